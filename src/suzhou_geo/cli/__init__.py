@@ -1,0 +1,48 @@
+"""The ``suzhou-geo`` command: one click group, one module per subcommand (like rasterio's ``rio``).
+
+Subcommands are imported lazily so that ``suzhou-geo --help`` stays fast; each is
+registered in :data:`COMMANDS` as ``name: "module:function"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import click
+
+__all__ = ["main", "COMMANDS"]
+
+#: name -> "module:attribute" of the click command (modules under suzhou_geo.cli).
+COMMANDS: dict[str, str] = {
+    "info": "basic:info",
+    "boundary": "basic:boundary_cmd",
+    "area": "basic:area_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="suzhou_geo")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Ecological-zoning analysis for Suzhou (苏州) and Kunshan (昆山).
+
+    Bundled data: Amap boundaries converted to CGCS2000, GSHHG hydrography,
+    schematic plan layers and an ILLUSTRATIVE (not official) redline sample.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,207 @@
+"""Areas and lengths: ellipsoidal (GRS80 = CGCS2000 ellipsoid) unless asked otherwise.
+
+This is the only module that measures.  Areas compared with a floor are
+ellipsoidal, as official land statistics (图斑椭球面积) are: every geometry is
+brought to geographic CGCS2000 and measured with
+:meth:`pyproj.Geod.geometry_area_perimeter` on the GRS80 ellipsoid, whatever CRS
+it came in.  ``method="gk"`` gives the planar area in EPSG:4549 (about +0.02 %
+around Suzhou) for comparison.  Web Mercator is never used to measure.
+
+For millions of small polygons (parcel validation) :func:`area_m2_fast` projects
+to a Lambert azimuthal *equal-area* projection of the GRS80 ellipsoid centred on
+Suzhou and takes the planar area in one vectorised call; it agrees with the
+geodesic area to better than 1e-6 relative for anything parcel-sized.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+from .crs import CGCS2000, CGCS2000_GK_CM120, GCJ02, ensure_crs
+
+__all__ = ["area_km2", "area_m2", "length_m", "area_m2_fast", "GEOD", "EQUAL_AREA_CRS"]
+
+#: The CGCS2000 ellipsoid (identical to GRS80: a = 6378137, 1/f = 298.257222101).
+GEOD = Geod(ellps="GRS80")
+#: Lambert azimuthal equal-area on GRS80, centred on Suzhou (exactly equal-area on the ellipsoid).
+EQUAL_AREA_CRS = CRS.from_proj4("+proj=laea +lat_0=31.3 +lon_0=120.6 +ellps=GRS80 +units=m +no_defs")
+
+Method = Literal["ellipsoidal", "gk"]
+
+
+def _as_geographic(obj: Any, crs: Any = None):
+    """Return (geometry array, index or None) in EPSG:4490."""
+    import geopandas as gpd
+
+    if isinstance(obj, (str,)) or hasattr(obj, "__fspath__"):
+        obj = gpd.read_file(obj)
+    if isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        geo = ensure_crs(obj.geometry if isinstance(obj, gpd.GeoDataFrame) else obj, assume=crs)
+        return np.asarray(geo.values), obj.index
+    if isinstance(obj, shapely.Geometry):
+        geoms = np.array([obj], dtype=object)
+        if crs is not None:
+            s = ensure_crs(gpd.GeoSeries(geoms), assume=crs)
+            geoms = np.asarray(s.values)
+        return geoms, None
+    raise TypeError(
+        f"expected a shapely geometry, GeoSeries, GeoDataFrame or a file path; got {type(obj).__name__}. "
+        "A bare shapely geometry is taken as CGCS2000 longitude/latitude unless crs= says otherwise."
+    )
+
+
+def _geod_area(geom) -> float:
+    if geom is None or geom.is_empty:
+        return 0.0 if geom is not None else np.nan
+    if geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return 0.0
+    # pyproj sums signed ring areas: exterior counter-clockwise, holes clockwise.
+    area, _ = GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))
+    return abs(area)
+
+
+def _geod_length(geom) -> float:
+    if geom is None:
+        return np.nan
+    if geom.is_empty:
+        return 0.0
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = geom.boundary
+    return float(GEOD.geometry_length(geom))
+
+
+def _wrap(values: np.ndarray, index, name: str):
+    if index is None:
+        return float(values[0])
+    return pd.Series(values, index=index, name=name)
+
+
+def area_m2(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
+    """Area in square metres; see :func:`area_km2`.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> round(area_m2(box(120.0, 31.0, 120.01, 31.01)))
+    1058796
+    """
+    geoms, index = _as_geographic(obj, crs)
+    if method == "ellipsoidal":
+        values = np.array([_geod_area(g) for g in geoms], dtype=float)
+    elif method == "gk":
+        proj = shapely.transform(geoms, Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True).transform, interleaved=False)
+        values = shapely.area(proj).astype(float)
+        values[shapely.is_missing(geoms)] = np.nan
+    else:
+        raise ValueError(f"method must be 'ellipsoidal' or 'gk', not {method!r}")
+    return _wrap(values, index, "area_m2")
+
+
+def area_km2(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
+    """Area in km², on the GRS80/CGCS2000 ellipsoid unless ``method="gk"``.
+
+    Parameters
+    ----------
+    obj : shapely geometry, GeoSeries, GeoDataFrame or path
+        What to measure.  Frames are reprojected from whatever CRS they declare
+        (a layer in Web Mercator is measured on the ellipsoid, not in its own
+        units); a bare geometry is taken as CGCS2000 longitude/latitude.
+    method : {"ellipsoidal", "gk"}, default "ellipsoidal"
+        ``"ellipsoidal"``: geodesic area on GRS80 (:class:`pyproj.Geod`), the
+        equivalent of the land survey's 椭球面积.  ``"gk"``: planar area in
+        CGCS2000 / 3-degree Gauss-Krüger CM 120°E (EPSG:4549).
+    crs : str or pyproj.CRS, optional
+        CRS of a frame that has none, or of a bare geometry (``"GCJ-02"`` accepted).
+
+    Returns
+    -------
+    float or pandas.Series
+        A float for a geometry, a Series aligned on the frame's index otherwise.
+        Empty geometries measure 0, missing ones NaN; points and lines measure 0.
+
+    Examples
+    --------
+    >>> from suzhou_geo import area_km2, boundary
+    >>> round(area_km2(boundary("昆山市")), 1)  # doctest: +SKIP
+    929.5
+    """
+    out = area_m2(obj, method, crs=crs)
+    return out / 1e6 if not isinstance(out, pd.Series) else (out / 1e6).rename("area_km2")
+
+
+def length_m(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
+    """Length in metres (of lines; of the boundary for polygons), geodesic on GRS80.
+
+    Parameters
+    ----------
+    obj : shapely geometry, GeoSeries, GeoDataFrame or path
+        What to measure (see :func:`area_km2` for CRS handling).
+    method : {"ellipsoidal", "gk"}, default "ellipsoidal"
+        Geodesic length, or planar length in EPSG:4549.
+    crs : str or pyproj.CRS, optional
+        CRS of a frame that has none, or of a bare geometry.
+
+    Returns
+    -------
+    float or pandas.Series
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> round(length_m(LineString([(120.0, 31.0), (120.0, 31.1)])))
+    11089
+    """
+    geoms, index = _as_geographic(obj, crs)
+    if method == "ellipsoidal":
+        values = np.array([_geod_length(g) for g in geoms], dtype=float)
+    elif method == "gk":
+        proj = shapely.transform(geoms, Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True).transform, interleaved=False)
+        is_poly = np.isin(shapely.get_type_id(proj), [3, 6])
+        proj = np.where(is_poly, shapely.boundary(proj), proj)
+        values = shapely.length(proj).astype(float)
+    else:
+        raise ValueError(f"method must be 'ellipsoidal' or 'gk', not {method!r}")
+    return _wrap(values, index, "length_m")
+
+
+def area_m2_fast(geoms: Any, crs: Any = CGCS2000) -> np.ndarray:
+    """Vectorised ellipsoidal area (m²) of many geometries via an equal-area projection.
+
+    Projects to Lambert azimuthal equal-area on GRS80 centred on Suzhou
+    (:data:`EQUAL_AREA_CRS`) and takes the planar area.  The projection is
+    exactly equal-area on the ellipsoid, so the only difference from the
+    geodesic area is the curvature of edges, below 1e-6 relative for
+    parcel-sized polygons.  Used on hot paths (parcel validation).
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries or GeoSeries
+        Geometries in *crs* (ignored for a GeoSeries, which carries its own).
+    crs : str or pyproj.CRS, default EPSG:4490
+        CRS of a plain geometry array.  Projected CRSs are accepted.
+
+    Returns
+    -------
+    numpy.ndarray of float
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> import numpy as np
+    >>> a = area_m2_fast(np.array([box(120.0, 31.0, 120.01, 31.01)]))
+    >>> abs(a[0] / area_m2(box(120.0, 31.0, 120.01, 31.01)) - 1) < 1e-6
+    True
+    """
+    if hasattr(geoms, "crs") and hasattr(geoms, "values"):
+        crs = geoms.crs
+        geoms = np.asarray(geoms.values)
+    if isinstance(crs, str) and crs.strip().lower() in {"gcj-02", "gcj02"} or crs == GCJ02:
+        raise ValueError("convert GCJ-02 coordinates with gcj02_to_wgs84 before measuring")
+    t = Transformer.from_crs(crs, EQUAL_AREA_CRS, always_xy=True)
+    proj = shapely.transform(np.asarray(geoms, dtype=object), t.transform, interleaved=False)
+    return shapely.area(proj).astype(float)
