@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run the whole test suite.  This is the README's test command.
+#   bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ "${CI:-}" = "true" ]; then
+  # CI tests the installed wheel, which must carry data/ (tests/test_packaging.py checks)
+  python3 -m pip install -q --disable-pip-version-check ".[test]"
+  export SUZHOU_GEO_EXPECT_WHEEL=1
+else
+  python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+fi
+python3 -m pytest -p no:cacheprovider "$@"
