@@ -168,3 +168,21 @@ def test_pairs_without_border_are_skipped_and_none_is_an_error():
         joint_control_zone(pact="nope")
     with pytest.raises(ValueError, match="prefecture"):
         joint_control_zone(members=("苏州市", "嘉定区"))
+
+
+def test_cli_joint_zone(tmp_path, zone):
+    from click.testing import CliRunner
+
+    from suzhou_geo.cli import main
+
+    out = tmp_path / "zone.gpkg"
+    res = CliRunner().invoke(main, ["joint-zone", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    back = gpd.read_file(out)
+    assert len(back) == len(zone) and set(back.pair) == set(zone.pair)
+    assert np.allclose(back.area_km2, zone.area_km2)
+    res2 = CliRunner().invoke(main, ["joint-zone", "-o", str(tmp_path / "z.geojson"), "--members", "昆山市,Jiading", "--distance", "250"])
+    assert res2.exit_code == 0, res2.output
+    assert "昆山市–嘉定区" in res2.output and "250 m" in res2.output
+    bad = CliRunner().invoke(main, ["joint-zone", "-o", str(tmp_path / "x.gpkg"), "--members", "张家港市,嘉定区"])
+    assert bad.exit_code != 0 and "share a border" in bad.output

@@ -230,3 +230,30 @@ def test_points_and_lines_are_rejected_with_rows():
 def test_missing_file():
     with pytest.raises(FileNotFoundError, match="nothere.shp"):
         load_redlines("nothere.shp")
+
+
+def test_cli_floors(tmp_path):
+    from click.testing import CliRunner
+
+    from suzhou_geo.cli import main
+
+    res = CliRunner().invoke(main, ["floors"])
+    assert res.exit_code == 0, res.output
+    fc = check_floor("昆山市")
+    assert f"昆山市: area {fc.area_km2:.4f} km², floor 47.7531 km²" in res.output
+    assert "苏州市: area" in res.output and "floor 1950 km²" in res.output
+    assert "NOT the official" in res.output
+    # official-style file, no .prj: the error names the CRS and the fix
+    t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+    x, y = t.transform(120.95, 31.36)
+    path = tmp_path / "hx.shp"
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(x, y, x + 3000, y + 3000)], crs="EPSG:4549").to_file(path)
+    path.with_suffix(".prj").unlink()
+    bad = CliRunner().invoke(main, ["floors", "--redlines", str(path)])
+    assert bad.exit_code != 0 and "EPSG:4549" in bad.output and "hx.shp" in bad.output
+    ok = CliRunner().invoke(main, ["floors", "--redlines", str(path), "--crs", "EPSG:4549"])
+    assert ok.exit_code == 0, ok.output
+    expected = geod_km2(shapely.transform(box(x, y, x + 3000, y + 3000),
+                                          Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True).transform,
+                                          interleaved=False))
+    assert f"昆山市: area {expected:.4f} km²" in ok.output
