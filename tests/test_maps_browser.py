@@ -1,0 +1,221 @@
+"""The saved maps in a real browser: Debian chromium through playwright, network blocked.
+
+Never runs ``playwright install``: it drives the system ``/usr/bin/chromium``
+(``.ci/run`` installs it with apt) and skips when it is missing.  A screenshot is
+written to ``artifacts/maps/`` (gitignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from _maps_data import BREAKOUT, XSS, joint_frame, redline_frame, report_frame, scheme_frame
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "maps"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+class Page:
+    """A page opened from a file with every non-file request aborted, recording what went wrong."""
+
+    def __init__(self, browser, path: Path):
+        self.errors: list[str] = []
+        self.failed_assets: list[str] = []
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1200, "height": 850})
+        self.page.route(re.compile(r"^(?!file:).*"), self._block)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: msg.type == "error" and not _is_tile_noise(msg.text) and self.errors.append(msg.text))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("typeof L !== 'undefined' && document.querySelector('.leaflet-control-layers')")
+        self.page.wait_for_timeout(300)
+        html = path.read_text(encoding="utf-8")
+        self.map_var = re.search(r"var (map_\w+) = L\.map\(", html).group(1)
+        # layer name -> JS variable, from the layer control's overlay table
+        self.overlays = {json.loads(f'"{k}"'): v for k, v in re.findall(r'"((?:[^"\\]|\\.)*)" : (safe_geo_json_\w+),', html)}
+
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def _failed(self, req):
+        if req.resource_type in ("script", "stylesheet", "font"):
+            self.failed_assets.append(req.url)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, expr: str, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def hover_feature(self, var: str, index: int = 0) -> None:
+        """Move the mouse onto the centre of feature *index* of layer *var*."""
+        x, y = self.js(
+            """([m, v, i]) => {
+                const map = window[m], lyr = window[v].getLayers()[i];
+                const ll = lyr.getBounds ? lyr.getBounds().getCenter() : lyr.getLatLng();
+                map.setView(ll, 13, {animate: false});
+                const p = map.latLngToContainerPoint(ll), r = map.getContainer().getBoundingClientRect();
+                return [r.left + p.x, r.top + p.y];
+            }""",
+            [self.map_var, var, index],
+        )
+        self.page.mouse.move(5, 5)
+        self.page.wait_for_timeout(100)
+        self.page.mouse.move(x, y)
+        self.page.wait_for_function(
+            "([v, i]) => window[v].getLayers()[i].isTooltipOpen()", arg=[var, index], timeout=3000
+        )
+
+    def tooltip(self, var: str, index: int = 0) -> tuple[str, int]:
+        """(text, number of <img> elements) of the open tooltip of feature *index* of layer *var*."""
+        return self.js(
+            """([v, i]) => { const el = window[v].getLayers()[i].getTooltip().getElement();
+                return [el.textContent, el.querySelectorAll('img').length]; }""",
+            [var, index],
+        )
+
+    def close(self):
+        self.page.close()
+
+
+def _is_tile_noise(text: str) -> bool:
+    # Blocked tile images log "Failed to load resource: net::ERR_FAILED"; assets are checked separately.
+    return "Failed to load resource" in text
+
+
+@pytest.fixture(scope="module")
+def offline_map(tmp_path_factory):
+    import suzhou_geo as sg
+
+    boundaries = sg.jurisdictions(geometry=True)
+    m = sg.plan_map(
+        boundaries, scheme_frame(), redline_frame(), joint_frame(), report_frame(),
+        offline=True, title="suzhou_geo browser test",
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return sg.save_map(m, ARTIFACTS / "plan_map_offline.html")
+
+
+@pytest.fixture(scope="module")
+def page(browser, offline_map):
+    p = Page(browser, offline_map)
+    yield p
+    p.close()
+
+
+def test_renders_offline_without_errors(page, offline_map):
+    assert page.errors == []
+    assert page.failed_assets == []
+    # Only tile images were asked of the (blocked) network: no script, stylesheet or font.
+    assert all(re.search(r"openstreetmap|cartocdn", u) for u in page.blocked), page.blocked
+    n_paths = page.js("document.querySelectorAll('.leaflet-overlay-pane path').length")
+    assert n_paths >= 30 + 4 + 2 + 2 + 4  # boundaries, scheme, redlines, joint zone, drawable parcels
+    page.page.screenshot(path=str(ARTIFACTS / "plan_map_offline.png"))
+
+
+def test_layer_control_lists_every_layer(page):
+    page.page.hover(".leaflet-control-layers")
+    labels = page.js(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label')).map(l => l.textContent.trim())"
+    )
+    expected = [
+        "行政区划 boundaries",
+        "两心两轴、多廊多点 · 阳澄湖", "两心两轴、多廊多点 · 吴淞江",
+        "两心两轴、多廊多点 · 天福国家湿地公园", "两心两轴、多廊多点 · 太湖生态核",
+        "生态保护红线 ecological protection redline (illustrative — not the official redline)",
+        "生态空间管控区域 ecological space control area (illustrative — not the official redline)",
+        "联控区 joint-control zone",
+        "地块 parcels · 冲突 conflict (1)", "地块 parcels · 复核 review (1)",
+        "地块 parcels · 告知 notice (1)", "地块 parcels · 通过 pass (1)",
+    ]
+    assert labels == expected
+    base = page.js(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-base label')).map(l => l.textContent.trim())"
+    )
+    assert base == ["OpenStreetMap", "CartoDB Positron"]
+    legend = page.js("document.querySelector('.sg-legend').textContent")
+    assert "CGCS2000/WGS84" in legend and "not the official redline" in legend
+    assert "1 feature(s)" in legend  # the parcel without geometry is reported, not silently lost
+
+
+def test_toggling_a_layer_hides_its_paths(page):
+    name = "两心两轴、多廊多点 · 阳澄湖"
+    var = page.overlays[name]
+    before = page.js("document.querySelectorAll('.leaflet-overlay-pane path').length")
+    assert page.js("v => window[v].getLayers()[0].getElement().isConnected", var)
+    page.page.hover(".leaflet-control-layers")
+    label = page.page.locator(".leaflet-control-layers-overlays label", has_text=name)
+    label.locator("input").click()
+    after = page.js("document.querySelectorAll('.leaflet-overlay-pane path').length")
+    assert after == before - 1
+    assert not page.js("([m, v]) => window[m].hasLayer(window[v])", [page.map_var, var])
+    assert not page.js("v => window[v].getLayers()[0].getElement().isConnected", var)
+    label.locator("input").click()  # and back on
+    assert page.js("document.querySelectorAll('.leaflet-overlay-pane path').length") == before
+
+
+def test_tooltip_shows_chinese_name(page):
+    var = page.overlays["两心两轴、多廊多点 · 太湖生态核"]
+    page.hover_feature(var)
+    text, _ = page.tooltip(var)
+    assert "太湖生态核" in text and "Taihu core" in text and "km²" in text
+
+
+def test_injected_parcel_name_is_text_and_runs_nothing(page):
+    var = page.overlays["地块 parcels · 复核 review (1)"]
+    page.hover_feature(var)
+    text, n_img = page.tooltip(var)
+    assert XSS in text and n_img == 0
+    # popup too
+    page.js("v => window[v].getLayers()[0].openPopup()", var)
+    popup = page.page.locator(".leaflet-popup-content")
+    assert XSS in popup.inner_text() and popup.locator("img").count() == 0
+    # the </script> breakout name
+    var2 = page.overlays["地块 parcels · 告知 notice (1)"]
+    page.js("v => window[v].getLayers()[0].openPopup()", var2)
+    assert BREAKOUT in page.page.locator(".leaflet-popup-content").inner_text()
+    page.page.wait_for_timeout(200)
+    assert page.dialogs == []
+    assert page.js("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert page.errors == []
+
+
+def test_gaode_offline_map_renders(browser, tmp_path):
+    import suzhou_geo as sg
+
+    m = sg.plan_map(sg.boundary("昆山市"), scheme_frame(), basemap="gaode", offline=True)
+    path = sg.save_map(m, tmp_path / "gaode.html")
+    p = Page(browser, path)
+    try:
+        assert p.errors == [] and p.failed_assets == []
+        assert all("autonavi.com" in u for u in p.blocked), p.blocked
+        legend = p.js("document.querySelector('.sg-legend').textContent")
+        assert "GCJ-02 (shifted for the Gaode basemap)" in legend
+        p.page.screenshot(path=str(ARTIFACTS / "plan_map_gaode.png"))
+    finally:
+        p.close()
