@@ -64,6 +64,18 @@ def test_utf8_shapefile_without_cpg(tmp_path):
     assert list(back.name) == NAMES
 
 
+def test_genuine_latin1_shapefile_is_left_alone(tmp_path):
+    # every value below also decodes as GB18030 (e.g. "M黮ler Stra遝"): only the heuristic saves them
+    names = ["Müller Straße", "Jürgen Müller", "Zürich Höhe"]
+    gdf = gpd.GeoDataFrame({"name": names}, geometry=GK, crs="EPSG:4549")
+    path = tmp_path / "latin.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="ISO-8859-1")
+    path.with_suffix(".cpg").unlink()
+    back = read_vector(path)
+    assert list(back.name) == names
+    assert back.attrs["suzhou_geo_read"]["encoding_detected"] is False
+
+
 def test_missing_prj_names_epsg4549_and_the_file(tmp_path):
     path = _gbk_shapefile(tmp_path, name="no_prj.shp")
     path.with_suffix(".prj").unlink()

@@ -120,11 +120,24 @@ def _mojibake_values(df: pd.DataFrame) -> list[str]:
 
 
 def _decodes_as(values: list[str], encoding: str) -> bool:
+    """True if every value's Latin-1 bytes decode strictly as *encoding*.
+
+    For GB18030, which decodes most byte pairs, at least half of the decoded
+    values must also contain a CJK ideograph, so that genuine Latin-1 text
+    (``'Café'``) is not turned into Chinese.
+    """
     try:
-        for v in values:
-            v.encode("latin-1").decode(encoding)
+        decoded = [v.encode("latin-1").decode(encoding) for v in values]
     except (UnicodeDecodeError, UnicodeEncodeError):
         return False
+    if encoding.upper().startswith("GB"):
+        def chinese(raw: str, d: str) -> bool:
+            # GBK text is mostly double-byte: most of its Latin-1 characters are "high"
+            high = sum(ord(c) >= 0x80 for c in raw) / max(len(raw), 1)
+            return high >= 0.4 and any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in d)
+
+        votes = sum(chinese(v, d) for v, d in zip(values, decoded))
+        return votes * 2 >= len(decoded)
     return True
 
 
@@ -328,9 +341,11 @@ def read_vector(
                         )
                         break
                 else:
+                    used = "ISO-8859-1 (GDAL default, no .cpg)"
                     log.warning(
-                        "%s: text like %r looks mis-decoded but is neither UTF-8 nor GB18030; "
-                        "pass encoding= (e.g. 'GBK', 'BIG5')", label, bad[0],
+                        "%s has no .cpg; its text (e.g. %r) was kept as ISO-8859-1 because it decodes as "
+                        "neither UTF-8 nor Chinese GB18030. If it is garbled, pass encoding= (e.g. 'GBK', 'BIG5')",
+                        label, bad[0],
                     )
     gdf.attrs[READ_ATTRS_KEY] = {
         "source": str(path) if not virtual else text,
