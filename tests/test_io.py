@@ -53,6 +53,9 @@ def test_gbk_shapefile_with_cpg_and_explicit_encoding(tmp_path):
     forced = read_vector(path, encoding="ISO-8859-1")  # the override wins, even when wrong
     assert forced.HXMC.iloc[1] == "昆山市".encode("gbk").decode("latin-1")
     assert read_vector(path, encoding="GBK").HXMC.iloc[1] == "昆山市"
+    # Python codec spellings work too (GDAL itself only knows the iconv names)
+    assert read_vector(path, encoding="cp936").HXMC.iloc[1] == "昆山市"
+    assert read_vector(path, encoding="latin-1").HXMC.iloc[1] == forced.HXMC.iloc[1]
 
 
 def test_utf8_shapefile_without_cpg(tmp_path):

@@ -141,6 +141,21 @@ def _decodes_as(values: list[str], encoding: str) -> bool:
     return True
 
 
+def _gdal_encoding(encoding: str | None) -> str | None:
+    """Python codec names (``"latin-1"``, ``"cp936"``) to the iconv names GDAL understands."""
+    if encoding is None:
+        return None
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return {"iso8859-1": "ISO-8859-1", "utf-8": "UTF-8", "gbk": "GBK", "gb18030": "GB18030", "big5": "BIG5"}.get(
+        name, encoding
+    )
+
+
 def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
@@ -317,6 +332,7 @@ def read_vector(
     if sql is not None:
         kwargs["sql"] = sql
 
+    encoding = _gdal_encoding(encoding)
     used: str | None = encoding
     detected = False
     if encoding is not None:
