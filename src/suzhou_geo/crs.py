@@ -275,9 +275,9 @@ def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[st
 
     Examples
     --------
-    >>> guess_crs((230000, 3400000, 330000, 3550000))
+    >>> guess_crs((536000, 3430000, 630000, 3560000))  # Suzhou in GK CM 120E
     ['EPSG:4549']
-    >>> guess_crs((40230000, 3400000, 40330000, 3550000))
+    >>> guess_crs((40536000, 3430000, 40630000, 3560000))  # the same with the zone-40 prefix
     ['EPSG:4528']
     """
     minx, miny, maxx, maxy = (float(v) for v in bounds)
@@ -361,7 +361,7 @@ def ensure_crs(
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import Point
-    >>> g = gpd.GeoDataFrame(geometry=[Point(280000, 3465000)])
+    >>> g = gpd.GeoDataFrame(geometry=[Point(557000, 3464000)])  # central Suzhou in EPSG:4549
     >>> ensure_crs(g, assume="EPSG:4549").crs.to_epsg()
     4490
     """

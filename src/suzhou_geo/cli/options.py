@@ -19,6 +19,12 @@ output_opt = click.option(
 )
 
 
+class InputError(click.ClickException):
+    """Unusable input (a file, a CRS, a name): message on stderr, exit status 2."""
+
+    exit_code = 2
+
+
 def fail(message: str) -> None:
     """Stop with a readable error and exit status 2 (unusable input)."""
-    raise click.ClickException(message)
+    raise InputError(message)
