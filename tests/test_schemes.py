@@ -1,0 +1,329 @@
+"""Spatial schemes: counts, sanity figures against independent facts, locate() against brute force."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from pyproj import Geod, Transformer
+from shapely.geometry import Point
+
+import suzhou_geo as sg
+from suzhou_geo._data import data_path
+
+GEOD = Geod(ellps="GRS80")
+TO_M = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+
+# Written out by hand (the issue's vocabulary), not imported from the module.
+ROLE_EN = {
+    "主": "main_centre", "副": "sub_centre", "轴": "axis", "核": "core", "片": "patch", "心": "heart",
+    "廊": "corridor", "点": "point", "湖": "lake", "带": "belt", "区": "zone", "江": "river", "河": "river",
+    "源地": "source_area",
+}
+
+
+def geod_area_km2(geom) -> float:
+    return abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))[0]) / 1e6
+
+
+def metric(geom):
+    return shapely.transform(geom, TO_M.transform, interleaved=False)
+
+
+@pytest.fixture(scope="module")
+def all_layers():
+    return sg.layers()
+
+
+def roles(key):
+    return sg.scheme(key).elements.role.value_counts().to_dict()
+
+
+# -- element counts (issue 3 acceptance) -------------------------------------------
+def test_counts_structure():
+    assert roles("一主四副双轴") == {"主": 1, "副": 4, "轴": 2}
+
+
+def test_counts_ecological():
+    r = roles("三核四轴四片")
+    assert (r["核"], r["轴"], r["片"]) == (3, 4, 4)
+    assert set(r) <= {"核", "轴", "片", "廊", "源地"}
+
+
+def test_counts_kunshan():
+    r = roles("两心两轴")
+    assert (r["心"], r["轴"]) == (2, 2)
+    assert r["廊"] >= 1 and r["点"] >= 1 and set(r) == {"心", "轴", "廊", "点"}
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("一湖两带两区", {"湖": 1, "带": 2, "区": 2}),
+        ("一江四河一带", {"江": 1, "河": 4, "带": 1}),
+        ("一河三湖", {"河": 1, "湖": 3}),
+        ("一核、两带、多廊、多点", {"核": 1, "带": 2, "廊": 4, "点": 4}),
+    ],
+)
+def test_counts_others(name, expected):
+    assert roles(name) == expected
+
+
+# -- provenance and validity ----------------------------------------------------------
+def test_every_element_valid_non_empty_with_provenance(all_layers):
+    g = all_layers
+    assert g.crs.to_epsg() == 4490
+    assert g.geometry.is_valid.all() and not g.geometry.is_empty.any() and g.geometry.notna().all()
+    for col in ("scheme", "element_id", "role", "role_en", "name_zh", "name_en", "basis", "accuracy_m", "source", "note", "inferred"):
+        assert col in g.columns
+    assert g.element_id.is_unique
+    assert (g.role.map(ROLE_EN) == g.role_en).all()
+    assert g.source.str.match(r"^(003|004|inferred)").all()
+    assert (g.accuracy_m >= 100).all()
+    # anything whose basis says inferred or schematic waypoints carries a coarse accuracy
+    schematic = g.basis.str.contains("schematic|inferred")
+    assert (g.loc[schematic, "accuracy_m"] >= 1000).all()
+    assert g.loc[g.basis.str.startswith("inferred"), "inferred"].all()
+
+
+def test_elements_file_matches_catalogue(all_layers):
+    cat = json.loads(data_path("schemes", "catalogue.json").read_text(encoding="utf-8"))
+    built = all_layers.set_index("element_id")
+    n = 0
+    for s in cat["schemes"]:
+        for el in s["elements"]:
+            row = built.loc[f"{s['key']}.{el['id']}"]
+            assert (row.name_zh, row.basis, row.source, bool(row.inferred)) == (
+                el["name_zh"], el["basis"], el["source"], el["inferred"]
+            ), "data/schemes/elements.geojson is stale: run python scripts/build_schemes.py"
+            n += 1
+    assert n == len(built)
+
+
+def _waypoints(spec):
+    for k, v in spec.items():
+        if k in ("waypoints",):
+            yield from v
+        elif k in ("centre", "at"):
+            yield v
+        elif isinstance(v, dict):
+            yield from _waypoints(v)
+        elif isinstance(v, list):
+            for x in v:
+                if isinstance(x, dict):
+                    yield from _waypoints(x)
+
+
+def test_every_waypoint_cites_a_source():
+    cat = json.loads(data_path("schemes", "catalogue.json").read_text(encoding="utf-8"))
+    wps = [w for s in cat["schemes"] for el in s["elements"] for w in _waypoints(el["geometry"])]
+    assert len(wps) > 50
+    for w in wps:
+        assert len(w) == 4 and w[2] and ("PF §" in w[3] or "general geography" in w[3]), w
+
+
+# -- sanity against independent facts ----------------------------------------------
+def test_main_centre_area_within_10_percent_of_plan():
+    main = sg.scheme("structure").element("main").geometry.iloc[0]
+    a = geod_area_km2(main)
+    assert abs(a / 849.49 - 1) < 0.10  # plan figure [S1]
+    assert sg.scheme("structure").area_km2()["苏州中心城区"] == pytest.approx(a, rel=1e-9)
+
+
+def test_both_axes_cross_the_main_centre():
+    s = sg.scheme("structure")
+    main = metric(s.element("main").geometry.iloc[0])
+    for name in ("沪宁发展轴", "通苏嘉发展轴"):
+        axis = metric(s.element(name).geometry.iloc[0])
+        assert axis.crosses(main), name
+        assert axis.difference(main).length > 5_000  # continues beyond the centre on some side
+
+
+def test_yangcheng_core_from_gshhg():
+    g = sg.scheme("ecological").element("阳澄湖").geometry.iloc[0]
+    assert 110 <= geod_area_km2(g) <= 125
+
+
+def test_grand_canal_axis_runs_wuxi_border_to_zhejiang_border():
+    canal = sg.scheme("ecological").element("京杭运河").geometry.iloc[0]
+    assert 70 <= GEOD.geometry_length(canal) / 1000 <= 95  # plan: 82.3 km [S17]
+    units = sg.jurisdictions(geometry=True)
+    wuxi = metric(shapely.union_all(units[units.parent == "无锡市"].geometry.values))
+    zj = metric(shapely.union_all(units[units.province == "浙江省"].geometry.values))
+    piece = max(shapely.get_parts(canal), key=lambda p: p.length)
+    a, b = (metric(Point(piece.coords[i])) for i in (0, -1))
+    assert min(a.distance(wuxi) + b.distance(zj), b.distance(wuxi) + a.distance(zj)) < 1_000
+
+
+def test_every_kunshan_element_lies_within_kunshan():
+    ks = metric(sg.boundary("昆山市").geometry.iloc[0]).buffer(1.0)  # 1 m: coordinate rounding (1e-6°)
+    for row in sg.scheme("kunshan-ecological").elements.itertuples():
+        assert ks.covers(metric(row.geometry)), row.name_zh
+
+
+def test_clipped_elements_lie_within_their_jurisdiction(all_layers):
+    for row in all_layers[all_layers.clipped_to != ""].itertuples():
+        j = metric(sg.boundary(row.clipped_to).geometry.iloc[0]).buffer(1.0)
+        assert j.covers(metric(row.geometry)), row.element_id
+
+
+def test_cross_border_water_bodies_are_not_clipped():
+    el = sg.scheme("一河三湖").elements
+    assert (el.clipped_to == "").all()
+    sz = metric(sg.boundary("苏州市").geometry.iloc[0])
+    dianshan = metric(el.loc[el.name_zh == "淀山湖", "geometry"].iloc[0])
+    assert dianshan.difference(sz).area > 0.5 * dianshan.area  # most of 淀山湖 lies in 青浦
+
+
+# -- locate -----------------------------------------------------------------------------
+def test_locate_point_in_yangcheng_lake():
+    r = sg.scheme("三核四轴四片").locate(Point(120.80, 31.43))
+    names = r.elements.iloc[0]
+    assert "阳澄湖" in names and "环阳澄湖生态片区" in names
+
+
+def brute_force(scheme, points, within_m):
+    geoms = [metric(g) for g in scheme.elements.geometry]
+    out = []
+    for p in points:
+        pm = metric(p)
+        out.append([scheme.elements.name_zh.iloc[i] for i, g in enumerate(geoms)
+                    if (g.distance(pm) <= within_m if within_m else g.intersects(pm))])
+    return out
+
+
+@pytest.mark.parametrize("key", ["ecological", "kunshan-ecological", "structure"])
+@pytest.mark.parametrize("within_m", [0, 1500])
+def test_locate_matches_brute_force(key, within_m):
+    rng = np.random.default_rng(3)
+    pts = [Point(x, y) for x, y in zip(rng.uniform(120.3, 121.3, 150), rng.uniform(30.8, 32.0, 150))]
+    s = sg.scheme(key)
+    got = s.locate(gpd.GeoSeries(pts, crs="EPSG:4490"), within_m=within_m)
+    assert list(got.elements) == brute_force(s, pts, within_m)
+    assert list(got.n_elements) == [len(x) for x in got.elements]
+
+
+def test_locate_keeps_rows_order_index_columns_and_reprojects():
+    pts = [Point(120.80, 31.43), Point(125.0, 40.0), Point(120.23, 31.20)]
+    gdf = gpd.GeoDataFrame({"parcel": ["a", "b", "c"]}, geometry=pts, crs="EPSG:4490", index=[10, 5, 7])
+    r = sg.scheme("ecological").locate(gdf.to_crs("EPSG:4549"))
+    assert list(r.index) == [10, 5, 7] and list(r.parcel) == ["a", "b", "c"]
+    assert r.loc[5, "elements"] == [] and r.loc[5, "n_elements"] == 0
+    assert "太湖" in r.loc[7, "elements"] and "环太湖生态片区" in r.loc[7, "elements"]
+    assert r.crs.to_epsg() == 4549  # the input is returned as it came
+
+
+def test_locate_within_distance_reaches_a_line():
+    s = sg.scheme("structure")
+    axis = metric(s.element("通苏嘉发展轴").geometry.iloc[0])
+    mid = shapely.line_interpolate_point(axis, 0.15, normalized=True)  # in 常熟, far from the centres
+    back = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
+    p = Point(*back.transform(mid.x + 2000.0, mid.y))
+    d = axis.distance(metric(p))
+    assert 1000 < d < 2000  # the axis runs NE–SW there, so 2 km east is 1–2 km away
+    assert "通苏嘉发展轴" not in s.locate(p).elements.iloc[0]
+    assert "通苏嘉发展轴" not in s.locate(p, within_m=d - 10).elements.iloc[0]
+    assert "通苏嘉发展轴" in s.locate(p, within_m=d + 10).elements.iloc[0]
+
+
+def test_locate_rejects_bad_input():
+    s = sg.scheme("ecological")
+    with pytest.raises(ValueError, match="within_m"):
+        s.locate(Point(120.8, 31.4), within_m=-1)
+    with pytest.raises(sg.CRSError):
+        s.locate(gpd.GeoSeries([Point(120.8, 31.4)]))
+    with pytest.raises(TypeError, match="GeoDataFrame"):
+        s.locate(42)
+
+
+# -- names, lookup, output --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("三核四轴四片、多廊多源地", "ecological"), ("三核四轴四片", "ecological"),
+        ("sanhe sizhou sipian", "ecological"), ("Ecological", "ecological"),
+        ("两心两轴、多廊多点", "kunshan-ecological"), ("两心两轴", "kunshan-ecological"),
+        ("kunshan-ecological", "kunshan-ecological"), ("一主四副双轴", "structure"),
+        ("yizhu sifu shuangzhou", "structure"), ("一湖两带两区", "development"),
+        ("一江四河一带", "water"), ("一河三湖", "cross-border-water"), ("yihe sanhu", "cross-border-water"),
+        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("sponge", "sponge"),
+    ],
+)
+def test_scheme_names(name, key):
+    assert sg.scheme(name).key == key
+
+
+def test_unknown_scheme_lists_valid_names():
+    with pytest.raises(ValueError, match="三核四轴四片.*ecological"):
+        sg.scheme("三核五轴")
+
+
+def test_schemes_table():
+    t = sg.schemes()
+    assert list(t.columns[:6]) == ["name_zh", "key", "pinyin", "name_en", "jurisdiction", "n_elements"]
+    assert len(t) == 7 and t.n_elements.sum() == len(sg.layers())
+    assert t.set_index("key").loc["kunshan-ecological", "jurisdiction"] == "昆山市"
+    assert t.set_index("key").loc["sponge", "source"].startswith("003 clause 二十四")
+
+
+def test_element_lookup_and_error():
+    s = sg.scheme("ecological")
+    assert s.element("core-taihu").name_zh.iloc[0] == "太湖"
+    assert s.element("ecological.core-taihu").name_zh.iloc[0] == "太湖"
+    assert s.element("Wusong River").role.iloc[0] == "轴"
+    with pytest.raises(ValueError, match="环太湖生态片区"):
+        s.element("不存在")
+
+
+def test_area_km2_by_element_nan_for_lines():
+    s = sg.scheme("ecological")
+    a = s.area_km2()
+    assert list(a.index) == list(s.elements.name_zh)
+    assert np.isnan(a["京杭运河"]) and a["太湖"] > 1000
+    g = s.element("环阳澄湖生态片区").geometry.iloc[0]
+    assert a["环阳澄湖生态片区"] == pytest.approx(geod_area_km2(g), rel=1e-9)
+
+
+def test_scheme_returns_a_copy():
+    s = sg.scheme("water")
+    s.elements.loc[0, "name_zh"] = "changed"
+    assert sg.scheme("water").elements.name_zh.iloc[0] == "长江"
+
+
+def test_to_folium_delegates_to_maps(monkeypatch):
+    import suzhou_geo.maps as maps
+
+    seen = {}
+
+    def fake(layer, m=None, name=None, kind=None, **kw):
+        seen.update(n=len(layer), name=name, kind=kind, m=m)
+        return "map"
+
+    monkeypatch.setattr(maps, "layer_to_folium", fake)
+    s = sg.scheme("一河三湖")
+    assert s.to_folium() == "map" and s.explore(m="m0") == "map"
+    assert seen == {"n": 4, "name": "一河三湖", "kind": "scheme", "m": "m0"}
+
+
+def test_repr_html_shows_table_and_data_note():
+    h = sg.scheme("两心两轴")._repr_html_()
+    assert "天福国家湿地公园" in h and "not the plans" in h and "Not drawn" in h
+
+
+def test_cli_lists_and_writes(tmp_path):
+    from suzhou_geo.cli import main
+
+    r = CliRunner().invoke(main, ["schemes"])
+    assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 7
+    out = tmp_path / "eco.geojson"
+    r = CliRunner().invoke(main, ["scheme", "三核四轴四片", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert len(gpd.read_file(out)) == 11
+    r = CliRunner().invoke(main, ["scheme", "ecological", "-o", str(tmp_path / "x.shp")])
+    assert r.exit_code != 0 and "gpkg" in r.output
+    r = CliRunner().invoke(main, ["scheme", "nope"])
+    assert r.exit_code != 0 and "Valid names" in r.output
