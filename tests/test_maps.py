@@ -176,7 +176,7 @@ def test_attribute_values_are_escaped_in_the_html():
     assert XSS in names and BREAKOUT in names  # the text itself survives, as text
     # the client code inserts attribute values with textContent, never innerHTML
     helpers = maps._HELPERS
-    assert "textContent = String(v)" in helpers and "innerHTML" not in helpers
+    assert "d.textContent = String(v)" in helpers and "innerHTML" not in helpers
 
 
 # --------------------------------------------------------------------------- datum, rounding, simplification

@@ -68,7 +68,7 @@ PRECISION = 5
 AUTO_SIMPLIFY_M = 10.0
 #: Features with at most this many vertices (parcels, schematic shapes) are never simplified.
 AUTO_SIMPLIFY_MIN_VERTICES = 200
-#: Layers with more features than this trigger a warning (the HTML grows ~100 bytes/feature).
+#: Layers with more features than this trigger a warning (100 000 box parcels made a 31 MB file).
 LARGE_LAYER_FEATURES = 50_000
 
 _GCJ_DATUM = "GCJ-02 (shifted for the Gaode basemap)"
@@ -214,11 +214,12 @@ def _tile_layers(key: str, tk: str | None) -> list[folium.TileLayer]:
 _HELPERS = """<style>
 .sg-table{border-collapse:collapse;font:12px/1.35 sans-serif}
 .sg-table th{text-align:left;color:#555;font-weight:600;padding:1px 8px 1px 0;vertical-align:top;white-space:nowrap}
-.sg-table td{max-width:340px;white-space:pre-wrap;word-break:break-word;padding:1px 0}
+.sg-table td{padding:1px 0}
+.sg-table .sg-v{display:block;width:max-content;max-width:320px;white-space:pre-wrap;overflow-wrap:break-word}
 .sg-legend{background:#fff;padding:6px 9px;font:12px/1.45 sans-serif;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.35);max-height:55vh;max-width:330px;overflow:auto}
 .sg-legend h4{margin:0 0 3px;font-size:13px}.sg-legend h5{margin:5px 0 1px;font-size:12px}
 .sg-legend .sg-sw{display:inline-block;width:16px;height:10px;margin-right:6px;vertical-align:middle;border:2px solid}
-.sg-legend .sg-note{color:#a50f15;font-weight:600}.sg-legend .sg-datum{color:#333;margin-top:4px}
+.sg-legend .sg-note{color:#a50f15;font-weight:600;margin-bottom:2px}.sg-legend .sg-datum{color:#333;margin-bottom:3px}
 </style>
 <script>
 var suzhouGeo = (function () {
@@ -235,7 +236,10 @@ var suzhouGeo = (function () {
       var th = document.createElement("th");
       th.textContent = fields[i][1];
       tr.appendChild(th);
-      tr.insertCell().textContent = String(v);
+      var d = document.createElement("div");
+      d.className = "sg-v";
+      d.textContent = String(v);
+      tr.insertCell().appendChild(d);
     }
     return t;
   }
@@ -372,6 +376,10 @@ class _MapState(MacroElement):
         parts = []
         if self.title:
             parts.append(f"<h4>{_esc(self.title)}</h4>")
+        # datum and warnings first: they must stay visible when the legend scrolls
+        parts.append(f'<div class="sg-datum">坐标 datum: {_esc(self.datum)}</div>')
+        for note in self.notes:
+            parts.append(f'<div class="sg-note">{_esc(note)}</div>')
         for section, entries in self.sections.items():
             parts.append(f"<h5>{_esc(section)}</h5>")
             for key, st in entries.items():
@@ -383,9 +391,6 @@ class _MapState(MacroElement):
                     f'<div><span class="sg-sw" style="border-color:{_esc(border)};'
                     f'background:{_esc(fill)};border-style:{dash}"></span>{_esc(label)}</div>'
                 )
-        for note in self.notes:
-            parts.append(f'<div class="sg-note">{_esc(note)}</div>')
-        parts.append(f'<div class="sg-datum">坐标 datum: {_esc(self.datum)}</div>')
         return "".join(parts)
 
     def legend_json(self) -> str:
@@ -496,6 +501,7 @@ _KINDS = ("scheme", "redlines", "joint_zone", "report", "boundaries")
 _NAME_COLUMNS = ("name_zh", "name", "名称", "地块名称", "parcel_name", "name_en", "parcel_id", "地块编号", "id")
 _L = {
     "name_zh": "名称", "name_en": "name", "name": "名称 name", "role": "角色", "role_en": "role",
+    "_role": "角色 role", "_verdict": "结论 verdict",
     "scheme": "格局 scheme", "element_id": "要素 element", "_area": "面积 area", "_length": "长度 length",
     "basis": "依据 basis", "accuracy_m": "精度 accuracy (m)", "source": "来源 source", "note": "备注 note",
     "verdict": "结论 verdict", "reasons": "原因 reasons", "redline_names": "红线 redlines",
@@ -510,12 +516,12 @@ _L = {
 }
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (tooltip columns, extra popup columns)
-    "scheme": (("name_zh", "name_en", "role", "role_en", "scheme", "_area", "_length"),
+    "scheme": (("name_zh", "name_en", "_role", "scheme", "_area", "_length"),
                ("element_id", "basis", "accuracy_m", "source", "note")),
     "redlines": (("name", "name_zh", "kind", "category", "jurisdiction", "_area"),
                  ("basis", "accuracy_m", "source", "note")),
     "joint_zone": (("pair", "side", "_area", "border_length_m"), ("members", "distance_m", "source", "note")),
-    "report": (("verdict", "reasons"),
+    "report": (("_verdict", "reasons"),
                ("redline_names", "redline_overlap_m2", "redline_overlap_ratio", "nearest_redline_m",
                 "in_joint_zone", "joint_zone", "district", "scheme_elements", "geometry_issue", "_area")),
     "boundaries": (("name_zh", "name_en", "adcode", "level", "parent", "_area"), ("basis", "accuracy_m", "source")),
@@ -586,7 +592,12 @@ def _measures(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     out["_area"] = _fmt_area(np.where(poly, area, np.nan))
     if line.any() and line.sum() <= 20_000:
         lengths = np.full(len(frame), np.nan)
-        lengths[line] = np.asarray(length_m(gpd.GeoSeries(np.asarray(geoms)[line], crs=CGCS2000)), dtype=float)
+        if "length_km" in frame.columns and pd.api.types.is_numeric_dtype(frame["length_km"]):
+            lengths = frame["length_km"].to_numpy(dtype=float) * 1000
+        todo = line & ~np.isfinite(lengths)
+        if todo.any():
+            lengths[todo] = np.asarray(length_m(gpd.GeoSeries(np.asarray(geoms)[todo], crs=CGCS2000)), dtype=float)
+        lengths[~line] = np.nan
         out["_length"] = [None if not np.isfinite(v) else f"{v / 1000:,.2f} km" for v in lengths]
     return out
 
@@ -630,7 +641,8 @@ def _feature_collection(geoms: np.ndarray, props: list[dict], name: str) -> str:
 
 
 def _fields(kind: str | None, frame: gpd.GeoDataFrame, tooltip, popup) -> tuple[list, list]:
-    cols = [c for c in frame.columns if c != frame.geometry.name and not str(c).startswith("_")]
+    geo = set(frame.columns[frame.dtypes == "geometry"])
+    cols = [c for c in frame.columns if c not in geo and not str(c).startswith("_")]
     name_cols = [c for c in _NAME_COLUMNS if c in frame.columns]
     if kind in _FIELDS:
         tip, extra = _FIELDS[kind]
@@ -638,7 +650,9 @@ def _fields(kind: str | None, frame: gpd.GeoDataFrame, tooltip, popup) -> tuple[
             tip = tuple(name_cols[:2]) + tip
         tip_cols = [c for c in tip if c in frame.columns]
         pop_cols = tip_cols + [c for c in extra if c in frame.columns and c not in tip_cols]
-        pop_cols += [c for c in cols if c not in pop_cols]
+        # measured columns are shown once, formatted with their unit (_area, _length)
+        shown = {"area_km2", "length_km", "verdict", "role", "role_en"} if kind in ("scheme", "report") else {"area_km2", "length_km"}
+        pop_cols += [c for c in cols if c not in pop_cols and c not in shown]
     else:
         tip_cols = name_cols[:2] + [c for c in ("_area", "_length") if c in frame.columns]
         if not name_cols:
@@ -656,7 +670,9 @@ def _fields(kind: str | None, frame: gpd.GeoDataFrame, tooltip, popup) -> tuple[
     return ([(c, _L.get(c, str(c))) for c in tip_cols], [(c, _L.get(c, str(c))) for c in pop_cols])
 
 
-def _style_classes(kind: str | None, frame: gpd.GeoDataFrame, colour_index: int) -> tuple[np.ndarray, dict, str]:
+def _style_classes(
+    kind: str | None, frame: gpd.GeoDataFrame, colour_index: int, label: str = "layer"
+) -> tuple[np.ndarray, dict, str]:
     """(class per row, styles, legend section) for a layer."""
     n = len(frame)
     if kind == "scheme":
@@ -677,8 +693,9 @@ def _style_classes(kind: str | None, frame: gpd.GeoDataFrame, colour_index: int)
         classes = np.where(level == "city", "city", np.where(insz, "suzhou", "neighbour")).astype(object)
         return classes, dict(BOUNDARY_STYLES), "行政区划 boundaries"
     colour = _GENERIC_COLOURS[colour_index % len(_GENERIC_COLOURS)]
-    st = {"color": colour, "fillColor": colour, "fillOpacity": 0.3, "weight": 2, "radius": 6}
-    return np.full(n, "layer", dtype=object), {"layer": st}, "图层 layers"
+    key = f"layer{colour_index}"
+    st = {"label": label, "color": colour, "fillColor": colour, "fillOpacity": 0.3, "weight": 2, "radius": 6}
+    return np.full(n, key, dtype=object), {key: st}, "图层 layers"
 
 
 def _is_illustrative(frame: gpd.GeoDataFrame, flag: bool) -> bool:
@@ -786,7 +803,7 @@ def layer_to_folium(
     frame = frame[ok]
     if len(frame) > LARGE_LAYER_FEATURES:
         warnings.warn(
-            f"{len(frame)} features: the HTML will be large (~100 bytes per feature); consider drawing a "
+            f"{len(frame)} features: the HTML will be large (about 300 bytes per parcel-sized feature); consider drawing a "
             "subset, e.g. report[report.verdict != 'pass']", stacklevel=2,
         )
     base = name or default_name or {
@@ -803,9 +820,14 @@ def layer_to_folium(
         return m
 
     extra = _measures(frame)
+    if kind == "scheme":  # "核 core": the plan's role and its English name in one line
+        role = frame["role"].astype(str) + " " if "role" in frame else ""
+        extra["_role"] = (role + frame["role_en"].astype(str)).to_numpy()
+    elif kind == "report":
+        extra["_verdict"] = [VERDICT_STYLES.get(v, {}).get("label", v) for v in frame["verdict"].astype(str)]
     data = pd.concat([frame.drop(columns=[c for c in extra.columns if c in frame.columns]), extra], axis=1)
     tip, pop = _fields(kind, data, tooltip, popup)
-    classes, styles, section = _style_classes(kind, frame, len(st.layer_names))
+    classes, styles, section = _style_classes(kind, frame, len(st.layer_names), base)
     present = list(dict.fromkeys(classes.tolist()))
     styles["_default"] = {"color": "#555555", "fillColor": "#999999", "fillOpacity": 0.3, "weight": 2, "radius": 6}
     st.add_entries(section, styles, present)
