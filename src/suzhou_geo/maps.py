@@ -182,7 +182,7 @@ def _basemap_key(basemap: Any) -> str:
 
 
 def _tile_layers(key: str, tk: str | None) -> list[folium.TileLayer]:
-    """The base layers offered for *key* (the chosen one shown) and any label overlays."""
+    """Return the base layers offered for *key* (the chosen one shown) and any label overlays."""
     spec = BASEMAPS[key]
     if spec.get("tk") and not tk:
         raise ValueError(
@@ -531,7 +531,7 @@ _MAX_TEXT = 2000
 
 
 def _json_column(s: pd.Series, col: str) -> list:
-    """A column as JSON-safe Python values (numbers rounded, NaN -> None, the rest as text)."""
+    """Convert a column to JSON-safe values (numbers rounded, NaN -> None, the rest as text)."""
     if pd.api.types.is_bool_dtype(s):
         return [None if pd.isna(v) else bool(v) for v in s]
     if pd.api.types.is_integer_dtype(s):
@@ -634,7 +634,7 @@ def _feature_collection(geoms: np.ndarray, props: list[dict], name: str) -> str:
     feats = ",".join(
         '{"type":"Feature","properties":' + json.dumps(p, ensure_ascii=False, separators=(",", ":"))
         + ',"geometry":' + g + "}"
-        for p, g in zip(props, gj)
+        for p, g in zip(props, gj, strict=True)
     )
     head = '{"type":"FeatureCollection","name":' + json.dumps(name, ensure_ascii=False) + ',"features":['
     return _script_json(head + feats + "]}")
@@ -840,7 +840,7 @@ def layer_to_folium(
     values = {c: _json_column(data[c], str(c)) for c in columns}
     keys = [str(c) for c in columns] + ["_s"]
     cols = [values[c] for c in columns] + [classes.tolist()]
-    props = [dict(zip(keys, row)) for row in zip(*cols)]
+    props = [dict(zip(keys, row, strict=True)) for row in zip(*cols, strict=True)]
     spec_styles = {k: {kk: vv for kk, vv in v.items() if kk != "label"} for k, v in styles.items() if k in present or k == "_default"}
     spec = {"styles": spec_styles, "tooltip": [[str(c), lab] for c, lab in tip], "popup": [[str(c), lab] for c, lab in pop]}
 
@@ -888,7 +888,7 @@ def plan_map(
     collapsed: bool = True,
     **map_kwargs: Any,
 ) -> folium.Map:
-    """An interactive map of planning layers: basemap, layer control, legend, tooltips.
+    """Make an interactive map of planning layers: basemap, layer control, legend, tooltips.
 
     Parameters
     ----------
@@ -1001,7 +1001,7 @@ BUNDLED_LAYERS: dict[str, str] = {
 
 
 def bundled_layer(name: str) -> Any:
-    """A bundled layer by name: ``boundaries``, ``schemes``, ``redlines``, ``joint-zone``, ``scheme:NAME``.
+    """Return a bundled layer by name: ``boundaries``, ``schemes``, ``redlines``, ``joint-zone``, ``scheme:NAME``.
 
     Parameters
     ----------
