@@ -217,6 +217,12 @@ def test_locate_keeps_rows_order_index_columns_and_reprojects():
     assert r.crs.to_epsg() == 4549  # the input is returned as it came
 
 
+def test_locate_keeps_missing_and_empty_geometries_as_rows():
+    pts = gpd.GeoSeries([Point(120.80, 31.43), None, Point(), Point(120.80, 31.43)], crs="EPSG:4490")
+    r = sg.scheme("ecological").locate(pts, within_m=100)
+    assert list(r.n_elements) == [2, 0, 0, 2] and list(r.index) == [0, 1, 2, 3]
+
+
 def test_locate_within_distance_reaches_a_line():
     s = sg.scheme("structure")
     axis = metric(s.element("通苏嘉发展轴").geometry.iloc[0])
