@@ -342,3 +342,16 @@ def test_cli_map(tmp_path):
     assert res.exit_code != 0 and "not a file" in res.output and "boundaries" in res.output
     res = CliRunner().invoke(main, ["map", "-o", str(out), "--basemap", "tianditu"], env={"TIANDITU_TK": None})
     assert res.exit_code != 0 and "--tk" in res.output
+
+
+def test_layer_to_folium_on_a_plain_folium_map_and_legend_off():
+    import folium
+
+    m = folium.Map(tiles=None)
+    out = sg.layer_to_folium(redline_frame(), m)
+    assert out is m
+    page = render(m)
+    assert "var suzhouGeo" in page and len(control_names(page)) == 2
+    assert page.index("L.control.layers") > page.rindex("suzhouGeo.layer(")
+    assert "sg-legend" in page.split("</style>", 2)[-1]  # the legend control is rendered
+    assert 'L.DomUtil.create("div", "sg-legend")' not in render(sg.plan_map(redline_frame(), legend=False))
