@@ -256,7 +256,8 @@ def test_locate_rejects_bad_input():
         ("kunshan-ecological", "kunshan-ecological"), ("一主四副双轴", "structure"),
         ("yizhu sifu shuangzhou", "structure"), ("一湖两带两区", "development"),
         ("一江四河一带", "water"), ("一河三湖", "cross-border-water"), ("yihe sanhu", "cross-border-water"),
-        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("sponge", "sponge"),
+        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("一核、两带", "sponge"), ("sponge", "sponge"),
+        ("yihe liangdai", "sponge"), ("liangxin liangzhou", "kunshan-ecological"),
     ],
 )
 def test_scheme_names(name, key):
@@ -266,6 +267,8 @@ def test_scheme_names(name, key):
 def test_unknown_scheme_lists_valid_names():
     with pytest.raises(ValueError, match="三核四轴四片.*ecological"):
         sg.scheme("三核五轴")
+    with pytest.raises(ValueError, match="contains 2 schemes: 一主四副双轴, 一湖两带两区"):
+        sg.scheme("一主四副双轴、一湖两带两区")  # 003 clause 十五 names both at once
 
 
 def test_schemes_table():

@@ -106,12 +106,11 @@ def _index() -> dict[str, str]:
     idx: dict[str, str] = {}
     for s in _catalogue()["schemes"]:
         names = {s["key"], s["name_zh"], s["pinyin"], s["name_en"]}
-        head = re.split("[、，,]", s["name_zh"])[0]
-        # the head alone ("三核四轴四片") names the scheme when it is more than one element
-        if head != s["name_zh"] and len(head) >= 4:
+        # without the "、多廊…" tail: 三核四轴四片, 两心两轴, 一核、两带 (and their pinyin)
+        head = re.split("、?多廊", s["name_zh"])[0]
+        if head != s["name_zh"]:
             names.add(head)
-            n_words = len(re.findall(r"[一二两三四五六七八九多]", head))
-            names.add(" ".join(s["pinyin"].split()[:n_words]))
+            names.add(s["pinyin"].split(" duolang")[0])
         for n in names:
             idx.setdefault(_norm(n), s["key"])
     return idx
@@ -124,8 +123,10 @@ def _valid_names() -> str:
 def _resolve(name: Any) -> str:
     key = _index().get(_norm(name))
     if key is None:
+        parts = [s["name_zh"] for s in _catalogue()["schemes"] if _norm(s["name_zh"]) in _norm(name)]
+        hint = f" It contains {len(parts)} schemes: {', '.join(parts)}; ask for one." if parts else ""
         raise ValueError(
-            f"unknown scheme {name!r}. Valid names (Chinese, with or without the 、多廊… tail, "
+            f"unknown scheme {name!r}.{hint} Valid names (Chinese, with or without the 、多廊… tail, "
             f"pinyin, or key): {_valid_names()}. See suzhou_geo.schemes()."
         )
     return key
