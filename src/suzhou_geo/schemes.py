@@ -123,11 +123,12 @@ def _valid_names() -> str:
 def _resolve(name: Any) -> str:
     key = _index().get(_norm(name))
     if key is None:
-        parts = [s["name_zh"] for s in _catalogue()["schemes"] if _norm(s["name_zh"]) in _norm(name)]
+        given = _norm(name)
+        parts = [s["name_zh"] for s in _catalogue()["schemes"] if _norm(s["name_zh"]) in given]
         hint = f" It contains {len(parts)} schemes: {', '.join(parts)}; ask for one." if parts else ""
         raise ValueError(
-            f"unknown scheme {name!r}.{hint} Valid names (Chinese, with or without the 、多廊… tail, "
-            f"pinyin, or key): {_valid_names()}. See suzhou_geo.schemes()."
+            f"unknown scheme {name!r}.{hint} Valid names (Chinese, with or without the "
+            f"、多廊… tail, pinyin, or key): {_valid_names()}. See suzhou_geo.schemes()."
         )
     return key
 
