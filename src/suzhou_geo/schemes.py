@@ -125,7 +125,9 @@ def _resolve(name: Any) -> str:
     if key is None:
         given = _norm(name)
         parts = [s["name_zh"] for s in _catalogue()["schemes"] if _norm(s["name_zh"]) in given]
-        hint = f" It contains {len(parts)} schemes: {', '.join(parts)}; ask for one." if parts else ""
+        hint = ""
+        if parts:
+            hint = f" It contains {len(parts)} schemes: {', '.join(parts)}; ask for one."
         raise ValueError(
             f"unknown scheme {name!r}.{hint} Valid names (Chinese, with or without the "
             f"、多廊… tail, pinyin, or key): {_valid_names()}. See suzhou_geo.schemes()."
