@@ -279,7 +279,7 @@ def _external_refs(page: str) -> list[str]:
 
 
 def test_offline_file_is_self_contained(tmp_path):
-    pytest.importorskip("xstatic.pkg.leaflet", reason="XStatic-Leaflet is not installed")
+    import xstatic.pkg.leaflet  # noqa: F401  (a runtime dependency: missing means broken, not skipped)
     online = sg.save_map(sg.plan_map(sg.boundary("昆山市")), tmp_path / "online.html")
     assert _external_refs(online.read_text(encoding="utf-8"))  # the online map loads from CDNs
     path = sg.save_map(sg.plan_map(sg.boundary("昆山市"), offline=True), tmp_path / "offline.html")
@@ -293,7 +293,7 @@ def test_offline_file_is_self_contained(tmp_path):
 
 
 def test_save_map_offline_refuses_remote_plugins(tmp_path):
-    pytest.importorskip("xstatic.pkg.leaflet", reason="XStatic-Leaflet is not installed")
+    import xstatic.pkg.leaflet  # noqa: F401  (a runtime dependency: missing means broken, not skipped)
     import folium
 
     m = sg.plan_map(sg.boundary("昆山市"))
@@ -303,7 +303,7 @@ def test_save_map_offline_refuses_remote_plugins(tmp_path):
 
 
 def test_all_bundled_layers_offline_under_3_mb(tmp_path):
-    pytest.importorskip("xstatic.pkg.leaflet", reason="XStatic-Leaflet is not installed")
+    import xstatic.pkg.leaflet  # noqa: F401  (a runtime dependency: missing means broken, not skipped)
     layers = []
     for name in maps.BUNDLED_LAYERS:
         try:
