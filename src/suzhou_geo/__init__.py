@@ -3,6 +3,7 @@
 The public API is re-exported here; see the README for a quickstart.
 """
 
+from ._data import data_path
 from .boundaries import as_region, boundary, jurisdictions, neighbours, shared_border
 from .crs import (
     CGCS2000,
@@ -18,10 +19,34 @@ from .crs import (
     wgs84_to_gcj02,
 )
 from .measure import area_km2, area_m2, length_m
+from .io import read_layer, write_layer
+from .redlines import FLOORS, FloorCheck, check_floor, load_redlines
+from .joint import JOINT_PACTS, joint_control_zone
+from .maps import layer_to_folium, plan_map, report_map, save_map
+from .landcover import LANDCOVER_CLASSES, class_table
+from .raster import encroachment, pixel_areas, rasterize, zonal_stats
+from .schemes import Scheme, layers, scheme, schemes
+from .validate import RULES, Rules, summarize, validate_parcels
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "RULES",
+    "Rules",
+    "summarize",
+    "validate_parcels",
+    "FLOORS",
+    "FloorCheck",
+    "JOINT_PACTS",
+    "check_floor",
+    "joint_control_zone",
+    "load_redlines",
+    "read_layer",
+    "write_layer",
+    "layer_to_folium",
+    "plan_map",
+    "report_map",
+    "save_map",
     "CGCS2000",
     "CGCS2000_GK_CM120",
     "CGCS2000_GK_ZONE40",
@@ -33,6 +58,7 @@ __all__ = [
     "area_m2",
     "as_region",
     "boundary",
+    "data_path",
     "ensure_crs",
     "gcj02_to_wgs84",
     "guess_crs",
@@ -41,4 +67,14 @@ __all__ = [
     "neighbours",
     "shared_border",
     "wgs84_to_gcj02",
+    "LANDCOVER_CLASSES",
+    "class_table",
+    "encroachment",
+    "pixel_areas",
+    "rasterize",
+    "zonal_stats",
+    "Scheme",
+    "layers",
+    "scheme",
+    "schemes",
 ]

@@ -18,6 +18,13 @@ COMMANDS: dict[str, str] = {
     "info": "basic:info",
     "boundary": "basic:boundary_cmd",
     "area": "basic:area_cmd",
+    "floors": "redlines:floors_cmd",
+    "joint-zone": "redlines:joint_zone_cmd",
+    "map": "maps:map_cmd",
+    "zonal": "raster:zonal_cmd",
+    "rasterize": "raster:rasterize_cmd",
+    "schemes": "schemes:schemes_cmd",
+    "scheme": "schemes:scheme_cmd",
 }
 
 
