@@ -460,3 +460,38 @@ def test_cli_zonal_and_rasterize(tmp_path, gk_raster):
     assert (tmp_path / "z.tif.codes.csv").exists()
     with rasterio.open(tmp_path / "z.tif") as ds:
         assert ds.res == (30.0, 30.0) and ds.read(1).max() == 3
+
+
+def test_fraction_exact_for_grid_snapped_and_overhanging_polygons():
+    """Vertices on pixel corners and centres, and polygons overhanging the window."""
+    from suzhou_geo.raster import _coverage
+
+    rng = np.random.default_rng(11)
+    wt = from_origin(0, 300, 10, 10)
+    rr, cc = np.meshgrid(np.arange(30), np.arange(30), indexing="ij")
+    boxes = shapely.box(cc * 10.0, 300 - (rr + 1) * 10.0, (cc + 1) * 10.0, 300 - rr * 10.0)
+    checked = 0
+    for trial in range(150):
+        step = (10.0, 5.0, None)[trial % 3]
+        if step is None:
+            pts = rng.uniform(-100, 400, size=(6, 2))
+        else:
+            pts = rng.integers(0, int(300 / step) + 1, size=(6, 2)) * step
+        g = shapely.make_valid(shapely.Polygon(pts))
+        g = shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"])
+        if g.is_empty or g.area == 0:
+            continue
+        exact = shapely.area(shapely.intersection(boxes, g)) / 100.0  # brute force, every pixel
+        np.testing.assert_allclose(_coverage(g, wt, (30, 30), "fraction"), exact, atol=1e-9)
+        checked += 1
+    assert checked > 100
+
+
+def test_zones_must_be_polygons_and_raster_needs_crs(gk_raster):
+    pts = gpd.GeoSeries([Point(X0 + 10, Y0 - 10)], crs="EPSG:4549")
+    with pytest.raises(ValueError, match="zones must be polygons; rows \\[0\\] are Point"):
+        sg.zonal_stats(gk_raster, pts)
+    mf = _mem(GRID, None, from_origin(X0, Y0, RES, RES))
+    with mf.open() as ds, pytest.raises(sg.CRSError, match="rio edit-info"):
+        sg.zonal_stats(ds, _zones_gk())
+    mf.close()
