@@ -26,12 +26,15 @@ from .maps import layer_to_folium, plan_map, report_map, save_map
 from .landcover import LANDCOVER_CLASSES, class_table
 from .raster import encroachment, pixel_areas, rasterize, zonal_stats
 from .schemes import Scheme, layers, scheme, schemes
+from .report import ReportResult, run_report
 from .validate import RULES, Rules, summarize, validate_parcels
 
 __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "ReportResult",
+    "run_report",
     "Rules",
     "summarize",
     "validate_parcels",

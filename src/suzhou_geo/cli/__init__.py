@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "info": "basic:info",
     "boundary": "basic:boundary_cmd",
     "area": "basic:area_cmd",
+    "report": "report:report_cmd",
     "floors": "redlines:floors_cmd",
     "joint-zone": "redlines:joint_zone_cmd",
     "map": "maps:map_cmd",
