@@ -8,7 +8,6 @@ by hand (rectangles against a 30 m grid) or by a brute-force loop over pixels.
 from __future__ import annotations
 
 import csv
-import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -237,6 +236,10 @@ def test_zonal_zone_crs_reprojected(gk_raster):
     assert sg.zonal_stats(gk_raster, no_crs, zones_crs="EPSG:4549")["zone_m2"].iloc[1] == pytest.approx(
         in_gk["zone_m2"].iloc[1]
     )
+    # Amap/Gaode zones (GCJ-02, about 500 m off) are converted before counting pixels
+    gcj = sg.wgs84_to_gcj02(z.to_crs("EPSG:4490"))
+    in_gcj = sg.zonal_stats(gk_raster, gcj, classes="worldcover", zones_crs="GCJ-02")
+    np.testing.assert_allclose(in_gcj["built_up_m2"], in_gk["built_up_m2"], atol=0.05)
 
 
 def test_zonal_brute_force_irregular_zone_across_chunks():
