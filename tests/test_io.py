@@ -44,6 +44,16 @@ def test_gbk_shapefile_without_cpg_is_read_right(tmp_path, caplog):
     assert any("GB18030" in r.message for r in caplog.records)
 
 
+def test_gbk_mixed_with_ascii_without_cpg(tmp_path):
+    # agency attribute values often mix Chinese and ASCII: most of their bytes are ASCII
+    names = ["合成地块 synthetic parcel 0001", "工业 industrial", "Block 12 苏州工业园区"]
+    gdf = gpd.GeoDataFrame({"name": names}, geometry=GK, crs="EPSG:4549")
+    path = tmp_path / "mixed.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+    assert list(read_vector(path).name) == names
+
+
 def test_gbk_shapefile_with_cpg_and_explicit_encoding(tmp_path):
     path = _gbk_shapefile(tmp_path)
     gdf = read_vector(path)  # .cpg says GBK

@@ -131,14 +131,33 @@ def _decodes_as(values: list[str], encoding: str) -> bool:
     except (UnicodeDecodeError, UnicodeEncodeError):
         return False
     if encoding.upper().startswith("GB"):
-        def chinese(raw: str, d: str) -> bool:
-            # GBK text is mostly double-byte: most of its Latin-1 characters are "high"
-            high = sum(ord(c) >= 0x80 for c in raw) / max(len(raw), 1)
-            return high >= 0.4 and any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in d)
-
-        votes = sum(chinese(v, d) for v, d in zip(values, decoded))
+        votes = sum(_common_chinese(d) for d in decoded)
         return votes * 2 >= len(decoded)
     return True
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _common_chinese(text: str) -> bool:
+    """True if the non-ASCII characters of *text* are mostly common Chinese (GB2312) characters.
+
+    Real GBK text decodes to common characters (GB2312's 6 763 hanzi and CJK
+    punctuation), whatever ASCII is mixed in (``'合成地块 parcel 0001'``).  Latin-1
+    text such as ``'Müller Straße'`` pairs an accented letter with an ASCII byte,
+    which GB18030 can only decode to rare extension characters outside GB2312.
+    """
+    wide = [ch for ch in text if ord(ch) >= 0x80]
+    if not wide:
+        return False
+    common = sum(_in_gb2312(ch) for ch in wide)
+    has_hanzi = any("\u4e00" <= ch <= "\u9fff" for ch in wide)
+    return has_hanzi and common >= 0.8 * len(wide)
 
 
 def _gdal_encoding(encoding: str | None) -> str | None:
