@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import click
 
 from .options import crs_opt, encoding_opt, fail
 
 __all__ = ["zonal_cmd", "rasterize_cmd"]
+
+
+def _echo_warnings(caught) -> None:
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            click.echo(f"warning: {w.message}", err=True)
 
 
 @click.command("zonal")
@@ -42,12 +50,15 @@ def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, 
 
     try:
         layer = gpd.read_file(zones, **({"encoding": encoding} if encoding else {}))
-        stats = sg.zonal_stats(
-            raster, layer, categorical=not continuous, classes=classes, zone_field=zone_field,
-            coverage=coverage, band=band, zones_crs=crs,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stats = sg.zonal_stats(
+                raster, layer, categorical=not continuous, classes=classes, zone_field=zone_field,
+                coverage=coverage, band=band, zones_crs=crs,
+            )
     except (ValueError, KeyError, TypeError) as exc:  # CRSError is a ValueError
         fail(f"{zones}: {exc.args[0] if exc.args else exc}")
+    _echo_warnings(caught)
     if output:
         stats.to_csv(output, encoding="utf-8-sig")
         click.echo(f"{len(stats)} zones -> {output}")
@@ -75,12 +86,15 @@ def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touch
 
     try:
         gdf = gpd.read_file(layer, **({"encoding": encoding} if encoding else {}))
-        res = sg.rasterize(
-            gdf, like=like, resolution=resolution, crs=dst_crs, attribute=attribute, out=output,
-            all_touched=all_touched, layer_crs=crs,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = sg.rasterize(
+                gdf, like=like, resolution=resolution, crs=dst_crs, attribute=attribute, out=output,
+                all_touched=all_touched, layer_crs=crs,
+            )
     except (ValueError, KeyError, TypeError) as exc:
         fail(f"{layer}: {exc.args[0] if exc.args else exc}")
+    _echo_warnings(caught)
     with res:
         ds = res.dataset
         click.echo(
