@@ -1,0 +1,140 @@
+"""Write the example notebooks in examples/ (outputs stripped) from the cells below.
+
+    python scripts/build_notebooks.py
+
+The notebooks are the user-facing examples; this script is their reviewable
+source.  tests/test_examples.py executes every notebook with nbclient, so they
+cannot rot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
+    "01_schemes.ipynb": [
+        ("md", "# The planned spatial schemes as layers\n\nEvery named pattern of the Suzhou and Kunshan "
+               "plans is a `Scheme`: its elements are a GeoDataFrame in CGCS2000 (EPSG:4490) that says, per "
+               "element, where the geometry comes from (`basis`), how accurate it is (`accuracy_m`) and which "
+               "clause defines it (`source`). Elements drawn from schematic waypoints or inferred are marked so."),
+        ("code", "import suzhou_geo as sg\n\nsg.schemes()"),
+        ("code", "eco = sg.scheme(\"三核四轴四片\")\neco"),
+        ("code", "eco.elements[[\"element_id\", \"role\", \"name_zh\", \"name_en\", \"basis\", \"accuracy_m\", \"source\", \"inferred\"]]"),
+        ("md", "Areas by element, on the ellipsoid:"),
+        ("code", "eco.area_km2()"),
+        ("md", "Which elements does a point in 阳澄湖 fall in, and which lie within 2 km of a point in 昆山?"),
+        ("code", "import geopandas as gpd\nfrom shapely.geometry import Point\n\n"
+                 "pts = gpd.GeoSeries([Point(120.80, 31.43), Point(120.98, 31.38)], crs=\"EPSG:4490\")\n"
+                 "eco.locate(pts, within_m=2000)"),
+        ("md", "The city structure 一主四副双轴 and Kunshan's ecological pattern 两心两轴、多廊多点:"),
+        ("code", "structure = sg.scheme(\"一主四副双轴\")\nstructure.elements[[\"role\", \"name_zh\", \"basis\", \"accuracy_m\"]]"),
+        ("code", "ks = sg.scheme(\"两心两轴\")\nks.elements[[\"role\", \"name_zh\", \"basis\", \"inferred\", \"note\"]]"),
+        ("md", "All schemes on one map (switch elements on and off in the layer control):"),
+        ("code", "m = sg.plan_map(sg.layers())\nm"),
+    ],
+    "02_redline_floors.ipynb": [
+        ("md", "# Do we keep enough ecological land? The redline area floors\n\n"
+               "The plans set floors for the ecological protection redline by 2035: **≥ 1950 km² for 苏州市** "
+               "(003, clause 十五) and **≥ 47.7531 km² for 昆山市** (004, task 1). Redlines are clipped to the "
+               "jurisdiction, dissolved so that overlaps count once, and measured on the CGCS2000 ellipsoid.\n\n"
+               "> The bundled redlines are an **illustrative reconstruction from public sources, not the official "
+               "redline**. Pass the official file to `load_redlines()` for official work."),
+        ("code", "import suzhou_geo as sg\n\nsg.FLOORS"),
+        ("code", "red = sg.load_redlines()\nprint(red.attrs.get(\"data_note\"))\nred[[\"name\", \"kind\", \"category\", \"jurisdiction\", \"basis\", \"accuracy_m\"]].head(10)"),
+        ("code", "ks = sg.check_floor(\"昆山市\", redlines=red)\nks"),
+        ("code", "sz = sg.check_floor(\"苏州市\", redlines=red)\nsz.by_district"),
+        ("md", "## What if these parcels are approved?\n\n`minus=` subtracts proposed development "
+               "footprints from the redline before measuring: the question a planner asks before approving."),
+        ("code", "parcels = sg.read_layer(sg.data_path(\"parcels\", \"parcels.gpkg\"))\n"
+                 "proposed = parcels[parcels[\"case\"].isin([\"inside_redline\", \"straddles_redline\"])]\n"
+                 "whatif = sg.check_floor(\"昆山市\", redlines=red, minus=proposed)\n"
+                 "print(f\"before {ks.area_km2:.4f} km², after {whatif.area_km2:.4f} km², lost {ks.area_km2 - whatif.area_km2:.4f} km²\")\n"
+                 "whatif.ok"),
+        ("md", "## The 500 m joint-control band along the 嘉定–昆山–太仓 borders"),
+        ("code", "zone = sg.joint_control_zone()\nzone.drop(columns=\"geometry\")"),
+        ("code", "sg.JOINT_PACTS"),
+        ("code", "sg.plan_map(red, zone)"),
+    ],
+    "03_validate_parcels.ipynb": [
+        ("md", "# May these parcels be developed?\n\n`validate_parcels` gives one verdict per parcel, "
+               "in input order, with the reasons, overlap areas and distances. Broken rows get the verdict "
+               "`invalid` with a reason; nothing is dropped."),
+        ("code", "import suzhou_geo as sg\n\nreport = sg.validate_parcels(sg.data_path(\"parcels\", \"parcels.gpkg\"))\n"
+                 "report[[\"parcel_id\", \"case\", \"verdict\", \"reasons\", \"redline_overlap_m2\", \"nearest_redline_m\", \"district\"]].head(15)"),
+        ("code", "sg.summarize(report)"),
+        ("code", "report[report.verdict == \"invalid\"][[\"parcel_id\", \"case\", \"geometry_issue\", \"reasons\"]]"),
+        ("md", "## A GBK-encoded Shapefile without `.cpg`, as agencies send them\n\n"
+               "Without a `.cpg` GDAL assumes Latin-1 and Chinese names come out as mojibake; the library "
+               "detects it and re-reads as GB18030."),
+        ("code", "import tempfile, pathlib\n\n"
+                 "tmp = pathlib.Path(tempfile.mkdtemp())\n"
+                 "sample = report[report.geometry.notna() & report.geom_type.isin([\"Polygon\", \"MultiPolygon\"])].head(20)\n"
+                 "sample = sample[[\"parcel_id\", \"name\", \"land_use\", \"geometry\"]].to_crs(\"EPSG:4549\")\n"
+                 "sample.to_file(tmp / \"parcels_gbk.shp\", encoding=\"GBK\")\n"
+                 "(tmp / \"parcels_gbk.cpg\").unlink()\n"
+                 "gbk_report = sg.validate_parcels(tmp / \"parcels_gbk.shp\")\n"
+                 "assert gbk_report[\"name\"].str.startswith(\"合成地块\").all()  # Chinese intact, not mojibake\n"
+                 "gbk_report[[\"parcel_id\", \"name\", \"verdict\"]].head()"),
+        ("md", "## Amap/Gaode (GCJ-02) coordinates\n\nDeclare them with `crs=\"GCJ-02\"`; they are converted "
+               "to CGCS2000 before any analysis."),
+        ("code", "gcj = sg.wgs84_to_gcj02(sample.to_crs(\"EPSG:4490\"))\n"
+                 "gcj_report = sg.validate_parcels(gcj, crs=\"GCJ-02\")\n"
+                 "(gcj_report.verdict.values == sg.validate_parcels(sample).verdict.values).all()"),
+        ("md", "## Writing the report\n\nGeoPackage, GeoJSON and Shapefile keep the Chinese text."),
+        ("code", "sg.write_layer(report, tmp / \"report.gpkg\")\nsorted(p.name for p in tmp.iterdir())"),
+        ("code", "sg.plan_map(report)"),
+    ],
+    "04_maps_chinese_basemaps.ipynb": [
+        ("md", "# Maps on Chinese basemaps\n\nAmap/Gaode tiles are drawn in GCJ-02, offset ~465 m from "
+               "CGCS2000 around Suzhou. With `basemap=\"gaode\"` every vector layer is shifted to GCJ-02 for "
+               "display, so it lines up; the data themselves stay in CGCS2000. Tianditu (天地图) tiles are "
+               "CGCS2000 and need your key (`tk=`)."),
+        ("code", "import suzhou_geo as sg\n\nks = sg.boundary(\"昆山市\")\nsg.plan_map(ks, sg.scheme(\"两心两轴\").elements, basemap=\"gaode\")"),
+        ("code", "sg.plan_map(ks, basemap=\"osm\")"),
+        ("md", "## Offline maps for isolated government networks\n\n`offline=True` writes one "
+               "self-contained HTML file (Leaflet inlined): vectors render with no network at all."),
+        ("code", "import tempfile, pathlib\n\nout = pathlib.Path(tempfile.mkdtemp()) / \"kunshan.html\"\n"
+                 "sg.save_map(sg.plan_map(ks, sg.joint_control_zone()), out, offline=True)\n"
+                 "print(out, out.stat().st_size, \"bytes\")"),
+    ],
+    "05_raster_stats.ipynb": [
+        ("md", "# Land cover inside redlines, from a raster\n\nPlanners monitor what happens inside redlines "
+               "from land-cover rasters (ESA WorldCover 10 m, CLCD 30 m). No real land-cover raster is bundled "
+               "(they are large and licensed separately), so this notebook makes a **synthetic** WorldCover-coded "
+               "raster over Kunshan; point `zonal_stats` at your own GeoTIFF for real work."),
+        ("code", "import numpy as np, rasterio, tempfile, pathlib\nfrom rasterio.transform import from_origin\n"
+                 "import suzhou_geo as sg\n\n"
+                 "ks = sg.boundary(\"昆山市\").to_crs(\"EPSG:4549\")\nminx, miny, maxx, maxy = ks.total_bounds\n"
+                 "res = 30\nw, h = int((maxx - minx) // res) + 1, int((maxy - miny) // res) + 1\n"
+                 "rng = np.random.default_rng(0)\n"
+                 "data = rng.choice(np.array([10, 40, 50, 80, 90], dtype=\"uint8\"), size=(h, w), p=[.15, .35, .3, .15, .05])\n"
+                 "path = pathlib.Path(tempfile.mkdtemp()) / \"synthetic_worldcover.tif\"\n"
+                 "with rasterio.open(path, \"w\", driver=\"GTiff\", width=w, height=h, count=1, dtype=\"uint8\", crs=\"EPSG:4549\",\n"
+                 "                   transform=from_origin(minx, maxy, res, res), nodata=0, tiled=True, compress=\"deflate\") as dst:\n"
+                 "    dst.write(data, 1)\npath"),
+        ("code", "red = sg.load_redlines()\nks_red = red[red.jurisdiction.astype(str).str.contains(\"昆山\")]\n"
+                 "stats = sg.zonal_stats(path, ks_red, classes=\"worldcover\")\nstats.head(10)"),
+        ("code", "sg.encroachment(path, ks_red, classes=\"worldcover\")"),
+        ("md", "Rasterizing a layer onto a grid (30 m, EPSG:4549), e.g. scheme elements:"),
+        ("code", "out = path.with_name(\"elements.tif\")\nsg.rasterize(sg.scheme(\"两心两轴\").elements, resolution=30, out=out)\nout.exists()"),
+    ],
+}
+
+
+def main() -> None:
+    EXAMPLES.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        nb = new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
+        nbformat.write(nb, EXAMPLES / name)
+        print("wrote", EXAMPLES / name)
+
+
+if __name__ == "__main__":
+    main()
