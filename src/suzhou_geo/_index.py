@@ -30,7 +30,15 @@ import shapely
 from .crs import CGCS2000_GK_CM120
 from .measure import area_m2_fast
 
-__all__ = ["subdivide", "PieceIndex", "overlap_pairs", "touching_rows", "near_pairs", "nearest_edge", "labels"]
+__all__ = [
+    "subdivide",
+    "PieceIndex",
+    "overlap_pairs",
+    "touching_rows",
+    "near_pairs",
+    "nearest_edge",
+    "labels",
+]
 
 #: Largest piece PostGIS ST_Subdivide produces by default (255 vertices); we use 256.
 MAX_VERTICES = 256
@@ -60,8 +68,27 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
+def _clip(geoms: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
+    """:func:`shapely.clip_by_rect` with one rectangle per geometry.
+
+    The public function takes scalar bounds only; its ufunc ``shapely.lib.clip_by_rect``
+    broadcasts.  Fall back to a loop (one call per geometry) if that ever changes.
+    """
+    try:
+        return np.asarray(shapely.lib.clip_by_rect(geoms, x0, y0, x1, y1), dtype=object)
+    except (AttributeError, TypeError):  # pragma: no cover - depends on shapely internals
+        return np.array(
+            [shapely.clip_by_rect(g, *r) for g, r in zip(geoms, zip(x0, y0, x1, y1, strict=True), strict=True)], dtype=object
+        )
+
+
 def subdivide(
-    geoms, groups=None, *, max_vertices: int = MAX_VERTICES, max_extent: float = np.inf, max_depth: int = 40
+    geoms,
+    groups=None,
+    *,
+    max_vertices: int = MAX_VERTICES,
+    max_extent: float = np.inf,
+    max_depth: int = 40,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cut (multi)polygons or lines into pieces of at most *max_vertices* vertices.
 
@@ -99,6 +126,9 @@ def subdivide(
     True
     >>> round(float(shapely.area(pieces).sum() / circle.area), 9)
     1.0
+    >>> edges, _ = subdivide([shapely.box(0, 0, 100, 100).boundary], max_vertices=3)
+    >>> round(float(shapely.length(edges).sum()), 2)  # straight edges on the box survive the cuts
+    400.0
     """
     geoms = np.asarray(geoms, dtype=object)
     groups = np.arange(len(geoms)) if groups is None else np.asarray(groups)
@@ -130,13 +160,16 @@ def subdivide(
         y1 = np.where(wide, b[:, 3], my)
         x0 = np.where(wide, mx, b[:, 0])
         y0 = np.where(wide, b[:, 1], my)
-        # clip_by_rect takes scalar bounds: one call per big piece (a one-off cost per layer,
-        # not per parcel; a layer of 1e6 vertices makes ~8e3 calls in total)
-        a = np.array([shapely.clip_by_rect(g, *r) for g, r in zip(big, zip(b[:, 0], b[:, 1], x1, y1))], dtype=object)
-        c = np.array([shapely.clip_by_rect(g, *r) for g, r in zip(big, zip(x0, y0, b[:, 2], b[:, 3]))], dtype=object)
+        is_poly = np.isin(shapely.get_type_id(big), _POLY_TYPES)
+        # clip_by_rect drops lines lying on the rectangle's boundary (a polygon's straight
+        # edge on its own bounding box, a segment on the cut): for lines and points the two
+        # rectangles are grown by a hair so that they overlap; polygons are cut exactly,
+        # so that the areas of their pieces add up.
+        eps = np.where(is_poly, 0.0, 1e-7 * np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) + 1e-9)
+        a = _clip(big, b[:, 0] - eps, b[:, 1] - eps, x1 + eps, y1 + eps)
+        c = _clip(big, x0 - eps, y0 - eps, b[:, 2] + eps, b[:, 3] + eps)
         halves = np.concatenate([a, c])
         hgrp = np.concatenate([big_grp, big_grp])
-        is_poly = np.isin(shapely.get_type_id(big), _POLY_TYPES)
         hpoly = np.concatenate([is_poly, is_poly])
         halves[hpoly] = _polygonal(halves[hpoly])
         todo_g, pidx = shapely.get_parts(halves, return_index=True)
@@ -226,6 +259,18 @@ class PieceIndex:
     def __len__(self) -> int:
         return len(self.pieces)
 
+    def clone(self) -> PieceIndex:
+        """A deep copy with freshly prepared geometries, for use in another thread.
+
+        GEOS prepared geometries build their internal indexes lazily on first
+        use, which is not thread-safe; each worker thread gets its own copy.
+        """
+        pieces = shapely.from_wkb(shapely.to_wkb(self.pieces))
+        edges = shapely.from_wkb(shapely.to_wkb(self.edges))
+        shapely.prepare(pieces)
+        shapely.prepare(edges)
+        return PieceIndex(pieces, self.groups, edges, self.edge_groups, self.n_groups)
+
 
 def sorted_unique(x: np.ndarray) -> np.ndarray:
     """``np.unique(x)`` by sorting: numpy 2.4's hash-based ``np.unique`` is ~100x slower on int64.
@@ -245,7 +290,9 @@ def _empty_pairs():
     return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, float)
 
 
-def _unique_pairs(rows: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+def _unique_pairs(
+    rows: np.ndarray, groups: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
     m = max(int(n_groups), 1)
     key = sorted_unique(rows.astype(np.int64) * m + groups)
     return np.divmod(key, m)
@@ -339,14 +386,18 @@ def _sum_pairs(rows, groups, values, n_groups):
 def _edge_candidates(index: PieceIndex, tree: shapely.STRtree, distance: float):
     """(edge, parcel) pairs whose bounding boxes come within *distance*, and their exact distance."""
     b = shapely.bounds(index.edges)
-    boxes = shapely.box(b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance)
+    boxes = shapely.box(
+        b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance
+    )
     ei, rj = tree.query(boxes)
     d = shapely.distance(index.edges[ei], tree.geometries[rj])
     keep = d <= distance
     return ei[keep], rj[keep], d[keep]
 
 
-def near_pairs(index: PieceIndex, tree: shapely.STRtree, distance: float) -> tuple[np.ndarray, np.ndarray]:
+def near_pairs(
+    index: PieceIndex, tree: shapely.STRtree, distance: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Unique (parcel row, group) pairs within *distance* metres (planar, EPSG:4549).
 
     A parcel is near a group if it intersects one of its pieces (prepared test)
@@ -363,7 +414,9 @@ def near_pairs(index: PieceIndex, tree: shapely.STRtree, distance: float) -> tup
     return _unique_pairs(np.concatenate(rows), np.concatenate(grp), index.n_groups)
 
 
-def nearest_edge(index: PieceIndex, tree: shapely.STRtree, max_distance: float) -> tuple[np.ndarray, np.ndarray]:
+def nearest_edge(
+    index: PieceIndex, tree: shapely.STRtree, max_distance: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Distance (m, EPSG:4549) from each parcel to the nearest edge and that edge's group.
 
     NaN and -1 beyond *max_distance*.  For a parcel outside every polygon this is
@@ -410,7 +463,7 @@ def labels(n: int, rows: np.ndarray, groups: np.ndarray, names, *, sep: str = ";
     starts = np.searchsorted(rows, hit)
     ends = np.searchsorted(rows, hit, side="right")
     text = {}
-    for hv, f in zip(uh.tolist(), first.tolist()):
+    for hv, f in zip(uh.tolist(), first.tolist(), strict=True):
         text[hv] = sep.join(names[groups[starts[f] : ends[f]]].tolist())
     out[hit] = [text[v] for v in h[hit].tolist()]
     return out
