@@ -109,7 +109,7 @@ def _rect(cx, cy, w, h, ang):
 
 def test_rows_order_index_and_columns_kept_with_bad_rows(redlines):
     bowtie = Polygon(
-        [(X0, Y0 + 5000), (X0 + 100, Y0 + 5100), (X0 + 100, Y0 + 5000), (X0, Y0 + 5100)]
+        [(X0, Y0 + 1000), (X0 + 100, Y0 + 1100), (X0 + 100, Y0 + 1000), (X0, Y0 + 1100)]
     )
     geoms = [
         box(X0 - 100, Y0 - 100, X0 + 100, Y0 + 100),  # inside RED_A
@@ -150,7 +150,10 @@ def test_rows_order_index_and_columns_kept_with_bad_rows(redlines):
     # the bow-tie is repaired (two triangles of 2 × 2500 m² = 5000 m²) and reported
     assert r.loc["m", "verdict"] != "invalid"
     assert r.loc["m", "geometry_issue"].startswith("repaired")
-    assert "geometry repaired" in r.loc["m", "reasons"]
+    # two reasons, in rule order: the repair, then the conflict (the bow-tie lies in RED_A)
+    assert r.loc["m", "verdict"] == "conflict"
+    first, second = r.loc["m", "reasons"].split("; ")
+    assert "geometry repaired" in first and "overlaps the ecological protection redline" in second
     assert r.loc["m", "parcel_area_m2"] == pytest.approx(
         _geod_area(r.loc["m", "geometry"]), rel=1e-6
     )

@@ -91,6 +91,12 @@ def validate_cmd(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if Path(output).suffix.lower() == ".shp":
+        odd = ~report.geometry.isna() & ~report.geom_type.isin(["Polygon", "MultiPolygon"])
+        if odd.any():  # a Shapefile holds one geometry type: keep the rows, drop their points/lines
+            report = report.copy()
+            report.loc[odd, report.geometry.name] = None
+            click.echo(f"note: {int(odd.sum())} point/line rows written without geometry (Shapefile)", err=True)
     try:
         write_layer(report, output)
     except Exception as exc:  # GDAL write errors: say which file
