@@ -55,6 +55,12 @@ def _as_geographic(obj: Any, crs: Any = None):
     )
 
 
+def _to_gk(geoms: np.ndarray) -> np.ndarray:
+    """Project EPSG:4490 geometries to EPSG:4549 (planar measures for ``method="gk"``)."""
+    t = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
+    return shapely.transform(geoms, t.transform, interleaved=False)
+
+
 def _geod_area(geom) -> float:
     if geom is None or geom.is_empty:
         return 0.0 if geom is not None else np.nan
@@ -94,7 +100,7 @@ def area_m2(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
     if method == "ellipsoidal":
         values = np.array([_geod_area(g) for g in geoms], dtype=float)
     elif method == "gk":
-        proj = shapely.transform(geoms, Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True).transform, interleaved=False)
+        proj = _to_gk(geoms)
         values = shapely.area(proj).astype(float)
         values[shapely.is_missing(geoms)] = np.nan
     else:
@@ -160,7 +166,7 @@ def length_m(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
     if method == "ellipsoidal":
         values = np.array([_geod_length(g) for g in geoms], dtype=float)
     elif method == "gk":
-        proj = shapely.transform(geoms, Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True).transform, interleaved=False)
+        proj = _to_gk(geoms)
         is_poly = np.isin(shapely.get_type_id(proj), [3, 6])
         proj = np.where(is_poly, shapely.boundary(proj), proj)
         values = shapely.length(proj).astype(float)
