@@ -255,7 +255,7 @@ def shared_border(a: Any, b: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) ->
     Examples
     --------
     >>> sb = shared_border("昆山市", "嘉定区")
-    >>> 15_000 < sb.length_m.iloc[0] < 25_000
+    >>> bool(15_000 < sb.length_m.iloc[0] < 25_000)
     True
     """
     ca, cb = resolve_name(a), resolve_name(b)

@@ -160,7 +160,7 @@ def length_m(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
     --------
     >>> from shapely.geometry import LineString
     >>> round(length_m(LineString([(120.0, 31.0), (120.0, 31.1)])))
-    11089
+    11087
     """
     geoms, index = _as_geographic(obj, crs)
     if method == "ellipsoidal":
@@ -200,7 +200,7 @@ def area_m2_fast(geoms: Any, crs: Any = CGCS2000) -> np.ndarray:
     >>> from shapely.geometry import box
     >>> import numpy as np
     >>> a = area_m2_fast(np.array([box(120.0, 31.0, 120.01, 31.01)]))
-    >>> abs(a[0] / area_m2(box(120.0, 31.0, 120.01, 31.01)) - 1) < 1e-6
+    >>> bool(abs(a[0] / area_m2(box(120.0, 31.0, 120.01, 31.01)) - 1) < 1e-6)
     True
     """
     if hasattr(geoms, "crs") and hasattr(geoms, "values"):
