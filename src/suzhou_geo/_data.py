@@ -27,7 +27,27 @@ def data_dir() -> Path:
 
 
 def data_path(*parts: str) -> Path:
-    """Path of a bundled file, for example ``data_path("boundaries", "boundaries.geojson")``."""
+    """Path of a bundled file or folder.
+
+    Parameters
+    ----------
+    *parts : str
+        Path parts below ``data/``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is not bundled.
+
+    Examples
+    --------
+    >>> data_path("parcels", "parcels.gpkg").name
+    'parcels.gpkg'
+    """
     path = data_dir().joinpath(*parts)
     if not path.exists():
         raise FileNotFoundError(f"bundled data file missing: {path}")

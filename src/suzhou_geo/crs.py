@@ -63,7 +63,20 @@ _EE = 0.00669342162296594323
 
 
 class CRSError(ValueError):
-    """A layer's coordinate reference system is missing, wrong or unusable."""
+    """A layer's coordinate reference system is missing, wrong or unusable.
+
+    A subclass of :class:`ValueError`; the message names the likely CRS and the fix.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> try:
+    ...     ensure_crs(gpd.GeoDataFrame(geometry=[Point(557000, 3464000)]), name="parcels.shp")
+    ... except CRSError as exc:
+    ...     print("EPSG:4549" in str(exc), "parcels.shp" in str(exc))
+    True True
+    """
 
 
 def is_gcj02(crs: Any) -> bool:

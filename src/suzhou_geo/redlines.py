@@ -361,6 +361,14 @@ class FloorCheck:
     removed_km2 : float
         Redline area removed by ``minus`` (0 without it).
     illustrative : bool
+
+    Examples
+    --------
+    >>> fc = check_floor("昆山市")  # the bundled, illustrative sample
+    >>> fc.floor_km2, fc.illustrative
+    (47.7531, True)
+    >>> round(fc.margin_km2, 4) == round(fc.area_km2 - fc.floor_km2, 4)
+    True
     """
 
     region: str

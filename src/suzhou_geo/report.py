@@ -35,7 +35,13 @@ REPORT_FILES = (
 
 @dataclass
 class ReportResult:
-    """What :func:`run_report` produced: paths, the floor checks, the parcel report and timings."""
+    """What :func:`run_report` produced: paths, the floor checks, the parcel report and timings.
+
+    Examples
+    --------
+    >>> res = run_report("out")  # doctest: +SKIP
+    >>> res.to_frame()  # doctest: +SKIP
+    """
 
     outdir: Path
     files: dict[str, Path]
