@@ -259,18 +259,6 @@ class PieceIndex:
     def __len__(self) -> int:
         return len(self.pieces)
 
-    def clone(self) -> PieceIndex:
-        """A deep copy with freshly prepared geometries, for use in another thread.
-
-        GEOS prepared geometries build their internal indexes lazily on first
-        use, which is not thread-safe; each worker thread gets its own copy.
-        """
-        pieces = shapely.from_wkb(shapely.to_wkb(self.pieces))
-        edges = shapely.from_wkb(shapely.to_wkb(self.edges))
-        shapely.prepare(pieces)
-        shapely.prepare(edges)
-        return PieceIndex(pieces, self.groups, edges, self.edge_groups, self.n_groups)
-
 
 def sorted_unique(x: np.ndarray) -> np.ndarray:
     """``np.unique(x)`` by sorting: numpy 2.4's hash-based ``np.unique`` is ~100x slower on int64.

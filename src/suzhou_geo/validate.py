@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
@@ -452,7 +451,7 @@ def validate_parcels(
     layer: str | int | None = None,
     encoding: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    chunk_size: int = 250_000,
+    chunk_size: int = 500_000,
     n_jobs: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Check development parcels against redlines, joint-control zones and schemes.
@@ -484,11 +483,12 @@ def validate_parcels(
         Layer name and text encoding for file input.
     progress : callable(done, total), optional
         Called after each chunk of parcels (for progress bars).
-    chunk_size : int, default 250000
+    chunk_size : int, default 500000
         Parcels per chunk (bounds the memory of the intermediate arrays).
     n_jobs : int, optional
-        Threads to run chunks in (shapely, GEOS and PROJ release the GIL).
-        Default: the number of CPUs, at most 4; ``1`` runs serially.
+        Threads that check the layers (redlines, districts, schemes, joint
+        zones) side by side; shapely/GEOS release the GIL.  Default: the number
+        of CPUs, at most 4; ``1`` runs serially.
 
     Returns
     -------
@@ -578,40 +578,37 @@ def validate_parcels(
     u4490 = fixed[upos]
     total = len(upos)
     workers = _workers(n_jobs)
-    # at least one chunk per worker once there is enough work to share
-    n_chunks = max(-(-total // max(int(chunk_size), 1)), workers if total >= 20_000 else 1, 1)
+    n_chunks = max(-(-total // max(int(chunk_size), 1)), 1)
     bounds = np.linspace(0, total, n_chunks + 1).astype(int)
     stage_clocks: list[_Clock] = []
 
-    # one vectorised call each for the whole input (PROJ set-up is per call and per thread)
-    area[upos] = area_m2_fast(u4490, CGCS2000)
-    clock("area")
-    u4549 = np.asarray(gpd.GeoSeries(u4490, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
-    clock("project")
-    local = threading.local()
+    pool = None
+    if workers > 1 and total >= 1_000:
+        from concurrent.futures import ThreadPoolExecutor
 
-    def check(sl: slice) -> int:
-        """All checks for one chunk of usable parcels; writes disjoint rows of the result arrays."""
-        ck = _Clock()
-        stage_clocks.append(ck)
-        if workers > 1:  # prepared GEOS geometries are not thread-safe: one copy per thread
-            if not hasattr(local, "layers"):
-                local.layers = _clone_layers(red, zones, sch, dist_layer)
-            red_, zones_, sch_, dist_ = local.layers
-        else:
-            red_, zones_, sch_, dist_ = red, zones, sch, dist_layer
-        ck("layer copies")
+        pool = ThreadPoolExecutor(max_workers=workers)
+    # one vectorised call each for the whole input (PROJ set-up is per call; measured: running
+    # the two side by side in threads is slower than one after the other)
+    area[upos] = area_m2_fast(u4490, CGCS2000)
+    u4549 = np.asarray(gpd.GeoSeries(u4490, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
+    clock("area+project")
+    def check(sl: slice, pool) -> int:
+        """All checks for one chunk of usable parcels.
+
+        One STRtree on the chunk's parcels; the layers are checked in parallel
+        threads (shapely/GEOS release the GIL), each layer by one thread only,
+        because GEOS prepared geometries build their indexes lazily and are not
+        safe to share between threads.  Each task writes its own result arrays.
+        """
         rows = upos[sl]
         a = area[rows]
         g = u4549[sl]
         tree = shapely.STRtree(g)
-        ck("tree")
-        if red_ is not None:
-            for kind, acc, key in (
-                (PROTECTION, red_m2, "red_names"),
-                (CONTROL, ctl_m2, "ctl_names"),
-            ):
-                feat, dissolved = red_[kind]["features"], red_[kind]["dissolved"]
+        tree.query(g[:1])  # GEOS builds the tree on the first query: do it here, not in 2 threads at once
+
+        def task_redlines(ck: _Clock) -> None:
+            for kind, acc, key in ((PROTECTION, red_m2, "red_names"), (CONTROL, ctl_m2, "ctl_names")):
+                feat, dissolved = red[kind]["features"], red[kind]["dissolved"]
                 if dissolved is None:
                     r, grp, v = overlap_pairs(feat.index, tree, g, a)
                     acc[rows] = np.bincount(r, weights=v, minlength=len(rows))
@@ -621,52 +618,64 @@ def validate_parcels(
                     acc[rows[r]] = v
                     if len(r):
                         sub = sorted_unique(r)
-                        r2, grp2, _ = overlap_pairs(
-                            feat.index, shapely.STRtree(g[sub]), g[sub], a[sub]
-                        )
+                        r2, grp2, _ = overlap_pairs(feat.index, shapely.STRtree(g[sub]), g[sub], a[sub])
                         pairs[key].append((rows[sub[r2]], grp2))
-            d, grp = nearest_edge(red_[PROTECTION]["features"].index, tree, rules.nearest_search_m)
+            d, grp = nearest_edge(red[PROTECTION]["features"].index, tree, rules.nearest_search_m)
             d[red_m2[rows] > 0] = 0.0
             nearest[rows] = d
             nearest_grp[rows] = grp
             ck("redlines")
-        if zones_ is not None:
-            r, grp, v = overlap_pairs(zones_.index, tree, g, a)
+
+        def task_joint(ck: _Clock) -> None:
+            r, grp, v = overlap_pairs(zones.index, tree, g, a)
             keep = _counts(v, a[r], rules)
             pairs["zone"].append((rows[r[keep]], grp[keep]))
             ck("joint")
-        r, grp, v = overlap_pairs(dist_.index, tree, g, a)
-        ins = dist_in_suzhou[grp]
-        suzhou_m2[rows] = np.bincount(r[ins], weights=v[ins], minlength=len(rows))
-        keep = _counts(v, a[r], rules)
-        pairs["district"].append((rows[r[keep]], grp[keep]))
-        ck("district")
-        if sch_ is not None:
-            r, grp = near_pairs(sch_.index, tree, rules.scheme_near_m)
+
+        def task_district(ck: _Clock) -> None:
+            r, grp, v = overlap_pairs(dist_layer.index, tree, g, a)
+            ins = dist_in_suzhou[grp]
+            suzhou_m2[rows] = np.bincount(r[ins], weights=v[ins], minlength=len(rows))
+            keep = _counts(v, a[r], rules)
+            pairs["district"].append((rows[r[keep]], grp[keep]))
+            ck("district")
+
+        def task_schemes(ck: _Clock) -> None:
+            r, grp = near_pairs(sch.index, tree, rules.scheme_near_m)
             pairs["scheme"].append((rows[r], grp))
             ck("schemes")
+
+        tasks = [task_district]
+        if red is not None:
+            tasks.insert(0, task_redlines)
+        if sch is not None:
+            tasks.append(task_schemes)
+        if zones is not None:
+            tasks.append(task_joint)
+
+        def run(task) -> None:
+            ck = _Clock()
+            stage_clocks.append(ck)
+            task(ck)
+
+        if pool is None:
+            for task in tasks:
+                run(task)
+        else:
+            for fut in [pool.submit(run, task) for task in tasks]:
+                fut.result()  # re-raises a task's exception
         return int(sl.stop - sl.start)
 
-    slices = [
-        slice(int(bounds[i]), int(bounds[i + 1]))
-        for i in range(n_chunks)
-        if bounds[i + 1] > bounds[i]
-    ]
+    slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(n_chunks) if bounds[i + 1] > bounds[i]]
     done = 0
-    if workers > 1 and len(slices) > 1:
-        from concurrent.futures import ThreadPoolExecutor, as_completed
-
-        # shapely, GEOS and PROJ release the GIL: chunks run in parallel threads
-        with ThreadPoolExecutor(max_workers=workers) as ex:
-            for fut in as_completed([ex.submit(check, sl) for sl in slices]):
-                done += fut.result()
-                if progress is not None:
-                    progress(done, total)
-    else:
+    try:
         for sl in slices:
-            done += check(sl)
+            done += check(sl, pool)
             if progress is not None:
                 progress(done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     if progress is not None and total == 0:
         progress(0, 0)
     clock("checks")
@@ -802,24 +811,6 @@ class _Clock:
 
     def totals(self) -> dict[str, float]:
         return {k: round(v, 3) for k, v in self.t.items()}
-
-
-def _clone_layers(red, zones, sch, dist):
-    """Thread-private copies of the prepared layers (see :meth:`PieceIndex.clone`)."""
-
-    def lay(x):
-        return None if x is None else _Layer(x.index.clone(), x.names, x.extra)
-
-    red2 = None
-    if red is not None:
-        red2 = dict(red)
-        for kind in (PROTECTION, CONTROL):
-            d = red[kind]["dissolved"]
-            red2[kind] = {
-                "features": lay(red[kind]["features"]),
-                "dissolved": None if d is None else d.clone(),
-            }
-    return red2, lay(zones), lay(sch), lay(dist)
 
 
 def _workers(n_jobs: int | None) -> int:
