@@ -110,17 +110,19 @@ def make_parcels(n: int, seed: int = SEED):
     return gdf
 
 
-def complex_redlines(seed: int = SEED):
+def complex_redlines():
     """The bundled redlines with every edge densified to 10 m and jittered ±3 m (surveyed-like)."""
     import shapely
 
     import suzhou_geo as sg
 
-    rng = np.random.default_rng(seed)
     red = sg.load_redlines().to_crs(GK)
     g = shapely.segmentize(red.geometry.values, 10.0)
     coords = shapely.get_coordinates(g)
-    g = shapely.set_coordinates(g, coords + rng.uniform(-3, 3, coords.shape))
+    # jitter as a function of position, so that a ring's first and last vertex move together
+    x, y = coords[:, 0], coords[:, 1]
+    jitter = 3.0 * np.c_[np.sin(0.91 * x + 1.37 * y), np.cos(1.13 * x - 0.71 * y)]
+    g = shapely.set_coordinates(g, coords + jitter)
     g = shapely.make_valid(g)
     out = red.set_geometry(g).to_crs("EPSG:4490")
     out.attrs = dict(sg.load_redlines().attrs)

@@ -168,6 +168,19 @@ def test_rows_order_index_and_columns_kept_with_bad_rows(redlines):
         assert col in r.columns
 
 
+def test_input_frame_is_not_modified_and_geometry_column_name_kept(redlines):
+    gdf = gpd.GeoDataFrame(
+        {"id": [1, 2]},
+        geometry=gpd.GeoSeries([box(X0, Y0, X0 + 50, Y0 + 50), None], crs=GK),
+    ).rename_geometry("geom")
+    before = gdf.copy()
+    r = _run(gdf, redlines)
+    pd.testing.assert_frame_equal(pd.DataFrame(gdf), pd.DataFrame(before))
+    assert r.geometry.name == "geom" and "geometry" not in r.columns
+    assert list(r.columns[:2]) == ["id", "geom"] and r.crs.to_epsg() == 4490
+    assert list(r.verdict) == ["conflict", "invalid"]
+
+
 def test_geoseries_input_and_empty_input(redlines):
     s = gpd.GeoSeries([box(X0 - 50, Y0 - 50, X0 + 50, Y0 + 50)], crs=GK, index=[42])
     r = _run(s, redlines)

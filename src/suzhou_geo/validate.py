@@ -582,16 +582,12 @@ def validate_parcels(
     bounds = np.linspace(0, total, n_chunks + 1).astype(int)
     stage_clocks: list[_Clock] = []
 
-    pool = None
-    if workers > 1 and total >= 1_000:
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=workers)
     # one vectorised call each for the whole input (PROJ set-up is per call; measured: running
     # the two side by side in threads is slower than one after the other)
     area[upos] = area_m2_fast(u4490, CGCS2000)
     u4549 = np.asarray(gpd.GeoSeries(u4490, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
     clock("area+project")
+
     def check(sl: slice, pool) -> int:
         """All checks for one chunk of usable parcels.
 
@@ -664,6 +660,11 @@ def validate_parcels(
 
     slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(n_chunks) if bounds[i + 1] > bounds[i]]
     done = 0
+    pool = None
+    if workers > 1 and total >= 1_000:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=workers)
     try:
         for sl in slices:
             done += check(sl, pool)
@@ -746,8 +747,9 @@ def validate_parcels(
     )
 
     clock("labels+reasons")
-    out = gdf.copy()
-    out = out.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=CGCS2000).values)
+    # a shallow copy: the input's columns are shared, not copied; only new columns are added
+    out = gdf.copy(deep=False)
+    out[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=CGCS2000)
     ratio_out = np.where(usable, np.round(ratio, 6), np.nan)
     out["verdict"] = verdict
     out["reasons"] = reasons
