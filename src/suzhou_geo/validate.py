@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import logging
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
@@ -650,20 +651,26 @@ def validate_parcels(
             stage_clocks.append(ck)
             task(ck)
 
+        def step(k: int) -> None:  # progress within the chunk, one step per layer checked
+            if progress is not None and k < len(tasks):
+                progress(int(sl.start + (sl.stop - sl.start) * k / len(tasks)), total)
+
         if pool is None:
-            for task in tasks:
+            for k, task in enumerate(tasks, 1):
                 run(task)
+                step(k)
         else:
-            for fut in [pool.submit(run, task) for task in tasks]:
+            futures = [pool.submit(run, task) for task in tasks]
+            for k, fut in enumerate(as_completed(futures), 1):
                 fut.result()  # re-raises a task's exception
+                step(k)
+        log.debug("checked parcels %d-%d of %d", sl.start, sl.stop, total)
         return int(sl.stop - sl.start)
 
     slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(n_chunks) if bounds[i + 1] > bounds[i]]
     done = 0
     pool = None
     if workers > 1 and total >= 1_000:
-        from concurrent.futures import ThreadPoolExecutor
-
         pool = ThreadPoolExecutor(max_workers=workers)
     try:
         for sl in slices:
