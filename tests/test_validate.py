@@ -181,6 +181,18 @@ def test_input_frame_is_not_modified_and_geometry_column_name_kept(redlines):
     assert list(r.verdict) == ["conflict", "invalid"]
 
 
+def test_duplicate_index_labels_are_kept(redlines):
+    gdf = gpd.GeoDataFrame(
+        {"dk": ["甲", "乙", "丙"]},
+        geometry=[box(X0, Y0, X0 + 50, Y0 + 50), box(X0 + 9000, Y0, X0 + 9050, Y0 + 50), None],
+        crs=GK,
+        index=[7, 7, 3],
+    )
+    r = _run(gdf, redlines)
+    assert list(r.index) == [7, 7, 3] and list(r.dk) == ["甲", "乙", "丙"]
+    assert list(r.verdict) == ["conflict", "pass", "invalid"]
+
+
 def test_geoseries_input_and_empty_input(redlines):
     s = gpd.GeoSeries([box(X0 - 50, Y0 - 50, X0 + 50, Y0 + 50)], crs=GK, index=[42])
     r = _run(s, redlines)

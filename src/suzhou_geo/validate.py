@@ -756,7 +756,7 @@ def validate_parcels(
     clock("labels+reasons")
     # a shallow copy: the input's columns are shared, not copied; only new columns are added
     out = gdf.copy(deep=False)
-    out[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=CGCS2000)
+    out[gdf.geometry.name] = gpd.GeoSeries(fixed, crs=CGCS2000).values  # positional: duplicate labels are fine
     ratio_out = np.where(usable, np.round(ratio, 6), np.nan)
     out["verdict"] = verdict
     out["reasons"] = reasons
