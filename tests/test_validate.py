@@ -301,7 +301,9 @@ def test_sliver_below_tolerance_is_review_not_conflict(redlines):
     r = _run(_gk_frame([sliver, encroach]), redlines)
     assert r.verdict.iloc[0] == "review"
     assert 0.3 < r.redline_overlap_m2.iloc[0] < 0.7
-    assert "sliver" in r.reasons.iloc[0]
+    assert "below the conflict tolerance" in r.reasons.iloc[0] and "丙森林公园" in r.reasons.iloc[0]
+    strict = _run(_gk_frame([sliver]), redlines, rules={"overlap_min_m2": 0, "overlap_min_ratio": 0})
+    assert strict.verdict.iloc[0] == "conflict"
     assert r.verdict.iloc[1] == "conflict"
     # hand-computed: 10 m × 100 m; GK scale near 121°E adds ~+0.02 % over the ellipsoidal area
     assert r.redline_overlap_m2.iloc[1] == pytest.approx(1000.0, rel=2e-3)
