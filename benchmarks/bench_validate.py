@@ -111,7 +111,7 @@ def make_parcels(n: int, seed: int = SEED):
 
 
 def complex_redlines():
-    """The bundled redlines with every edge densified to 10 m and jittered ±3 m (surveyed-like)."""
+    """Return the bundled redlines densified to 10 m vertices and jittered ±3 m (surveyed-like)."""
     import shapely
 
     import suzhou_geo as sg
@@ -166,7 +166,7 @@ def run_fast(src: Path, dst: Path, redlines: Path | None) -> dict:
 
 
 def run_naive(src: Path, dst: Path, redlines: Path | None) -> dict:
-    """The checks written with geopandas overlay/sjoin only (the baseline)."""
+    """Run the same checks with geopandas overlay/sjoin only (the baseline)."""
     import geopandas as gpd
     import pandas as pd
     import shapely
@@ -357,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
             if len(f) and len(f) == len(b):
                 # the fast report rounds to 0.01 m²: compare overlaps above 100 m² relatively
                 big = np.maximum(f, b) > 100.0
-                row["max_rel_diff_overlap_gt_100m2"] = float((np.abs(f - b)[big] / b[big]).max()) if big.any() else 0.0
+                row["max_rel_diff_overlap_gt_100m2"] = (
+                    float((np.abs(f - b)[big] / b[big]).max()) if big.any() else 0.0
+                )
                 row["max_abs_diff_overlap_m2"] = float(np.abs(f - b).max())
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)

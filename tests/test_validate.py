@@ -32,7 +32,7 @@ X0, Y0 = 590_000.0, 3_470_000.0  # EPSG:4549 metres, inside 昆山市 (≈120.95
 
 
 def _wiggly_disc(cx, cy, r, n=3000, seed=0):
-    """A big, complex polygon (n vertices) like a surveyed redline."""
+    """Make a big, complex polygon (n vertices) like a surveyed redline."""
     rng = np.random.default_rng(seed)
     th = np.linspace(0, 2 * np.pi, n, endpoint=False)
     rr = r * (1 + 0.08 * np.sin(9 * th) + 0.002 * rng.standard_normal(n))
@@ -197,6 +197,11 @@ def test_geoseries_input_and_empty_input(redlines):
     s = gpd.GeoSeries([box(X0 - 50, Y0 - 50, X0 + 50, Y0 + 50)], crs=GK, index=[42])
     r = _run(s, redlines)
     assert list(r.index) == [42] and r.verdict.iloc[0] == "conflict"
+    bad = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[None, Point(X0, Y0)], crs=GK)
+    rb = _run(bad, redlines)
+    assert (
+        list(rb.verdict) == ["invalid", "invalid"] and summarize(rb).by_verdict.parcels.iloc[0] == 2
+    )
     empty = gpd.GeoDataFrame({"a": []}, geometry=[], crs="EPSG:4490")
     r0 = _run(empty, redlines)
     assert len(r0) == 0 and "verdict" in r0.columns
@@ -302,7 +307,9 @@ def test_sliver_below_tolerance_is_review_not_conflict(redlines):
     assert r.verdict.iloc[0] == "review"
     assert 0.3 < r.redline_overlap_m2.iloc[0] < 0.7
     assert "below the conflict tolerance" in r.reasons.iloc[0] and "丙森林公园" in r.reasons.iloc[0]
-    strict = _run(_gk_frame([sliver]), redlines, rules={"overlap_min_m2": 0, "overlap_min_ratio": 0})
+    strict = _run(
+        _gk_frame([sliver]), redlines, rules={"overlap_min_m2": 0, "overlap_min_ratio": 0}
+    )
     assert strict.verdict.iloc[0] == "conflict"
     assert r.verdict.iloc[1] == "conflict"
     # hand-computed: 10 m × 100 m; GK scale near 121°E adds ~+0.02 % over the ellipsoidal area

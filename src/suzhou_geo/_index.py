@@ -78,7 +78,11 @@ def _clip(geoms: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
         return np.asarray(shapely.lib.clip_by_rect(geoms, x0, y0, x1, y1), dtype=object)
     except (AttributeError, TypeError):  # pragma: no cover - depends on shapely internals
         return np.array(
-            [shapely.clip_by_rect(g, *r) for g, r in zip(geoms, zip(x0, y0, x1, y1, strict=True), strict=True)], dtype=object
+            [
+                shapely.clip_by_rect(g, *r)
+                for g, r in zip(geoms, zip(x0, y0, x1, y1, strict=True), strict=True)
+            ],
+            dtype=object,
         )
 
 
@@ -386,7 +390,7 @@ def _edge_candidates(index: PieceIndex, tree: shapely.STRtree, distance: float):
 def near_pairs(
     index: PieceIndex, tree: shapely.STRtree, distance: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unique (parcel row, group) pairs within *distance* metres (planar, EPSG:4549).
+    """Return the unique (parcel row, group) pairs within *distance* metres (planar, EPSG:4549).
 
     A parcel is near a group if it intersects one of its pieces (prepared test)
     or lies within *distance* of one of its edges.

@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import html
 import logging
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
@@ -203,7 +203,7 @@ class Rules:
             raise ValueError(f"rule max_vertices must be ≥ 5, not {self.max_vertices!r}")
 
     def replace(self, **changes: Any) -> Rules:
-        """A copy with some rules changed; unknown names raise with the valid ones."""
+        """Return a copy with some rules changed; unknown names raise with the valid ones."""
         known = {f.name for f in fields(self)}
         bad = sorted(set(changes) - known)
         if bad:
@@ -211,7 +211,7 @@ class Rules:
         return replace(self, **changes)
 
     def to_frame(self) -> pd.DataFrame:
-        """The rules as a table: ``rule, value, unit, meaning, source``."""
+        """Return the rules as a table: ``rule, value, unit, meaning, source``."""
         rows = [
             {
                 "rule": k,
@@ -594,7 +594,9 @@ def validate_parcels(
     # one vectorised call each for the whole input (PROJ set-up is per call; measured: running
     # the two side by side in threads is slower than one after the other)
     area[upos] = area_m2_fast(u4490, CGCS2000)
-    u4549 = np.asarray(gpd.GeoSeries(u4490, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
+    u4549 = np.asarray(
+        gpd.GeoSeries(u4490, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object
+    )
     clock("area+project")
 
     def check(sl: slice, pool) -> int:
@@ -609,10 +611,15 @@ def validate_parcels(
         a = area[rows]
         g = u4549[sl]
         tree = shapely.STRtree(g)
-        tree.query(g[:1])  # GEOS builds the tree on the first query: do it here, not in 2 threads at once
+        tree.query(
+            g[:1]
+        )  # GEOS builds the tree on the first query: do it here, not in 2 threads at once
 
         def task_redlines(ck: _Clock) -> None:
-            for kind, acc, key in ((PROTECTION, red_m2, "red_names"), (CONTROL, ctl_m2, "ctl_names")):
+            for kind, acc, key in (
+                (PROTECTION, red_m2, "red_names"),
+                (CONTROL, ctl_m2, "ctl_names"),
+            ):
                 feat, dissolved = red[kind]["features"], red[kind]["dissolved"]
                 if dissolved is None:
                     r, grp, v = overlap_pairs(feat.index, tree, g, a)
@@ -623,7 +630,9 @@ def validate_parcels(
                     acc[rows[r]] = v
                     if len(r):
                         sub = sorted_unique(r)
-                        r2, grp2, _ = overlap_pairs(feat.index, shapely.STRtree(g[sub]), g[sub], a[sub])
+                        r2, grp2, _ = overlap_pairs(
+                            feat.index, shapely.STRtree(g[sub]), g[sub], a[sub]
+                        )
                         pairs[key].append((rows[sub[r2]], grp2))
             d, grp = nearest_edge(red[PROTECTION]["features"].index, tree, rules.nearest_search_m)
             d[red_m2[rows] > 0] = 0.0
@@ -651,8 +660,16 @@ def validate_parcels(
             ck("schemes")
 
         # longest first (measured at 1M parcels: schemes ≳ redlines > districts ≫ joint zones)
-        tasks = [t for t, on in ((task_schemes, sch is not None), (task_redlines, red is not None),
-                                 (task_district, True), (task_joint, zones is not None)) if on]
+        tasks = [
+            t
+            for t, on in (
+                (task_schemes, sch is not None),
+                (task_redlines, red is not None),
+                (task_district, True),
+                (task_joint, zones is not None),
+            )
+            if on
+        ]
 
         def run(task) -> None:
             ck = _Clock()
@@ -675,7 +692,11 @@ def validate_parcels(
         log.debug("checked parcels %d-%d of %d", sl.start, sl.stop, total)
         return int(sl.stop - sl.start)
 
-    slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(n_chunks) if bounds[i + 1] > bounds[i]]
+    slices = [
+        slice(int(bounds[i]), int(bounds[i + 1]))
+        for i in range(n_chunks)
+        if bounds[i + 1] > bounds[i]
+    ]
     done = 0
     pool = None
     if workers > 1 and total >= 1_000:
@@ -764,7 +785,9 @@ def validate_parcels(
     clock("labels+reasons")
     # a shallow copy: the input's columns are shared, not copied; only new columns are added
     out = gdf.copy(deep=False)
-    out[gdf.geometry.name] = gpd.GeoSeries(fixed, crs=CGCS2000).values  # positional: duplicate labels are fine
+    out[gdf.geometry.name] = gpd.GeoSeries(
+        fixed, crs=CGCS2000
+    ).values  # positional: duplicate labels are fine
     ratio_out = np.where(usable, np.round(ratio, 6), np.nan)
     out["verdict"] = verdict
     out["reasons"] = reasons
@@ -885,6 +908,7 @@ def _reasons(
         usable & (issues != ""),
         lambda i: f"几何已修复 / geometry repaired: {issues[i].removeprefix('repaired: ')}",
     )
+
     def _conflict(i: int) -> str:
         a, r, nm = _fmt_m2(red_m2[i]), f"{ratio[i]:.1%}", red_names[i]
         return (
@@ -893,6 +917,7 @@ def _reasons(
         )
 
     add(conflict, _conflict)
+
     def _below(i: int) -> str:
         a, nm = f"{red_m2[i]:.2f}", red_names[i]
         t = f"{rules.overlap_min_m2:g} m², {rules.overlap_min_ratio:.1%}"
@@ -955,7 +980,9 @@ def _reasons(
     if len(multi):
         ends = np.r_[np.flatnonzero(first)[1:], len(idx)]
         ends = ends[np.searchsorted(np.flatnonzero(first), multi)]
-        out[idx[multi]] = ["; ".join(txt[a:b].tolist()) for a, b in zip(multi.tolist(), ends.tolist(), strict=True)]
+        out[idx[multi]] = [
+            "; ".join(txt[a:b].tolist()) for a, b in zip(multi.tolist(), ends.tolist(), strict=True)
+        ]
     out[(out == "") & usable] = "未触发任何规则 / no rule fired"
     return out
 
@@ -986,7 +1013,7 @@ class ValidationSummary:
     illustrative: bool = False
 
     def to_frame(self) -> pd.DataFrame:
-        """The counts by verdict."""
+        """Return the counts by verdict."""
         return self.by_verdict.copy()
 
     def __str__(self) -> str:
@@ -1011,7 +1038,7 @@ class ValidationSummary:
 
 
 def summarize(report: gpd.GeoDataFrame) -> ValidationSummary:
-    """Counts and areas by verdict and by district of a :func:`validate_parcels` report.
+    """Count parcels and sum areas by verdict and by district of a :func:`validate_parcels` report.
 
     Parameters
     ----------

@@ -96,7 +96,10 @@ def validate_cmd(
         if odd.any():  # a Shapefile holds one geometry type: keep the rows, drop their points/lines
             report = report.copy()
             report.loc[odd, report.geometry.name] = None
-            click.echo(f"note: {int(odd.sum())} point/line rows written without geometry (Shapefile)", err=True)
+            click.echo(
+                f"note: {int(odd.sum())} point/line rows written without geometry (Shapefile)",
+                err=True,
+            )
     try:
         write_layer(report, output)
     except Exception as exc:  # GDAL write errors: say which file
