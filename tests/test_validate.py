@@ -565,6 +565,21 @@ def test_cli_validate(tmp_path, redlines, sample_gk):
     assert out.exists() and "conflict" in res.output and "昆山市" in res.output
     back = pyogrio.read_dataframe(out)
     assert list(back.verdict) == ["conflict", "conflict", "review", "pass"]
+    # Shapefile: short field names, point rows kept without geometry
+    shp = tmp_path / "report.shp"
+    mixed = pd.concat(
+        [sample_gk, gpd.GeoDataFrame({"名称": ["点"]}, geometry=[Point(X0, Y0)], crs=GK)]
+    )
+    msrc = tmp_path / "mixed.gpkg"
+    mixed.to_file(msrc)
+    args = ["validate", str(msrc), "-o", str(shp), "--redlines", str(red), "--no-schemes"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    back = pyogrio.read_dataframe(shp)
+    assert list(back["名称"]) == list(mixed["名称"]) and back.verdict.iloc[-1] == "invalid"
+    assert {"red_m2", "red_dist_m", "area_m2"} <= set(back.columns) and back.geometry.iloc[
+        -1
+    ] is None
     # unusable input: no CRS → exit status 2 naming the file and the fix
     nocrs = tmp_path / "nocrs.shp"
     pyogrio.write_dataframe(sample_gk, nocrs)

@@ -11,6 +11,19 @@ from .options import crs_opt, encoding_opt, fail
 #: Inputs at least this large get a progress bar.
 PROGRESS_MIN = 50_000
 
+#: Report columns renamed for a Shapefile (field names of at most 10 characters).
+SHAPEFILE_NAMES = {
+    "redline_overlap_m2": "red_m2",
+    "redline_overlap_ratio": "red_ratio",
+    "control_overlap_m2": "ctl_m2",
+    "redline_names": "red_names",
+    "nearest_redline_m": "red_dist_m",
+    "in_joint_zone": "in_joint",
+    "scheme_elements": "schemes",
+    "geometry_issue": "geom_issue",
+    "parcel_area_m2": "area_m2",
+}
+
 
 @click.command("validate")
 @click.argument("parcels", type=click.Path(dir_okay=True))
@@ -91,6 +104,7 @@ def validate_cmd(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    summary = sg.summarize(report)
     if Path(output).suffix.lower() == ".shp":
         odd = ~report.geometry.isna() & ~report.geom_type.isin(["Polygon", "MultiPolygon"])
         if odd.any():  # a Shapefile holds one geometry type: keep the rows, drop their points/lines
@@ -100,12 +114,19 @@ def validate_cmd(
                 f"note: {int(odd.sum())} point/line rows written without geometry (Shapefile)",
                 err=True,
             )
+        clash = [c for c in report.columns if c in SHAPEFILE_NAMES]
+        report = report.rename(columns={c: SHAPEFILE_NAMES[c] for c in clash})
+        click.echo(
+            "note: Shapefile field names are cut to 10 characters and text to 254 bytes: "
+            + ", ".join(f"{c} → {SHAPEFILE_NAMES[c]}" for c in clash)
+            + "; use .gpkg for the full report",
+            err=True,
+        )
     try:
         write_layer(report, output)
     except Exception as exc:  # GDAL write errors: say which file
         logging.getLogger(__name__).debug("write failed", exc_info=True)
         fail(f"cannot write {output}: {exc}")
-    summary = sg.summarize(report)
     click.echo(f"{len(report):,} parcels from {src.name} → {output}")
     click.echo(summary.by_verdict.to_string(index=False))
     click.echo("")
