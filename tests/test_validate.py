@@ -296,6 +296,7 @@ def test_parcel_touching_a_redline_along_an_edge_is_not_a_conflict(redlines):
     assert r.verdict.iloc[0] != "conflict"
     assert r.redline_overlap_m2.iloc[0] < RULES.overlap_min_m2
     assert r.nearest_redline_m.iloc[0] == pytest.approx(0.0, abs=0.01)
+    assert r.redline_names.iloc[0] == ""  # touched, not overlapped: named in the distance reason only
     assert "≤ 100 m" in r.reasons.iloc[0] and "overlaps" not in r.reasons.iloc[0]
 
 

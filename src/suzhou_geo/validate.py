@@ -624,16 +624,18 @@ def validate_parcels(
                 if dissolved is None:
                     r, grp, v = overlap_pairs(feat.index, tree, g, a)
                     acc[rows] = np.bincount(r, weights=v, minlength=len(rows))
-                    pairs[key].append((rows[r], grp))
+                    named = v >= NOISE_M2  # a feature merely touched along an edge is not named
+                    pairs[key].append((rows[r[named]], grp[named]))
                 else:
                     r, _, v = overlap_pairs(dissolved, tree, g, a)
                     acc[rows[r]] = v
                     if len(r):
                         sub = sorted_unique(r)
-                        r2, grp2, _ = overlap_pairs(
+                        r2, grp2, v2 = overlap_pairs(
                             feat.index, shapely.STRtree(g[sub]), g[sub], a[sub]
                         )
-                        pairs[key].append((rows[sub[r2]], grp2))
+                        named = v2 >= NOISE_M2
+                        pairs[key].append((rows[sub[r2[named]]], grp2[named]))
             d, grp = nearest_edge(red[PROTECTION]["features"].index, tree, rules.nearest_search_m)
             d[red_m2[rows] > 0] = 0.0
             nearest[rows] = d
