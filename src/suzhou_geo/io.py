@@ -179,7 +179,11 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
-    use_arrow = _has_arrow()
+    # Arrow reads are faster, but decode text strictly as UTF-8: Shapefiles (often GBK, see
+    # read_vector's encoding detection) and folders of them keep the classic path.
+    p = str(path).lower()
+    shapefile = p.endswith((".shp", ".dbf", ".zip")) or Path(str(path)).is_dir()
+    use_arrow = _has_arrow() and not shapefile
     try:
         return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
     except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
@@ -595,7 +599,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, layer: str | 
     out = gdf
     if out.crs is None and driver in ("GeoJSON",):
         log.warning("writing %s without a CRS; readers will assume EPSG:4326", path.name)
-    pyogrio.write_dataframe(out, path, **kwargs)
+    # the Arrow path writes several times faster; Shapefiles keep the classic path, which sets the .dbf encoding
+    use_arrow = _has_arrow() and driver not in ("ESRI Shapefile",)
+    pyogrio.write_dataframe(out, path, use_arrow=use_arrow, **kwargs)
     if driver == "ESRI Shapefile" and _sidecar(path, ".cpg") is None:  # pragma: no cover - GDAL writes it
         path.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
     return path
