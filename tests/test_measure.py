@@ -101,3 +101,23 @@ def test_gcj_declared_area():
     poly = dense_box(120.55, 31.25, 120.65, 31.35, n=50)
     shifted = sg.wgs84_to_gcj02(poly)
     assert sg.area_km2(shifted, crs="GCJ-02") == pytest.approx(sg.area_km2(poly), rel=1e-6)
+
+
+def test_projected_area_agrees_with_geod():
+    from suzhou_geo.measure import area_m2_projected
+
+    rng = np.random.default_rng(7)
+    x = rng.uniform(119.95, 121.3, 300)
+    y = rng.uniform(30.8, 32.0, 300)
+    geoms = shapely.buffer(shapely.points(x, y), rng.uniform(0.001, 0.03, 300), quad_segs=6)
+    gk = np.asarray(gpd.GeoSeries(geoms, crs=4490).to_crs(4549).values)
+    # the reference: Geod on the same (densified-enough) polygons back in longitude/latitude
+    back = gpd.GeoSeries(gk, crs=4549).to_crs(4490).values
+    ref = np.array([abs(GRS80.geometry_area_perimeter(shapely.orient_polygons(g))[0]) for g in back])
+    got = area_m2_projected(gk)
+    assert np.max(np.abs(got / ref - 1)) < 1e-6
+    # missing and empty rows; a geographic CRS is refused
+    assert np.isnan(area_m2_projected(np.array([None], dtype=object))[0])
+    assert area_m2_projected(np.array([Polygon()], dtype=object))[0] == 0
+    with pytest.raises(ValueError, match="projected"):
+        area_m2_projected(geoms, "EPSG:4490")

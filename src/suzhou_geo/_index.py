@@ -17,7 +17,7 @@ Internal module.  The kernels follow what makes PostGIS and geofileops fast on
   without a Python loop per row (rows are grouped by a 64-bit hash of their set).
 
 All geometry here is planar, in EPSG:4549; areas are ellipsoidal through
-:func:`suzhou_geo.measure.area_m2_fast`.
+:func:`suzhou_geo.measure.area_m2_projected`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 import shapely
 
 from .crs import CGCS2000_GK_CM120
-from .measure import area_m2_fast
+from .measure import area_m2_projected
 
 __all__ = [
     "subdivide",
@@ -354,7 +354,7 @@ def overlap_pairs(
     # crossing: exact intersection with each piece hit, summed per (parcel, group)
     if c.any():
         inter = shapely.intersection(index.pieces[pi[c]], parcels[rj[c]])
-        a_c = area_m2_fast(inter, CGCS2000_GK_CM120)
+        a_c = area_m2_projected(inter, CGCS2000_GK_CM120)
         r_c, g_c, a_c = _sum_pairs(rj[c], index.groups[pi[c]], a_c, index.n_groups)
     else:
         r_c, g_c, a_c = _empty_pairs()

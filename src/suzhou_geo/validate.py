@@ -27,7 +27,8 @@ only parcels meeting a boundary (and multipart ones) are intersected exactly.
 Distances come from the boundary pieces (bounding-box candidates, then exact
 ``shapely.distance``).  The layers are checked in parallel threads, one layer
 per thread (GEOS releases the GIL; prepared geometries are never shared).
-Areas are ellipsoidal (:func:`suzhou_geo.measure.area_m2_fast`); distances are
+Areas are ellipsoidal (:func:`suzhou_geo.measure.area_m2_projected`: planar
+area in EPSG:4549 divided by its areal scale at the centroid); distances are
 planar in EPSG:4549.
 """
 
@@ -48,7 +49,7 @@ import shapely
 
 from ._index import PieceIndex, labels, near_pairs, nearest_edge, overlap_pairs, sorted_unique
 from .crs import CGCS2000, CGCS2000_GK_CM120, CRSError, ensure_crs
-from .measure import area_m2_fast
+from .measure import area_m2_projected
 
 __all__ = [
     "Rules",
@@ -593,10 +594,12 @@ def validate_parcels(
 
     # one vectorised call each for the whole input (PROJ set-up is per call; measured: running
     # the two side by side in threads is slower than one after the other)
-    area[upos] = area_m2_fast(u4490, CGCS2000)
     u4549 = np.asarray(
         gpd.GeoSeries(u4490, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object
     )
+    # ellipsoidal areas from the metric geometries (planar area / Gauss-Krüger areal scale):
+    # no second reprojection of every parcel
+    area[upos] = area_m2_projected(u4549, CGCS2000_GK_CM120)
     clock("area+project")
 
     def check(sl: slice, pool) -> int:
