@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "rasterize": "raster:rasterize_cmd",
     "schemes": "schemes:schemes_cmd",
     "scheme": "schemes:scheme_cmd",
+    "validate": "validate:validate_cmd",
 }
 
 
