@@ -134,6 +134,14 @@ class Rules:
         own layers cover the area.
     max_vertices : int, default 256
         Subdivision limit for big layer polygons (PostGIS ``ST_Subdivide`` uses 255).
+
+    Examples
+    --------
+    >>> RULES.review_distance_m
+    100.0
+    >>> strict = RULES.replace(overlap_min_m2=0, overlap_min_ratio=0)  # any overlap is a conflict
+    >>> strict.overlap_min_m2, RULES.overlap_min_m2
+    (0, 1.0)
     """
 
     overlap_min_m2: float = 1.0
