@@ -116,10 +116,11 @@ def test_kind_filter_and_floor_arithmetic():
     assert both.area_km2 == pytest.approx(a + geod_km2(ctrl), abs=1e-9)
     assert check_floor("昆山市", redlines=red, floor_km2=a - 0.001).ok
     low = check_floor("昆山市", redlines=red, floor_km2=a + 0.001)
-    assert not low.ok and low.margin_km2 == pytest.approx(-0.001, abs=1e-9)
+    # the margin is taken at the reported precision: the area rounded to 4 decimals
+    assert not low.ok and low.margin_km2 == pytest.approx(round(a, 4) - (a + 0.001), abs=1e-12)
     default = check_floor("昆山市", redlines=red)
     assert default.floor_km2 == 47.7531 and not default.ok
-    assert default.margin_km2 == pytest.approx(a - 47.7531, abs=1e-9)
+    assert default.margin_km2 == pytest.approx(round(a, 4) - 47.7531, abs=1e-12)
     with pytest.raises(ValueError, match="no floor"):
         check_floor("太仓市", redlines=red)
     assert check_floor("太仓市", redlines=red, floor_km2=1.0).area_km2 == 0.0
@@ -257,3 +258,32 @@ def test_cli_floors(tmp_path):
                                           Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True).transform,
                                           interleaved=False))
     assert f"昆山市: area {expected:.4f} km²" in ok.output
+
+
+def test_floor_is_compared_at_the_reported_precision():
+    """An area that prints as the floor (4 decimals) meets it; one 0.0001 km² below does not."""
+    import geopandas as gpd
+    import shapely
+    from pyproj import Geod
+
+    geod = Geod(ellps="GRS80")
+
+    def square_of(target_km2):
+        # bisection on the side of a square in Kunshan, measured with Geod (independent of the library)
+        lo, hi = 0.001, 0.02
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            a = abs(geod.geometry_area_perimeter(shapely.box(120.95, 31.35, 120.95 + mid, 31.35 + mid))[0]) / 1e6
+            lo, hi = (mid, hi) if a < target_km2 else (lo, mid)
+        return shapely.box(120.95, 31.35, 120.95 + hi, 31.35 + hi)
+
+    def check(target):
+        red = gpd.GeoDataFrame(
+            {"name": ["t"], "kind": ["ecological_protection_redline"]}, geometry=[square_of(target)], crs="EPSG:4490"
+        )
+        return check_floor("昆山市", redlines=red, floor_km2=1.0)
+
+    just_under = check(0.99996)  # prints as 1.0000
+    assert just_under.area_km2 < 1.0 and just_under.ok and just_under.margin_km2 == 0.0
+    below = check(0.99994)  # prints as 0.9999
+    assert not below.ok and round(below.margin_km2, 4) == -0.0001

@@ -348,8 +348,11 @@ class FloorCheck:
         Dissolved, clipped redline area (after ``minus``), ellipsoidal.
     floor_km2 : float
     margin_km2 : float
-        ``area_km2 - floor_km2`` (negative: short of the floor).
+        ``round(area_km2, 4) - floor_km2`` (negative: short of the floor).
     ok : bool
+        ``round(area_km2, 4) >= floor_km2``: the comparison is made at the precision
+        the area is reported in (4 decimals in km², the precision of the 47.7531 km²
+        floor), so the verdict never contradicts the printed figures.
     by_district : pandas.DataFrame
         ``adcode, name_zh, name_en, area_km2`` per Suzhou county-level unit.
     method : str
@@ -367,7 +370,7 @@ class FloorCheck:
     >>> fc = check_floor("昆山市")  # the bundled, illustrative sample
     >>> fc.floor_km2, fc.illustrative
     (47.7531, True)
-    >>> round(fc.margin_km2, 4) == round(fc.area_km2 - fc.floor_km2, 4)
+    >>> fc.margin_km2 == round(fc.area_km2, 4) - fc.floor_km2
     True
     """
 
@@ -525,8 +528,8 @@ def check_floor(
     >>> fc = check_floor("昆山市")
     >>> fc.floor_km2, fc.illustrative
     (47.7531, True)
-    >>> round(fc.margin_km2 - (fc.area_km2 - fc.floor_km2), 9)
-    0.0
+    >>> print(f"{fc.area_km2:.4f} - {fc.floor_km2} = {fc.margin_km2:+.4f}")  # compared at 4 decimals
+    46.3713 - 47.7531 = -1.3818
     """
     label, code, geom = _region(region)
     floor = FLOORS.get(label) if code is not None else None
@@ -586,8 +589,8 @@ def check_floor(
         region=label,
         area_km2=area,
         floor_km2=float(floor_km2),
-        margin_km2=area - float(floor_km2),
-        ok=bool(area >= float(floor_km2)),
+        margin_km2=round(area, 4) - float(floor_km2),
+        ok=bool(round(area, 4) >= float(floor_km2)),
         by_district=by,
         method=method,
         data_note=data_note,
