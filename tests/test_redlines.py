@@ -287,3 +287,29 @@ def test_floor_is_compared_at_the_reported_precision():
     assert just_under.area_km2 < 1.0 and just_under.ok and just_under.margin_km2 == 0.0
     below = check(0.99994)  # prints as 0.9999
     assert not below.ok and round(below.margin_km2, 4) == -0.0001
+
+
+def test_minus_with_broken_rows_repairs_and_skips(caplog):
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import LineString, Point, Polygon
+
+    inside = shapely.box(120.95, 31.35, 120.96, 31.36)
+    red = gpd.GeoDataFrame(
+        {"name": ["r"], "kind": ["ecological_protection_redline"]},
+        geometry=[shapely.box(120.9, 31.3, 121.0, 31.4)],
+        crs="EPSG:4490",
+    )
+    bowtie = Polygon([(120.92, 31.32), (120.93, 31.33), (120.93, 31.32), (120.92, 31.33)])
+    minus = gpd.GeoDataFrame(
+        geometry=[inside, bowtie, Point(120.97, 31.37), LineString([(120.91, 31.31), (120.92, 31.32)]), None],
+        crs="EPSG:4490",
+    )
+    with caplog.at_level("WARNING", logger="suzhou_geo.redlines"):
+        fc = check_floor("昆山市", redlines=red, floor_km2=1.0, minus=minus)
+    # independent: the repaired bow-tie is two triangles; Geod on the square plus both triangles
+    geod = Geod(ellps="GRS80")
+    tri = [Polygon([(120.92, 31.32), (120.925, 31.325), (120.92, 31.33)]), Polygon([(120.93, 31.32), (120.93, 31.33), (120.925, 31.325)])]
+    expected = sum(abs(geod.geometry_area_perimeter(orient(g))[0]) for g in [inside, *tri]) / 1e6
+    assert fc.removed_km2 == pytest.approx(expected, rel=1e-6)
+    assert any("not subtracted" in r.message for r in caplog.records)

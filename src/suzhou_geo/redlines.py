@@ -560,7 +560,12 @@ def check_floor(
     removed = 0.0
     if minus is not None:
         parcels = read_layer(minus, name="minus") if not isinstance(minus, shapely.Geometry) else gpd.GeoDataFrame(geometry=[minus], crs=CGCS2000)
-        cut = shapely.union_all(np.asarray(parcels.geometry.values))
+        # the same repairs as parcel validation: a bow-tie would make the union fail
+        fixed, issues = repair_geometries(np.asarray(parcels.geometry.values), expect="polygon")
+        usable = ~shapely.is_missing(fixed) & np.isin(shapely.get_type_id(fixed), (3, 6))
+        for i in np.flatnonzero(issues != None):  # noqa: E711 - elementwise on an object array
+            log.warning("minus= row %d: %s%s", i, issues[i], "" if usable[i] else "; not subtracted")
+        cut = shapely.union_all(fixed[usable])
         before = area_km2(clipped)
         clipped = shapely.difference(clipped, cut)
         removed = before - area_km2(clipped)
