@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import geopandas as gpd
-import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -313,3 +312,16 @@ def test_minus_with_broken_rows_repairs_and_skips(caplog):
     expected = sum(abs(geod.geometry_area_perimeter(orient(g))[0]) for g in [inside, *tri]) / 1e6
     assert fc.removed_km2 == pytest.approx(expected, rel=1e-6)
     assert any("not subtracted" in r.message for r in caplog.records)
+
+
+def test_partly_unknown_kind_column_is_refused():
+    import geopandas as gpd
+    import shapely
+
+    g = [shapely.box(120.9 + i / 100, 31.3, 120.905 + i / 100, 31.305) for i in range(3)]
+    gdf = gpd.GeoDataFrame({"名称": ["a", "b", "c"], "红线类型": ["生态保护红线", "生态空间管控区域", "待定"]}, geometry=g, crs="EPSG:4490")
+    with pytest.raises(ValueError, match="row 2: '待定'"):
+        load_redlines(gdf)
+    # a column whose values never name a kind (here: categories) is simply not a kind column
+    cats = gdf.assign(红线类型=["重要湿地", "湿地公园", "森林公园"])
+    assert set(load_redlines(cats).kind) == {"ecological_protection_redline"}

@@ -110,9 +110,20 @@ def _normalise(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, lis
     for c in _find(cols, _KIND_COLS, set()):
         vals = gdf[c].map(_kind_value)
         if len(gdf) and vals.notna().all():
-            kind, used_kind = vals, c
+            kind = vals
             used.add(c)
             break
+        if vals.notna().any():
+            # a kind column with values it cannot place: guessing would move 生态空间管控区域
+            # into (or out of) the redline total, so refuse and say which rows
+            bad = gdf.loc[vals.isna(), c]
+            shown = ", ".join(f"row {i}: {v!r}" for i, v in list(bad.items())[:5])
+            raise ValueError(
+                f"{label}: column {c!r} says the kind of most features but not of {len(bad)} "
+                f"({shown}{', …' if len(bad) > 5 else ''}). Each feature must be 生态保护红线 "
+                "(ecological_protection_redline) or 生态空间管控区域 (ecological_space_control): "
+                "correct those values before loading."
+            )
     if kind is None:
         kind = pd.Series(REDLINE, index=gdf.index)
         msg = (
