@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 import suzhou_geo as sg
 from suzhou_geo.joint import JOINT_PACTS, joint_control_zone

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .crs import CGCS2000, ensure_crs
+from .crs import ensure_crs
 
 __all__ = ["read_vector", "read_layer", "repair_geometries", "write_layer", "READ_ATTRS_KEY"]
 

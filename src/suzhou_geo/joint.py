@@ -24,7 +24,6 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from .boundaries import BORDER_TOLERANCE_M, _border_line_metric, _metric, _table, resolve_name

@@ -133,7 +133,7 @@ def run_report(
         validate_parcels,
     )
     from ._data import data_path
-    from .io import read_layer, write_layer
+    from .io import write_layer
 
     say = progress or (lambda msg: log.info(msg))
     out = Path(outdir)
