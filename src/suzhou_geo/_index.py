@@ -72,11 +72,12 @@ def _clip(geoms: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
     """:func:`shapely.clip_by_rect` with one rectangle per geometry.
 
     The public function takes scalar bounds only; its ufunc ``shapely.lib.clip_by_rect``
-    broadcasts.  Fall back to a loop (one call per geometry) if that ever changes.
+    broadcasts in shapely 2.2.  shapely 2.1 (the newest for Python 3.10) raises
+    ``ValueError`` for array bounds: fall back to a loop, one call per geometry.
     """
     try:
         return np.asarray(shapely.lib.clip_by_rect(geoms, x0, y0, x1, y1), dtype=object)
-    except (AttributeError, TypeError):  # pragma: no cover - depends on shapely internals
+    except (AttributeError, TypeError, ValueError):  # shapely < 2.2
         return np.array(
             [
                 shapely.clip_by_rect(g, *r)
