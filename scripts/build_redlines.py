@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import suzhou_geo as sg  # noqa: E402
+from suzhou_geo._geometry import polygonal_part  # noqa: E402
 from suzhou_geo.measure import area_km2  # noqa: E402
 
 GK = "EPSG:4549"
@@ -88,10 +89,7 @@ def km2(g) -> float:
 
 
 def polygonal(g):
-    if g.is_empty or g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+    return polygonal_part(g, empty=shapely.Polygon()) if g is not None and not g.is_empty else g
 
 
 def fit_buffer(base, clip, target_km2: float, lo: float = -3000.0, hi: float = 3000.0):

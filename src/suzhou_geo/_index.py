@@ -28,6 +28,7 @@ import numpy as np
 import shapely
 
 from .crs import CGCS2000_GK_CM120
+from ._geometry import POLYGON_TYPES, polygonal_parts
 from .measure import area_m2_projected
 
 __all__ = [
@@ -48,24 +49,6 @@ PIECE_EXTENT_M = 5000.0
 #: Longest bounding-box side of an edge piece (m): keeps distance searches local.
 EDGE_EXTENT_M = 1000.0
 
-_POLY_TYPES = (3, 6)  # Polygon, MultiPolygon
-
-
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Keep only the polygonal parts of each geometry (clip/make_valid may add lines)."""
-    geoms = np.asarray(geoms, dtype=object)
-    tid = shapely.get_type_id(geoms)
-    odd = ~np.isin(tid, _POLY_TYPES) & ~shapely.is_missing(geoms)
-    if odd.any():
-        parts, idx = shapely.get_parts(geoms[odd], return_index=True)
-        keep = np.isin(shapely.get_type_id(parts), _POLY_TYPES)
-        fixed = np.full(int(odd.sum()), None, dtype=object)
-        if keep.any():
-            pos, dense = np.unique(idx[keep], return_inverse=True)
-            fixed[pos] = shapely.multipolygons(parts[keep], indices=dense)
-        geoms = geoms.copy()
-        geoms[odd] = fixed
-    return geoms
 
 
 def _clip(geoms: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
@@ -165,7 +148,7 @@ def subdivide(
         y1 = np.where(wide, b[:, 3], my)
         x0 = np.where(wide, mx, b[:, 0])
         y0 = np.where(wide, b[:, 1], my)
-        is_poly = np.isin(shapely.get_type_id(big), _POLY_TYPES)
+        is_poly = np.isin(shapely.get_type_id(big), POLYGON_TYPES)
         # clip_by_rect drops lines lying on the rectangle's boundary (a polygon's straight
         # edge on its own bounding box, a segment on the cut): for lines and points the two
         # rectangles are grown by a hair so that they overlap; polygons are cut exactly,
@@ -176,11 +159,11 @@ def subdivide(
         halves = np.concatenate([a, c])
         hgrp = np.concatenate([big_grp, big_grp])
         hpoly = np.concatenate([is_poly, is_poly])
-        halves[hpoly] = _polygonal(halves[hpoly])
+        halves[hpoly] = polygonal_parts(halves[hpoly])
         todo_g, pidx = shapely.get_parts(halves, return_index=True)
         todo_grp = hgrp[pidx]
         # clipping a polygon can leave degenerate lines/points on the cut: drop them
-        keep = np.isin(shapely.get_type_id(todo_g), _POLY_TYPES) | ~hpoly[pidx]
+        keep = np.isin(shapely.get_type_id(todo_g), POLYGON_TYPES) | ~hpoly[pidx]
         todo_g, todo_grp = todo_g[keep], todo_grp[keep]
     if len(todo_g):  # depth exhausted: keep what is left as it is
         done_g.append(todo_g)
@@ -189,10 +172,10 @@ def subdivide(
         return np.empty(0, dtype=object), np.empty(0, dtype=groups.dtype)
     out_g, out_grp = np.concatenate(done_g), np.concatenate(done_grp)
     # clip_by_rect does not promise valid output: repair the (rare) invalid small pieces
-    poly = np.isin(shapely.get_type_id(out_g), _POLY_TYPES)
+    poly = np.isin(shapely.get_type_id(out_g), POLYGON_TYPES)
     bad = poly & ~shapely.is_valid(out_g)
     if bad.any():
-        fixed = _polygonal(shapely.make_valid(out_g[bad]))
+        fixed = polygonal_parts(shapely.make_valid(out_g[bad]))
         out_g = out_g.copy()
         out_g[bad] = fixed
         ok = ~shapely.is_missing(out_g) & ~shapely.is_empty(out_g)
@@ -253,7 +236,7 @@ class PieceIndex:
         geoms = np.asarray(geoms, dtype=object)
         groups = np.arange(len(geoms)) if groups is None else np.asarray(groups)
         pieces, grp = subdivide(geoms, groups, max_vertices=max_vertices, max_extent=piece_extent)
-        is_poly = np.isin(shapely.get_type_id(geoms), _POLY_TYPES)
+        is_poly = np.isin(shapely.get_type_id(geoms), POLYGON_TYPES)
         edge_src = np.where(is_poly, shapely.boundary(geoms), geoms)
         edges, egrp = subdivide(edge_src, groups, max_vertices=max_vertices, max_extent=edge_extent)
         shapely.prepare(pieces)

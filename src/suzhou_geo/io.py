@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._geometry import POLYGON_TYPES, polygonal_part
 from .crs import ensure_crs
 
 __all__ = ["read_vector", "read_layer", "repair_geometries", "write_layer", "READ_ATTRS_KEY"]
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 READ_ATTRS_KEY = "suzhou_geo_read"
 
 _PG_PREFIXES = ("pg:", "postgresql://", "postgres://")
-_POLY_TYPES = (3, 6)  # Polygon, MultiPolygon
 _POINT_TYPES = (0, 4)
 _LINE_TYPES = (1, 2, 5)
 _GC_TYPE = 7
@@ -516,7 +516,7 @@ def repair_geometries(geoms: Any, *, expect: str = "polygon") -> tuple[np.ndarra
             else:
                 fixed[i] = poly
                 issues[i] = "repaired: geometry collection reduced to its polygonal part"
-        check = np.isin(tid, _POLY_TYPES)  # reduced collections come out of union_all valid
+        check = np.isin(tid, POLYGON_TYPES)  # reduced collections come out of union_all valid
     else:
         check = present
 
@@ -529,7 +529,7 @@ def repair_geometries(geoms: Any, *, expect: str = "polygon") -> tuple[np.ndarra
             repaired = shapely.make_valid(fixed[bad], method="structure", keep_collapsed=False)
             for j, i in enumerate(bad):
                 g = repaired[j]
-                if expect == "polygon" and g is not None and shapely.get_type_id(g) not in _POLY_TYPES:
+                if expect == "polygon" and g is not None and shapely.get_type_id(g) not in POLYGON_TYPES:
                     g, _ = _polygonal_part(g)
                 if g is None or g.is_empty:
                     fixed[i] = None
@@ -542,12 +542,10 @@ def repair_geometries(geoms: Any, *, expect: str = "polygon") -> tuple[np.ndarra
 
 def _polygonal_part(geom) -> tuple[Any, str]:
     """(polygonal part or None, what the geometry is otherwise)."""
-    parts = shapely.get_parts(geom)
-    tids = shapely.get_type_id(parts)
-    polys = parts[np.isin(tids, _POLY_TYPES)]
-    if len(polys):
-        return (polys[0] if len(polys) == 1 else shapely.union_all(polys)), "polygon"
-    return None, ("line" if np.isin(tids, _LINE_TYPES).any() else "point")
+    poly = polygonal_part(geom)
+    if poly is not None:
+        return poly, "polygon"
+    return None, ("line" if np.isin(shapely.get_type_id(shapely.get_parts(geom)), _LINE_TYPES).any() else "point")
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, layer: str | None = None) -> Path:

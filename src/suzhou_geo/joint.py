@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from ._geometry import polygonal_part
 from .boundaries import BORDER_TOLERANCE_M, _border_line_metric, _metric, _table, resolve_name
 from .crs import CGCS2000, CGCS2000_GK_CM120
 from .measure import area_km2, length_m
@@ -254,7 +255,7 @@ def joint_control_zone(
         pair = f"{t.loc[a, 'name_zh']}–{t.loc[b, 'name_zh']}"
         border_len = float(length_m(gpd.GeoSeries([line], crs=CGCS2000_GK_CM120)).iloc[0])
         for code, g in ((a, side_a), (b, side_b)):
-            g = _polygonal(g)
+            g = polygonal_part(g)
             if g is None:
                 continue
             rows.append(
@@ -290,13 +291,3 @@ def joint_control_zone(
     if chosen is not None and chosen.distance_assumed:
         out.attrs["note"] = chosen.note
     return out
-
-
-def _polygonal(g):
-    if g is None or g.is_empty:
-        return None
-    if shapely.get_type_id(g) in (3, 6):
-        return g
-    parts = shapely.get_parts(g)
-    polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-    return shapely.union_all(polys) if len(polys) else None

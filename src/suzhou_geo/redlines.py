@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from ._data import data_path
+from ._geometry import polygonal_part
 from .boundaries import _table, as_region, resolve_name
 from .crs import CGCS2000
 from .io import read_layer, repair_geometries
@@ -580,7 +581,7 @@ def check_floor(
         before = area_km2(clipped)
         clipped = shapely.difference(clipped, cut)
         removed = before - area_km2(clipped)
-    clipped = _polygonal(clipped)
+    clipped = polygonal_part(clipped, empty=shapely.Polygon())
     area = float(area_km2(clipped))
 
     units = _table()
@@ -591,7 +592,7 @@ def check_floor(
             "adcode": units.adcode.to_numpy(),
             "name_zh": units.name_zh.to_numpy(),
             "name_en": units.name_en.to_numpy(),
-            "area_km2": [float(area_km2(_polygonal(p))) for p in parts],
+            "area_km2": [float(area_km2(polygonal_part(p, empty=shapely.Polygon()))) for p in parts],
         }
     )
     by = by[by.area_km2 > 1e-6].sort_values("area_km2", ascending=False).reset_index(drop=True)
@@ -616,11 +617,3 @@ def check_floor(
         illustrative=illustrative,
         geometry=clipped,
     )
-
-
-def _polygonal(g):
-    if g is None or g.is_empty or shapely.get_type_id(g) in (3, 6):
-        return g
-    parts = shapely.get_parts(g)
-    polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-    return shapely.union_all(polys) if len(polys) else shapely.Polygon()

@@ -1,0 +1,79 @@
+"""Small geometry helpers shared by the modules: the polygonal part of a geometry.
+
+Overlays (``intersection``, ``difference``, ``clip_by_rect``) and ``make_valid``
+may return geometry collections with stray lines or points along shared edges;
+area work needs only their polygons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+
+__all__ = ["POLYGON_TYPES", "polygonal_part", "polygonal_parts"]
+
+#: shapely type ids of Polygon and MultiPolygon.
+POLYGON_TYPES = (3, 6)
+
+
+def polygonal_part(geom: Any, empty: Any = None) -> Any:
+    """The polygonal part of one geometry, or *empty* when it has none.
+
+    Polygons and multipolygons are returned as they are; from anything else the
+    polygon parts are kept (one part as it is, several dissolved with
+    ``union_all``) and lines and points dropped.
+
+    Parameters
+    ----------
+    geom : shapely geometry or None
+    empty : optional
+        What to return for a missing or empty geometry, or one without polygons
+        (``None`` by default; ``shapely.Polygon()`` where an area must follow).
+
+    Examples
+    --------
+    >>> from shapely.geometry import GeometryCollection, LineString, box
+    >>> polygonal_part(GeometryCollection([box(0, 0, 1, 1), LineString([(1, 0), (2, 0)])])).area
+    1.0
+    >>> polygonal_part(LineString([(0, 0), (1, 1)])) is None
+    True
+    """
+    if geom is None or geom.is_empty:
+        return empty
+    if shapely.get_type_id(geom) in POLYGON_TYPES:
+        return geom
+    parts = shapely.get_parts(geom)
+    polys = parts[np.isin(shapely.get_type_id(parts), POLYGON_TYPES)]
+    if not len(polys):
+        return empty
+    return polys[0] if len(polys) == 1 else shapely.union_all(polys)
+
+
+def polygonal_parts(geoms: Any) -> np.ndarray:
+    """Vectorised :func:`polygonal_part` for many geometries (``None`` where none is left).
+
+    Non-polygonal rows are rebuilt as multipolygons of their polygon parts, without
+    dissolving (the parts of an overlay result do not overlap).
+
+    Examples
+    --------
+    >>> from shapely.geometry import GeometryCollection, LineString, Point, box
+    >>> out = polygonal_parts([box(0, 0, 1, 1), GeometryCollection([box(0, 0, 2, 2), Point(5, 5)]), LineString([(0, 0), (1, 1)])])
+    >>> [None if g is None else g.area for g in out]
+    [1.0, 4.0, None]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    tid = shapely.get_type_id(geoms)
+    odd = ~np.isin(tid, POLYGON_TYPES) & ~shapely.is_missing(geoms)
+    if odd.any():
+        parts, idx = shapely.get_parts(geoms[odd], return_index=True)
+        keep = np.isin(shapely.get_type_id(parts), POLYGON_TYPES)
+        fixed = np.full(int(odd.sum()), None, dtype=object)
+        if keep.any():
+            pos, dense = np.unique(idx[keep], return_inverse=True)
+            fixed[pos] = shapely.multipolygons(parts[keep], indices=dense)
+        geoms = geoms.copy()
+        geoms[odd] = fixed
+    return geoms
