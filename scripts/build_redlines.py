@@ -92,6 +92,19 @@ def polygonal(g):
     return polygonal_part(g, empty=shapely.Polygon()) if g is not None and not g.is_empty else g
 
 
+def bisect(f, lo: float, hi: float, target: float, tol: float) -> float:
+    """The x in [lo, hi] where the increasing function f reaches target (to within tol, 60 steps at most)."""
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if f(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < tol:
+            break
+    return (lo + hi) / 2
+
+
 def fit_buffer(base, clip, target_km2: float, lo: float = -3000.0, hi: float = 3000.0):
     """Buffer *base* by d (bisection) so that area(buffer(base, d) ∩ clip) = target (km², ellipsoidal)."""
 
@@ -100,15 +113,7 @@ def fit_buffer(base, clip, target_km2: float, lo: float = -3000.0, hi: float = 3
 
     if f(hi) < target_km2:
         raise ValueError(f"cannot reach {target_km2} km² inside the clip (max {f(hi):.3f})")
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if f(mid) < target_km2:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-4:
-            break
-    d = (lo + hi) / 2
+    d = bisect(f, lo, hi, target_km2, tol=1e-4)
     g = polygonal(shapely.intersection(shapely.buffer(base, d, quad_segs=16), clip))
     return g, d
 
@@ -123,15 +128,7 @@ def fit_scale(shape, clip, target_km2: float):
     lo, hi = 0.05, 1.0
     while f(hi) < target_km2:
         hi *= 1.5
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if f(mid) < target_km2:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-9:
-            break
-    s = (lo + hi) / 2
+    s = bisect(f, lo, hi, target_km2, tol=1e-9)
     return polygonal(shapely.intersection(affinity.scale(shape, s, s, origin=c), clip)), s
 
 
