@@ -383,7 +383,7 @@ def _districts(max_vertices: int) -> tuple[_Layer, np.ndarray]:
     return layer, t.in_suzhou.to_numpy(dtype=bool)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=8)  # three layers (x a few max_vertices): 2 made every default call miss
 def _bundled(what: str, max_vertices: int):
     rules = RULES.replace(max_vertices=max_vertices)
     if what == "redlines":
