@@ -23,6 +23,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
+from .errors import CRSError
+
 __all__ = [
     "CGCS2000",
     "CGCS2000_GK_CM120",
@@ -60,23 +62,6 @@ ATTRS_KEY = "suzhou_geo_coordinates"
 # Krasovsky 1940 ellipsoid, as used by the published GCJ-02 formula.
 _A = 6378245.0
 _EE = 0.00669342162296594323
-
-
-class CRSError(ValueError):
-    """A layer's coordinate reference system is missing, wrong or unusable.
-
-    A subclass of :class:`ValueError`; the message names the likely CRS and the fix.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import Point
-    >>> try:
-    ...     ensure_crs(gpd.GeoDataFrame(geometry=[Point(557000, 3464000)]), name="parcels.shp")
-    ... except CRSError as exc:
-    ...     print("EPSG:4549" in str(exc), "parcels.shp" in str(exc))
-    True True
-    """
 
 
 def is_gcj02(crs: Any) -> bool:

@@ -47,9 +47,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._index import PieceIndex, labels, near_pairs, nearest_edge, overlap_pairs, sorted_unique
-from .crs import CGCS2000, CGCS2000_GK_CM120, CRSError, ensure_crs
-from .measure import area_m2_projected
+from .._index import PieceIndex, labels, near_pairs, nearest_edge, overlap_pairs, sorted_unique
+from ..crs import CGCS2000, CGCS2000_GK_CM120, ensure_crs
+from ..errors import CRSError
+from ..measure import area_m2_projected
 
 __all__ = [
     "Rules",
@@ -63,24 +64,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Verdicts from most to least severe; ``invalid`` marks rows that could not be checked.
-VERDICTS = ("invalid", "conflict", "review", "notice", "pass")
+from .schema import VERDICTS, report_columns
+
 #: Columns :func:`validate_parcels` adds to the input's own columns.
-REPORT_COLUMNS = (
-    "verdict",
-    "reasons",
-    "redline_overlap_m2",
-    "redline_overlap_ratio",
-    "control_overlap_m2",
-    "redline_names",
-    "nearest_redline_m",
-    "in_joint_zone",
-    "joint_zone",
-    "district",
-    "scheme_elements",
-    "geometry_issue",
-    "parcel_area_m2",
-)
+REPORT_COLUMNS = report_columns()
 
 #: Overlaps below this (m²) are numerical noise (coordinates reprojected twice along a shared edge).
 NOISE_M2 = 0.01
@@ -266,7 +253,7 @@ class _Layer:
 
 
 def _read_reference(obj: Any, what: str) -> gpd.GeoDataFrame:
-    from .io import read_layer
+    from ..io import read_layer
 
     if isinstance(obj, gpd.GeoDataFrame) and obj.crs is not None and obj.crs.to_epsg() == 4490:
         return obj
@@ -293,7 +280,7 @@ def _name_column(gdf: gpd.GeoDataFrame, what: str) -> np.ndarray:
 
 def _prepare_redlines(red: Any, rules: Rules) -> dict:
     """Dissolve per kind (for areas) and keep per-feature pieces (for names)."""
-    from .redlines import load_redlines
+    from ..redlines import load_redlines
 
     already = (
         isinstance(red, gpd.GeoDataFrame)
@@ -372,7 +359,7 @@ def _prepare_schemes(schemes: gpd.GeoDataFrame, rules: Rules) -> _Layer:
 
 @lru_cache(maxsize=4)
 def _districts(max_vertices: int) -> tuple[_Layer, np.ndarray]:
-    from .boundaries import jurisdictions
+    from ..boundaries import jurisdictions
 
     t = jurisdictions(geometry=True)
     t = t[t.level == "county"].reset_index(drop=True)
@@ -387,15 +374,15 @@ def _districts(max_vertices: int) -> tuple[_Layer, np.ndarray]:
 def _bundled(what: str, max_vertices: int):
     rules = RULES.replace(max_vertices=max_vertices)
     if what == "redlines":
-        from .redlines import load_redlines
+        from ..redlines import load_redlines
 
         return _prepare_redlines(load_redlines(), rules)
     if what == "joint_zones":
-        from .joint import joint_control_zone
+        from ..joint import joint_control_zone
 
         return _prepare_zones(joint_control_zone(), rules)
     if what == "schemes":
-        from .schemes import layers
+        from ..schemes import layers
 
         return _prepare_schemes(layers(), rules)
     raise KeyError(what)
@@ -426,7 +413,7 @@ def _layer(value: Any, what: str, rules: Rules):
 def _read_parcels(
     parcels: Any, crs: Any, layer: Any, encoding: str | None
 ) -> tuple[gpd.GeoDataFrame, str]:
-    from .io import READ_ATTRS_KEY, read_vector
+    from ..io import READ_ATTRS_KEY, read_vector
 
     if isinstance(parcels, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=parcels)
@@ -568,7 +555,7 @@ def validate_parcels(
 
     # CRS → EPSG:4490 (raises CRSError naming the fix), then repair
     geo = ensure_crs(gdf.geometry, assume=crs, name=label)
-    from .io import repair_geometries
+    from ..io import repair_geometries
 
     fixed, issues = repair_geometries(np.asarray(geo.values, dtype=object), expect="polygon")
     usable = np.isin(shapely.get_type_id(fixed), (3, 6)) & ~shapely.is_empty(fixed)
@@ -818,6 +805,8 @@ def validate_parcels(
     out["scheme_elements"] = sch_lab
     out["geometry_issue"] = issues
     out["parcel_area_m2"] = np.where(usable, np.round(area, 2), np.nan)
+    out["approximate_position"] = np.zeros(n, dtype=bool)
+    out["redline_data"] = _redline_data(red)
     out.attrs = {
         "illustrative": illustrative,
         "data_note": red.get("data_note", "") if red else "redlines not checked (redlines=False)",
@@ -841,6 +830,14 @@ def validate_parcels(
         clock.totals(),
     )
     return out
+
+
+def _redline_data(red) -> str:
+    if not red:
+        return "未检查 not checked"
+    if red.get("illustrative"):
+        return "内置示意样例（非官方）bundled illustrative sample (not official)"
+    return str(red.get("name") or "用户数据 user data")
 
 
 class _Clock:
@@ -1096,7 +1093,7 @@ def summarize(report: gpd.GeoDataFrame) -> ValidationSummary:
     bv = bv.reset_index().round({"parcel_area_ha": 2, "redline_overlap_ha": 4})
     bv["verdict"] = bv["verdict"].astype(str)
     # a parcel on a border counts in every unit it lies in; units outside Suzhou are pooled
-    from .boundaries import jurisdictions
+    from ..boundaries import jurisdictions
 
     in_sz = set(jurisdictions(suzhou_only=True).name_zh)
     names = report["district"].fillna("").astype(str).str.split("; ")

@@ -1,0 +1,188 @@
+"""One exception tree for the whole library, and the one warning class.
+
+Every error the library raises on purpose is a :class:`SuzhouGeoError`.  Errors
+about what the user passed are :class:`InputError` (also a :class:`ValueError`,
+so ``except ValueError`` keeps working) and carry *where* the problem is —
+``source`` (file, table or argument), ``row`` and ``column`` — and *what to do*
+(``hint``)::
+
+    SuzhouGeoError
+    ├── InputError(ValueError)        source, row, column, hint
+    │   ├── CRSError                  missing, wrong or unusable CRS
+    │   │   └── DatumError            a legacy datum (Xi'an 1980, Beijing 1954) without parameters
+    │   ├── ReadError                 a file or table that cannot be read (wraps pyogrio/GDAL)
+    │   │   └── MissingFileError(FileNotFoundError)
+    │   └── GeometryError             geometry that cannot be used (NaN coordinates, zero area, ...)
+    ├── OutputError(ValueError)       an output that cannot or may not be written
+    └── MissingDependencyError(ImportError)   an optional extra is not installed
+
+Warnings are :class:`SuzhouGeoWarning`: a guess the library made and says so
+(an encoding re-read, a renamed input column, an approximate datum).
+
+Like pyogrio's errors, the library wraps what GDAL or PROJ said (kept in the
+message), adds a hint, and raises ``from None`` so the user sees one message,
+not a chain of internal frames.
+
+Examples
+--------
+>>> err = InputError("no CRS", source="parcels.shp", hint="pass crs='EPSG:4549'")
+>>> print(err)
+parcels.shp: no CRS. Fix: pass crs='EPSG:4549'
+>>> isinstance(err, ValueError), err.source
+(True, 'parcels.shp')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "SuzhouGeoError",
+    "InputError",
+    "CRSError",
+    "DatumError",
+    "ReadError",
+    "MissingFileError",
+    "GeometryError",
+    "OutputError",
+    "MissingDependencyError",
+    "SuzhouGeoWarning",
+    "missing_extra",
+]
+
+
+class SuzhouGeoError(Exception):
+    """The root of every error suzhou_geo raises on purpose."""
+
+
+class _Located:
+    """Mixin: a message with where (source, row, column) and what to do (hint).
+
+    ``str(err)`` reads ``"<source>: row <row>, column <column>: <message>. Fix: <hint>"``;
+    the parts are also attributes.  Pickles with its attributes (dask workers
+    send errors back to the client).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: Any = None,
+        row: Any = None,
+        column: Any = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = str(message)
+        self.source = None if source is None else str(source)
+        self.row = row
+        self.column = column
+        self.hint = hint
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        head = ", ".join(where)
+        text = self.message.rstrip()
+        if head:
+            text = f"{head}: {text}"
+        if self.source and not text.startswith(self.source):
+            text = f"{self.source}: {text}"
+        if self.hint:
+            text = f"{text.rstrip('.')}. Fix: {self.hint}"
+        return text
+
+    def __reduce__(self):
+        return (
+            _rebuild,
+            (type(self), self.message, self.source, self.row, self.column, self.hint),
+        )
+
+
+def _rebuild(cls, message, source, row, column, hint):
+    return cls(message, source=source, row=row, column=column, hint=hint)
+
+
+class InputError(_Located, SuzhouGeoError, ValueError):
+    """Something the user passed cannot be used as it is (a file, a value, a name).
+
+    Attributes
+    ----------
+    message : str
+        What is wrong.
+    source : str or None
+        The file, table or argument it is about.
+    row : object or None
+        The row (index label) it is about.
+    column : str or None
+        The column it is about.
+    hint : str or None
+        What to do about it; names only arguments the function called takes.
+    """
+
+
+class CRSError(InputError):
+    """A layer's coordinate reference system is missing, wrong or unusable.
+
+    The message names the CRS the coordinates look like and the argument to pass.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from suzhou_geo.crs import ensure_crs
+    >>> try:
+    ...     ensure_crs(gpd.GeoDataFrame(geometry=[Point(557000, 3464000)]), name="parcels.shp")
+    ... except CRSError as exc:
+    ...     print("EPSG:4549" in str(exc), "parcels.shp" in str(exc))
+    True True
+    """
+
+
+class DatumError(CRSError):
+    """A legacy datum (Xi'an 1980, Beijing 1954, New Beijing 1954) given without transformation parameters.
+
+    PROJ knows no published transformation from these datums to CGCS2000, only
+    a "ballpark" offset tens of metres wrong around Suzhou.  The message says how
+    to pass the local parameters, or how to accept an approximate result.
+    """
+
+
+class ReadError(InputError):
+    """A file, folder or database table cannot be read (GDAL's words are kept in the message)."""
+
+
+class MissingFileError(ReadError, FileNotFoundError):
+    """The path does not exist."""
+
+
+class GeometryError(InputError):
+    """A feature's geometry cannot be used (non-finite coordinates, no area, not a polygon)."""
+
+
+class OutputError(_Located, SuzhouGeoError, ValueError):
+    """An output cannot or may not be written (it is an input, it exists, the format cannot hold it)."""
+
+
+class MissingDependencyError(SuzhouGeoError, ImportError):
+    """An optional dependency is missing; the message names the extra that installs it."""
+
+
+class SuzhouGeoWarning(UserWarning):
+    """The library made a decision the user should know about (and says how to change it)."""
+
+
+def missing_extra(package: str, extra: str, what: str) -> MissingDependencyError:
+    """The error for a missing optional dependency, naming the extra to install.
+
+    Examples
+    --------
+    >>> print(missing_extra("psycopg", "postgis", "reading PostGIS tables"))
+    reading PostGIS tables needs psycopg, which is not installed: pip install 'suzhou_geo[postgis]'
+    """
+    return MissingDependencyError(
+        f"{what} needs {package}, which is not installed: pip install 'suzhou_geo[{extra}]'"
+    )
