@@ -35,7 +35,7 @@ def test_gbk_shapefile_without_cpg_is_read_right(tmp_path, caplog):
     # the premise: GDAL alone gets it wrong (ISO-8859-1)
     raw = pyogrio.read_dataframe(path)
     assert raw.HXMC.iloc[0] != NAMES[0] and raw.HXMC.iloc[0] == NAMES[0].encode("gbk").decode("latin-1")
-    with caplog.at_level(logging.INFO, logger="suzhou_geo.io"):
+    with caplog.at_level(logging.INFO, logger="suzhou_geo.io._read"):
         gdf = read_vector(path)
     assert list(gdf.HXMC) == NAMES
     info = gdf.attrs["suzhou_geo_read"]
@@ -197,9 +197,9 @@ def test_postgis_argument_handling(monkeypatch):
         read_vector("PG:dbname=gis")
     with pytest.raises(ValueError, match="both"):
         read_vector("postgresql://u@h/db", layer="t", sql="select 1")
-    dsn, kw = sio._postgis_args("postgresql://u@h/db", "public.redlines", None)
+    dsn, kw = sio.postgis._postgis_args("postgresql://u@h/db", "public.redlines", None)
     assert dsn == "PG:postgresql://u@h/db" and kw == {"layer": "public.redlines"}
-    dsn, kw = sio._postgis_args("PG:dbname=gis host=localhost", None, "SELECT * FROM t")
+    dsn, kw = sio.postgis._postgis_args("PG:dbname=gis host=localhost", None, "SELECT * FROM t")
     assert dsn == "PG:dbname=gis host=localhost" and kw == {"sql": "SELECT * FROM t"}
     # routed to GDAL when its PostgreSQL driver exists: capture the call
     seen = {}
@@ -209,7 +209,7 @@ def test_postgis_argument_handling(monkeypatch):
         return gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(120, 31)], crs="EPSG:4490")
 
     monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"PostgreSQL": "rw"})
-    monkeypatch.setattr(sio, "_pyogrio_read", fake_read)
+    monkeypatch.setattr(sio._read, "_pyogrio_read", fake_read)
     g = read_layer("postgresql://u@h/db", layer="hx")
     assert seen == {"path": "PG:postgresql://u@h/db", "layer": "hx"}
     assert g.attrs["suzhou_geo_read"]["source"] == "PostGIS" and g.crs.to_epsg() == 4490

@@ -32,17 +32,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._geometry import POLYGON_TYPES, polygonal_part
-from .crs import ensure_crs
+from .._geometry import POLYGON_TYPES, polygonal_part
+from ..crs import ensure_crs
+from .postgis import is_postgis as _is_postgis
+from .postgis import read_postgis as _read_postgis
 
-__all__ = ["read_vector", "read_layer", "repair_geometries", "write_layer", "READ_ATTRS_KEY"]
+__all__ = ["read_vector", "read_layer", "repair_geometries", "READ_ATTRS_KEY"]
 
 log = logging.getLogger(__name__)
 
 #: Key in ``GeoDataFrame.attrs`` where :func:`read_vector` records what it did.
 READ_ATTRS_KEY = "suzhou_geo_read"
 
-_PG_PREFIXES = ("pg:", "postgresql://", "postgres://")
 _POINT_TYPES = (0, 4)
 _LINE_TYPES = (1, 2, 5)
 _GC_TYPE = 7
@@ -64,10 +65,6 @@ _DRIVERS = {
 
 def _has_arrow() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
-
-
-def _is_postgis(source: Any) -> bool:
-    return isinstance(source, str) and source.strip().lower().startswith(_PG_PREFIXES)
 
 
 def _source_name(source: Any) -> str:
@@ -195,66 +192,6 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
         ) from None
     except RuntimeError as exc:  # GDAL errors not mapped by pyogrio
         raise ValueError(f"cannot read {path}: {exc}") from None
-
-
-def _postgis_args(source: str, layer: str | None, sql: str | None) -> tuple[str, dict[str, Any]]:
-    """Check the PostGIS arguments; return (GDAL dataset name, read kwargs).
-
-    Exactly one of *layer* (a table, optionally ``schema.table``) and *sql* is
-    required.  ``postgresql://`` URIs are passed to GDAL as ``PG:postgresql://...``
-    (libpq accepts URIs as connection strings).
-    """
-    if (layer is None) == (sql is None):
-        raise ValueError(
-            "a PostGIS source needs exactly one of layer= (a table, e.g. layer='public.redlines') "
-            "or sql= (a SELECT returning a geometry column)"
-            + ("; both were given." if layer is not None else "; neither was given.")
-        )
-    s = source.strip()
-    dsn = s if s.lower().startswith("pg:") else "PG:" + s
-    kwargs: dict[str, Any] = {"layer": layer} if layer is not None else {"sql": sql}
-    return dsn, kwargs
-
-
-def _read_postgis(source: str, layer: str | None, sql: str | None, encoding: str | None) -> gpd.GeoDataFrame:
-    import pyogrio
-
-    dsn, kwargs = _postgis_args(source, layer, sql)
-    if "PostgreSQL" in pyogrio.list_drivers():
-        if encoding:
-            kwargs["encoding"] = encoding
-        return _pyogrio_read(dsn, **kwargs)
-    uri = source.strip()
-    if importlib.util.find_spec("sqlalchemy") is not None and uri.lower().startswith(("postgresql://", "postgres://")):
-        import sqlalchemy
-
-        query = sql if sql is not None else f"SELECT * FROM {layer}"
-        engine = sqlalchemy.create_engine(uri)
-        try:
-            return gpd.read_postgis(query, engine, geom_col=_geometry_column(engine, query))
-        except Exception as exc:  # database errors: report them as unreadable input
-            raise ValueError(f"cannot read PostGIS {layer or 'query'}: {exc}") from None
-        finally:
-            engine.dispose()
-    raise ValueError(
-        "cannot read a PostGIS source: this GDAL build has no PostgreSQL driver and sqlalchemy is "
-        "not installed. Install `sqlalchemy` and `psycopg2-binary` and pass a "
-        "'postgresql://user:password@host/dbname' URI, or export the table to a GeoPackage "
-        "(ogr2ogr out.gpkg PG:... table) and read that."
-    )
-
-
-def _geometry_column(engine, query: str) -> str:  # pragma: no cover - needs a server
-    """Name of the first geometry column a query returns (PostGIS ``geometry``/``geography``)."""
-    import sqlalchemy
-
-    with engine.connect() as con:
-        res = con.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0"))
-        cols = list(res.keys())
-    for c in cols:
-        if c.lower() in ("geom", "geometry", "the_geom", "shape", "wkb_geometry"):
-            return c
-    return cols[-1]
 
 
 # --------------------------------------------------------------------------- public API
@@ -548,58 +485,3 @@ def _polygonal_part(geom) -> tuple[Any, str]:
     return None, ("line" if np.isin(shapely.get_type_id(shapely.get_parts(geom)), _LINE_TYPES).any() else "point")
 
 
-def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, layer: str | None = None) -> Path:
-    """Write a layer; the format follows the extension, Chinese text stays intact.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-    path : str or path
-        ``.gpkg`` (GeoPackage), ``.geojson``/``.json``, ``.shp`` (written as
-        UTF-8 with a ``.cpg`` so that GIS software reads the Chinese right),
-        ``.csv`` (geometry as a ``WKT`` column), ``.fgb``; anything else is
-        left to GDAL to infer.
-    layer : str, optional
-        Layer name (GeoPackage).
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, tempfile, os
-    >>> from shapely.geometry import Point
-    >>> g = gpd.GeoDataFrame({"name": ["苏州"]}, geometry=[Point(120.6, 31.3)], crs="EPSG:4490")
-    >>> p = write_layer(g, os.path.join(tempfile.mkdtemp(), "x.shp"))
-    >>> read_vector(p).name.iloc[0]
-    '苏州'
-    """
-    import pyogrio
-
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
-    path = Path(path)
-    ext = path.suffix.lower()
-    driver = _DRIVERS.get(ext)
-    kwargs: dict[str, Any] = {}
-    if layer is not None:
-        kwargs["layer"] = layer
-    if driver == "ESRI Shapefile":
-        kwargs["encoding"] = "UTF-8"
-    if driver == "CSV":
-        kwargs["layer_options"] = {"GEOMETRY": "AS_WKT"}
-    if driver == "GeoJSON" and path.exists():
-        path.unlink()  # the GeoJSON driver cannot overwrite in place
-    if driver is not None:
-        kwargs["driver"] = driver
-    out = gdf
-    if out.crs is None and driver in ("GeoJSON",):
-        log.warning("writing %s without a CRS; readers will assume EPSG:4326", path.name)
-    # the Arrow path writes several times faster; Shapefiles keep the classic path, which sets the .dbf encoding
-    use_arrow = _has_arrow() and driver not in ("ESRI Shapefile",)
-    pyogrio.write_dataframe(out, path, use_arrow=use_arrow, **kwargs)
-    if driver == "ESRI Shapefile" and _sidecar(path, ".cpg") is None:  # pragma: no cover - GDAL writes it
-        path.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
-    return path
