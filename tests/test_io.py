@@ -217,7 +217,7 @@ def test_postgis_argument_handling(monkeypatch):
 
 def test_postgis_without_driver_says_how(monkeypatch):
     monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"GPKG": "rw"})
-    monkeypatch.setattr(sio.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(sio.postgis.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ValueError, match="sqlalchemy"):
         read_vector("PG:dbname=gis", layer="t")
 
