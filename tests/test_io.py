@@ -13,6 +13,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 
 from suzhou_geo import CRSError
+from suzhou_geo.errors import InputError, SuzhouGeoWarning
 from suzhou_geo import io as sio
 from suzhou_geo.io import read_layer, read_vector, repair_geometries, write_layer
 
@@ -35,13 +36,13 @@ def test_gbk_shapefile_without_cpg_is_read_right(tmp_path, caplog):
     # the premise: GDAL alone gets it wrong (ISO-8859-1)
     raw = pyogrio.read_dataframe(path)
     assert raw.HXMC.iloc[0] != NAMES[0] and raw.HXMC.iloc[0] == NAMES[0].encode("gbk").decode("latin-1")
-    with caplog.at_level(logging.INFO, logger="suzhou_geo.io._read"):
+    with pytest.warns(SuzhouGeoWarning, match="GB18030"):
         gdf = read_vector(path)
     assert list(gdf.HXMC) == NAMES
     info = gdf.attrs["suzhou_geo_read"]
-    assert info["encoding"] == "GB18030" and info["encoding_detected"] is True
+    assert info["encoding"].startswith("GB18030 (detected") and "no .cpg" in info["encoding"]
     assert info["name"] == "hx.shp"
-    assert any("GB18030" in r.message for r in caplog.records)
+    assert any("GB18030" in n for n in info["notes"])
 
 
 def test_gbk_mixed_with_ascii_without_cpg(tmp_path):
@@ -51,14 +52,15 @@ def test_gbk_mixed_with_ascii_without_cpg(tmp_path):
     path = tmp_path / "mixed.shp"
     pyogrio.write_dataframe(gdf, path, encoding="GBK")
     path.with_suffix(".cpg").unlink()
-    assert list(read_vector(path).name) == names
+    with pytest.warns(SuzhouGeoWarning):
+        assert list(read_vector(path).name) == names
 
 
 def test_gbk_shapefile_with_cpg_and_explicit_encoding(tmp_path):
     path = _gbk_shapefile(tmp_path)
     gdf = read_vector(path)  # .cpg says GBK
     assert list(gdf.HXMC) == NAMES
-    assert gdf.attrs["suzhou_geo_read"]["encoding_detected"] is False
+    assert "detected" not in gdf.attrs["suzhou_geo_read"]["encoding"]
     path.with_suffix(".cpg").unlink()
     forced = read_vector(path, encoding="ISO-8859-1")  # the override wins, even when wrong
     assert forced.HXMC.iloc[1] == "昆山市".encode("gbk").decode("latin-1")
@@ -73,7 +75,8 @@ def test_utf8_shapefile_without_cpg(tmp_path):
     path = tmp_path / "u.shp"
     pyogrio.write_dataframe(gdf, path, encoding="UTF-8")
     path.with_suffix(".cpg").unlink()
-    back = read_vector(path)
+    with pytest.warns(SuzhouGeoWarning, match="UTF-8"):
+        back = read_vector(path)
     assert list(back.name) == NAMES
 
 
@@ -84,9 +87,10 @@ def test_genuine_latin1_shapefile_is_left_alone(tmp_path):
     path = tmp_path / "latin.shp"
     pyogrio.write_dataframe(gdf, path, encoding="ISO-8859-1")
     path.with_suffix(".cpg").unlink()
-    back = read_vector(path)
+    with pytest.warns(SuzhouGeoWarning, match="ISO-8859-1"):  # kept, but said
+        back = read_vector(path)
     assert list(back.name) == names
-    assert back.attrs["suzhou_geo_read"]["encoding_detected"] is False
+    assert back.attrs["suzhou_geo_read"]["encoding"].startswith("ISO-8859-1")
 
 
 def test_missing_prj_names_epsg4549_and_the_file(tmp_path):
@@ -98,13 +102,15 @@ def test_missing_prj_names_epsg4549_and_the_file(tmp_path):
     assert "EPSG:4549" in msg and "no_prj.shp" in msg and "crs=" in msg
     out = read_layer(path, crs="EPSG:4549")
     assert out.crs.to_epsg() == 4490
-    # independent check of the reprojection of the first square's corner
+    # independent check of the reprojection: the square densified in EPSG:4549 (50 m), then projected
     t = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
-    expected = shapely.transform(GK[0], t.transform, interleaved=False)
+    expected = shapely.transform(shapely.segmentize(GK[0], 50.0), t.transform, interleaved=False)
     assert out.geometry.iloc[0].normalize().equals_exact(expected.normalize(), 1e-9)
+    assert shapely.get_num_coordinates(out.geometry.iloc[0]) == 41  # 4 edges of 500 m in 10 pieces
     assert 120.9 < expected.centroid.x < 121.1  # Kunshan
     assert list(out.HXMC) == NAMES  # encoding still fixed
-    assert out.attrs["suzhou_geo_read"]["crs_in"] == "EPSG:4549"
+    assert out.attrs["suzhou_geo_read"]["crs_in"].startswith("EPSG:4549")
+    assert out.attrs["suzhou_geo_read"]["crs"]["how"] == "given"
 
 
 def test_missing_prj_zone_prefixed_names_4528(tmp_path):
@@ -116,7 +122,7 @@ def test_missing_prj_zone_prefixed_names_4528(tmp_path):
     assert "zone40.shp" in str(err.value)
     a = read_layer(path, crs="EPSG:4528").geometry.iloc[0]
     t = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
-    expected = shapely.transform(GK[0], t.transform, interleaved=False)  # same square, no zone prefix
+    expected = shapely.transform(shapely.segmentize(GK[0], 50.0), t.transform, interleaved=False)  # no prefix
     assert a.normalize().equals_exact(expected.normalize(), 1e-9)
 
 
@@ -147,7 +153,7 @@ def test_gcj02_declared(tmp_path):
 def test_bowtie_repaired():
     bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
     fixed, issues = repair_geometries(gpd.GeoSeries([bowtie, box(0, 0, 1, 1)]))
-    assert issues[0].startswith("repaired: Self-intersection")
+    assert "invalid geometry repaired: Self-intersection" in issues[0] and "area change 100.0%" in issues[0]
     assert issues[1] is None
     assert fixed[0].is_valid and fixed[0].geom_type == "MultiPolygon"
     # two triangles of base 2 and height 1: area 1 + 1 (hand-computed)
@@ -161,12 +167,13 @@ def test_repair_flags_every_kind():
     geoms = [None, Polygon(), Point(1, 1), LineString([(0, 0), (1, 1)]), gc, hole_outside,
              shapely.MultiPolygon([box(0, 0, 1, 1), box(5, 5, 6, 6)])]
     fixed, issues = repair_geometries(np.array(geoms, dtype=object))
-    assert issues[0] == "missing geometry" and fixed[0] is None
-    assert issues[1] == "empty geometry" and fixed[1] is None
-    assert issues[2] == "point, not a polygon" and fixed[2].equals(Point(1, 1))
-    assert issues[3] == "line, not a polygon"
+    assert issues[0] == "缺少几何 / missing geometry" and fixed[0] is None
+    assert issues[1] == "几何为空 / empty geometry" and fixed[1] is None
+    assert issues[2] == "是点而不是面 / point, not a polygon" and fixed[2].equals(Point(1, 1))
+    assert issues[3].endswith("line, not a polygon")
     assert "polygonal part" in issues[4] and fixed[4].equals(box(0, 0, 1, 1))
-    assert issues[5].startswith("repaired: Hole lies outside shell")
+    # the hole outside its shell becomes a second polygon: the area grows from 1 - 1 = 0 to 2
+    assert "repaired: Hole lies outside shell" in issues[5] and "area change 100.0%" in issues[5]
     assert fixed[5].is_valid and shapely.get_type_id(fixed[5]) in (3, 6)
     assert issues[6] is None and len(fixed[6].geoms) == 2  # multipart kept whole
 
@@ -179,7 +186,7 @@ def test_read_vector_errors(tmp_path):
     with pytest.raises(ValueError, match="junk.gpkg") as err:
         read_vector(junk)
     assert err.value.__cause__ is None and err.value.__suppress_context__
-    with pytest.raises(TypeError):
+    with pytest.raises(InputError, match="GeoSeries"):
         read_vector(Point(0, 0))
 
 
@@ -209,10 +216,10 @@ def test_postgis_argument_handling(monkeypatch):
         return gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(120, 31)], crs="EPSG:4490")
 
     monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"PostgreSQL": "rw"})
-    monkeypatch.setattr(sio._read, "_pyogrio_read", fake_read)
+    monkeypatch.setattr(sio._raw, "_pyogrio_read", fake_read)
     g = read_layer("postgresql://u@h/db", layer="hx")
     assert seen == {"path": "PG:postgresql://u@h/db", "layer": "hx"}
-    assert g.attrs["suzhou_geo_read"]["source"] == "PostGIS" and g.crs.to_epsg() == 4490
+    assert g.attrs["suzhou_geo_read"]["format"] == "PostGIS" and g.crs.to_epsg() == 4490
 
 
 def test_postgis_without_driver_says_how(monkeypatch):

@@ -243,7 +243,7 @@ def test_locate_rejects_bad_input():
         s.locate(Point(120.8, 31.4), within_m=-1)
     with pytest.raises(sg.CRSError):
         s.locate(gpd.GeoSeries([Point(120.8, 31.4)]))
-    with pytest.raises(TypeError, match="GeoDataFrame"):
+    with pytest.raises(sg.errors.InputError, match="GeoDataFrame"):
         s.locate(42)
 
 

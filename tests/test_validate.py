@@ -143,17 +143,18 @@ def test_rows_order_index_and_columns_kept_with_bad_rows(redlines):
             r.loc[bad, "reasons"].startswith("几何不可用")
             and "unusable geometry" in r.loc[bad, "reasons"]
         )
-    assert r.loc["a", "geometry_issue"] == "point, not a polygon"
-    assert r.loc["c", "geometry_issue"] == "line, not a polygon"
-    assert r.loc["b", "geometry_issue"] == "missing geometry"
-    assert r.loc["y", "geometry_issue"] == "empty geometry"
-    # the bow-tie is repaired (two triangles of 2 × 2500 m² = 5000 m²) and reported
+    assert r.loc["a", "geometry_issue"] == "是点而不是面 / point, not a polygon"
+    assert r.loc["c", "geometry_issue"] == "是线而不是面 / line, not a polygon"
+    assert r.loc["b", "geometry_issue"] == "缺少几何 / missing geometry"
+    assert r.loc["y", "geometry_issue"] == "几何为空 / empty geometry"
+    # the bow-tie is repaired (two triangles of 2 × 2500 m² = 5000 m²) and reported; the repair
+    # changed its area (0 → 5000 m²), so it would be review even outside a redline
     assert r.loc["m", "verdict"] != "invalid"
-    assert r.loc["m", "geometry_issue"].startswith("repaired")
+    assert "invalid geometry repaired" in r.loc["m", "geometry_issue"]
     # two reasons, in rule order: the repair, then the conflict (the bow-tie lies in RED_A)
     assert r.loc["m", "verdict"] == "conflict"
     first, second = r.loc["m", "reasons"].split("; ")
-    assert "geometry repaired" in first and "overlaps the ecological protection redline" in second
+    assert "the repair changed the shape" in first and "overlaps the ecological protection redline" in second
     assert r.loc["m", "parcel_area_m2"] == pytest.approx(
         _geod_area(r.loc["m", "geometry"]), rel=1e-6
     )
@@ -342,7 +343,7 @@ def test_review_distance_rule_and_overrides(redlines):
 def test_rules_table_is_documented_and_checked():
     t = RULES.to_frame()
     assert {"rule", "value", "unit", "meaning", "source"} <= set(t.columns)
-    assert t.set_index("rule").loc["review_distance_m", "source"].startswith("library default")
+    assert "library default, not a regulation" in t.set_index("rule").loc["review_distance_m", "source"]
     with pytest.raises(ValueError, match="unknown rule"):
         RULES.replace(review_distanc_m=5)
     with pytest.raises(ValueError, match="non-negative"):

@@ -27,7 +27,9 @@ from .landcover import LANDCOVER_CLASSES, class_table
 from .raster import encroachment, pixel_areas, rasterize, zonal_stats
 from .schemes import Scheme, layers, scheme, schemes
 from .report import ReportResult, run_report
-from .validate import RULES, Rules, summarize, validate_parcels
+from .validate import RULES, PreparedLayers, Rules, prepare_layers, summarize, validate_parcels
+from .io import Source
+from . import io
 
 __version__ = "0.1.0"
 
@@ -38,6 +40,9 @@ __all__ = [
     "Rules",
     "summarize",
     "validate_parcels",
+    "prepare_layers",
+    "PreparedLayers",
+    "Source",
     "FLOORS",
     "FloorCheck",
     "JOINT_PACTS",

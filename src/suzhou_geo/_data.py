@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["data_dir", "data_path"]
+__all__ = ["data_dir", "data_path", "bundled", "BUNDLED"]
 
 
 def data_dir() -> Path:
@@ -52,3 +53,42 @@ def data_path(*parts: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"bundled data file missing: {path}")
     return path
+
+
+#: Bundled layers by name: (folder, file).
+BUNDLED = {
+    "boundaries": ("boundaries", "boundaries.geojson"),
+    "schemes": ("schemes", "elements.geojson"),
+    "redlines": ("redlines", "redlines.geojson"),
+    "parcels": ("parcels", "parcels.gpkg"),
+    "lakes": ("hydrography", "lakes.geojson"),
+    "rivers": ("hydrography", "rivers.geojson"),
+    "yangtze": ("hydrography", "yangtze.geojson"),
+}
+
+
+@lru_cache(maxsize=None)
+def bundled(name: str):
+    """A bundled layer, read once through the one entry point (:func:`suzhou_geo.io.read`).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`BUNDLED` (``"boundaries"``, ``"schemes"``, ``"redlines"``,
+        ``"parcels"``, ``"lakes"``, ``"rivers"``, ``"yangtze"``).
+
+    Returns
+    -------
+    suzhou_geo.layers.Layer
+        Shared by every caller: do not modify its frame.
+
+    Examples
+    --------
+    >>> bundled("boundaries").frame.crs.to_epsg()
+    4490
+    """
+    from .io import read
+
+    if name not in BUNDLED:
+        raise KeyError(f"no bundled layer {name!r}; bundled layers: {', '.join(BUNDLED)}")
+    return read(data_path(*BUNDLED[name]), name=f"{BUNDLED[name][0]}/{BUNDLED[name][1]}")

@@ -22,6 +22,7 @@ All geometry here is planar, in EPSG:4549; areas are ellipsoidal through
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,12 +186,17 @@ def subdivide(
 
 @dataclass
 class PieceIndex:
-    """Subdivided, prepared pieces of a layer, each tagged with its source row (*group*).
+    """Subdivided pieces of a layer, each tagged with its source row (*group*).
+
+    Safe to share between threads and to pickle: the arrays are never prepared
+    in place.  GEOS prepared geometries build their indexes lazily and must not
+    be shared between threads, so :meth:`prepared` gives each thread its own
+    prepared copy of the pieces and edges (made once per thread).
 
     Attributes
     ----------
     pieces : numpy.ndarray
-        Pieces (polygons, lines or points) in EPSG:4549, prepared.
+        Pieces (polygons, lines or points) in EPSG:4549.
     groups : numpy.ndarray of int
         Row of the source layer each piece comes from.
     edges : numpy.ndarray
@@ -239,13 +245,42 @@ class PieceIndex:
         is_poly = np.isin(shapely.get_type_id(geoms), POLYGON_TYPES)
         edge_src = np.where(is_poly, shapely.boundary(geoms), geoms)
         edges, egrp = subdivide(edge_src, groups, max_vertices=max_vertices, max_extent=edge_extent)
-        shapely.prepare(pieces)
-        shapely.prepare(edges)
         n = int(n_groups if n_groups is not None else (groups.max() + 1 if len(groups) else 0))
         return cls(pieces, grp.astype(np.int64), edges, egrp.astype(np.int64), n)
 
     def __len__(self) -> int:
         return len(self.pieces)
+
+    def prepared(self) -> tuple[np.ndarray, np.ndarray]:
+        """This thread's prepared copies of ``(pieces, edges)``.
+
+        Examples
+        --------
+        >>> import shapely
+        >>> ix = PieceIndex.build([shapely.box(0, 0, 10, 10)])
+        >>> p, e = ix.prepared()
+        >>> bool(shapely.is_prepared(p).all()), bool(shapely.is_prepared(ix.pieces).any())
+        (True, False)
+        """
+        local = self.__dict__.get("_local")
+        if local is None:
+            local = self.__dict__.setdefault("_local", threading.local())
+        copies = getattr(local, "copies", None)
+        if copies is None:
+            copies = (_prepared_copy(self.pieces), _prepared_copy(self.edges))
+            local.copies = copies
+        return copies
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_local", None)
+        return state
+
+
+def _prepared_copy(geoms: np.ndarray) -> np.ndarray:
+    copy = shapely.from_wkb(shapely.to_wkb(geoms, include_srid=False))
+    shapely.prepare(copy)
+    return copy
 
 
 def sorted_unique(x: np.ndarray) -> np.ndarray:
@@ -278,7 +313,8 @@ def touching_rows(index: PieceIndex, tree: shapely.STRtree, n: int) -> np.ndarra
     """Boolean mask of the parcels that meet an edge of the layer (boundary or line)."""
     mask = np.zeros(n, dtype=bool)
     if len(index.edges):
-        _, rj = tree.query(index.edges, predicate="intersects")
+        _, edges = index.prepared()
+        _, rj = tree.query(edges, predicate="intersects")
         mask[rj] = True
     return mask
 
@@ -291,10 +327,12 @@ def overlap_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Overlap area (m², ellipsoidal) of every parcel with every group it overlaps.
 
-    A parcel that intersects a piece but meets none of the layer's boundaries
-    lies wholly inside that group: its overlap is its own area, no geometry is
-    computed.  Only parcels meeting a boundary (and multipart parcels, whose
-    parts may lie on both sides) are intersected exactly with the pieces they hit.
+    Exact: a parcel counts as wholly inside a piece only if the (prepared) piece
+    *contains* it — a robust predicate on the actual coordinates, so a parcel
+    that shares an edge with the layer from outside is never taken as inside.
+    Every other hit (crossing a boundary, crossing a cut between pieces,
+    touching from outside) is intersected exactly with the piece, and the
+    pieces' parts are summed per (parcel, group).
 
     Parameters
     ----------
@@ -319,42 +357,46 @@ def overlap_pairs(
     >>> x, y = 500_000, 3_470_000  # EPSG:4549 metres near Suzhou
     >>> ix = PieceIndex.build([shapely.box(x, y, x + 100, y + 100)])
     >>> p = np.array([shapely.box(x + 10, y + 10, x + 20, y + 20), shapely.box(x + 90, y, x + 110, y + 10),
-    ...               shapely.box(x + 200, y, x + 210, y + 10)])
+    ...               shapely.box(x + 100, y, x + 110, y + 10)])  # inside, crossing, touching from outside
     >>> r, g, a = overlap_pairs(ix, shapely.STRtree(p), p, shapely.area(p))
     >>> r.tolist(), np.round(a).tolist()
     ([0, 1], [100.0, 100.0])
     """
     if not len(index) or not len(parcels):
         return _empty_pairs()
-    pi, rj = tree.query(index.pieces, predicate="intersects")
+    pieces, _ = index.prepared()
+    pi, rj = tree.query(pieces, predicate="intersects")
     if not len(pi):
         return _empty_pairs()
-    cross = touching_rows(index, tree, len(parcels))
-    cross |= shapely.get_type_id(parcels) == 6  # MultiPolygon: parts may lie on both sides
-    c = cross[rj]
-    # wholly inside: one entry per (parcel, group), the parcel's own area
-    r_in, g_in = _unique_pairs(rj[~c], index.groups[pi[~c]], index.n_groups)
+    inside = shapely.contains(pieces[pi], parcels[rj])
+    # wholly inside a piece: the parcel's own area, once per (parcel, group)
+    r_in, g_in = _unique_pairs(rj[inside], index.groups[pi[inside]], index.n_groups)
     a_in = parcel_area[r_in]
-    # crossing: exact intersection with each piece hit, summed per (parcel, group)
+    c = ~inside
     if c.any():
         inter = shapely.intersection(index.pieces[pi[c]], parcels[rj[c]])
-        a_c = area_m2_projected(inter, CGCS2000_GK_CM120)
-        r_c, g_c, a_c = _sum_pairs(rj[c], index.groups[pi[c]], a_c, index.n_groups)
+        a_c = area_m2_projected(polygonal_parts(inter), CGCS2000_GK_CM120)
+        r_c, g_c, a_c = _sum_pairs(rj[c], index.groups[pi[c]], np.nan_to_num(a_c), index.n_groups)
     else:
         r_c, g_c, a_c = _empty_pairs()
     rows = np.concatenate([r_in, r_c])
     grp = np.concatenate([g_in, g_c])
     area = np.concatenate([a_in, a_c])
-    order = np.lexsort((grp, rows))
-    return rows[order], grp[order], area[order]
+    rows, grp, area = _sum_pairs(rows, grp, area, index.n_groups)
+    return rows, grp, area
 
 
 def _sum_pairs(rows, groups, values, n_groups):
+    """Sum *values* per (row, group), sorted by row then group; pairs summing to 0 are dropped."""
+    if not len(rows):
+        return _empty_pairs()
     m = max(int(n_groups), 1)
     key = rows.astype(np.int64) * m + groups
-    uk, inv = np.unique(key, return_inverse=True)
-    total = np.bincount(inv, weights=values, minlength=len(uk))
-    r, g = np.divmod(uk, m)
+    order = np.argsort(key, kind="stable")  # sort-based: numpy 2.4's hash np.unique is slow on int64
+    key, values = key[order], np.asarray(values, dtype=float)[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    total = np.add.reduceat(values, starts)
+    r, g = np.divmod(key[starts], m)
     pos = total > 0
     return r[pos], g[pos], total[pos]
 
@@ -381,7 +423,8 @@ def near_pairs(
     """
     if not len(index):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    pi, rj = tree.query(index.pieces, predicate="intersects")
+    pieces, _ = index.prepared()
+    pi, rj = tree.query(pieces, predicate="intersects")
     rows, grp = [rj], [index.groups[pi]]
     if distance > 0 and len(index.edges):
         ei, rj2, _ = _edge_candidates(index, tree, distance)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._data import data_path
+from ._data import bundled
 from .crs import CGCS2000, CGCS2000_GK_CM120
 from .measure import length_m
 
@@ -29,8 +29,7 @@ BORDER_TOLERANCE_M = 50.0
 
 @lru_cache(maxsize=1)
 def _table() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(data_path("boundaries", "boundaries.geojson"), engine="pyogrio")
-    gdf = gdf.set_crs(CGCS2000, allow_override=True)
+    gdf = bundled("boundaries").frame.copy()
     gdf["adcode"] = gdf["adcode"].astype(str)
     return gdf
 
@@ -38,7 +37,7 @@ def _table() -> gpd.GeoDataFrame:
 @lru_cache(maxsize=1)
 def _metric() -> gpd.GeoSeries:
     t = _table()
-    return gpd.GeoSeries(t.geometry.to_crs(CGCS2000_GK_CM120).values, index=t.adcode.values)
+    return gpd.GeoSeries(bundled("boundaries").metric, index=t.adcode.values, crs=CGCS2000_GK_CM120)
 
 
 def _norm(s: str) -> str:

@@ -16,6 +16,7 @@ as every published implementation does.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
-from .errors import CRSError
+from .errors import CRSError, arg
 
 __all__ = [
     "CGCS2000",
@@ -33,7 +34,14 @@ __all__ = [
     "WEB_MERCATOR",
     "GCJ02",
     "CRSError",
+    "CRSDecision",
+    "DatumShift",
+    "LEGACY_DATUMS",
+    "densify",
     "ensure_crs",
+    "legacy_datum",
+    "resolve_crs",
+    "swap_xy",
     "guess_crs",
     "is_gcj02",
     "gcj02_to_wgs84",
@@ -297,6 +305,282 @@ def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[st
     return out
 
 
+# --------------------------------------------------------------------------- legacy datums
+
+#: Legacy Chinese datums PROJ can only convert with a "ballpark" offset, by normalised datum name.
+LEGACY_DATUMS: dict[str, str] = {
+    "xian 1980": "西安1980 (Xi'an 1980)",
+    "beijing 1954": "北京1954 (Beijing 1954)",
+    "new beijing": "新北京1954 (New Beijing 1954)",
+}
+#: Positional uncertainty stated for legacy data converted without local parameters (m).
+APPROXIMATE_DATUM_M = 100.0
+#: Longest edge kept when a layer is densified before reprojection (degrees / metres).  A
+#: straight edge in longitude/latitude and the same edge straight in EPSG:4549 part by
+#: ~1.3e-8·L² m at the middle around Suzhou (5.6 m for a 20.8 km edge): 0.04 mm at 50 m, so a
+#: 100 m parcel's area changes by < 5e-7 with the CRS it is given in.
+DENSIFY_DEGREES = 0.0005
+DENSIFY_METRES = 50.0
+#: Where coordinates of a layer about Suzhou may plausibly lie after conversion (lon/lat).
+CHINA_BOX = (73.0, 3.0, 136.0, 54.0)
+
+
+def _datum_key(name: str) -> str:
+    s = name.lower().replace("_", " ").strip()
+    for prefix in ("d ", "datum "):
+        s = s.removeprefix(prefix)
+    return " ".join(s.split())
+
+
+def legacy_datum(crs: Any) -> str | None:
+    """Name the legacy datum (西安1980, 北京1954, 新北京1954) a CRS is based on, or None.
+
+    Recognises the EPSG definitions and ESRI ``.prj`` names (``D_Xian_1980``),
+    geographic or Gauss-Krüger, with or without the zone prefix.
+
+    Examples
+    --------
+    >>> legacy_datum("EPSG:2385")  # Xi'an 1980 / 3-degree GK CM 120E
+    "西安1980 (Xi'an 1980)"
+    >>> legacy_datum("EPSG:2416")  # Beijing 1954 / 3-degree GK zone 40
+    '北京1954 (Beijing 1954)'
+    >>> legacy_datum("EPSG:4549") is None
+    True
+    """
+    if crs is None or is_gcj02(crs):
+        return None
+    try:
+        c = CRS.from_user_input(crs)
+    except _PyprojCRSError:
+        return None
+    datum = c.datum.name if c.datum is not None else ""
+    key = _datum_key(datum)
+    if key in LEGACY_DATUMS:
+        return LEGACY_DATUMS[key]
+    return None
+
+
+@dataclass(frozen=True)
+class DatumShift:
+    """A Helmert (Bursa-Wolf) transformation from a legacy datum to CGCS2000.
+
+    The seven (or three) parameters the surveying bureau issues for a region.
+    Translations in metres, rotations in arc-seconds, scale in ppm, applied to
+    geocentric coordinates on the legacy ellipsoid, giving geocentric
+    coordinates on GRS80 (CGCS2000).
+
+    Attributes
+    ----------
+    dx, dy, dz : float
+        Translations (m).
+    rx, ry, rz : float, default 0
+        Rotations (arc-seconds).
+    ds : float, default 0
+        Scale difference (ppm).
+    convention : {"position_vector", "coordinate_frame"}
+        Sign convention of the rotations (EPSG methods 9606 and 9607); the two
+        differ only in the sign of ``rx, ry, rz``.  Ask the bureau which one its
+        parameters use.
+
+    Examples
+    --------
+    >>> s = DatumShift.parse({"dx": -10, "dy": 150, "dz": 80})
+    >>> s.dx, s.rx, s.convention
+    (-10.0, 0.0, 'position_vector')
+    """
+
+    dx: float
+    dy: float
+    dz: float
+    rx: float = 0.0
+    ry: float = 0.0
+    rz: float = 0.0
+    ds: float = 0.0
+    convention: str = "position_vector"
+
+    _KEYS = {"dx": "dx", "x": "dx", "dy": "dy", "y": "dy", "dz": "dz", "z": "dz", "rx": "rx",
+             "ry": "ry", "rz": "rz", "ds": "ds", "s": "ds", "scale_ppm": "ds",
+             "convention": "convention"}
+
+    @classmethod
+    def parse(cls, value: Any) -> DatumShift:
+        """Build from a mapping (``dx, dy, dz[, rx, ry, rz, ds, convention]``) or a 3/7-sequence."""
+        if isinstance(value, DatumShift):
+            return value
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(cls._KEYS))
+            if unknown:
+                raise CRSError(
+                    f"datum_shift has unknown keys {unknown}",
+                    hint="use dx, dy, dz (m), rx, ry, rz (arc-seconds), ds (ppm) and convention",
+                )
+            kw = {cls._KEYS[k]: v for k, v in value.items()}
+            missing = [k for k in ("dx", "dy", "dz") if k not in kw]
+            if missing:
+                raise CRSError(f"datum_shift lacks {missing}", hint="give at least dx, dy and dz (m)")
+        else:
+            seq = list(value)
+            if len(seq) not in (3, 7):
+                raise CRSError(
+                    f"datum_shift needs 3 or 7 numbers, got {len(seq)}",
+                    hint="give (dx, dy, dz) or (dx, dy, dz, rx, ry, rz, ds)",
+                )
+            kw = dict(zip(("dx", "dy", "dz", "rx", "ry", "rz", "ds"), seq, strict=False))
+        conv = str(kw.pop("convention", "position_vector")).replace("-", "_").lower()
+        if conv not in ("position_vector", "coordinate_frame"):
+            raise CRSError(
+                f"datum_shift convention {conv!r} is unknown",
+                hint="use 'position_vector' or 'coordinate_frame'",
+            )
+        try:
+            nums = {k: float(v) for k, v in kw.items()}
+        except (TypeError, ValueError):
+            raise CRSError(f"datum_shift values must be numbers, got {kw}") from None
+        return cls(**nums, convention=conv)
+
+    def pipeline(self, source: Any) -> str:
+        """The PROJ pipeline from coordinates in *source* to CGCS2000 longitude/latitude degrees.
+
+        Examples
+        --------
+        >>> print(DatumShift(1, 2, 3).pipeline("EPSG:4610").split(" +step ")[2])
+        +proj=cart +a=6378140.0 +rf=298.257
+        """
+        src = CRS.from_user_input(source)
+        ell = src.ellipsoid
+        ellps = f"+a={ell.semi_major_metre} +rf={ell.inverse_flattening}"
+        if src.is_geographic:
+            first = "+proj=unitconvert +xy_in=deg +xy_out=rad"
+        else:
+            first = "+inv " + _projection_only(src, ellps)
+        helmert = f"+proj=helmert +x={self.dx} +y={self.dy} +z={self.dz}"
+        if any((self.rx, self.ry, self.rz, self.ds)):
+            helmert += f" +rx={self.rx} +ry={self.ry} +rz={self.rz} +s={self.ds}"
+            helmert += f" +convention={self.convention}"
+        steps = [
+            first,
+            f"+proj=cart {ellps}",
+            helmert,
+            "+inv +proj=cart +ellps=GRS80",
+            "+proj=unitconvert +xy_in=rad +xy_out=deg",
+        ]
+        return "+proj=pipeline +step " + " +step ".join(steps)
+
+
+def _projection_only(crs: CRS, ellps: str) -> str:
+    """The PROJ string of *crs*'s map projection on its own ellipsoid, without datum terms."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "you will likely lose ... information"
+        parts = crs.to_proj4().split()
+    drop = ("+ellps=", "+datum=", "+towgs84=", "+type=", "+no_defs", "+a=", "+rf=", "+b=")
+    keep = [p for p in parts if not p.startswith(drop)]
+    return " ".join(keep) + " " + ellps
+
+
+def _shift_transformer(source: Any, shift: Any):
+    """A pyproj Transformer from *source* coordinates to CGCS2000 lon/lat for a datum shift."""
+    from pyproj import Transformer
+
+    if isinstance(shift, Transformer):
+        return shift
+    if isinstance(shift, str):
+        try:
+            return Transformer.from_pipeline(shift)
+        except Exception as exc:  # pyproj raises ProjError
+            raise CRSError(f"datum_shift is not a valid PROJ pipeline: {exc}") from None
+    return Transformer.from_pipeline(DatumShift.parse(shift).pipeline(source))
+
+
+# --------------------------------------------------------------------------- the CRS decision
+
+
+@dataclass(frozen=True)
+class CRSDecision:
+    """How a layer's coordinates become CGCS2000: the CRS they are in and how it was known.
+
+    Attributes
+    ----------
+    crs_in : str
+        The coordinates' CRS, as text (``"EPSG:4549"``, ``"GCJ-02"``, a WKT name).
+    how : str
+        ``"declared"`` (the file or frame says so), ``"given"`` (the caller said so),
+        ``"overridden"`` (the caller replaced a declared CRS) or ``"relabelled"``
+        (a geographic label over projected metres, replaced by the given CRS).
+    method : str
+        ``"proj"``, ``"gcj02"``, ``"datum_shift"`` (local parameters) or
+        ``"approximate"`` (legacy datum, PROJ's ballpark offset, accepted by the caller).
+    datum : str or None
+        The legacy datum, if any.
+    approximate_m : float or None
+        Stated positional uncertainty of an approximate conversion.
+    pipeline : str or None
+        The PROJ pipeline of a datum shift given as parameters or text.
+    """
+
+    crs_in: str
+    how: str
+    method: str
+    datum: str | None = None
+    approximate_m: float | None = None
+    pipeline: str | None = None
+    _crs: Any = field(default=None, repr=False, compare=False)
+    _shift: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def crs(self) -> CRS | None:
+        """The source CRS as a pyproj CRS (None for GCJ-02)."""
+        return self._crs
+
+    @property
+    def keeps_lonlat(self) -> bool:
+        """True when the coordinates are already longitude/latitude on CGCS2000 or WGS84 (no conversion
+        that could bend an edge: the frame keeps the user's vertices)."""
+        return self.method == "proj" and self._crs is not None and self._crs.is_geographic
+
+    @property
+    def densify_step(self) -> float:
+        """Longest edge (in the source's units) kept before reprojection."""
+        if self.method == "gcj02" or self._crs is None or self._crs.is_geographic:
+            return DENSIFY_DEGREES
+        factor = self._crs.axis_info[0].unit_conversion_factor or 1.0
+        return DENSIFY_METRES / factor
+
+    def note(self) -> str:
+        """A sentence for reports: how the coordinates were converted (bilingual)."""
+        if self.method == "approximate":
+            return (
+                f"坐标为{self.datum}，未使用本地转换参数，按近似方法转换，位置误差约 ±{self.approximate_m:g} m / "
+                f"coordinates in {self.datum} converted without local parameters: positions approximate "
+                f"(± about {self.approximate_m:g} m)"
+            )
+        if self.method == "datum_shift":
+            return f"坐标由{self.datum}按给定参数转换 / converted from {self.datum} with the given parameters"
+        if self.method == "gcj02":
+            return "坐标由 GCJ-02（高德）转换 / converted from GCJ-02 (Amap/Gaode)"
+        return f"{self.crs_in} ({self.how})"
+
+    def transform(self, geoms: np.ndarray) -> np.ndarray:
+        """Convert geometries in the source CRS to CGCS2000 (EPSG:4490) longitude/latitude."""
+        geoms = np.asarray(geoms, dtype=object)
+        if self.method == "gcj02":
+            return shapely.transform(geoms, lambda xy: np.column_stack(_inv_xy(xy[:, 0], xy[:, 1])))
+        if self.method == "datum_shift":
+            t = self._shift
+        else:
+            if self._crs is not None and self._crs == CRS.from_user_input(CGCS2000):
+                return geoms
+            t = _transformer(self._crs)
+        return shapely.transform(geoms, t.transform, interleaved=False)
+
+
+def _transformer(src: CRS):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, CGCS2000, always_xy=True)
+
+
 def _describe(crs: Any) -> str:
     try:
         c = CRS.from_user_input(crs)
@@ -306,14 +590,326 @@ def _describe(crs: Any) -> str:
         return str(crs)
 
 
-def _not_degrees(data, crs) -> bool:
+def _finite_bounds(geoms: np.ndarray) -> np.ndarray | None:
+    xy = shapely.get_coordinates(np.asarray(geoms, dtype=object))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
+        return None
+    return np.array([xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()])
+
+
+def _is_degrees(b: np.ndarray) -> bool:
+    return bool(max(abs(b[0]), abs(b[2])) <= 180 and max(abs(b[1]), abs(b[3])) <= 90)
+
+
+def _in_box(b: np.ndarray, box=CHINA_BOX) -> bool:
+    return bool(b[0] >= box[0] and b[1] >= box[1] and b[2] <= box[2] and b[3] <= box[3])
+
+
+def _swapped_degrees(b: np.ndarray) -> bool:
+    """Latitude in x and longitude in y, around China."""
+    return bool(CHINA_BOX[1] <= b[0] and b[2] <= CHINA_BOX[3] and CHINA_BOX[0] <= b[1] and b[3] <= CHINA_BOX[2])
+
+
+def _swapped_hint(spelling) -> str:
+    src = arg("swap_xy", "True", spelling)
+    how = f"pass {src}" if src else "swap x and y in the data"
+    return f"{how} (the first coordinate must be the longitude/easting)"
+
+
+def _round(b: np.ndarray) -> list:
+    return [round(float(v), 4 if _is_degrees(b) else 1) for v in b]
+
+
+def _projected_lonlat_bounds(crs: CRS, b: np.ndarray) -> np.ndarray | None:
+    """Bounds of the corners of *b* converted to lon/lat, None if they do not convert."""
+    from pyproj import Transformer
+
     try:
-        if not CRS.from_user_input(crs).is_geographic or not len(data):
-            return False
-    except _PyprojCRSError:
-        return False
-    b = data.total_bounds
-    return bool(np.all(np.isfinite(b)) and (max(abs(b[0]), abs(b[2])) > 180 or max(abs(b[1]), abs(b[3])) > 90))
+        t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        xs = np.array([b[0], b[2], b[0], b[2]])
+        ys = np.array([b[1], b[1], b[3], b[3]])
+        lon, lat = t.transform(xs, ys)
+    except Exception:  # pragma: no cover - PROJ errors on absurd input
+        return None
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return None
+    return np.array([lon.min(), lat.min(), lon.max(), lat.max()])
+
+
+def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
+    """Refuse coordinates that cannot be in *crs* around China, naming what they look like."""
+    guesses = guess_crs(b)
+    if crs.is_geographic:
+        if _swapped_degrees(b):
+            raise CRSError(
+                f"has latitude and longitude swapped: x runs {b[0]:.4f}–{b[2]:.4f} (a latitude) and "
+                f"y {b[1]:.4f}–{b[3]:.4f} (a longitude)",
+                source=name, hint=_swapped_hint(spelling),
+            )
+        if not _is_degrees(b):
+            if any("swapped" in g for g in guesses):
+                raise CRSError(
+                    f"is declared geographic ({_describe(crs)}) but its coordinates (bounds {_round(b)}) "
+                    "are projected metres with x and y swapped (x holds the northing)",
+                    source=name, hint=_swapped_hint(spelling),
+                )
+            like = f"; they look like {guesses[0]}" if guesses else ""
+            fix = arg("crs", f"'{guesses[0] if guesses else 'EPSG:4549'}'", spelling)
+            over = arg("override_crs", "True", spelling)
+            raise CRSError(
+                f"is declared geographic ({_describe(crs)}) but its coordinates "
+                f"(bounds {_round(b)}) are not degrees{like}",
+                source=name,
+                hint=(f"pass {fix}" + (f" with {over}" if over else "")) if fix else "correct the .prj",
+            )
+        return
+    ll = _projected_lonlat_bounds(crs, b)
+    if ll is not None and _in_box(ll):
+        return
+    if any("swapped" in g for g in guesses):
+        raise CRSError(
+            f"declares {_describe(crs)} but its coordinates (bounds {_round(b)}) have x and y swapped "
+            "(x holds the northing)",
+            source=name, hint=_swapped_hint(spelling),
+        )
+    like = ""
+    if guesses:
+        like = f"; they look like {guesses[0]}"
+        if guesses[0] == CGCS2000_GK_ZONE40:
+            like += " (eastings carry the zone prefix 40)"
+        elif guesses[0] == CGCS2000_GK_CM120:
+            like += " (eastings without a zone prefix)"
+    fix = arg("crs", f"'{guesses[0]}'", spelling) if guesses and guesses[0].startswith("EPSG") else None
+    over = arg("override_crs", "True", spelling)
+    hint = (f"pass {fix}" + (f" and {over}" if over else "")) if fix else "check the .prj against the data"
+    raise CRSError(
+        f"declares {_describe(crs)} but its coordinates (bounds {_round(b)}) do not fall in China "
+        f"in that CRS{like}",
+        source=name, hint=hint,
+    )
+
+
+def _parse_crs(value: Any, name: str, what: str) -> CRS:
+    try:
+        return CRS.from_user_input(value)
+    except _PyprojCRSError as exc:
+        raise CRSError(f"{what} {value!r} is not a valid CRS ({exc})", source=name) from None
+
+
+def resolve_crs(
+    data: Any,
+    given: Any = None,
+    *,
+    override: bool = False,
+    datum_shift: Any = None,
+    approximate_datum: bool = False,
+    name: str = "layer",
+    spelling: dict[str, str | None] | None = None,
+) -> CRSDecision:
+    """Decide which CRS a layer's coordinates are in, and how to convert them to CGCS2000.
+
+    Never guesses: a missing CRS, a declared CRS the coordinates cannot be in
+    (metres under a degree label, a zone prefix under EPSG:4549, swapped axes)
+    and a legacy datum without parameters are errors that say what the
+    coordinates look like and which argument fixes it.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or array of geometries
+        The layer, with its declared CRS (``.crs``) if any.
+    given : str or pyproj.CRS, optional
+        The CRS the caller says the coordinates are in (``"GCJ-02"`` accepted).
+    override : bool, default False
+        Let *given* replace a different declared CRS.
+    datum_shift : mapping, sequence, str or pyproj.Transformer, optional
+        Local parameters for a legacy datum (see :class:`DatumShift`), or a PROJ
+        pipeline / Transformer from the source coordinates to CGCS2000 lon/lat.
+    approximate_datum : bool, default False
+        Accept PROJ's ballpark conversion of a legacy datum (positions ± about 100 m).
+    name : str
+        The layer's name in messages.
+    spelling : dict, optional
+        How the calling function spells ``crs``, ``override_crs``, ``datum_shift``,
+        ``approximate_datum`` and ``swap_xy`` (see :func:`suzhou_geo.errors.arg`).
+
+    Returns
+    -------
+    CRSDecision
+
+    Raises
+    ------
+    CRSError, DatumError
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> g = gpd.GeoSeries([Point(40_557_000, 3_464_000)], crs="EPSG:4549")
+    >>> try:
+    ...     resolve_crs(g, name="parcels.shp")
+    ... except CRSError as exc:
+    ...     print("EPSG:4528" in str(exc) and "zone prefix" in str(exc))
+    True
+    >>> resolve_crs(gpd.GeoSeries([Point(557_000, 3_464_000)]), "EPSG:4549").how
+    'given'
+    """
+    from .errors import DatumError
+
+    import geopandas as gpd
+
+    if isinstance(data, gpd.GeoDataFrame):
+        attrs, data = data.attrs, data.geometry
+    else:
+        attrs = getattr(data, "attrs", {})
+    geoms = np.asarray(getattr(data, "values", data), dtype=object)
+    declared = getattr(data, "crs", None)
+    if declared is None and attrs.get(ATTRS_KEY) == GCJ02 and given is None:
+        given = GCJ02
+    bounds = _finite_bounds(geoms)
+    how = "declared"
+    if is_gcj02(given):
+        if declared is not None and not override and not CRS.from_user_input(declared).is_geographic:
+            raise CRSError(
+                f"is declared as {_describe(declared)}, a projected CRS, but GCJ-02 was given; "
+                "GCJ-02 coordinates are longitude/latitude",
+                source=name, hint="check which file holds the Amap/Gaode coordinates",
+            )
+        if bounds is not None:
+            _check_coordinates(CRS.from_user_input(CGCS2000), bounds, name, spelling)
+        return CRSDecision(GCJ02, "given", "gcj02")
+    if declared is None and given is None:
+        _missing(bounds, name, spelling)
+    if given is not None:
+        given_crs = _parse_crs(given, name, "the CRS given")
+        if declared is None:
+            crs, how = given_crs, "given"
+        elif given_crs == CRS.from_user_input(declared):
+            crs = given_crs
+        elif override:
+            crs, how = given_crs, "overridden"
+        elif bounds is not None and CRS.from_user_input(declared).is_geographic and not _is_degrees(bounds):
+            # e.g. a GeoJSON (always labelled EPSG:4326) holding Gauss-Krüger metres
+            log.warning("%s declares %s but holds metres; using %s", name, _describe(declared), given)
+            crs, how = given_crs, "relabelled"
+        else:
+            over = arg("override_crs", "True", spelling)
+            raise CRSError(
+                f"declares {_describe(declared)} but {_describe(given_crs)} was given",
+                source=name,
+                hint=(f"if the declared CRS is wrong, also pass {over}" if over else
+                      "correct the file's .prj, or leave the CRS option out to use the declared one"),
+            )
+    else:
+        crs = _parse_crs(declared, name, "the declared CRS")
+    if bounds is not None:
+        _check_coordinates(crs, bounds, name, spelling)
+    datum = legacy_datum(crs)
+    if datum is None:
+        if datum_shift is not None:
+            raise CRSError(
+                f"is in {_describe(crs)}, not a legacy datum, so a datum shift does not apply",
+                source=name, hint="leave datum_shift out",
+            )
+        return CRSDecision(_describe(crs), how, "proj", _crs=crs)
+    if datum_shift is not None:
+        t = _shift_transformer(crs, datum_shift)
+        pipe = t.definition if hasattr(t, "definition") else None
+        return CRSDecision(_describe(crs), how, "datum_shift", datum=datum, pipeline=pipe, _crs=crs, _shift=t)
+    if approximate_datum:
+        return CRSDecision(
+            _describe(crs), how, "approximate", datum=datum, approximate_m=APPROXIMATE_DATUM_M, _crs=crs
+        )
+    shift = arg("datum_shift", "{'dx': …, 'dy': …, 'dz': …, 'rx': …, 'ry': …, 'rz': …, 'ds': …}", spelling)
+    approx = arg("approximate_datum", "True", spelling)
+    ways = []
+    if shift:
+        ways.append(f"pass the local 7- (or 3-) parameter transformation your surveying bureau issues as {shift} "
+                    "(or a PROJ pipeline string)")
+    if approx:
+        ways.append(f"accept an approximate conversion with {approx}; every result then says positions are "
+                    f"approximate (± about {APPROXIMATE_DATUM_M:g} m)")
+    raise DatumError(
+        f"is in {_describe(crs)}, on the legacy datum {datum}. There is no published transformation from it "
+        "to CGCS2000: PROJ only offers a ballpark offset, which puts features tens of metres off around "
+        "Suzhou (enough to turn a parcel 25 m outside a redline into a conflict)",
+        source=name,
+        hint=" or ".join(ways) if ways else "convert the data to CGCS2000 with the bureau's parameters first",
+    )
+
+
+def _missing(bounds, name: str, spelling) -> None:
+    guesses = guess_crs(bounds) if bounds is not None else []
+    if bounds is not None and _swapped_degrees(bounds):
+        raise CRSError(
+            f"has no CRS, and its coordinates look like latitude/longitude with the axes swapped "
+            f"(x {bounds[0]:.4f}–{bounds[2]:.4f}, y {bounds[1]:.4f}–{bounds[3]:.4f})",
+            source=name, hint=_swapped_hint(spelling),
+        )
+    if any("swapped" in g for g in guesses):
+        raise CRSError(
+            f"has no CRS, and its coordinates (bounds {_round(bounds)}) look like Gauss-Krüger metres "
+            "with x and y swapped (x holds the northing)",
+            source=name, hint=_swapped_hint(spelling),
+        )
+    look = f" The coordinates (bounds {_round(bounds)}) look like {' or '.join(guesses)}." if guesses else ""
+    example = guesses[0] if guesses else "EPSG:4549"
+    fix = arg("crs", f"'{example}'", spelling)
+    gcj = arg("crs", "'GCJ-02'", spelling)
+    raise CRSError(
+        f"has no coordinate reference system (no .prj, or a frame without a CRS).{look} "
+        "The library never guesses",
+        source=name,
+        hint=(f"say what it is: pass {fix}" + (f", or {gcj} for Amap/Gaode coordinates" if gcj else ""))
+        if fix else "give the layer a CRS",
+    )
+
+
+def swap_xy(data: Any):
+    """Return *data* with x and y swapped (for layers digitised latitude-first or northing-first).
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries, shapely geometry or array of geometries
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> swap_xy(Point(31.3, 120.6)).coords[0]
+    (120.6, 31.3)
+    """
+    import geopandas as gpd
+
+    def flip(xy: np.ndarray) -> np.ndarray:
+        return xy[:, ::-1]
+
+    if isinstance(data, gpd.GeoDataFrame):
+        out = data.copy()
+        out[data.geometry.name] = gpd.GeoSeries(
+            shapely.transform(np.asarray(data.geometry.values), flip), index=data.index, crs=data.crs
+        )
+        return out
+    if isinstance(data, gpd.GeoSeries):
+        return gpd.GeoSeries(shapely.transform(np.asarray(data.values), flip), index=data.index, crs=data.crs)
+    return shapely.transform(data, flip)
+
+
+def densify(geoms: np.ndarray, step: float) -> np.ndarray:
+    """Split every edge longer than *step* (in the geometries' own units): edges stay straight where stored.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> import numpy as np
+    >>> int(shapely.get_num_coordinates(densify(np.array([LineString([(0, 0), (100, 0)])]), 25.0))[0])
+    5
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    out = geoms.copy()
+    if ok.any():
+        out[ok] = shapely.segmentize(geoms[ok], step)
+    return out
 
 
 def ensure_crs(
@@ -323,8 +919,16 @@ def ensure_crs(
     override: bool = False,
     to: Any = CGCS2000,
     name: str = "layer",
+    datum_shift: Any = None,
+    approximate_datum: bool = False,
+    densify_edges: bool = True,
 ):
-    """Return *data* reprojected to *to* (EPSG:4490 by default), refusing to guess.
+    """Return *data* in *to* (EPSG:4490 by default), refusing to guess its CRS.
+
+    The CRS is decided by :func:`resolve_crs` (declared or given, checked against
+    the coordinates, legacy datums only with parameters or explicit acceptance);
+    edges longer than 50 m (0.0005°) are split in the source CRS before the
+    coordinates are converted, so the shape does not change with the CRS.
 
     Parameters
     ----------
@@ -332,16 +936,18 @@ def ensure_crs(
         The layer.
     assume : str or pyproj.CRS, optional
         The CRS to use when *data* has none (for example ``"EPSG:4549"``), or
-        ``"GCJ-02"`` for Amap/Gaode coordinates.  ``"GCJ-02"`` is also accepted
-        on top of a declared WGS84/CGCS2000 CRS, because GCJ-02 data are almost
-        always labelled EPSG:4326 (a ``.prj`` cannot express the obfuscation).
+        ``"GCJ-02"`` for Amap/Gaode coordinates (also over a declared
+        WGS84/CGCS2000 label, because GCJ-02 data are almost always labelled EPSG:4326).
     override : bool, default False
-        Replace a declared CRS that differs from *assume* (the declared one is
-        wrong).  Without it such a conflict raises.
+        Replace a declared CRS that differs from *assume*.
     to : str or pyproj.CRS, default ``"EPSG:4490"``
         The CRS to return.
     name : str
         How to call the layer in error messages (a file name, say).
+    datum_shift, approximate_datum
+        For legacy datums, see :func:`resolve_crs`.
+    densify_edges : bool, default True
+        Split long edges in the source CRS before converting.
 
     Returns
     -------
@@ -351,9 +957,8 @@ def ensure_crs(
     Raises
     ------
     CRSError
-        When the CRS is missing and *assume* is not given (the message names the
-        likely CRS from the coordinate magnitudes), or when *assume* conflicts
-        with a declared CRS.
+        The CRS is missing or contradicts the coordinates; the message names the
+        likely CRS and the argument to pass.
 
     Examples
     --------
@@ -363,66 +968,29 @@ def ensure_crs(
     >>> ensure_crs(g, assume="EPSG:4549").crs.to_epsg()
     4490
     """
-    declared = data.crs
-    gcj_attr = getattr(data, "attrs", {}).get(ATTRS_KEY) == GCJ02
-    if declared is None and gcj_attr and assume is None:
-        assume = GCJ02
-    if declared is None and assume is None:
-        bounds = data.total_bounds if len(data) else None
-        guesses = guess_crs(bounds) if bounds is not None and np.all(np.isfinite(bounds)) else []
-        hint = (
-            f" The coordinates (bounds {np.round(bounds, 3).tolist()}) look like "
-            + " or ".join(guesses)
-            + "."
-            if guesses
-            else ""
-        )
-        example = guesses[0] if guesses and guesses[0].startswith(("EPSG", "GCJ")) else "EPSG:4549"
-        raise CRSError(
-            f"{name} has no coordinate reference system (no .prj, or a CRS-less frame).{hint} "
-            f"Say what it is: pass crs='{example}' (or assume='{example}' to ensure_crs), "
-            "or crs='GCJ-02' for Amap/Gaode coordinates. The library never guesses."
-        )
-    if assume is not None and declared is not None and not override and _not_degrees(data, declared):
-        # e.g. a GeoJSON (always "EPSG:4326") holding Gauss-Krüger metres: the label is wrong
-        log.warning("%s declares %s but its coordinates are not degrees; using crs=%s", name, _describe(declared), assume)
-        override = True
-    if assume is not None and declared is not None and not override:
-        if is_gcj02(assume):
-            if not CRS.from_user_input(declared).is_geographic:
-                raise CRSError(
-                    f"{name} is declared as {_describe(declared)}, a projected CRS, but crs='GCJ-02' "
-                    "was given; GCJ-02 coordinates are longitude/latitude. Check the file."
-                )
-        else:
-            try:
-                same = CRS.from_user_input(assume) == CRS.from_user_input(declared)
-            except _PyprojCRSError as exc:
-                raise CRSError(f"crs={assume!r} is not a valid CRS: {exc}") from None
-            if not same:
-                raise CRSError(
-                    f"{name} declares {_describe(declared)} but crs={assume!r} was given. "
-                    "If the declared CRS is wrong, pass override=True."
-                )
-            assume = None
-    crs_in = assume if assume is not None else declared
-    if is_gcj02(crs_in):
-        raw = data.copy()
-        _drop_crs(raw)
-        converted = gcj02_to_wgs84(raw)
-        return converted.to_crs(to) if CRS.from_user_input(to) != CRS.from_user_input(CGCS2000) else converted
-    try:
-        crs_obj = CRS.from_user_input(crs_in)
-    except _PyprojCRSError as exc:
-        raise CRSError(f"{name}: {crs_in!r} is not a valid CRS: {exc}") from None
-    out = data.set_crs(crs_obj, allow_override=True) if data.crs != crs_obj else data
-    if _not_degrees(out, crs_obj):
-        b = out.total_bounds
-        guesses = guess_crs(b)
-        raise CRSError(
-            f"{name} is declared geographic ({_describe(crs_obj)}) but its coordinates "
-            f"(bounds {np.round(b, 1).tolist()}) are not degrees"
-            + (f"; they look like {guesses[0]}" if guesses else "")
-            + ". Pass the right crs= (e.g. crs='EPSG:4549')."
-        )
-    return out.to_crs(to)
+    import geopandas as gpd
+
+    spelling = {"crs": "assume={value}", "override_crs": "override={value}", "swap_xy": None}
+    decision = resolve_crs(
+        data, assume, override=override, datum_shift=datum_shift,
+        approximate_datum=approximate_datum, name=name, spelling=spelling,
+    )
+    series = data.geometry if isinstance(data, gpd.GeoDataFrame) else data
+    geoms = np.asarray(series.values, dtype=object)
+    target = CRS.from_user_input(to)
+    same = decision.crs is not None and decision.crs == target
+    if not same:
+        if densify_edges:
+            geoms = densify(geoms, decision.densify_step)
+        geoms = decision.transform(geoms)
+    out_geo = gpd.GeoSeries(geoms, index=series.index, crs=CGCS2000 if not same else target)
+    if not same and target != CRS.from_user_input(CGCS2000):
+        out_geo = out_geo.to_crs(target)
+    if isinstance(data, gpd.GeoDataFrame):
+        out = data.copy()
+        out[data.geometry.name] = out_geo
+        out = out.set_geometry(data.geometry.name, crs=out_geo.crs)
+        out.attrs.pop(ATTRS_KEY, None)
+        return out
+    out_geo.name = series.name
+    return out_geo

@@ -48,6 +48,7 @@ __all__ = [
     "MissingDependencyError",
     "SuzhouGeoWarning",
     "missing_extra",
+    "arg",
 ]
 
 
@@ -186,3 +187,27 @@ def missing_extra(package: str, extra: str, what: str) -> MissingDependencyError
     return MissingDependencyError(
         f"{what} needs {package}, which is not installed: pip install 'suzhou_geo[{extra}]'"
     )
+
+
+def arg(option: str, value: str, spelling: dict[str, str | None] | None = None) -> str | None:
+    """How to tell the user to pass *option* with *value*, in the terms of the function they called.
+
+    *spelling* maps option names to templates with ``{value}`` (a Python keyword
+    such as ``"redlines_crs={value}"``, a CLI flag such as ``"--redlines-crs {value}"``);
+    ``None`` for an option the caller does not offer.  Without a template the
+    option is spelled as a Python keyword argument of the same name.
+
+    Examples
+    --------
+    >>> arg("crs", "'EPSG:4549'")
+    "crs='EPSG:4549'"
+    >>> arg("crs", "EPSG:4549", {"crs": "--minus-crs {value}"})
+    '--minus-crs EPSG:4549'
+    >>> arg("datum_shift", "{...}", {"datum_shift": None}) is None
+    True
+    """
+    spelling = spelling or {}
+    if option in spelling:
+        tmpl = spelling[option]
+        return None if tmpl is None else tmpl.format(value=value)
+    return f"{option}={value}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -32,12 +33,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._data import data_path
+from ._data import bundled, data_path
 from ._geometry import polygonal_part
-from .boundaries import _table, as_region, resolve_name
-from .crs import CGCS2000
-from .io import read_layer, repair_geometries
-from .measure import area_km2
+from .boundaries import _metric, _table, resolve_name
+from .crs import CGCS2000, CGCS2000_GK_CM120
+from .errors import GeometryError, InputError
+from .io import read
+from .layers import Layer
+from .measure import area_km2, area_m2_projected
 
 __all__ = [
     "REDLINE",
@@ -48,6 +51,7 @@ __all__ = [
     "FLOORS",
     "FloorCheck",
     "load_redlines",
+    "redline_layer",
     "check_floor",
 ]
 
@@ -108,28 +112,34 @@ def _normalise(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, lis
 
     # kind: the first candidate column whose values all map
     kind = None
+    rejected: list[str] = []
     for c in _find(cols, _KIND_COLS, set()):
         vals = gdf[c].map(_kind_value)
         if len(gdf) and vals.notna().all():
             kind = vals
             used.add(c)
             break
-        if vals.notna().any():
+        if vals.notna().any() or str(c).strip().lower() == "kind":
             # a kind column with values it cannot place: guessing would move 生态空间管控区域
             # into (or out of) the redline total, so refuse and say which rows
             bad = gdf.loc[vals.isna(), c]
             shown = ", ".join(f"row {i}: {v!r}" for i, v in list(bad.items())[:5])
-            raise ValueError(
-                f"{label}: column {c!r} says the kind of most features but not of {len(bad)} "
-                f"({shown}{', …' if len(bad) > 5 else ''}). Each feature must be 生态保护红线 "
-                "(ecological_protection_redline) or 生态空间管控区域 (ecological_space_control): "
-                "correct those values before loading."
+            what = "says the kind of some features but not of" if vals.notna().any() else "names no kind for"
+            raise InputError(
+                f"column {c!r} {what} {len(bad)} ({shown}{', …' if len(bad) > 5 else ''}). Each feature must "
+                "be 生态保护红线 (ecological_protection_redline) or 生态空间管控区域 (ecological_space_control)",
+                source=label, row=bad.index[0], column=c,
+                hint="correct those values before loading",
             )
+        values = ", ".join(map(repr, gdf[c].dropna().astype(str).unique()[:3]))
+        rejected.append(f"{c} ({values})")
     if kind is None:
         kind = pd.Series(REDLINE, index=gdf.index)
+        seen = f"; columns {', '.join(rejected)} do not name a kind" if rejected else ""
         msg = (
-            f"{label}: no column says whether features are 生态保护红线 or 生态空间管控区域 "
-            f"(looked for {', '.join(_KIND_COLS[:6])}, …); all {len(gdf)} features are taken as "
+            f"{label}: 没有说明要素是生态保护红线还是生态空间管控区域的列，全部按生态保护红线计 / "
+            f"no column says whether features are 生态保护红线 or 生态空间管控区域 "
+            f"(looked for {', '.join(_KIND_COLS[:6])}, …{seen}); all {len(gdf)} features are taken as "
             f"kind={REDLINE!r}. Add a 'kind' column if some are 生态空间管控区域."
         )
         log.warning(msg)
@@ -180,23 +190,42 @@ def load_redlines(
     layer: str | int | None = None,
     encoding: str | None = None,
     crs: Any = None,
+    *,
+    sql: str | None = None,
+    datum_shift: Any = None,
+    approximate_datum: bool = False,
+    invalid: str = "raise",
 ) -> gpd.GeoDataFrame:
     """Load a redline layer (official data, or the bundled illustrative sample) in EPSG:4490.
 
     Parameters
     ----------
-    source : path, GeoDataFrame, GeoSeries or PostGIS connection string, optional
-        Any OGR format (Shapefile — GBK without ``.cpg`` is detected —,
-        GeoPackage, GeoJSON, file geodatabase, ...) or a PostGIS source with
-        ``layer=`` (see :func:`suzhou_geo.io.read_vector`).  ``None``: the
-        bundled sample ``data/redlines/redlines.geojson`` — an ILLUSTRATIVE
-        reconstruction, not the official redline.
+    source : path, URI, GeoDataFrame, GeoSeries or Source, optional
+        Any OGR format (Shapefile — GBK without ``.cpg``, or with a ``.cpg``
+        that lies, is detected —, GeoPackage, GeoJSON, file geodatabase, …),
+        GeoParquet, CSV with WKT, or a PostGIS source with ``layer=``/``sql=``
+        (see :func:`suzhou_geo.io.read`).  ``None``: the bundled sample
+        ``data/redlines/redlines.geojson`` — an ILLUSTRATIVE reconstruction,
+        not the official redline.
     layer : str or int, optional
         Layer or table name.
     encoding : str, optional
         Attribute encoding, e.g. ``"GBK"`` (overrides detection).
     crs : str or pyproj.CRS, optional
         CRS of a layer without one (``"EPSG:4549"``, ``"EPSG:4528"``, ``"GCJ-02"``).
+    sql : str, optional
+        A query instead of a layer.
+    datum_shift, approximate_datum
+        For layers in Xi'an 1980 or Beijing 1954: the local transformation
+        parameters, or acceptance of an approximate conversion (see
+        :class:`suzhou_geo.io.Source`).
+    invalid : {"raise", "repair", "exclude"}, default "raise"
+        Features whose geometry cannot be counted as drawn — non-finite
+        coordinates, or an invalid polygon whose repair changes its area by
+        more than 1 % (a bow-tie, a hole outside its shell) — are an error
+        naming the rows (``"raise"``); ``"repair"`` keeps the repaired shapes
+        and ``"exclude"`` drops those features, each with a note that every
+        floor result shows.  Small repairs (< 1 %) are always made and recorded.
 
     Returns
     -------
@@ -208,23 +237,19 @@ def load_redlines(
         column names and values are recognised (名称/NAME/HXMC, 类型/类别/LX,
         行政区/XZQMC, ...).  A missing jurisdiction is filled with the Suzhou
         county unit holding the feature.  ``attrs``: ``illustrative`` (bool),
-        ``data_note``, ``kind_assumed`` (bool), ``notes`` (list of str) and
-        ``suzhou_geo_read``.
+        ``data_note``, ``kind_assumed`` (bool), ``notes`` (list of str),
+        ``dropped`` and ``suzhou_geo_read``.
 
     Raises
     ------
-    ValueError
-        Point or line features (the message lists the rows), an unreadable file.
-    FileNotFoundError
-        The file does not exist.
-    suzhou_geo.CRSError
-        No CRS and no ``crs=`` (the message names the likely CRS).
-
-    Notes
-    -----
-    Invalid polygons are repaired with ``shapely.make_valid`` and each repair
-    is logged and recorded in ``geometry_issue``; rows with empty or missing
-    geometry are dropped with a warning (listed in ``attrs["dropped"]``).
+    suzhou_geo.errors.GeometryError
+        Point or line features, non-finite coordinates, repairs that change the
+        area (with ``invalid="raise"``): the message lists the rows.
+    suzhou_geo.errors.CRSError
+        No CRS and no ``crs=`` (the message names the likely CRS); a legacy datum
+        without ``datum_shift=``/``approximate_datum=``.
+    suzhou_geo.errors.ReadError, suzhou_geo.errors.MissingFileError
+        The file cannot be read or does not exist.
 
     Examples
     --------
@@ -234,56 +259,164 @@ def load_redlines(
     >>> sorted(set(r.kind))
     ['ecological_protection_redline', 'ecological_space_control']
     """
-    illustrative = source is None
-    if illustrative:
-        source = data_path("redlines", "redlines.geojson")
-    gdf = read_layer(source, layer=layer, encoding=encoding, crs=crs)
-    info = gdf.attrs.get("suzhou_geo_read", {})
-    label = info.get("name") or "redlines"
-    if gdf.geometry.name != "geometry":
-        gdf = gdf.rename_geometry("geometry")
+    lay = redline_layer(
+        source, layer=layer, encoding=encoding, crs=crs, sql=sql, datum_shift=datum_shift,
+        approximate_datum=approximate_datum, invalid=invalid,
+    )
+    return _as_frame(lay)
 
-    fixed, issues = repair_geometries(gdf.geometry)
-    wrong = np.array([isinstance(i, str) and "not a polygon" in i for i in issues])
+
+#: Marks a frame that :func:`load_redlines` made (so it is not normalised twice).
+_MARK = "suzhou_geo_redlines"
+_INVALID = ("raise", "repair", "exclude")
+
+
+def _as_frame(lay: Layer) -> gpd.GeoDataFrame:
+    frame = lay.frame.copy(deep=False)
+    prov = lay.provenance
+    frame.attrs = {
+        "suzhou_geo_read": prov.to_dict(),
+        "illustrative": prov.illustrative,
+        "data_note": prov.data_note,
+        "kind_assumed": any("kind=" in n for n in prov.notes),
+        "notes": list(prov.notes),
+        "dropped": list(getattr(lay, "dropped", [])),
+        _MARK: True,
+    }
+    return frame
+
+
+@lru_cache(maxsize=1)
+def _sample() -> Layer:
+    return _normalise_layer(bundled("redlines"), "raise", illustrative=True)
+
+
+def redline_layer(source: Any = None, *, invalid: str = "raise", spelling: dict | None = None, **options: Any) -> Layer:
+    """The redlines as a prepared :class:`~suzhou_geo.layers.Layer` (normalised columns, provenance).
+
+    What :func:`load_redlines`, :func:`check_floor` and
+    :func:`suzhou_geo.validate_parcels` all start from, so that one redline file
+    is one geometry everywhere.  ``None`` gives the bundled illustrative sample
+    (read once per process).
+
+    Examples
+    --------
+    >>> lay = redline_layer()
+    >>> lay.provenance.illustrative, len(lay) == len(lay.metric)
+    (True, True)
+    """
+    if invalid not in _INVALID:
+        raise InputError(f"invalid must be one of {_INVALID}, not {invalid!r}", source="load_redlines")
+    options = {k: v for k, v in options.items() if v is not None and v is not False}
+    if source is None and not options:
+        return _sample()
+    if source is None:
+        source = data_path("redlines", "redlines.geojson")
+    if isinstance(source, Layer) and source.frame.attrs.get(_MARK):
+        return source
+    illustrative = _flagged_illustrative(source)
+    if isinstance(source, gpd.GeoDataFrame) and source.attrs.get(_MARK) and not options:
+        prov_note = source.attrs.get("data_note", "")
+        lay = read(source, expect="polygon", spelling=spelling)
+        return _normalise_layer(lay, invalid, illustrative=illustrative, data_note=prov_note,
+                                notes=tuple(source.attrs.get("notes", ())))
+    lay = read(source, expect="polygon", spelling=spelling, **options)
+    return _normalise_layer(lay, invalid, illustrative=illustrative)
+
+
+def _flagged_illustrative(source: Any) -> bool:
+    if isinstance(source, gpd.GeoDataFrame):
+        if source.attrs.get("illustrative"):
+            return True
+        if "illustrative" in source.columns and len(source):
+            col = source["illustrative"]
+            return bool(col.astype(str).str.lower().isin(["true", "1"]).all())
+    return False
+
+
+def _normalise_layer(lay: Layer, invalid: str, *, illustrative: bool, data_note: str = "",
+                     notes: tuple = ()) -> Layer:
+    """Refuse or drop unusable features, then normalise columns, fill jurisdictions, say what was done."""
+    label = lay.provenance.name
+    _refuse_non_polygons(lay, label)
+    keep, dropped, more = _screen_features(lay, label, invalid)
+    lay = lay.subset(keep)
+    frame = lay.frame
+    if frame.geometry.name != "geometry":
+        frame = frame.rename_geometry("geometry")
+    frame, kind_notes = _normalise(frame, label)
+    frame["geometry_issue"] = pd.Series(np.where(lay.issues == "", None, lay.issues), index=frame.index, dtype=object)
+    _fill_jurisdiction(frame)
+    cols = NORMALISED + ["geometry_issue"] + [c for c in frame.columns if c not in NORMALISED + ["geometry_issue"]]
+    frame = frame[cols]
+    frame.attrs = {_MARK: True}
+    repaired = int((lay.codes == "repaired").sum())
+    rep_note = (
+        [f"{label}: {repaired} 个无效面已修复（见 geometry_issue 列）/ {repaired} invalid polygon(s) repaired "
+         "with make_valid (see the geometry_issue column)"]
+        if repaired else []
+    )
+    all_notes = tuple(notes) or (tuple(lay.provenance.notes) + tuple(kind_notes) + tuple(more) + tuple(rep_note))
+    note = data_note or (SAMPLE_NOTE if illustrative else f"supplied data: {label}")
+    out = lay.with_frame(frame, illustrative=illustrative, data_note=note, notes=all_notes)
+    out.dropped = dropped
+    return out
+
+
+def _refuse_non_polygons(lay: Layer, label: str) -> None:
+    wrong = np.isin(lay.codes, ["point", "line"])
     if wrong.any():
-        idx = gdf.index[wrong]
-        shown = ", ".join(f"row {i} ({issues[k]})" for k, i in zip(np.flatnonzero(wrong)[:10], idx[:10]))
-        raise ValueError(
-            f"{label}: redlines must be polygons, but {int(wrong.sum())} feature(s) are not: {shown}"
-            + (" …" if wrong.sum() > 10 else "")
-            + ". Remove them or buffer them into polygons before loading."
+        rows = lay.frame.index[wrong]
+        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})" for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10]))
+        raise GeometryError(
+            f"redlines must be polygons, but {int(wrong.sum())} feature(s) are not: {shown}"
+            + (" …" if wrong.sum() > 10 else ""),
+            source=label,
+            hint="remove them, or buffer them into polygons, before loading",
         )
-    gdf = gdf.copy()
-    gdf["geometry"] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
-    gdf, notes = _normalise(gdf, label)
-    gdf["geometry_issue"] = pd.Series(issues, index=gdf.index, dtype=object)
-    repaired = np.flatnonzero([isinstance(i, str) and i.startswith("repaired") for i in issues])
-    for k in repaired[:20]:
-        log.warning("%s: row %s (%s): %s", label, gdf.index[k], gdf["name"].iloc[k], issues[k])
-    if len(repaired) > 20:
-        log.warning("%s: %d more geometries repaired (see the geometry_issue column)", label, len(repaired) - 20)
-    if len(repaired):
-        notes.append(f"{len(repaired)} invalid polygon(s) repaired with make_valid (see geometry_issue)")
-    gone = shapely.is_missing(gdf.geometry.values) | shapely.is_empty(gdf.geometry.values)
-    dropped = []
-    if gone.any():
-        dropped = [str(i) for i in gdf.index[gone]]
-        msg = f"{label}: {int(gone.sum())} feature(s) without geometry dropped (rows {', '.join(dropped[:10])})"
+
+
+def _screen_features(lay: Layer, label: str, invalid: str) -> tuple[np.ndarray, list[str], list[str]]:
+    """Which features to keep: (mask, dropped row labels, notes)."""
+    from .io.checks import REPAIR_AREA_TOLERANCE
+
+    n = len(lay)
+    codes = lay.codes
+    nonfinite = codes == "nonfinite"
+    changed = np.nan_to_num(lay.area_change, nan=0.0) > REPAIR_AREA_TOLERANCE
+    bad = nonfinite | changed
+    if bad.any() and (invalid == "raise" or (nonfinite.any() and invalid != "exclude")):
+        which = np.flatnonzero(nonfinite if invalid != "raise" else bad)
+        if len(which) == 1:
+            what, row = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}", lay.frame.index[which[0]]
+        else:
+            shown = "; ".join(f"row {lay.frame.index[k]}: {lay.issues[k]}" for k in which[:10])
+            what = f"{len(which)} redline features cannot be counted as drawn: {shown}" + (" …" if len(which) > 10 else "")
+            row = None
+        raise GeometryError(
+            what,
+            source=label, row=row,
+            hint="fix them in the source data; or pass invalid='exclude' to leave them out"
+            + ("" if nonfinite[which].all() else ", or invalid='repair' to count the repaired shapes")
+            + " (every floor result then says so)",
+        )
+    gone = ~lay.usable | (bad & (invalid == "exclude"))
+    tiny = np.zeros(n, dtype=bool)
+    ok = ~gone
+    if ok.any():
+        tiny[ok] = area_m2_projected(lay.metric[ok], CGCS2000_GK_CM120) < 1.0
+    gone |= tiny
+    notes: list[str] = []
+    for k in np.flatnonzero(gone):
+        why = "面积不足 1 m² / less than 1 m² of area" if tiny[k] else lay.issues[k]
+        msg = f"{label}: 第 {lay.frame.index[k]} 行已排除 / row {lay.frame.index[k]} excluded: {why}"
         log.warning(msg)
         notes.append(msg)
-        gdf = gdf[~gone]
-    _fill_jurisdiction(gdf)
-    cols = NORMALISED + ["geometry_issue"] + [c for c in gdf.columns if c not in NORMALISED + ["geometry_issue"]]
-    gdf = gdf[cols]
-    gdf.attrs = {
-        "suzhou_geo_read": info,
-        "illustrative": bool(illustrative),
-        "data_note": SAMPLE_NOTE if illustrative else f"supplied data: {label}",
-        "kind_assumed": any("no column says" in n for n in notes),
-        "notes": notes,
-        "dropped": dropped,
-    }
-    return gdf
+    if invalid == "repair":
+        for k in np.flatnonzero(changed & ~gone):
+            notes.append(f"{label}: 第 {lay.frame.index[k]} 行按修复后的形状计入 / row {lay.frame.index[k]} counted "
+                         f"as repaired: {lay.issues[k]}")
+    return ~gone, [str(i) for i in lay.frame.index[gone]], notes
 
 
 # --------------------------------------------------------------------------- floors
@@ -399,6 +532,7 @@ class FloorCheck:
     removed_km2: float = 0.0
     illustrative: bool = False
     geometry: Any = field(default=None, repr=False)
+    warnings: tuple = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One-row table of the check (areas rounded to 4 decimals, km²).
@@ -468,29 +602,95 @@ class FloorCheck:
         )
 
 
-def _as_redlines(redlines: Any) -> gpd.GeoDataFrame:
-    if redlines is None:
-        return load_redlines()
-    if isinstance(redlines, gpd.GeoDataFrame) and {"kind", "name"} <= set(redlines.columns) and redlines.crs is not None:
-        if redlines.crs.to_epsg() == 4490 and "data_note" in redlines.attrs:
-            return redlines
-    out = load_redlines(redlines)
-    if isinstance(redlines, gpd.GeoDataFrame) and redlines.attrs.get("illustrative"):
-        out.attrs.update(illustrative=True, data_note=redlines.attrs.get("data_note", SAMPLE_NOTE))
-    return out
-
-
-def _region(region: Any) -> tuple[str, str | None, Any]:
-    """(label, adcode or None, polygon in EPSG:4490)."""
+def _region(region: Any, spelling: dict | None) -> tuple[str, str | None, Any]:
+    """(label, adcode or None, polygon in EPSG:4549)."""
     if isinstance(region, (str, int, np.integer)):
         code = resolve_name(region)
         t = _table().set_index("adcode")
-        return t.loc[code, "name_zh"], code, t.loc[code, "geometry"]
+        return t.loc[code, "name_zh"], code, _metric()[code]
     if isinstance(region, shapely.Geometry):
-        return "region", None, region
-    r = as_region(region) if isinstance(region, (gpd.GeoDataFrame, gpd.GeoSeries)) else read_layer(region)
-    label = str(r["name_zh"].iloc[0]) if "name_zh" in r.columns and len(r) == 1 else "region"
-    return label, None, shapely.union_all(r.geometry.values)
+        region = gpd.GeoSeries([region], crs=CGCS2000)
+    lay = read(region, name="region", expect="polygon", spelling=spelling)
+    frame = lay.frame
+    label = str(frame["name_zh"].iloc[0]) if "name_zh" in frame.columns and len(frame) == 1 else "region"
+    return label, None, shapely.union_all(lay.metric[lay.usable])
+
+
+def _floor_of(label: str, code: str | None, floor_km2: float | None) -> tuple[float, str]:
+    floor = FLOORS.get(label) if code is not None else None
+    if floor_km2 is None:
+        if floor is None:
+            raise InputError(
+                f"no floor is registered for {label}", source="check_floor",
+                hint=f"pass floor_km2= (registered: {', '.join(FLOORS)})",
+            )
+        return floor.floor_km2, f"{floor.source}, {floor.clause}" + (f" {floor.note}" if floor.note else "")
+    source = f"floor_km2={floor_km2:g} given by the caller" + (
+        f" (registered floor: {floor.floor_km2:g} km², {floor.source})" if floor else ""
+    )
+    return float(floor_km2), source
+
+
+def _dissolved(red: Layer, kind: str | None):
+    """The union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
+
+    def make():
+        sel = np.ones(len(red), dtype=bool) if kind is None else (red.frame["kind"] == kind).to_numpy()
+        geoms = red.metric[sel]
+        return shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
+
+    return red.cached(("dissolved", kind), make)
+
+
+def _to_geographic(geom):
+    """A geometry in EPSG:4549 back to CGCS2000 longitude/latitude (vertex for vertex)."""
+    return gpd.GeoSeries([geom], crs=CGCS2000_GK_CM120).to_crs(CGCS2000).iloc[0]
+
+
+def _km2(geom_metric) -> float:
+    """Ellipsoidal area (km²) of a polygonal geometry in EPSG:4549, measured with Geod on GRS80."""
+    poly = polygonal_part(geom_metric, empty=shapely.Polygon())
+    if poly.is_empty:
+        return 0.0
+    return float(area_km2(_to_geographic(poly)))
+
+
+def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
+    """(clipped minus the parcels, removed km², notes): the parcels are read like validation reads them."""
+    spell = {"crs": "minus_crs={value}", "override_crs": None, "swap_xy": None,
+             "datum_shift": "minus=sg.Source(…, datum_shift={value})",
+             "approximate_datum": "minus=sg.Source(…, approximate_datum={value})", **(spelling or {})}
+    if isinstance(minus, shapely.Geometry):
+        minus = gpd.GeoSeries([minus], crs=minus_crs or CGCS2000)
+        minus_crs = None
+    lay = read(minus, crs=minus_crs, name=None if isinstance(minus, (str,)) else "minus", expect="polygon",
+               spelling=spell)
+    notes = [f"{lay.provenance.name}: 第 {lay.frame.index[k]} 行未扣除 / row {lay.frame.index[k]} not subtracted: "
+             f"{lay.issues[k]}" for k in np.flatnonzero(~lay.usable)]
+    for n in notes:
+        log.warning(n)
+    notes += list(lay.provenance.notes)
+    cut = shapely.union_all(lay.metric[lay.usable]) if lay.usable.any() else shapely.Polygon()
+    removed = _km2(shapely.intersection(clipped, cut))
+    return shapely.difference(clipped, cut), removed, notes
+
+
+def _by_district(clipped) -> pd.DataFrame:
+    units = _table()
+    sel = (units.in_suzhou & (units.level == "county")).to_numpy()
+    metric = _metric()
+    parts = shapely.intersection(np.asarray(metric.values)[sel], clipped)
+    by = pd.DataFrame(
+        {
+            "adcode": units.adcode.to_numpy()[sel],
+            "name_zh": units.name_zh.to_numpy()[sel],
+            "name_en": units.name_en.to_numpy()[sel],
+            "area_km2": [_km2(p) for p in parts],
+        }
+    )
+    by = by[by.area_km2 > 1e-6].sort_values("area_km2", ascending=False).reset_index(drop=True)
+    by["area_km2"] = by["area_km2"].round(4)
+    return by
 
 
 def check_floor(
@@ -499,6 +699,9 @@ def check_floor(
     floor_km2: float | None = None,
     minus: Any = None,
     kind: str | None = REDLINE,
+    *,
+    redlines_crs: Any = None,
+    minus_crs: Any = None,
 ) -> FloorCheck:
     """Check a region's dissolved redline area against its floor, optionally after development.
 
@@ -508,32 +711,42 @@ def check_floor(
         ``"苏州市"``/``"Suzhou"``, ``"昆山市"``/``"Kunshan"`` (floors in
         :data:`FLOORS`), any bundled jurisdiction with ``floor_km2=``, or a
         polygon (EPSG:4490 for a bare shapely geometry).
-    redlines : path, GeoDataFrame or PostGIS source, optional
+    redlines : path, GeoDataFrame, Source or PostGIS source, optional
         The redline layer (see :func:`load_redlines`).  Default: the bundled
         ILLUSTRATIVE sample — not the official redline.
     floor_km2 : float, optional
         Override or supply the floor.  Default: :data:`FLOORS` (1950 km² for
-        苏州市, seed 003 clause 十五; 47.7531 km² for 昆山市, seed 004 task 1).
-    minus : path, GeoDataFrame or GeoSeries, optional
-        Proposed development footprints (any CRS) subtracted from the redlines
-        first: "if these parcels are approved, do we still meet the floor?"
+        苏州市, 《关于全面推进美丽苏州建设的实施意见》十五; 47.7531 km² for 昆山市,
+        《全面推进美丽昆山建设工作方案》任务一).
+    minus : path, GeoDataFrame, GeoSeries, Source or shapely polygon, optional
+        Proposed development footprints subtracted first: "if these parcels are
+        approved, do we still meet the floor?"  Read like the parcels of
+        :func:`suzhou_geo.validate_parcels`: rows that cannot be used are not
+        subtracted and listed in ``warnings``.
     kind : str or None, default ``"ecological_protection_redline"``
         Which features count; ``None`` counts every kind.
+    redlines_crs : str or pyproj.CRS, optional
+        CRS of a redline file that declares none (applies to *redlines* only).
+    minus_crs : str or pyproj.CRS, optional
+        CRS of *minus* when it declares none (``"GCJ-02"`` for Amap/Gaode
+        coordinates); applies to *minus* only.
 
     Returns
     -------
     FloorCheck
         ``area_km2, floor_km2, margin_km2, ok, by_district, method, data_note,
-        source``; ``print()`` it, show it in Jupyter, or ``.to_frame()``.
+        source, removed_km2, warnings``; ``print()`` it, show it in Jupyter, or ``.to_frame()``.
 
     Notes
     -----
-    The redlines of *kind* are dissolved (``shapely.union_all``), clipped to
-    the region and, with ``minus``, differenced with the union of the parcels
-    — all in CGCS2000 coordinates — and the result is measured once on the
-    GRS80 ellipsoid (:func:`suzhou_geo.measure.area_km2`).  ``by_district``
-    intersects the same geometry with each Suzhou county-level unit; its sum can
-    differ from the total by the slivers between the units' polygons.
+    One geometry: the redlines are read once (long edges densified in the CRS
+    they are stored in), and the dissolve, the clip to the region and the
+    subtraction of *minus* all run on their EPSG:4549 copy — the same geometry
+    :func:`suzhou_geo.validate_parcels` measures overlaps on, so that the area
+    *minus* removes equals the sum of those parcels' ``redline_overlap_m2``.
+    Areas are measured once, on the GRS80 ellipsoid (pyproj.Geod).
+    ``by_district`` intersects the same geometry with each Suzhou county-level
+    unit; its sum can differ from the total by the slivers between the units' polygons.
 
     Examples
     --------
@@ -541,63 +754,26 @@ def check_floor(
     >>> fc.floor_km2, fc.illustrative
     (47.7531, True)
     >>> print(f"{fc.area_km2:.4f} - {fc.floor_km2} = {fc.margin_km2:+.4f}")  # compared at 4 decimals
-    46.3713 - 47.7531 = -1.3818
+    46.3714 - 47.7531 = -1.3817
     """
-    label, code, geom = _region(region)
-    floor = FLOORS.get(label) if code is not None else None
-    if floor_km2 is None:
-        if floor is None:
-            raise ValueError(
-                f"no floor is registered for {label}; pass floor_km2= (registered: {', '.join(FLOORS)})"
-            )
-        floor_km2 = floor.floor_km2
-        source = f"{floor.source}, {floor.clause}" + (f" {floor.note}" if floor.note else "")
-    else:
-        source = f"floor_km2={floor_km2:g} given by the caller" + (
-            f" (registered floor: {floor.floor_km2:g} km², {floor.source})" if floor else ""
-        )
+    label, code, geom = _region(region, None)
+    floor, source = _floor_of(label, code, floor_km2)
     if kind is not None and kind not in KINDS:
-        raise ValueError(f"kind must be one of {list(KINDS)} or None, not {kind!r}")
-
-    red = _as_redlines(redlines)
-    data_note = red.attrs.get("data_note", "supplied data")
-    illustrative = bool(red.attrs.get("illustrative", False))
-    sel = red if kind is None else red[red["kind"] == kind]
-    if kind is not None and len(sel) == 0:
-        log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind, sorted(set(red["kind"])))
-
-    geoms = sel.geometry.values
-    dissolved = shapely.union_all(np.asarray(geoms)) if len(geoms) else shapely.Polygon()
-    clipped = shapely.intersection(dissolved, geom)
+        raise InputError(f"kind must be one of {list(KINDS)} or None, not {kind!r}", source="check_floor")
+    red = redline_layer(redlines, crs=redlines_crs,
+                        spelling={"crs": "redlines_crs={value}", "override_crs": None, "swap_xy": None,
+                                  "datum_shift": "redlines=sg.Source(…, datum_shift={value})",
+                                  "approximate_datum": "redlines=sg.Source(…, approximate_datum={value})"})
+    if kind is not None and not (red.frame["kind"] == kind).any():
+        log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind, sorted(set(red.frame["kind"])))
+    clipped = shapely.intersection(_dissolved(red, kind), geom)
+    warnings_: list[str] = list(red.provenance.notes)
     removed = 0.0
     if minus is not None:
-        parcels = read_layer(minus, name="minus") if not isinstance(minus, shapely.Geometry) else gpd.GeoDataFrame(geometry=[minus], crs=CGCS2000)
-        # the same repairs as parcel validation: a bow-tie would make the union fail
-        fixed, issues = repair_geometries(np.asarray(parcels.geometry.values), expect="polygon")
-        usable = ~shapely.is_missing(fixed) & np.isin(shapely.get_type_id(fixed), (3, 6))
-        for i in np.flatnonzero(issues != None):  # noqa: E711 - elementwise on an object array
-            log.warning("minus= row %d: %s%s", i, issues[i], "" if usable[i] else "; not subtracted")
-        cut = shapely.union_all(fixed[usable])
-        before = area_km2(clipped)
-        clipped = shapely.difference(clipped, cut)
-        removed = before - area_km2(clipped)
+        clipped, removed, more = _subtract(clipped, minus, minus_crs, None)
+        warnings_ += more
     clipped = polygonal_part(clipped, empty=shapely.Polygon())
-    area = float(area_km2(clipped))
-
-    units = _table()
-    units = units[units.in_suzhou & (units.level == "county")]
-    parts = shapely.intersection(units.geometry.values, clipped)
-    by = pd.DataFrame(
-        {
-            "adcode": units.adcode.to_numpy(),
-            "name_zh": units.name_zh.to_numpy(),
-            "name_en": units.name_en.to_numpy(),
-            "area_km2": [float(area_km2(polygonal_part(p, empty=shapely.Polygon()))) for p in parts],
-        }
-    )
-    by = by[by.area_km2 > 1e-6].sort_values("area_km2", ascending=False).reset_index(drop=True)
-    by["area_km2"] = by["area_km2"].round(4)
-
+    area = _km2(clipped)
     what = "all kinds" if kind is None else kind
     method = f"ellipsoidal GRS80, dissolved, clipped to {label}" + (
         ", minus proposed parcels" if minus is not None else ""
@@ -605,15 +781,16 @@ def check_floor(
     return FloorCheck(
         region=label,
         area_km2=area,
-        floor_km2=float(floor_km2),
-        margin_km2=round(area, 4) - float(floor_km2),
-        ok=bool(round(area, 4) >= float(floor_km2)),
-        by_district=by,
+        floor_km2=floor,
+        margin_km2=round(area, 4) - floor,
+        ok=bool(round(area, 4) >= floor),
+        by_district=_by_district(clipped),
         method=method,
-        data_note=data_note,
+        data_note=red.provenance.data_note,
         source=source,
         kind=kind,
         removed_km2=float(removed),
-        illustrative=illustrative,
-        geometry=clipped,
+        illustrative=red.provenance.illustrative,
+        geometry=_to_geographic(clipped),
+        warnings=tuple(warnings_),
     )

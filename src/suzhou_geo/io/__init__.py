@@ -1,11 +1,23 @@
 """The one way in and the one way out for every layer.
 
-:func:`read_layer` turns anything a user passes (a path, a URI, a frame) into a
-checked frame in CGCS2000; :func:`write_layer` writes any frame to the format its
-path names.  Nothing else in the library reads or writes geodata files.
+:func:`read` turns anything a user passes (a path, a URI, a frame, a
+:class:`Source`) into a checked :class:`~suzhou_geo.layers.Layer` in CGCS2000;
+:func:`read_layer` gives its frame; :func:`write_layer` writes any frame to the
+format its path names.  Nothing else in the library reads or writes geodata files.
 """
 
-from ._read import READ_ATTRS_KEY, read_layer, read_vector, repair_geometries
+from ._read import READ_ATTRS_KEY, Source, as_source, read, read_layer, read_vector
 from ._write import write_layer
+from .checks import check_geometries, repair_geometries
 
-__all__ = ["read_layer", "read_vector", "repair_geometries", "write_layer", "READ_ATTRS_KEY"]
+__all__ = [
+    "read",
+    "read_layer",
+    "read_vector",
+    "Source",
+    "as_source",
+    "check_geometries",
+    "repair_geometries",
+    "write_layer",
+    "READ_ATTRS_KEY",
+]

@@ -1,335 +1,248 @@
-"""Reading and writing user data: formats, text encodings, CRS checks and geometry repair.
+"""The one way in: anything a user passes, to a checked layer in CGCS2000.
 
-Real layers from Chinese agencies are often GBK-encoded Shapefiles without a
-``.cpg``, in CGCS2000 Gauss-Krüger with or without the zone prefix, sometimes
-without a ``.prj``, and with a few self-intersecting polygons.  This module
-reads them honestly:
+:func:`read` is the single entry point every function that takes geometry goes
+through.  It accepts a path (GeoPackage, Shapefile — zipped or not —, GeoJSON,
+FlatGeobuf, GeoParquet, CSV with a WKT column, any OGR format), a PostGIS
+connection string, a GeoDataFrame, a GeoSeries, a DataFrame with a geometry
+column, or a :class:`Source` that bundles one of these with how to read it.
+It returns a :class:`suzhou_geo.layers.Layer`:
 
-* :func:`read_vector` reads any OGR format (via pyogrio), a GeoDataFrame or a
-  PostGIS table, as declared (no reprojection).  A Shapefile without ``.cpg``
-  whose text comes out as mis-decoded Chinese (``'ËÕÖÝ'``) is re-read as
-  UTF-8 or GB18030 (a GBK superset), and the encoding used is logged and
-  stored in ``gdf.attrs["suzhou_geo_read"]``.
-* :func:`read_layer` adds the CRS check of :func:`suzhou_geo.crs.ensure_crs`
-  and returns EPSG:4490; a missing CRS is an error naming the file and the CRS
-  the coordinate magnitudes suggest.
-* :func:`repair_geometries` fixes invalid polygons with
-  ``shapely.make_valid(method="structure")`` and says what it did per row.
-* :func:`write_layer` writes GeoPackage, GeoJSON, Shapefile (UTF-8 with a
-  ``.cpg``) or CSV (WKT geometry) with Chinese text intact.
+1. **read** the source as declared (:mod:`._raw`): text encodings are checked
+   — a Shapefile whose ``.cpg`` is missing or lies is re-read as GB18030/Big5
+   when that gives common Chinese, with a warning naming the fix;
+2. **decide the CRS** (:func:`suzhou_geo.crs.resolve_crs`): declared or given,
+   checked against the coordinates (metres under a degree label, a zone prefix,
+   swapped axes), legacy datums only with local parameters or explicit acceptance;
+3. **check the geometry** (:mod:`.checks`) in the CRS it is stored in: unusable
+   rows flagged, invalid polygons repaired with the area change recorded;
+4. **densify** edges longer than 50 m in that CRS, then **convert** to EPSG:4490
+   (coordinates already in longitude/latitude keep their vertices: the layer's
+   metric copy is densified in longitude/latitude before it is projected).
+
+Nothing is guessed without saying so, and nothing the user passed is lost:
+every row stays, in order, with its index and columns.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import os
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-from .._geometry import POLYGON_TYPES, polygonal_part
-from ..crs import ensure_crs
-from .postgis import is_postgis as _is_postgis
-from .postgis import read_postgis as _read_postgis
+from ..crs import CGCS2000, densify, resolve_crs
+from ..crs import swap_xy as _swap
+from ..errors import InputError
+from ..layers import Layer, Provenance
+from ._raw import DRIVERS, RawInfo, has_arrow, read_raw, sidecar
+from .checks import check_geometries, repair_geometries
 
-__all__ = ["read_vector", "read_layer", "repair_geometries", "READ_ATTRS_KEY"]
+__all__ = ["Source", "read", "read_layer", "read_vector", "repair_geometries", "READ_ATTRS_KEY"]
 
 log = logging.getLogger(__name__)
 
-#: Key in ``GeoDataFrame.attrs`` where :func:`read_vector` records what it did.
+#: Key in ``GeoDataFrame.attrs`` where :func:`read_layer` and :func:`read_vector` record what they did.
 READ_ATTRS_KEY = "suzhou_geo_read"
 
-_POINT_TYPES = (0, 4)
-_LINE_TYPES = (1, 2, 5)
-_GC_TYPE = 7
-
-_DRIVERS = {
-    ".gpkg": "GPKG",
-    ".geojson": "GeoJSON",
-    ".json": "GeoJSON",
-    ".shp": "ESRI Shapefile",
-    ".csv": "CSV",
-    ".fgb": "FlatGeobuf",
-    ".kml": "KML",
-    ".gml": "GML",
-}
+# kept for the writer and older imports
+_DRIVERS = DRIVERS
+_sidecar = sidecar
+_has_arrow = has_arrow
 
 
-# --------------------------------------------------------------------------- helpers
+@dataclass(frozen=True)
+class Source:
+    """A layer to read together with how to read it; accepted wherever a layer is.
 
+    Use it to give the options a function does not offer for that input, e.g.
+    the local datum parameters of a redline file passed to
+    :func:`suzhou_geo.validate_parcels`.
 
-def _has_arrow() -> bool:
-    return importlib.util.find_spec("pyarrow") is not None
-
-
-def _source_name(source: Any) -> str:
-    if isinstance(source, (str, os.PathLike)):
-        s = str(source)
-        if _is_postgis(s):
-            return "PostGIS"
-        return Path(s).name or s
-    return type(source).__name__
-
-
-def _sidecar(path: Path, ext: str) -> Path | None:
-    """An existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
-    for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
-        if cand.exists():
-            return cand
-    return None
-
-
-def _dbf_ldid(path: Path) -> int | None:
-    """The language driver id (byte 29) of a Shapefile's ``.dbf``, or None."""
-    dbf = _sidecar(path, ".dbf")
-    if dbf is None:
-        return None
-    try:
-        with open(dbf, "rb") as fh:
-            head = fh.read(32)
-        return head[29] if len(head) > 29 else None
-    except OSError:  # pragma: no cover - unreadable sidecar; GDAL will complain
-        return None
-
-
-def _mojibake_values(df: pd.DataFrame) -> list[str]:
-    """String values that look like multi-byte text decoded as ISO-8859-1.
-
-    Such values hold only code points below 256 and at least one "high"
-    Latin-1 character (U+0080-U+00FF), e.g. ``'ËÕÖÝÊÐ'`` for ``'苏州市'``.
-    """
-    out: list[str] = []
-    for col in df.columns:
-        if col == getattr(df, "_geometry_column_name", None):
-            continue
-        s = df[col]
-        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
-            continue
-        for v in s.dropna().unique()[:2000]:
-            if isinstance(v, str) and v and max(map(ord, v)) < 256 and any(ord(c) >= 0x80 for c in v):
-                out.append(v)
-    return out
-
-
-def _decodes_as(values: list[str], encoding: str) -> bool:
-    """True if every value's Latin-1 bytes decode strictly as *encoding*.
-
-    For GB18030, which decodes most byte pairs, at least half of the decoded
-    values must also contain a CJK ideograph, so that genuine Latin-1 text
-    (``'Café'``) is not turned into Chinese.
-    """
-    try:
-        decoded = [v.encode("latin-1").decode(encoding) for v in values]
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        return False
-    if encoding.upper().startswith("GB"):
-        votes = sum(_common_chinese(d) for d in decoded)
-        return votes * 2 >= len(decoded)
-    return True
-
-
-def _in_gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _common_chinese(text: str) -> bool:
-    """True if the non-ASCII characters of *text* are mostly common Chinese (GB2312) characters.
-
-    Real GBK text decodes to common characters (GB2312's 6 763 hanzi and CJK
-    punctuation), whatever ASCII is mixed in (``'合成地块 parcel 0001'``).  Latin-1
-    text such as ``'Müller Straße'`` pairs an accented letter with an ASCII byte,
-    which GB18030 can only decode to rare extension characters outside GB2312.
-    """
-    wide = [ch for ch in text if ord(ch) >= 0x80]
-    if not wide:
-        return False
-    common = sum(_in_gb2312(ch) for ch in wide)
-    has_hanzi = any("\u4e00" <= ch <= "\u9fff" for ch in wide)
-    return has_hanzi and common >= 0.8 * len(wide)
-
-
-def _gdal_encoding(encoding: str | None) -> str | None:
-    """Python codec names (``"latin-1"``, ``"cp936"``) to the iconv names GDAL understands."""
-    if encoding is None:
-        return None
-    import codecs
-
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        return encoding
-    return {"iso8859-1": "ISO-8859-1", "utf-8": "UTF-8", "gbk": "GBK", "gb18030": "GB18030", "big5": "BIG5"}.get(
-        name, encoding
-    )
-
-
-def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
-
-    # Arrow reads are faster, but decode text strictly as UTF-8: Shapefiles (often GBK, see
-    # read_vector's encoding detection) and folders of them keep the classic path.
-    p = str(path).lower()
-    shapefile = p.endswith((".shp", ".dbf", ".zip")) or Path(str(path)).is_dir()
-    use_arrow = _has_arrow() and not shapefile
-    try:
-        return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
-    except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"cannot decode the text of {path} as {kwargs.get('encoding') or 'its declared encoding'} "
-            f"({exc.reason} at byte {exc.start}); pass encoding= with the right one, e.g. 'GB18030' or 'UTF-8'"
-        ) from None
-    except RuntimeError as exc:  # GDAL errors not mapped by pyogrio
-        raise ValueError(f"cannot read {path}: {exc}") from None
-
-
-# --------------------------------------------------------------------------- public API
-
-
-def read_vector(
-    source: Any,
-    *,
-    layer: str | int | None = None,
-    encoding: str | None = None,
-    sql: str | None = None,
-    name: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Read a vector layer as declared (no reprojection), fixing mis-decoded Chinese text.
-
-    Parameters
+    Attributes
     ----------
-    source : str, path, GeoDataFrame or GeoSeries
-        A file or folder any OGR driver reads (GeoPackage, Shapefile, GeoJSON,
-        FlatGeobuf, CSV with WKT, zipped Shapefile, ...); an existing
-        GeoDataFrame/GeoSeries (a copy is returned); or a PostGIS connection
-        string, ``"PG:dbname=gis host=..."`` or ``"postgresql://user@host/db"``,
-        with ``layer=`` (table) or ``sql=``.  PostGIS goes through GDAL's
-        PostgreSQL driver when pyogrio's GDAL has it, otherwise through
-        :func:`geopandas.read_postgis` when ``sqlalchemy`` is installed (URI form).
+    data : path, URI, GeoDataFrame, GeoSeries or DataFrame
+        The layer (see :func:`read`).
+    crs : str or pyproj.CRS, optional
+        The CRS of coordinates that declare none (``"EPSG:4549"``, ``"EPSG:4528"``,
+        ``"GCJ-02"`` for Amap/Gaode), or the right one with ``override_crs=True``.
     layer : str or int, optional
-        Layer (GeoPackage, file geodatabase) or table (PostGIS).
-    encoding : str, optional
-        Text encoding of the attributes, e.g. ``"GBK"``; overrides everything.
-        Without it a Shapefile's ``.cpg`` (or its ``.dbf`` code page) is
-        trusted; when neither exists and the text looks like multi-byte
-        Chinese decoded as Latin-1 (``'ËÕÖÝ'``), the file is re-read as UTF-8
-        or GB18030 (a superset of GBK), whichever decodes, and the choice is
-        logged at INFO.
+        Layer of a multi-layer file, or table of a database.
     sql : str, optional
-        An SQL query (OGR SQL for files, SQL for PostGIS).
+        A query instead of a layer (OGR SQL for files, SQL for PostGIS).
+    encoding : str, optional
+        Text encoding of the attributes, e.g. ``"GBK"`` (overrides detection).
+    datum_shift : mapping, sequence, str or pyproj.Transformer, optional
+        The local transformation of a legacy datum (Xi'an 1980, Beijing 1954)
+        to CGCS2000: 7 or 3 Helmert parameters
+        (``{"dx", "dy", "dz", "rx", "ry", "rz", "ds"}``: m, arc-seconds, ppm; see
+        :class:`suzhou_geo.crs.DatumShift`) or a PROJ pipeline.
+    approximate_datum : bool, default False
+        Accept PROJ's ballpark conversion of a legacy datum; every result says
+        the positions are approximate (± about 100 m).
+    override_crs : bool, default False
+        Let ``crs`` replace a declared CRS that is wrong.
+    swap_xy : bool, default False
+        The data were digitised with x and y swapped (latitude or northing first).
     name : str, optional
-        How to call the layer in messages; defaults to the file name.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        With the CRS as declared (possibly None).  ``attrs["suzhou_geo_read"]``
-        records ``source``, ``name``, ``encoding`` (the one used, or
-        ``"declared"`` when GDAL took it from a ``.cpg``/code page) and
-        ``encoding_detected`` (True when the mojibake check re-read the file).
-
-    Raises
-    ------
-    FileNotFoundError
-        The path does not exist.
-    ValueError
-        GDAL cannot read it (the message names the file and quotes GDAL), or
-        the PostGIS arguments are incomplete.
+        How to call the layer in messages.
 
     Examples
     --------
-    >>> from suzhou_geo._data import data_path
-    >>> g = read_vector(data_path("boundaries", "boundaries.geojson"))
-    >>> g.attrs["suzhou_geo_read"]["name"]
-    'boundaries.geojson'
+    >>> s = Source("红线.shp", crs="EPSG:2385", approximate_datum=True)
+    >>> s.crs, s.approximate_datum
+    ('EPSG:2385', True)
     """
-    if isinstance(source, gpd.GeoSeries):
-        out = gpd.GeoDataFrame(geometry=source.copy())
-        out.attrs[READ_ATTRS_KEY] = {"source": "GeoSeries", "name": name or "GeoSeries", "encoding": None, "encoding_detected": False}
-        return out
-    if isinstance(source, gpd.GeoDataFrame):
-        out = source.copy()
-        out.attrs[READ_ATTRS_KEY] = {"source": "GeoDataFrame", "name": name or "GeoDataFrame", "encoding": None, "encoding_detected": False}
-        return out
-    if isinstance(source, pd.DataFrame) or isinstance(source, shapely.Geometry):
-        raise TypeError(
-            f"read_vector needs a file path, a PostGIS connection string, a GeoDataFrame or a GeoSeries; "
-            f"got {type(source).__name__}. Wrap geometries in geopandas.GeoDataFrame(geometry=[...], crs=...)."
-        )
-    if not isinstance(source, (str, os.PathLike)):
-        raise TypeError(f"read_vector cannot read a {type(source).__name__}; pass a path or a GeoDataFrame")
 
-    if _is_postgis(str(source)):
-        gdf = _read_postgis(str(source), None if layer is None else str(layer), sql, encoding)
-        gdf.attrs[READ_ATTRS_KEY] = {
-            "source": "PostGIS",
-            "name": name or (str(layer) if layer is not None else "PostGIS query"),
-            "encoding": encoding,
-            "encoding_detected": False,
-        }
-        return gdf
+    data: Any
+    crs: Any = None
+    layer: Any = None
+    sql: str | None = None
+    encoding: str | None = None
+    datum_shift: Any = None
+    approximate_datum: bool = False
+    override_crs: bool = False
+    swap_xy: bool = False
+    name: str | None = None
+    spelling: Mapping[str, str | None] | None = field(default=None, repr=False, compare=False)
 
-    text = str(source)
-    path = Path(text)
-    virtual = text.startswith("/vsi") or "://" in text
-    if not virtual and not path.exists():
-        raise FileNotFoundError(f"no such file: {path} (resolved: {path.resolve()})")
-    label = name or path.name or text
-    kwargs: dict[str, Any] = {}
-    if layer is not None:
-        kwargs["layer"] = layer
-    if sql is not None:
-        kwargs["sql"] = sql
+    def with_options(self, **options: Any) -> Source:
+        """Fill the options this source leaves unset; a conflicting value is an error."""
+        changes = {}
+        for key, value in options.items():
+            if value is None or value is False:
+                continue
+            mine = getattr(self, key)
+            if mine in (None, False):
+                changes[key] = value
+            elif key == "spelling":
+                changes[key] = {**dict(value), **dict(mine)}
+            elif mine != value:
+                raise InputError(
+                    f"{key} is given twice, as {mine!r} (in the Source) and as {value!r}",
+                    source=self.name or _label(self.data),
+                    hint=f"give {key} once",
+                )
+        return replace(self, **changes) if changes else self
 
-    encoding = _gdal_encoding(encoding)
-    used: str | None = encoding
-    detected = False
-    if encoding is not None:
-        gdf = _pyogrio_read(text, encoding=encoding, **kwargs)
-    else:
-        gdf = _pyogrio_read(text, **kwargs)
-        is_shp = path.suffix.lower() == ".shp"
-        if is_shp and _sidecar(path, ".cpg") is not None:
-            used = "declared (.cpg)"
-        elif is_shp and _dbf_ldid(path):
-            used = f"declared (.dbf code page, LDID 0x{_dbf_ldid(path):02X})"
-        elif is_shp or path.suffix.lower() in (".dbf", ".zip") or path.is_dir():
-            bad = _mojibake_values(gdf)
-            if bad:
-                for enc in ("UTF-8", "GB18030"):
-                    if _decodes_as(bad, enc):
-                        gdf = _pyogrio_read(text, encoding=enc, **kwargs)
-                        used, detected = enc, True
-                        log.info(
-                            "%s: no .cpg and text like %r looked mis-decoded; re-read as %s (pass encoding= to override)",
-                            label, bad[0], enc,
-                        )
-                        break
-                else:
-                    used = "ISO-8859-1 (GDAL default, no .cpg)"
-                    log.warning(
-                        "%s has no .cpg; its text (e.g. %r) was kept as ISO-8859-1 because it decodes as "
-                        "neither UTF-8 nor Chinese GB18030. If it is garbled, pass encoding= (e.g. 'GBK', 'BIG5')",
-                        label, bad[0],
-                    )
-    gdf.attrs[READ_ATTRS_KEY] = {
-        "source": str(path) if not virtual else text,
-        "name": label,
-        "encoding": used,
-        "encoding_detected": detected,
-    }
-    return gdf
+
+_OPTIONS = tuple(f.name for f in fields(Source) if f.name != "data")
+
+
+def _label(data: Any) -> str:
+    from pathlib import Path
+
+    if isinstance(data, (str, Path)):
+        from .postgis import is_postgis, redact
+
+        return redact(str(data)) if is_postgis(data) else (Path(str(data)).name or str(data))
+    return type(data).__name__
+
+
+def as_source(obj: Any, **options: Any) -> Source:
+    """Wrap *obj* in a :class:`Source`, or fill an existing one's unset options."""
+    options = {k: v for k, v in options.items() if k in _OPTIONS}
+    if isinstance(obj, Source):
+        return obj.with_options(**options)
+    return Source(obj, **options)
+
+
+def read(source: Any, *, expect: str = "any", **options: Any) -> Layer:
+    """Read anything a user passes into a checked :class:`~suzhou_geo.layers.Layer` in EPSG:4490.
+
+    Parameters
+    ----------
+    source : path, URI, GeoDataFrame, GeoSeries, DataFrame, Source or Layer
+        The layer.  A :class:`~suzhou_geo.layers.Layer` is returned as it is.
+    expect : {"any", "polygon"}, default "any"
+        ``"polygon"`` flags points and lines as unusable.
+    **options
+        Any field of :class:`Source` (``crs``, ``layer``, ``sql``, ``encoding``,
+        ``datum_shift``, ``approximate_datum``, ``override_crs``, ``swap_xy``,
+        ``name``) and ``spelling`` (how the calling function names those
+        options, for its messages; see :func:`suzhou_geo.errors.arg`).
+
+    Returns
+    -------
+    Layer
+        ``.frame`` (EPSG:4490, every input row and column, in order),
+        ``.provenance``, ``.issues``/``.usable``/``.area_change`` per row, ``.metric``.
+
+    Raises
+    ------
+    suzhou_geo.errors.CRSError
+        No CRS, a CRS the coordinates contradict, a legacy datum without parameters.
+    suzhou_geo.errors.ReadError
+        The file or table cannot be read (the message quotes GDAL and says what to do).
+    suzhou_geo.errors.MissingFileError
+        The path does not exist.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame({"id": [1]}, geometry=[box(557000, 3464000, 557100, 3464100)])
+    >>> layer = read(g, crs="EPSG:4549")
+    >>> layer.frame.crs.to_epsg(), layer.provenance.crs.how
+    (4490, 'given')
+    """
+    if isinstance(source, Layer):
+        return source
+    src = as_source(source, **options)
+    gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name)
+    if src.swap_xy:
+        gdf = _swap(gdf)
+    spelling = dict(src.spelling) if src.spelling else None
+    decision = resolve_crs(
+        gdf.geometry, src.crs, override=src.override_crs, datum_shift=src.datum_shift,
+        approximate_datum=src.approximate_datum, name=info.name, spelling=spelling,
+    )
+    check = check_geometries(np.asarray(gdf.geometry.values, dtype=object), expect=expect)
+    geoms = _convert(check.geoms, check.usable, decision)
+    frame = _with_geometry(gdf, geoms)
+    _log_issues(info, check)
+    prov = Provenance(
+        name=info.name, source=info.source, format=info.format, crs=decision,
+        encoding=info.encoding, notes=tuple(info.notes) + _crs_notes(decision),
+    )
+    return Layer(frame, prov, check.issue, check.usable, check.area_change, check.code)
+
+
+def _convert(geoms: np.ndarray, usable: np.ndarray, decision) -> np.ndarray:
+    """Densify usable geometries in their own CRS, then convert every present one to EPSG:4490."""
+    out = geoms.copy()
+    present = ~shapely.is_missing(geoms)
+    if usable.any() and not decision.keeps_lonlat:
+        out[usable] = densify(geoms[usable], decision.densify_step)
+    if present.any():
+        out[present] = decision.transform(out[present])
+    return out
+
+
+def _with_geometry(gdf: gpd.GeoDataFrame, geoms: np.ndarray) -> gpd.GeoDataFrame:
+    name = gdf.geometry.name
+    frame = gdf.copy(deep=False)
+    frame[name] = gpd.GeoSeries(geoms, index=gdf.index, crs=CGCS2000).values
+    frame = frame.set_geometry(name, crs=CGCS2000)
+    frame.attrs = {}
+    return frame
+
+
+def _crs_notes(decision) -> tuple[str, ...]:
+    if decision.method in ("approximate", "datum_shift", "gcj02"):
+        return (decision.note(),)
+    return ()
+
+
+def _log_issues(info: RawInfo, check) -> None:
+    rows = np.flatnonzero(check.issue != "")
+    for i in rows[:20]:
+        log.info("%s: row %d: %s", info.name, i, check.issue[i])
+    if len(rows) > 20:
+        log.info("%s: %d more rows with geometry issues", info.name, len(rows) - 20)
 
 
 def read_layer(
@@ -341,37 +254,33 @@ def read_layer(
     name: str | None = None,
     override_crs: bool = False,
     sql: str | None = None,
+    datum_shift: Any = None,
+    approximate_datum: bool = False,
+    swap_xy: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a layer and return it in CGCS2000 (EPSG:4490), refusing to guess a missing CRS.
 
-    :func:`read_vector` followed by :func:`suzhou_geo.crs.ensure_crs`.
+    :func:`read` for callers who want the frame: every input row and column,
+    geometry converted (invalid polygons repaired, long edges densified in the
+    stored CRS), and what was done in ``attrs["suzhou_geo_read"]``.
 
     Parameters
     ----------
-    source : str, path, GeoDataFrame, GeoSeries or PostGIS connection string
-        See :func:`read_vector`.
+    source : path, URI, GeoDataFrame, GeoSeries or Source
     layer, encoding, sql, name
-        See :func:`read_vector`.
+        Which layer, its text encoding, a query, and its name in messages.
     crs : str or pyproj.CRS, optional
-        The CRS of a layer that declares none (no ``.prj``), e.g.
-        ``"EPSG:4549"`` (Gauss-Krüger CM 120°E, no zone prefix) or
-        ``"EPSG:4528"`` (zone 40, eastings prefixed with 40); ``"GCJ-02"`` for
-        Amap/Gaode coordinates (converted to CGCS2000).
+        CRS of a layer that declares none (``"EPSG:4549"``, ``"EPSG:4528"``, ``"GCJ-02"``).
     override_crs : bool, default False
         Replace a declared CRS that differs from *crs* (the ``.prj`` is wrong).
+    datum_shift, approximate_datum
+        For legacy datums (Xi'an 1980, Beijing 1954): see :class:`Source`.
+    swap_xy : bool, default False
+        Swap x and y first.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        In EPSG:4490, with ``attrs["suzhou_geo_read"]`` (see :func:`read_vector`)
-        plus ``crs_in`` (the CRS the data came in).
-
-    Raises
-    ------
-    suzhou_geo.crs.CRSError
-        No CRS and no *crs* given: the message names the file and the CRS the
-        coordinate magnitudes suggest (EPSG:4549, EPSG:4528, ...), and how to
-        pass it.  Also when *crs* conflicts with the declared one.
 
     Examples
     --------
@@ -379,109 +288,41 @@ def read_layer(
     >>> read_layer(data_path("boundaries", "boundaries.geojson")).crs.to_epsg()
     4490
     """
-    gdf = read_vector(source, layer=layer, encoding=encoding, sql=sql, name=name)
-    info = dict(gdf.attrs.get(READ_ATTRS_KEY, {}))
-    label = info.get("name") or name or _source_name(source)
-    crs_in = crs if crs is not None and (gdf.crs is None or override_crs) else gdf.crs
-    out = ensure_crs(gdf, assume=crs, override=override_crs, name=label)
-    info["crs_in"] = str(crs_in.to_string() if hasattr(crs_in, "to_string") else crs_in)
-    out.attrs[READ_ATTRS_KEY] = info
-    return out
+    lay = read(
+        source, layer=layer, encoding=encoding, crs=crs, name=name, override_crs=override_crs,
+        sql=sql, datum_shift=datum_shift, approximate_datum=approximate_datum, swap_xy=swap_xy,
+    )
+    frame = lay.frame.copy(deep=False)
+    info = lay.provenance.to_dict()
+    info["geometry_issues"] = int((lay.issues != "").sum())
+    frame.attrs = {READ_ATTRS_KEY: info}
+    return frame
 
 
-def repair_geometries(geoms: Any, *, expect: str = "polygon") -> tuple[np.ndarray, np.ndarray]:
-    """Repair invalid geometries and say, per row, what was wrong.
-
-    Vectorised with shapely 2: valid polygons pass through untouched; only the
-    invalid rows go through ``shapely.make_valid(method="structure")``.
-
-    Parameters
-    ----------
-    geoms : GeoSeries, GeoDataFrame or array of shapely geometries
-    expect : {"polygon", "any"}, default "polygon"
-        ``"polygon"``: points and lines are flagged (and kept as they are, so
-        the caller can reject them), geometry collections are reduced to their
-        polygonal part.  ``"any"``: only invalid geometries are repaired.
+def read_vector(
+    source: Any,
+    *,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    sql: str | None = None,
+    name: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a vector layer as declared (no CRS check, no reprojection, no repair), fixing mis-decoded text.
 
     Returns
     -------
-    (numpy.ndarray, numpy.ndarray)
-        The fixed geometries (object array) and an object array with ``None``
-        for rows that needed nothing, or a message:
-        ``"missing geometry"``, ``"empty geometry"`` (geometry set to None),
-        ``"point, not a polygon"``, ``"line, not a polygon"``,
-        ``"repaired: <shapely.is_valid_reason>"``,
-        ``"repaired: geometry collection reduced to its polygonal part"``.
+    geopandas.GeoDataFrame
+        With the CRS as declared (possibly None); ``attrs["suzhou_geo_read"]``
+        records ``source``, ``name``, ``format``, ``encoding`` and ``notes``.
 
     Examples
     --------
-    >>> from shapely import Polygon
-    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
-    >>> fixed, issues = repair_geometries([bowtie])
-    >>> fixed[0].geom_type, issues[0]
-    ('MultiPolygon', 'repaired: Self-intersection[0.5 0.5]')
+    >>> from suzhou_geo._data import data_path
+    >>> g = read_vector(data_path("boundaries", "boundaries.geojson"))
+    >>> g.attrs["suzhou_geo_read"]["name"]
+    'boundaries.geojson'
     """
-    if expect not in ("polygon", "any"):
-        raise ValueError(f"expect must be 'polygon' or 'any', not {expect!r}")
-    if isinstance(geoms, gpd.GeoDataFrame):
-        geoms = geoms.geometry
-    arr = np.array(list(geoms.values) if isinstance(geoms, gpd.GeoSeries) else list(geoms), dtype=object)
-    n = len(arr)
-    fixed = arr.copy()
-    issues = np.full(n, None, dtype=object)
-    if n == 0:
-        return fixed, issues
-
-    missing = shapely.is_missing(arr)
-    empty = ~missing & shapely.is_empty(arr)
-    issues[missing] = "missing geometry"
-    issues[empty] = "empty geometry"
-    fixed[missing | empty] = None
-    present = ~(missing | empty)
-    tid = np.where(present, shapely.get_type_id(arr), -1)
-
-    if expect == "polygon":
-        pts = np.isin(tid, _POINT_TYPES)
-        lines = np.isin(tid, _LINE_TYPES)
-        issues[pts] = "point, not a polygon"
-        issues[lines] = "line, not a polygon"
-        # geometry collections: keep the polygonal part (rare; a short loop)
-        for i in np.flatnonzero(tid == _GC_TYPE):
-            poly, kind = _polygonal_part(arr[i])
-            if poly is None:
-                issues[i] = f"{kind}, not a polygon"
-            else:
-                fixed[i] = poly
-                issues[i] = "repaired: geometry collection reduced to its polygonal part"
-        check = np.isin(tid, POLYGON_TYPES)  # reduced collections come out of union_all valid
-    else:
-        check = present
-
-    cand = np.flatnonzero(check)
-    if len(cand):
-        valid = shapely.is_valid(fixed[cand])
-        bad = cand[~valid]
-        if len(bad):
-            reasons = shapely.is_valid_reason(fixed[bad])
-            repaired = shapely.make_valid(fixed[bad], method="structure", keep_collapsed=False)
-            for j, i in enumerate(bad):
-                g = repaired[j]
-                if expect == "polygon" and g is not None and shapely.get_type_id(g) not in POLYGON_TYPES:
-                    g, _ = _polygonal_part(g)
-                if g is None or g.is_empty:
-                    fixed[i] = None
-                    issues[i] = f"repaired: {reasons[j]}; nothing polygonal left (geometry dropped)"
-                else:
-                    fixed[i] = g
-                    issues[i] = f"repaired: {reasons[j]}"
-    return fixed, issues
-
-
-def _polygonal_part(geom) -> tuple[Any, str]:
-    """(polygonal part or None, what the geometry is otherwise)."""
-    poly = polygonal_part(geom)
-    if poly is not None:
-        return poly, "polygon"
-    return None, ("line" if np.isin(shapely.get_type_id(shapely.get_parts(geom)), _LINE_TYPES).any() else "point")
-
-
+    gdf, info = read_raw(source, layer=layer, sql=sql, encoding=encoding, name=name)
+    gdf.attrs = {READ_ATTRS_KEY: {"source": info.source, "name": info.name, "format": info.format,
+                                  "encoding": info.encoding, "notes": list(info.notes)}}
+    return gdf

@@ -11,9 +11,25 @@ from typing import Any
 
 import geopandas as gpd
 
-__all__ = ["is_postgis", "read_postgis"]
+__all__ = ["is_postgis", "read_postgis", "redact"]
 
 _PG_PREFIXES = ("pg:", "postgresql://", "postgres://")
+
+
+def redact(text: str) -> str:
+    """*text* with the password of any connection string in it replaced by ``***``.
+
+    Examples
+    --------
+    >>> redact("postgresql://planner:secret@127.0.0.1:5432/gis")
+    'postgresql://planner:***@127.0.0.1:5432/gis'
+    >>> redact("PG:host=h dbname=gis password=secret")
+    'PG:host=h dbname=gis password=***'
+    """
+    import re
+
+    text = re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", str(text))
+    return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
 
 
 def is_postgis(source: Any) -> bool:
@@ -40,14 +56,14 @@ def _postgis_args(source: str, layer: str | None, sql: str | None) -> tuple[str,
     return dsn, kwargs
 
 
-def read_postgis(source: str, layer: str | None, sql: str | None, encoding: str | None) -> gpd.GeoDataFrame:
+def _read_postgis_frame(source: str, layer: str | None, sql: str | None, encoding: str | None) -> gpd.GeoDataFrame:
     import pyogrio
 
     dsn, kwargs = _postgis_args(source, layer, sql)
     if "PostgreSQL" in pyogrio.list_drivers():
         if encoding:
             kwargs["encoding"] = encoding
-        from ._read import _pyogrio_read
+        from ._raw import _pyogrio_read
 
         return _pyogrio_read(dsn, **kwargs)
     uri = source.strip()
@@ -83,3 +99,9 @@ def _geometry_column(engine, query: str) -> str:  # pragma: no cover - needs a s
     return cols[-1]
 
 
+
+
+def read_postgis(source: Any, *, layer: str | None = None, sql: str | None = None) -> tuple[gpd.GeoDataFrame, dict]:
+    """Read a PostGIS table or query as declared: ``(frame, {"source", "name", "format"})``."""
+    gdf = _read_postgis_frame(str(source), None if layer is None else str(layer), sql, None)
+    return gdf, {"source": redact(str(source)), "name": str(layer) if layer is not None else "SQL query", "format": "PostGIS"}

@@ -1,17 +1,18 @@
 """Parcel validation: one verdict per development parcel (地块), with the reasons.
 
-The public names are re-exported here; :mod:`suzhou_geo.validate.schema` defines
-every report column once.
+:func:`validate_parcels` reads as a pipeline of stages, each a module here:
+``core`` (read the parcels, measure, assemble), ``reference`` (the reference
+layers prepared once: :func:`prepare_layers`), ``overlay`` (parcels against
+each layer, pure functions), ``decide`` (the verdicts, from :class:`Rules`),
+``explain`` (the reasons), ``schema`` (every report column, defined once),
+``summary`` (counts by verdict and unit).
 """
 
-from ._core import (
-    RULES,
-    Rules,
-    ValidationSummary,
-    summarize,
-    validate_parcels,
-)
+from .core import validate_parcels
+from .reference import PreparedLayers, prepare_layers
+from .rules import RULES, Rules
 from .schema import REPORT_SCHEMA, VERDICTS, report_columns
+from .summary import ValidationSummary, summarize
 
 #: Columns :func:`validate_parcels` adds to the input's own columns (from :data:`REPORT_SCHEMA`).
 REPORT_COLUMNS = report_columns()
@@ -23,6 +24,8 @@ __all__ = [
     "REPORT_SCHEMA",
     "REPORT_COLUMNS",
     "validate_parcels",
+    "prepare_layers",
+    "PreparedLayers",
     "summarize",
     "ValidationSummary",
 ]

@@ -1,0 +1,349 @@
+"""Raw reading: any source to a GeoDataFrame *as declared* (no CRS check, no reprojection).
+
+Internal to :mod:`suzhou_geo.io`.  Each format has its reader; all of them give
+back the frame and a :class:`RawInfo` saying what was read and how the text
+was decoded.  Errors from GDAL, pyarrow or pandas become :class:`ReadError`
+with the file name and what to do.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import MissingFileError, ReadError, SuzhouGeoWarning
+from . import encoding as enc
+from . import postgis
+
+__all__ = ["RawInfo", "read_raw", "DRIVERS"]
+
+log = logging.getLogger(__name__)
+
+#: Driver by file extension (reading and writing).
+DRIVERS = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "ESRI Shapefile",
+    ".csv": "CSV",
+    ".fgb": "FlatGeobuf",
+    ".kml": "KML",
+    ".gml": "GML",
+    ".parquet": "GeoParquet",
+    ".geoparquet": "GeoParquet",
+}
+#: Column names taken as WKT geometry in a CSV file, in order of preference.
+WKT_COLUMNS = ("geometry", "wkt", "WKT", "geom", "the_geom", "Geometry", "GEOMETRY", "几何", "shape", "Shape")
+#: Name of the geometry column when an attribute is already called "geometry".
+ALT_GEOMETRY = "geom"
+
+
+@dataclass
+class RawInfo:
+    """What a raw read found: names and the encoding decision."""
+
+    source: str
+    name: str
+    format: str
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def has_arrow() -> bool:
+    """True if pyarrow is importable (pyogrio's Arrow path)."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def sidecar(path: Path, ext: str) -> Path | None:
+    """An existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
+    for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+        if cand.exists():
+            return cand
+    return None
+
+
+def read_raw(
+    source: Any,
+    *,
+    layer: Any = None,
+    sql: str | None = None,
+    encoding: str | None = None,
+    name: str | None = None,
+) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    """Read *source* as declared; see :func:`suzhou_geo.io.read` for what it accepts."""
+    if isinstance(source, gpd.GeoSeries):
+        gdf = gpd.GeoDataFrame(geometry=source.copy())
+        label = name or (source.name if isinstance(source.name, str) and source.name != "geometry" else "GeoSeries")
+        return gdf, RawInfo("GeoSeries", label, "GeoSeries")
+    if isinstance(source, gpd.GeoDataFrame):
+        return source.copy(deep=False), RawInfo("GeoDataFrame", name or "GeoDataFrame", "GeoDataFrame")
+    if isinstance(source, pd.DataFrame):
+        return _from_table(source, name or "DataFrame", "DataFrame"), RawInfo("DataFrame", name or "DataFrame", "DataFrame")
+    if postgis.is_postgis(source):
+        gdf, info = postgis.read_postgis(source, layer=layer, sql=sql)
+        return gdf, RawInfo(info["source"], name or info["name"], info.get("format", "PostGIS"), "UTF-8 (database)")
+    if isinstance(source, shapely.Geometry):
+        raise ReadError(
+            f"got a bare {source.geom_type}, which has no CRS",
+            source=name,
+            hint="wrap it in geopandas.GeoSeries([geom], crs='EPSG:4490') (or the CRS it is in)",
+        )
+    if not isinstance(source, (str, os.PathLike)):
+        raise ReadError(
+            f"cannot read a {type(source).__name__}",
+            source=name,
+            hint="pass a file path, a PostGIS connection string, a GeoDataFrame or a GeoSeries",
+        )
+    return _read_path(str(source), layer=layer, sql=sql, encoding=encoding, name=name)
+
+
+def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    path = Path(text)
+    virtual = text.startswith("/vsi") or "://" in text
+    label = name or path.name or text
+    if not virtual and not path.exists():
+        raise MissingFileError(f"no such file or folder ({path.resolve()})", source=text)
+    ext = path.suffix.lower()
+    if ext in (".parquet", ".geoparquet"):
+        return _read_parquet(path, label)
+    if ext in (".csv", ".txt"):
+        return _read_csv(path, label, encoding)
+    return _read_ogr(text, path, label, layer=layer, sql=sql, encoding=encoding, virtual=virtual)
+
+
+# --------------------------------------------------------------------------- OGR formats
+
+
+def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe`` with its errors turned into :class:`ReadError`."""
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+
+    label = kwargs.pop("label", Path(str(path)).name or str(path))
+    p = str(path).lower()
+    # Arrow decodes text strictly as UTF-8: Shapefiles (often GBK) keep the classic path
+    shapefile = p.endswith((".shp", ".dbf", ".zip")) or Path(str(path)).is_dir()
+    use_arrow = has_arrow() and not shapefile and "encoding" not in kwargs
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Measured \\(M\\) geometry.*")
+            return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
+    except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
+        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
+    except RuntimeError as exc:  # GDAL errors pyogrio does not map
+        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
+
+
+def _read_hint(path: str, exc: Exception) -> str:
+    text = str(exc).lower()
+    if "layer" in text and ("not found" in text or "does not exist" in text):
+        return "check the layer name (pyogrio.list_layers(path) lists them)"
+    if "not recognized" in text or "unsupported" in text:
+        return "check that the file is complete and in a format GDAL reads (GeoPackage, Shapefile, GeoJSON, …)"
+    return "check that the file is complete and not open for writing elsewhere"
+
+
+def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    kwargs: dict[str, Any] = {"label": label}
+    if layer is not None:
+        kwargs["layer"] = layer
+    if sql is not None:
+        kwargs["sql"] = sql
+    driver = DRIVERS.get(path.suffix.lower(), "OGR")
+    info = RawInfo(str(path) if not virtual else text, label, driver)
+    shp_like = path.suffix.lower() in (".shp", ".dbf", ".zip") or (not virtual and path.is_dir())
+    if encoding is not None:
+        kwargs["encoding"] = enc.gdal_name(encoding)
+        gdf = _pyogrio_read(text, **kwargs)
+        info.encoding = f"{kwargs['encoding']} (given)"
+    elif shp_like:
+        gdf = _read_shapefile_text(text, path, info, kwargs)
+    else:
+        gdf = _pyogrio_read(text, **kwargs)
+        info.encoding = "UTF-8 (the format's)"
+    gdf = _keep_geometry_attribute(gdf, text, kwargs, info)
+    return gdf, info
+
+
+def _declared_encoding(path: Path) -> tuple[str | None, str]:
+    """(Python codec or None, description) of what a Shapefile says its encoding is."""
+    cpg = sidecar(path, ".cpg") if path.suffix.lower() == ".shp" else None
+    if cpg is not None:
+        raw = cpg.read_text(encoding="ascii", errors="replace").strip()
+        return enc.python_name(raw) or "latin-1", f"the .cpg says {raw!r}"
+    return None, "no .cpg"
+
+
+def _read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> gpd.GeoDataFrame:
+    """Read a Shapefile's attributes, checking that the declared (or default) encoding gives real text."""
+    declared, said = _declared_encoding(path)
+    try:
+        gdf = _pyogrio_read(text, **kwargs)
+    except UnicodeDecodeError:
+        # the .cpg says UTF-8 but the bytes are not: try the Chinese code pages
+        return _reread(text, kwargs, info, said, None)
+    decoded_as = declared or "latin-1"
+    if declared == "utf-8":
+        info.encoding = f"UTF-8 ({said})"
+        return gdf
+    values = enc.suspicious(list(map(str, gdf.columns)) + _string_values(gdf))
+    if not values:
+        info.encoding = f"{enc.gdal_name(decoded_as)} ({said})"
+        return gdf
+    found = enc.redecode(values, decoded_as)
+    if found is None:
+        info.encoding = f"{enc.gdal_name(decoded_as)} ({said})"
+        if declared is None:
+            msg = (
+                f"{info.name}: 没有 .cpg，文本（如 {values[0]!r}）按 ISO-8859-1 读取 / no .cpg: text such as "
+                f"{values[0]!r} was read as ISO-8859-1 (it is neither UTF-8 nor Chinese GB18030/Big5); "
+                "if it is garbled pass encoding= with the right one"
+            )
+            warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
+            info.notes.append(msg)
+        return gdf
+    return _reread(text, kwargs, info, said, found[0], example=(values[0], found[1][0]))
+
+
+def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example=None) -> gpd.GeoDataFrame:
+    candidates = [chinese] if chinese else list(enc.CHINESE_ENCODINGS)
+    last: Exception | None = None
+    for c in candidates:
+        try:
+            gdf = _pyogrio_read(text, encoding=c, **kwargs)
+        except (UnicodeDecodeError, ReadError) as exc:
+            last = exc
+            continue
+        if chinese is None and not any(enc.common_chinese(v) for v in _string_values(gdf)[:200]):
+            continue
+        info.encoding = f"{c} (detected; {said})"
+        shown = f" ({example[0]!r} → {example[1]!r})" if example else ""
+        msg = (
+            f"{info.name}: {said}，但文本是中文 {c} 编码{shown}，已按 {c} 读取 / {said}, but the text is "
+            f"Chinese in {c}{shown}; it was read as {c}. Pass encoding='{c}' to say so (or correct the .cpg)"
+        )
+        warnings.warn(msg, SuzhouGeoWarning, stacklevel=5)
+        info.notes.append(msg)
+        return gdf
+    raise ReadError(
+        f"{said}, but the attribute text cannot be decoded with it, nor as Chinese GB18030 or Big5"
+        + (f" ({last})" if last else ""),
+        source=info.name,
+        hint="pass encoding= with the file's real encoding",
+    ) from None
+
+
+def _string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+    out: list[str] = []
+    geom = getattr(df, "_geometry_column_name", None)
+    for col in df.columns:
+        if col == geom:
+            continue
+        s = df[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            out += [v for v in s.dropna().unique()[:limit] if isinstance(v, str)]
+    return out
+
+
+def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, info: RawInfo) -> gpd.GeoDataFrame:
+    """pyogrio silently replaces an attribute called "geometry" with the geometry: read it back."""
+    import pyogrio
+
+    try:
+        fields = pyogrio.read_info(text, layer=kwargs.get("layer"), encoding=kwargs.get("encoding"))["fields"]
+    except Exception:  # sql= reads, virtual files: nothing to compare with
+        return gdf
+    clash = [f for f in fields if str(f) == "geometry"]
+    if not clash or "sql" in kwargs:
+        return gdf
+    kw = {k: v for k, v in kwargs.items() if k != "label"}
+    attrs = pyogrio.read_dataframe(text, columns=clash, read_geometry=False, **kw)
+    out = gdf.rename_geometry(ALT_GEOMETRY)
+    out.insert(len(out.columns) - 1, "geometry", attrs["geometry"].to_numpy())
+    note = (
+        f"{info.name}: 属性字段 geometry 已保留，几何列改名为 {ALT_GEOMETRY} / the attribute called 'geometry' "
+        f"is kept; the geometry column is called {ALT_GEOMETRY!r}"
+    )
+    info.notes.append(note)
+    return out[[c for c in out.columns if c != ALT_GEOMETRY] + [ALT_GEOMETRY]]
+
+
+# --------------------------------------------------------------------------- CSV, GeoParquet, tables
+
+
+def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    """A CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
+    data = path.read_bytes()
+    info = RawInfo(str(path), label, "CSV")
+    if encoding is not None:
+        codec = enc.python_name(encoding) or encoding
+        info.encoding = f"{enc.gdal_name(encoding)} (given)"
+    elif data.startswith(b"\xef\xbb\xbf"):
+        codec, info.encoding = "utf-8-sig", "UTF-8 (BOM)"
+    else:
+        found = enc.decodes_bytes(data)
+        if found is None:
+            raise ReadError(
+                "its text is neither UTF-8 nor Chinese GB18030/Big5", source=label,
+                hint="pass encoding= with the file's encoding",
+            )
+        codec = found[0].lower()
+        info.encoding = f"{found[0]} (detected)"
+        if found[0] != "UTF-8":
+            msg = (f"{label}: 文件不是 UTF-8，按 {found[0]} 读取 / the file is not UTF-8; it was read as "
+                   f"{found[0]}. Pass encoding='{found[0]}' to say so")
+            warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
+            info.notes.append(msg)
+    try:
+        df = pd.read_csv(path, encoding=codec, dtype=str, keep_default_na=False, na_values=[""])
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ReadError(f"cannot parse it as CSV: {exc}", source=label, hint="check the delimiter and encoding") from None
+    return _from_table(df, label, "CSV", info), info
+
+
+def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None) -> gpd.GeoDataFrame:
+    """A table with a geometry column (shapely objects or WKT text) as a GeoDataFrame without CRS."""
+    col = next((c for c in WKT_COLUMNS if c in df.columns), None)
+    if col is None:
+        raise ReadError(
+            f"has no geometry column (looked for {', '.join(WKT_COLUMNS[:5])}, …)",
+            source=label,
+            hint="add a WKT column named 'geometry' (e.g. POLYGON ((120.9 31.3, …))), or save the layer as GeoPackage",
+        )
+    values = df[col].to_numpy(dtype=object)
+    if all(isinstance(v, shapely.Geometry) or v is None for v in values):
+        geoms = values
+    else:
+        text = np.array([v if isinstance(v, str) and v.strip() else None for v in values], dtype=object)
+        geoms = shapely.from_wkt(text, on_invalid="ignore")
+        bad = np.flatnonzero(shapely.is_missing(geoms) & (text != None))  # noqa: E711 - elementwise
+        if len(bad):
+            msg = (f"{label}: {len(bad)} 行的 WKT 无法解析（第 {', '.join(map(str, df.index[bad][:5]))} 行）/ "
+                   f"{len(bad)} row(s) hold WKT that cannot be parsed (rows {', '.join(map(str, df.index[bad][:5]))})")
+            warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
+            if info is not None:
+                info.notes.append(msg)
+    rest = df.drop(columns=[col])
+    name = ALT_GEOMETRY if "geometry" in rest.columns else "geometry"
+    gdf = gpd.GeoDataFrame(rest.copy())
+    gdf[name] = gpd.GeoSeries(geoms, index=df.index)
+    return gdf.set_geometry(name)
+
+
+def _read_parquet(path: Path, label: str) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    try:
+        gdf = gpd.read_parquet(path)
+    except (ValueError, OSError, ImportError) as exc:
+        raise ReadError(f"cannot read it as GeoParquet: {exc}", source=label,
+                        hint="check that it is a GeoParquet file (geopandas.to_parquet writes one)") from None
+    return gdf, RawInfo(str(path), label, "GeoParquet", "UTF-8 (the format's)")

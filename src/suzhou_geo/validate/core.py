@@ -1,0 +1,413 @@
+"""``validate_parcels``: read → prepare → overlay → decide → explain → assemble.
+
+Each stage is a function of its own (:func:`read_parcels`,
+:func:`~suzhou_geo.validate.reference.prepare_layers`, :func:`measure`,
+:func:`~suzhou_geo.validate.decide.decide`, :func:`~suzhou_geo.validate.explain.explain`,
+:func:`assemble`), testable alone; the public function reads as that sequence.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from .._index import labels
+from ..crs import CGCS2000_GK_CM120
+from ..errors import InputError
+from ..io import read
+from ..io.columns import keep_input_columns
+from ..layers import Layer
+from ..measure import area_m2_projected
+from .decide import Decision, Measures, decide
+from .explain import explain
+from .overlay import NOISE_M2, Chunk, Pairs, overlay_districts, overlay_redlines, overlay_schemes, overlay_zones
+from .reference import PreparedLayers, prepare_layers
+from .rules import Rules, as_rules
+from .schema import report_columns
+
+__all__ = ["validate_parcels", "read_parcels", "measure", "assemble"]
+
+log = logging.getLogger(__name__)
+
+#: How validate_parcels names the reading options of the parcels (for messages).
+PARCEL_SPELLING = {
+    "override_crs": "parcels=sg.Source(…, override_crs={value})",
+    "swap_xy": "parcels=sg.Source(…, swap_xy={value})",
+}
+
+
+def validate_parcels(
+    parcels: Any,
+    redlines: Any = None,
+    joint_zones: Any = None,
+    schemes: Any = None,
+    rules: Rules | Mapping[str, Any] | None = None,
+    *,
+    crs: Any = None,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    datum_shift: Any = None,
+    approximate_datum: bool = False,
+    redlines_crs: Any = None,
+    joint_zones_crs: Any = None,
+    schemes_crs: Any = None,
+    layers: PreparedLayers | None = None,
+    progress: Any = None,
+    timings: Callable[[str, float], None] | None = None,
+    chunk_size: int = 500_000,
+    n_jobs: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Check development parcels against redlines, joint-control zones and schemes.
+
+    Parameters
+    ----------
+    parcels : path, URI, GeoDataFrame, GeoSeries or Source
+        The parcels (地块), read through :func:`suzhou_geo.io.read`: any file
+        OGR reads, GeoParquet, CSV with WKT, PostGIS, or a frame.  Polygons and
+        multipolygons are checked whole; invalid polygons are repaired and the
+        repair is reported (a repair that changes the area by more than 1 % makes
+        the parcel ``review``); points, lines, empty and missing geometries,
+        NaN/inf coordinates and parcels under 1 m² get ``invalid``.
+    redlines : path, GeoDataFrame, Source, None or False
+        Redline polygons with ``kind`` (``ecological_protection_redline`` or
+        ``ecological_space_control``; all protection if the column is absent)
+        and ``name`` (see :func:`suzhou_geo.load_redlines`).  ``None``: the
+        bundled, **illustrative** layer; ``False``: not checked.
+    joint_zones : path, GeoDataFrame, Source, None or False
+        Joint-control zones with a ``pair`` column.  ``None``: the 500 m
+        嘉定–昆山–太仓 band (:func:`suzhou_geo.joint_control_zone`).
+    schemes : path, GeoDataFrame, Source, None or False
+        Scheme elements (``scheme``, ``name_zh``).  ``None``: :func:`suzhou_geo.layers`.
+    rules : Rules or dict, optional
+        Thresholds (see :class:`~suzhou_geo.validate.Rules`); a dict changes only the rules it names.
+    crs : str or pyproj.CRS, optional
+        CRS of parcels that declare none (e.g. ``"EPSG:4549"``), or ``"GCJ-02"``
+        for Amap/Gaode coordinates.  Applies to the parcels only.
+    layer, encoding : optional
+        Layer (or table) and text encoding of the parcels.
+    datum_shift : mapping, sequence, str or pyproj.Transformer, optional
+        For parcels in Xi'an 1980 or Beijing 1954: the local transformation to
+        CGCS2000 (see :class:`suzhou_geo.io.Source`).
+    approximate_datum : bool, default False
+        Accept an approximate conversion of such parcels; every row then says its
+        position is approximate (± about 100 m).
+    redlines_crs, joint_zones_crs, schemes_crs : str or pyproj.CRS, optional
+        The CRS of the corresponding layer when it declares none.
+    layers : PreparedLayers, optional
+        Reference layers prepared once with :func:`suzhou_geo.prepare_layers`
+        (then *redlines*, *joint_zones* and *schemes* must be left out).
+    progress : callable(done, total) or tqdm-like object, optional
+        Told how many usable parcels are checked (an object with ``update`` and
+        ``total``, such as ``tqdm.auto.tqdm()``, is advanced instead).
+    timings : callable(stage, seconds), optional
+        Called with the wall time of each stage (for benchmarks).
+    chunk_size : int, default 500000
+        Parcels per chunk (bounds the memory of the intermediate arrays).
+    n_jobs : int, optional
+        Threads that overlay the layers of a chunk side by side (GEOS releases
+        the GIL).  Default: the number of CPUs, at most 4; ``1`` runs serially
+        (use it inside an already parallel caller, such as dask).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per input parcel, in input order, with the input's index and
+        every input column (a column named like a report column is kept as
+        ``<name>_input``, with a warning), the geometry in EPSG:4490, and the
+        report columns of :data:`suzhou_geo.validate.REPORT_SCHEMA`: ``verdict``
+        (``conflict`` > ``review`` > ``notice`` > ``pass``; ``invalid``),
+        ``reasons`` (every rule that fired, Chinese / English),
+        ``redline_overlap_m2``, ``redline_overlap_ratio``, ``control_overlap_m2``,
+        ``redline_names``, ``nearest_redline_m``, ``in_joint_zone``,
+        ``joint_zone``, ``district``, ``scheme_elements``, ``geometry_issue``,
+        ``parcel_area_m2``, ``approximate_position`` and ``redline_data`` (which
+        redlines were used: the provenance travels with every row).
+
+    Raises
+    ------
+    suzhou_geo.errors.CRSError
+        Parcels without a CRS and no ``crs=`` (the message names the likely CRS),
+        a CRS the coordinates contradict, a legacy datum without parameters.
+    suzhou_geo.errors.InputError
+        Unreadable input (the message names the file, the row and the fix).
+
+    See Also
+    --------
+    summarize : counts and areas by verdict and district.
+    prepare_layers : reference layers prepared once for many calls.
+    suzhou_geo.io.write_layer : writes the report with Chinese text intact.
+
+    Notes
+    -----
+    One geometry per layer: every layer is read once with its long edges
+    densified in the CRS it is stored in, and overlaid in EPSG:4549; overlaps
+    are ellipsoidal.  The overlap of a parcel with the dissolved protection
+    redline is the area :func:`suzhou_geo.check_floor` removes for it with ``minus=``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> p = gpd.GeoDataFrame({"id": [1]}, geometry=[box(120.95, 31.38, 120.951, 31.381)], crs="EPSG:4490")
+    >>> r = validate_parcels(p, redlines=False, joint_zones=False, schemes=False)
+    >>> r.loc[0, "verdict"], r.loc[0, "district"]
+    ('pass', '昆山市')
+    """
+    clock = _Clock(timings)
+    rules = as_rules(rules)
+    parcels = read_parcels(parcels, crs=crs, layer=layer, encoding=encoding, datum_shift=datum_shift,
+                           approximate_datum=approximate_datum)
+    clock("read")
+    refs = _reference(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
+    clock("prepare")
+    m = measure(parcels, refs, rules, progress=progress, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
+    d = decide(m, rules)
+    reasons = explain(m, d, rules, illustrative=refs.illustrative,
+                      approximate_note=parcels.provenance.crs.note() if parcels.provenance.approximate else "")
+    clock("decide+explain")
+    out = assemble(parcels, m, d, reasons, refs, rules)
+    clock("assemble")
+    log.info("validated %d parcels from %s: %s", len(out), parcels.provenance.name, clock.totals())
+    return out
+
+
+def read_parcels(parcels: Any, **options: Any) -> Layer:
+    """Read the parcels through the one entry point, polygons expected."""
+    return read(parcels, expect="polygon", spelling=PARCEL_SPELLING, **options)
+
+
+def _reference(layers, redlines, joint_zones, schemes, rules: Rules, *crs) -> PreparedLayers:
+    if layers is None:
+        return prepare_layers(redlines, joint_zones, schemes, max_vertices=rules.max_vertices,
+                              redlines_crs=crs[0], joint_zones_crs=crs[1], schemes_crs=crs[2])
+    if not isinstance(layers, PreparedLayers):
+        raise InputError(f"layers= takes the result of prepare_layers(), not a {type(layers).__name__}",
+                         source="validate_parcels")
+    given = [k for k, v in zip(("redlines", "joint_zones", "schemes"), (redlines, joint_zones, schemes), strict=True)
+             if v is not None]
+    if given or any(c is not None for c in crs):
+        raise InputError(
+            f"layers= was given together with {', '.join(given) or 'a CRS option'}", source="validate_parcels",
+            hint="pass the reference layers to prepare_layers() and only layers= here",
+        )
+    return layers
+
+
+# --------------------------------------------------------------------------- measure
+
+
+def measure(
+    parcels: Layer,
+    layers: PreparedLayers,
+    rules: Rules,
+    *,
+    progress: Any = None,
+    chunk_size: int = 500_000,
+    n_jobs: int | None = None,
+    clock: Callable[[str], None] | None = None,
+) -> Measures:
+    """Measure every parcel against every reference layer (chunk by chunk, layers in parallel threads)."""
+    n = len(parcels)
+    m = Measures.empty(n)
+    m.usable[:] = parcels.usable
+    m.issue[:] = parcels.issues
+    m.code[:] = parcels.codes
+    m.area_change[:] = parcels.area_change
+    m.approximate[:] = parcels.provenance.approximate & parcels.usable
+    upos = np.flatnonzero(m.usable)
+    metric = parcels.metric[upos]
+    m.area[upos] = area_m2_projected(metric, CGCS2000_GK_CM120)
+    if clock:
+        clock("project+area")
+    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in ("red", "ctl", "zone", "district", "scheme")}
+    report = _progress(progress, len(upos))
+    workers = _workers(n_jobs)
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(upos) >= 1_000 else None
+    try:
+        for sl in _chunks(len(upos), chunk_size):
+            rows = upos[sl]
+            results = _overlay_chunk(Chunk(metric[sl], m.area[rows]), layers, rules, pool)
+            _store(m, pairs, rows, results)
+            report(sl.stop)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    _label(m, pairs, layers)
+    if clock:
+        clock("overlay")
+    return m
+
+
+def _overlay_chunk(chunk: Chunk, layers: PreparedLayers, rules: Rules, pool) -> dict:
+    """Every layer's overlay of one chunk, side by side when a pool is given (longest first)."""
+    tasks = {}
+    if layers.schemes is not None:
+        tasks["scheme"] = (overlay_schemes, layers.schemes)
+    if layers.redlines is not None:
+        tasks["red"] = (overlay_redlines, layers)
+    tasks["district"] = (overlay_districts, layers)
+    if layers.zones is not None:
+        tasks["zone"] = (overlay_zones, layers.zones)
+    if pool is None:
+        return {k: f(arg, chunk, rules) for k, (f, arg) in tasks.items()}
+    futures = {k: pool.submit(f, arg, chunk, rules) for k, (f, arg) in tasks.items()}
+    return {k: fut.result() for k, fut in futures.items()}
+
+
+def _store(m: Measures, pairs: dict, rows: np.ndarray, res: dict) -> None:
+    """Put one chunk's results into the record (main thread only)."""
+    if "red" in res:
+        r = res["red"]
+        # below 0.01 m² an "overlap" is noise along a shared edge, not a sliver
+        m.red_m2[rows] = np.where(r.protection_m2 < NOISE_M2, 0.0, r.protection_m2)
+        m.ctl_m2[rows] = np.where(r.control_m2 < NOISE_M2, 0.0, r.control_m2)
+        m.nearest[rows] = r.nearest_m
+        m.nearest_group[rows] = r.nearest_group
+        pairs["red"].append((rows[r.protection_names.rows], r.protection_names.groups))
+        pairs["ctl"].append((rows[r.control_names.rows], r.control_names.groups))
+    suzhou_m2, dist = res["district"]
+    m.suzhou_m2[rows] = suzhou_m2
+    pairs["district"].append((rows[dist.rows], dist.groups))
+    for key in ("zone", "scheme"):
+        if key in res:
+            p: Pairs = res[key]
+            pairs[key].append((rows[p.rows], p.groups))
+
+
+def _label(m: Measures, pairs: dict, layers: PreparedLayers) -> None:
+    n = len(m)
+
+    def lab(key: str, names) -> np.ndarray:
+        if not pairs[key]:
+            return np.full(n, "", dtype=object)
+        r = np.concatenate([p[0] for p in pairs[key]])
+        g = np.concatenate([p[1] for p in pairs[key]])
+        return labels(n, r, g, names)
+
+    if layers.redlines is not None:
+        from .reference import CONTROL, PROTECTION
+
+        m.red_names[:] = lab("red", layers.redlines[PROTECTION].features.names)
+        m.ctl_names[:] = lab("ctl", layers.redlines[CONTROL].features.names)
+        names = layers.redlines[PROTECTION].features.names
+        ok = m.nearest_group >= 0
+        m.near_names[ok] = names[m.nearest_group[ok]]
+    m.district[:] = lab("district", layers.districts.names)
+    if layers.zones is not None:
+        m.zone[:] = lab("zone", layers.zones.names)
+    if layers.schemes is not None:
+        m.schemes[:] = lab("scheme", layers.schemes.names)
+
+
+def _chunks(total: int, size: int) -> list[slice]:
+    k = max(-(-total // max(int(size), 1)), 1)
+    b = np.linspace(0, total, k + 1).astype(int)
+    return [slice(int(b[i]), int(b[i + 1])) for i in range(k) if b[i + 1] > b[i]] or [slice(0, 0)]
+
+
+def _workers(n_jobs: int | None) -> int:
+    if n_jobs is None:
+        return max(1, min(os.cpu_count() or 1, 4))
+    if int(n_jobs) < 1:
+        raise InputError(f"n_jobs must be ≥ 1 or None, not {n_jobs!r}", source="validate_parcels")
+    return int(n_jobs)
+
+
+def _progress(progress: Any, total: int) -> Callable[[int], None]:
+    """A ``done -> None`` callback from a ``(done, total)`` callable or a tqdm-like object."""
+    if progress is None:
+        return lambda done: None
+    if hasattr(progress, "update"):
+        if getattr(progress, "total", None) in (None, 0):
+            progress.total = total
+            if hasattr(progress, "refresh"):
+                progress.refresh()
+        state = {"done": 0}
+
+        def advance(done: int) -> None:
+            progress.update(done - state["done"])
+            state["done"] = done
+
+        return advance
+    if total == 0:
+        progress(0, 0)
+    return lambda done: progress(done, total)
+
+
+# --------------------------------------------------------------------------- assemble
+
+
+def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs: PreparedLayers,
+             rules: Rules) -> gpd.GeoDataFrame:
+    """The report: the input frame (columns kept, clashing names renamed) plus the report columns."""
+    cols = report_columns()
+    frame = parcels.frame
+    if frame.geometry.name in cols:  # a geometry column called like a report column
+        frame = frame.rename_geometry("geometry" if "geometry" not in frame.columns else "geom")
+    out = keep_input_columns(frame, cols, what="validate_parcels")
+    renamed = out.attrs.get("renamed_columns", {})
+    ok = d.checked
+    values = {
+        "verdict": d.verdict,
+        "reasons": reasons,
+        "redline_overlap_m2": np.where(ok, np.round(m.red_m2, 2), np.nan),
+        "redline_overlap_ratio": np.where(ok, np.round(d.ratio, 6), np.nan),
+        "control_overlap_m2": np.where(ok, np.round(m.ctl_m2, 2), np.nan),
+        "redline_names": _join_names(m.red_names, m.ctl_names),
+        "nearest_redline_m": np.where(ok, np.round(m.nearest, 2), np.nan),
+        "in_joint_zone": d.in_zone,
+        "joint_zone": m.zone,
+        "district": m.district,
+        "scheme_elements": m.schemes,
+        "geometry_issue": m.issue,
+        "parcel_area_m2": np.where(m.usable, np.round(m.area, 2), np.nan),
+        "approximate_position": m.approximate.copy(),
+        "redline_data": np.full(len(m), refs.redline_data, dtype=object),
+    }
+    for c in cols:
+        out[c] = values[c]
+    prov = parcels.provenance
+    out.attrs = {
+        "illustrative": refs.illustrative,
+        "data_note": refs.data_note,
+        "rules": asdict(rules),
+        "source": prov.name,
+        "provenance": prov.to_dict(),
+        "renamed_columns": renamed,
+        "reference_notes": list(refs.notes),
+    }
+    return out
+
+
+def _join_names(red: np.ndarray, ctl: np.ndarray) -> np.ndarray:
+    both = (red != "") & (ctl != "")
+    return np.where(both, red + "; " + ctl, red + ctl).astype(object)
+
+
+class _Clock:
+    """Wall time per stage: logged at DEBUG and passed to the caller's ``timings`` callback."""
+
+    def __init__(self, callback: Callable[[str, float], None] | None) -> None:
+        self._cb = callback
+        self._last = time.perf_counter()
+        self.t: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        dt = now - self._last
+        self._last = now
+        self.t[stage] = self.t.get(stage, 0.0) + dt
+        log.debug("%s: %.3f s", stage, dt)
+        if self._cb is not None:
+            self._cb(stage, dt)
+
+    def totals(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.t.items()}

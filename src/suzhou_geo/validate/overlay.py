@@ -1,0 +1,126 @@
+"""Overlay: parcels against each reference layer, as pure functions returning arrays.
+
+Every function takes the parcels of one chunk (EPSG:4549 geometries, their
+ellipsoidal areas and an STRtree over them) and one prepared reference layer,
+and returns plain index/value arrays for that chunk.  Nothing is written into
+shared state, so the layers of a chunk can be overlaid in parallel threads, and
+chunks can be overlaid in any order.
+
+The kernels (:mod:`suzhou_geo._index`) put the many small parcels in the tree
+and query it with the few big pieces; a parcel counts as wholly inside a piece
+only if the prepared piece contains it (exact), every other hit is intersected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from .._index import near_pairs, nearest_edge, overlap_pairs, sorted_unique
+from .reference import CONTROL, PROTECTION, PreparedLayers, RefLayer
+from .rules import Rules
+
+__all__ = ["Chunk", "Pairs", "RedlineOverlay", "overlay_redlines", "overlay_zones", "overlay_districts",
+           "overlay_schemes", "counts", "NOISE_M2"]
+
+#: Overlaps below this (m²) are numerical noise along a shared edge, not slivers.
+NOISE_M2 = 0.01
+
+
+@dataclass
+class Chunk:
+    """The parcels of one chunk: EPSG:4549 geometries, ellipsoidal areas (m²) and a tree over them."""
+
+    geoms: np.ndarray
+    area: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.tree = shapely.STRtree(self.geoms)
+        self.tree.query(self.geoms[:1])  # GEOS builds the tree on the first query: do it here, once
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+
+@dataclass
+class Pairs:
+    """(chunk row, group) pairs: which parcel meets which feature of a layer."""
+
+    rows: np.ndarray
+    groups: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Pairs:
+        return cls(np.empty(0, np.int64), np.empty(0, np.int64))
+
+
+@dataclass
+class RedlineOverlay:
+    """Per chunk row: overlap with each redline kind (m², dissolved), names, nearest protection redline."""
+
+    protection_m2: np.ndarray
+    control_m2: np.ndarray
+    protection_names: Pairs
+    control_names: Pairs
+    nearest_m: np.ndarray
+    nearest_group: np.ndarray
+
+
+def counts(overlap: np.ndarray, parcel_area: np.ndarray, rules: Rules) -> np.ndarray:
+    """Whether an overlap counts: above both tolerances of the rules (m² and share of the parcel)."""
+    return (overlap > rules.overlap_min_m2) & (overlap > rules.overlap_min_ratio * parcel_area)
+
+
+def _kind(ref, chunk: Chunk) -> tuple[np.ndarray, Pairs]:
+    """Overlap (m², dissolved) and named features of one redline kind."""
+    n = len(chunk)
+    feat, dissolved = ref.features, ref.dissolved
+    if dissolved is None:  # features do not overlap: their pieces serve both
+        r, grp, v = overlap_pairs(feat.index, chunk.tree, chunk.geoms, chunk.area)
+        area = np.bincount(r, weights=v, minlength=n)
+        named = v >= NOISE_M2  # a feature merely touched along an edge is not named
+        return area, Pairs(r[named], grp[named])
+    r, _, v = overlap_pairs(dissolved, chunk.tree, chunk.geoms, chunk.area)
+    area = np.zeros(n)
+    area[r] = v
+    if not len(r):
+        return area, Pairs.empty()
+    sub = sorted_unique(r)
+    sub_chunk = Chunk(chunk.geoms[sub], chunk.area[sub])
+    r2, grp2, v2 = overlap_pairs(feat.index, sub_chunk.tree, sub_chunk.geoms, sub_chunk.area)
+    named = v2 >= NOISE_M2
+    return area, Pairs(sub[r2[named]], grp2[named])
+
+
+def overlay_redlines(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> RedlineOverlay:
+    """Overlaps with both redline kinds and the distance to the nearest protection redline."""
+    red = layers.redlines
+    p_m2, p_names = _kind(red[PROTECTION], chunk)
+    c_m2, c_names = _kind(red[CONTROL], chunk)
+    d, grp = nearest_edge(red[PROTECTION].features.index, chunk.tree, rules.nearest_search_m)
+    d[p_m2 >= NOISE_M2] = 0.0
+    return RedlineOverlay(p_m2, c_m2, p_names, c_names, d, grp)
+
+
+def overlay_zones(zones: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
+    """The joint-control zones each parcel lies in beyond the overlap tolerance."""
+    r, grp, v = overlap_pairs(zones.index, chunk.tree, chunk.geoms, chunk.area)
+    keep = counts(v, chunk.area[r], rules)
+    return Pairs(r[keep], grp[keep])
+
+
+def overlay_districts(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> tuple[np.ndarray, Pairs]:
+    """(area inside 苏州市 per parcel, the county-level units each parcel lies in)."""
+    r, grp, v = overlap_pairs(layers.districts.index, chunk.tree, chunk.geoms, chunk.area)
+    ins = layers.in_suzhou[grp]
+    suzhou_m2 = np.bincount(r[ins], weights=v[ins], minlength=len(chunk))
+    keep = counts(v, chunk.area[r], rules)
+    return suzhou_m2, Pairs(r[keep], grp[keep])
+
+
+def overlay_schemes(schemes: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
+    """The scheme elements each parcel lies in or within ``scheme_near_m`` of."""
+    r, grp = near_pairs(schemes.index, chunk.tree, rules.scheme_near_m)
+    return Pairs(r, grp)

@@ -1,0 +1,157 @@
+"""Counts and areas of a parcel report, by verdict and by county-level unit."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .reference import SAMPLE_DATA
+from .schema import VERDICTS
+
+__all__ = ["ValidationSummary", "summarize"]
+
+
+@dataclass
+class ValidationSummary:
+    """Counts and areas of a report, by verdict and by district.
+
+    Attributes
+    ----------
+    by_verdict : pandas.DataFrame
+        ``verdict, parcels, parcel_area_ha, redline_overlap_ha`` (all verdicts, in severity order).
+    by_district : pandas.DataFrame
+        One row per county-level unit of Suzhou (units outside Suzhou pooled),
+        one column of parcel counts per verdict, plus ``parcels`` and
+        ``parcel_area_ha``.  A parcel on a border counts in every unit it lies
+        in, so the column sums can exceed the number of parcels.
+    note : str
+        What the redlines were (the bundled sample is illustrative).
+    """
+
+    by_verdict: pd.DataFrame
+    by_district: pd.DataFrame
+    note: str
+    illustrative: bool = False
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the counts by verdict."""
+        return self.by_verdict.copy()
+
+    def __str__(self) -> str:
+        lines = [self.by_verdict.to_string(index=False), "", self.by_district.to_string(), ""]
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        warn = (
+            f"<p><b>{html.escape(self.note)}</b></p>"
+            if self.illustrative
+            else f"<p>{html.escape(self.note)}</p>"
+        )
+        return (
+            "<h4>Parcels by verdict</h4>"
+            + self.by_verdict.to_html(index=False)
+            + "<h4>By district</h4>"
+            + self.by_district.to_html()
+            + warn
+        )
+
+
+def summarize(report: gpd.GeoDataFrame) -> ValidationSummary:
+    """Count parcels and sum areas by verdict and by district of a :func:`validate_parcels` report.
+
+    Parameters
+    ----------
+    report : GeoDataFrame
+        The output of :func:`validate_parcels` (or the same read back from a file).
+
+    Returns
+    -------
+    ValidationSummary
+        ``.by_verdict``, ``.by_district``, ``.note``; ``.to_frame()`` and ``_repr_html_``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> p = gpd.GeoDataFrame(geometry=[box(120.95, 31.38, 120.951, 31.381), None], crs="EPSG:4490")
+    >>> from suzhou_geo import validate_parcels
+    >>> s = summarize(validate_parcels(p, redlines=False, joint_zones=False, schemes=False))
+    >>> s.by_verdict.set_index("verdict").parcels.to_dict()["invalid"]
+    1
+    """
+    missing = [
+        c
+        for c in ("verdict", "district", "parcel_area_m2", "redline_overlap_m2")
+        if c not in report.columns
+    ]
+    if missing:
+        raise ValueError(f"not a validate_parcels report: columns {missing} are missing")
+    verdict = pd.Categorical(report["verdict"].astype(str).to_numpy(), categories=list(VERDICTS))
+    df = pd.DataFrame(
+        {
+            "verdict": verdict,
+            "area_ha": report["parcel_area_m2"].fillna(0).to_numpy() / 1e4,
+            "overlap_ha": report["redline_overlap_m2"].fillna(0).to_numpy() / 1e4,
+        }
+    )
+    bv = df.groupby("verdict", observed=False).agg(
+        parcels=("area_ha", "size"),
+        parcel_area_ha=("area_ha", "sum"),
+        redline_overlap_ha=("overlap_ha", "sum"),
+    )
+    bv = bv.reset_index().round({"parcel_area_ha": 2, "redline_overlap_ha": 4})
+    bv["verdict"] = bv["verdict"].astype(str)
+    # a parcel on a border counts in every unit it lies in; units outside Suzhou are pooled
+    from ..boundaries import jurisdictions
+
+    in_sz = set(jurisdictions(suzhou_only=True).name_zh)
+    names = report["district"].fillna("").astype(str).str.split("; ")
+    long = pd.DataFrame(
+        {
+            "row": np.repeat(np.arange(len(report)), names.str.len()),
+            "district": np.concatenate(names.to_numpy()) if len(report) else [],
+        }
+    )
+    outside = "(苏州市域外 outside Suzhou)"
+    long["district"] = np.where(
+        long["district"] == "",
+        "(无 none)",
+        np.where(long["district"].isin(in_sz), long["district"], outside),
+    )
+    long = long.drop_duplicates()
+    long["verdict"] = pd.Categorical(
+        np.asarray(verdict)[long["row"].to_numpy()], categories=list(VERDICTS)
+    )
+    long["area_ha"] = df["area_ha"].to_numpy()[long["row"].to_numpy()]
+    bd = pd.crosstab(long["district"], long["verdict"], dropna=False).reindex(
+        columns=list(VERDICTS), fill_value=0
+    )
+    bd.columns = [str(c) for c in bd.columns]
+    bd["parcels"] = bd.sum(axis=1)
+    bd["parcel_area_ha"] = long.groupby("district")["area_ha"].sum().round(2)
+    bd = bd.sort_values("parcels", ascending=False)
+    bd.index.name = "district"
+    attrs = getattr(report, "attrs", {}) or {}
+    illustrative = _illustrative(report, attrs)
+    if illustrative:
+        note = "注意：红线为示意数据，非官方生态保护红线 / NOTE: " + str(
+            attrs.get("data_note")
+            or "the redlines are ILLUSTRATIVE, not the official ecological protection redline; "
+            "rerun with redlines=<official data>."
+        )
+    else:
+        note = str(attrs.get("data_note", ""))
+    return ValidationSummary(bv, bd, note, illustrative)
+
+
+def _illustrative(report: pd.DataFrame, attrs: dict) -> bool:
+    """From the ``redline_data`` column (survives concatenation and files), else from attrs."""
+    if "redline_data" in report.columns and len(report):
+        return bool((report["redline_data"].astype(str) == SAMPLE_DATA).any())
+    return bool(attrs.get("illustrative", False))
