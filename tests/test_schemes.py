@@ -160,7 +160,7 @@ def test_no_internal_codes_in_user_facing_text(all_layers):
 def test_main_centre_area_within_10_percent_of_plan():
     main = sg.scheme("structure").element("main").geometry.iloc[0]
     a = geod_area_km2(main)
-    assert abs(a / 849.49 - 1) < 0.10  # plan figure [S1]
+    assert abs(a / 849.49 - 1) < 0.10  # plan figure (a secondary summary of the 2035 plan)
     assert sg.scheme("structure").area_km2()["苏州中心城区"] == pytest.approx(a, rel=1e-9)
 
 
@@ -180,7 +180,7 @@ def test_yangcheng_core_from_gshhg():
 
 def test_grand_canal_axis_runs_wuxi_border_to_zhejiang_border():
     canal = sg.scheme("ecological").element("京杭运河").geometry.iloc[0]
-    assert 70 <= GEOD.geometry_length(canal) / 1000 <= 95  # plan: 82.3 km [S17]
+    assert 70 <= GEOD.geometry_length(canal) / 1000 <= 95  # 82.3 km, 五七桥 → 鸭子坝 (戈春源《大运河苏州段》)
     units = sg.jurisdictions(geometry=True)
     wuxi = metric(shapely.union_all(units[units.parent == "无锡市"].geometry.values))
     zj = metric(shapely.union_all(units[units.province == "浙江省"].geometry.values))
