@@ -21,10 +21,12 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "# The planned spatial schemes as layers\n\nEvery named pattern of the Suzhou and Kunshan "
                "plans is a `Scheme`: its elements are a GeoDataFrame in CGCS2000 (EPSG:4490) that says, per "
                "element, where the geometry comes from (`basis`), how accurate it is (`accuracy_m`) and which "
-               "clause defines it (`source`). Elements drawn from schematic waypoints or inferred are marked so."),
+               "clause defines it (`source`). Two questions are kept apart: does the source text state the element's role "
+               "(`role_inferred`, with the clause wording or our reason in `role_evidence`), and is its shape real data or "
+               "drawn from our reading (`geometry_inferred`)?"),
         ("code", "import suzhou_geo as sg\n\nsg.schemes()"),
         ("code", "eco = sg.scheme(\"三核四轴四片\")\neco"),
-        ("code", "eco.elements[[\"element_id\", \"role\", \"name_zh\", \"name_en\", \"basis\", \"accuracy_m\", \"source\", \"inferred\"]]"),
+        ("code", "eco.elements[[\"element_id\", \"role\", \"name_zh\", \"role_inferred\", \"role_evidence\", \"geometry_inferred\", \"basis\", \"accuracy_m\", \"source\"]]"),
         ("md", "Areas by element, on the ellipsoid:"),
         ("code", "eco.area_km2()"),
         ("md", "Which elements does a point in 阳澄湖 fall in, and which lie within 2 km of a point in 昆山?"),
@@ -33,7 +35,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  "eco.locate(pts, within_m=2000)"),
         ("md", "The city structure 一主四副双轴 and Kunshan's ecological pattern 两心两轴、多廊多点:"),
         ("code", "structure = sg.scheme(\"一主四副双轴\")\nstructure.elements[[\"role\", \"name_zh\", \"basis\", \"accuracy_m\"]]"),
-        ("code", "ks = sg.scheme(\"两心两轴\")\nks.elements[[\"role\", \"name_zh\", \"basis\", \"inferred\", \"note\"]]"),
+        ("code", "ks = sg.scheme(\"两心两轴\")\nks.elements[[\"role\", \"name_zh\", \"role_inferred\", \"role_evidence\", \"geometry_inferred\", \"basis\"]]"),
         ("md", "All schemes on one map (switch elements on and off in the layer control):"),
         ("code", "m = sg.plan_map(sg.layers())\nm"),
     ],

@@ -197,7 +197,9 @@ for nm, en, jur, geom_, ha in (
 ):
     add(nm, en, RED, "重要湿地", jur, geom_,
         f"schematic: GSHHG 阳澄湖 outside 昆山市 buffered by {d_rest:+.0f} m so that the 相城 + 园区 parts total the "
-        "published 10073.49 ha; split along the Amap county line (相城区/虎丘区 vs 吴中区, whose Amap polygon holds 苏州工业园区)",
+        "published 10073.49 ha; split along the Amap county lines (相城区 and 虎丘区 vs 吴中区). Amap holds 苏州工业园区 "
+        "in two polygons: 71 km² (独墅湖, 斜塘 and a 1.9 km² southern edge of GSHHG 阳澄湖) as an exclave of 虎丘区, the "
+        "rest in 吴中区; so the 相城 part here includes that edge of SIP's water and the 园区 part is SIP's 吴中区 share",
         1000, f"{REF} §4.2 [S34] (相城 6409.81 ha, 园区 3663.68 ha)", published_area_ha=ha,
         inferred="the 相城/园区 split of the lake is Amap's county line, not the wetland's own; each part's area "
         "differs from its published figure, only their sum is fitted")

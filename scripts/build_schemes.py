@@ -9,9 +9,15 @@ geometry operations (see data/schemes/README.md):
 
 ``admin``   a jurisdiction polygon from data/boundaries
 ``lake``    a named GSHHG lake (data/hydrography/lakes.geojson)
-``river``   a named GSHHG river/canal line (data/hydrography/rivers.geojson)
+``river``   a named GSHHG river/canal line (data/hydrography/rivers.geojson); with ``from``, only its
+            part downstream of the point nearest that waypoint
 ``yangtze`` a part of data/hydrography/yangtze.geojson
-``line`` / ``polygon`` / ``point`` / ``circle`` / ``box``   schematic waypoints, each citing its source
+``line`` / ``polygon`` / ``point`` / ``circle`` / ``ellipse`` / ``box``   schematic waypoints, each citing its source
+``path``    one line through its ``parts`` in order: waypoints and line-valued specs (a ``river``
+            cut ``from`` a waypoint, a ``border_reach``), joined end to start
+``border_reach``   the stretch of a jurisdiction's outline that it shares with ``with`` (within
+            50 m), between the points nearest the ``from`` and ``to`` waypoints: for a river that
+            forms a border, so that the drawn river and the border are the same line
 ``buffer`` / ``ring``   a buffer of width ``distance_m`` (``ring`` = buffer minus the original)
 ``union`` / ``intersection`` / ``difference``
 ``ref``     the finished geometry of another element (``scheme_key.element_id``)
@@ -31,6 +37,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+import shapely.affinity
+import shapely.ops
 from pyproj import Transformer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +53,9 @@ DATA = ROOT / "data"
 OUT = DATA / "schemes"
 _TO_M = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
 _TO_G = Transformer.from_crs(CGCS2000_GK_CM120, CGCS2000, always_xy=True)
+_BORDER_M = 50.0  # sliver tolerance between neighbouring Amap polygons (as suzhou_geo.shared_border)
+_LINE_CLIP_M = 5.0
+_VIA_M = 3000.0  # a named place on a border reach: within the waypoints' own ±3 km
 
 
 def to_metric(geom):
@@ -79,6 +90,37 @@ class Builder:
             raise ValueError(f"{where}: waypoint {wp!r} lies outside the Suzhou region")
         return _TO_M.transform(lon, lat)
 
+    def border_reach(self, spec: dict, where: str):
+        """The stretch of ``of``'s own outline shared with ``with``, between ``from`` and ``to``.
+
+        Taken from the very outline the element is later clipped to, so clipping keeps all of it.
+        """
+        outline = shapely.boundary(self.admin(spec["of"]))
+        other = shapely.union_all([self.admin(n) for n in spec["with"]])
+        shared = shapely.line_merge(shapely.intersection(outline, shapely.buffer(other, _BORDER_M)))
+        a = shapely.Point(self._xy(spec["from"], where))
+        b = shapely.Point(self._xy(spec["to"], where))
+        pieces = [p for p in shapely.get_parts(shared) if p.geom_type == "LineString"]
+        piece = min(pieces, key=lambda p: p.distance(a) + p.distance(b))
+        if piece.distance(a) > _BORDER_M or piece.distance(b) > _BORDER_M:
+            raise ValueError(f"{where}: border_reach ends are not on one stretch of the {spec['of']} border")
+        da, db = piece.project(a), piece.project(b)
+        reach = shapely.ops.substring(piece, da, db)  # reversed when db < da: from `from` to `to`
+        for via in spec.get("via", []):  # named places on the reach, checked, not used for the shape
+            if reach.distance(shapely.Point(self._xy(via, where))) > _VIA_M:
+                raise ValueError(f"{where}: {via[2]!r} lies more than {_VIA_M:g} m from the border reach")
+        return reach
+
+    def path(self, parts: list, where: str):
+        """One LineString through the parts in order (waypoints or line-valued specs)."""
+        coords: list[tuple[float, float]] = []
+        for part in parts:
+            pts = [self._xy(part, where)] if isinstance(part, list) else _coords(self.eval(part, where))
+            for c in pts:
+                if not coords or np.hypot(c[0] - coords[-1][0], c[1] - coords[-1][1]) > 0.01:
+                    coords.append(c)
+        return shapely.LineString(coords)
+
     def eval(self, spec: dict, where: str):
         op = spec.get("op")
         if op == "admin":
@@ -92,7 +134,14 @@ class Builder:
             hit = self.rivers[self.rivers.name_zh == spec["name"]]
             if hit.empty:
                 raise ValueError(f"{where}: GSHHG has no river {spec['name']!r} (data/hydrography/rivers.geojson)")
-            return to_metric(shapely.line_merge(shapely.union_all(hit.geometry.values)))
+            line = to_metric(shapely.line_merge(shapely.union_all(hit.geometry.values)))
+            if "from" in spec:
+                line = _downstream_of(line, shapely.Point(self._xy(spec["from"], where)), where)
+            return line
+        if op == "border_reach":
+            return self.border_reach(spec, where)
+        if op == "path":
+            return self.path(spec["parts"], where)
         if op == "yangtze":
             hit = self.yangtze[self.yangtze.part == spec["part"]]
             if len(hit) != 1:
@@ -106,6 +155,11 @@ class Builder:
             return shapely.Point(self._xy(spec["at"], where))
         if op == "circle":
             return shapely.Point(self._xy(spec["centre"], where)).buffer(float(spec["radius_m"]), quad_segs=32)
+        if op == "ellipse":  # axis-aligned in EPSG:4549: semi-axes east-west and north-south
+            x, y = self._xy(spec["centre"], where)
+            a, b = (float(v) for v in spec["semi_axes_m"])
+            unit = shapely.Point(x, y).buffer(1.0, quad_segs=64)
+            return shapely.affinity.scale(unit, a, b, origin=(x, y))
         if op == "box":
             w, s, e, n = spec["bounds"]
             return to_metric(shapely.box(w, s, e, n).segmentize(0.001))
@@ -128,6 +182,17 @@ class Builder:
         raise ValueError(f"{where}: unknown geometry op {op!r}")
 
 
+def _downstream_of(line, point, where: str):
+    """The part of *line* (drawn upstream to downstream) from its point nearest *point* on."""
+    if line.geom_type != "LineString":
+        raise ValueError(f"{where}: the river must be one connected line to be cut; got {line.geom_type}")
+    return shapely.ops.substring(line, line.project(point), line.length)
+
+
+def _coords(geom) -> list[tuple[float, float]]:
+    return [tuple(c) for c in shapely.get_coordinates(geom)]
+
+
 def _clean(geom, kind_hint: str):
     """Valid geometry of one dimension (the dimension of the spec's result)."""
     geom = shapely.make_valid(geom)
@@ -145,6 +210,25 @@ def _clean(geom, kind_hint: str):
     return out
 
 
+def _clip_area(area, geom):
+    """The polygon to clip *geom* to: *area* itself, grown by 5 m for lines.
+
+    A line drawn along the jurisdiction's own outline (望虞河 where it forms the 苏州/无锡
+    border) would otherwise be cut into pieces by floating-point noise and metre-scale kinks of
+    the outline at a tripoint; 5 m changes no line by more than that at each crossing (all lines
+    are ±500 m or coarser), and polygons are clipped exactly.
+    """
+    if shapely.get_dimensions(geom) == 1:
+        return shapely.buffer(area, _LINE_CLIP_M)
+    return area
+
+
+def _flag(el: dict, key: str, where: str) -> bool:
+    if not isinstance(el.get(key), bool):
+        raise ValueError(f"{where}: {key} must be true or false; got {el.get(key)!r}")
+    return el[key]
+
+
 def build() -> tuple[gpd.GeoDataFrame, dict]:
     cat = json.loads((OUT / "catalogue.json").read_text(encoding="utf-8"))
     b = Builder()
@@ -158,7 +242,7 @@ def build() -> tuple[gpd.GeoDataFrame, dict]:
             geom = b.eval(el["geometry"], where)
             clip = el.get("clip", sch["jurisdiction"])
             if clip is not None:
-                geom = shapely.intersection(geom, b.admin(clip))
+                geom = shapely.intersection(geom, _clip_area(b.admin(clip), geom))
             geom = _clean(geom, el["geometry"]["op"])
             if geom.is_empty or not geom.is_valid:
                 raise ValueError(f"{where}: geometry is empty or invalid after clipping to {clip}")
@@ -175,7 +259,9 @@ def build() -> tuple[gpd.GeoDataFrame, dict]:
                 "accuracy_m": int(el["accuracy_m"]),
                 "source": el["source"],
                 "note": el.get("note", ""),
-                "inferred": bool(el["inferred"]),
+                "role_inferred": _flag(el, "role_inferred", where),
+                "role_evidence": el["role_evidence"],
+                "geometry_inferred": _flag(el, "geometry_inferred", where),
                 "clipped_to": clip or "",
             })
             geoms.append(to_geographic(geom))

@@ -7,8 +7,9 @@ Run after ``scripts/build_schemes.py``:
 The page is generated from ``data/schemes/catalogue.json`` and the built
 ``elements.geojson`` so that its sentences, sources and figures cannot drift from
 the data.  The maps are plain SVG (no browser or matplotlib needed): boundaries
-and GSHHG lakes in grey/blue, elements coloured by role, schematic/inferred
-elements dashed.
+and GSHHG lakes in grey/blue, elements coloured by role, elements whose shape is our
+reading (``geometry_inferred``) dashed, and the legend marks elements whose role the
+source text does not state (``role_inferred``).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def svg_map(elements, path: Path, title: str) -> None:
     legend = []
     for i, r in enumerate(elements.itertuples()):
         c = ROLE_COLOUR.get(r.role_en, "#333")
-        dash = ' stroke-dasharray="5,3"' if r.inferred else ""
+        dash = ' stroke-dasharray="5,3"' if r.geometry_inferred else ""
         g = shapely.simplify(r.geometry, 0.0005)
         if g.geom_type in ("Polygon", "MultiPolygon"):
             out.append(f'<path d="{path_d(g)}" fill="{c}" fill-opacity="0.25" stroke="{c}" stroke-width="1.5"{dash} fill-rule="evenodd"/>')
@@ -93,7 +94,9 @@ def svg_map(elements, path: Path, title: str) -> None:
                 cy = (y1 - p.y) / (y1 - y0) * height
                 out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{c}" stroke="white"/>')
         y = height + 36 + 18 * i
-        mark = " (schematic / inferred)" if r.inferred else ""
+        marks = [m for m, on in (("角色系推断 role inferred", r.role_inferred),
+                                 ("形状系推断 shape inferred", r.geometry_inferred)) if on]
+        mark = f" ({'; '.join(marks)})" if marks else ""
         legend.append(f'<rect x="10" y="{y - 10}" width="14" height="10" fill="{c}" fill-opacity="0.6"/>'
                       f'<text x="30" y="{y}">{html.escape(f"{r.role} {r.name_zh} — {r.name_en}{mark}")}</text>')
     out.append("</g>")
@@ -127,13 +130,16 @@ def main() -> None:
         "`suzhou_geo.layers()` returns every element. On the command line: `suzhou-geo schemes`, "
         "`suzhou-geo scheme ecological -o eco.gpkg`.",
         "",
-        "How to read each element below: **role, name** — what the plan says it is, then how the geometry "
-        "was made (`basis`) and how accurate it is. *Schematic* means drawn from waypoints or discs; "
-        "*inferred* means the element or its extent is our reading, not the plan's words. On the maps, "
-        "dashed outlines are inferred; grey lines are county boundaries, pale blue the GSHHG lakes.",
+        "每个要素分两问作答 — each element answers two separate questions. "
+        "**角色 Role**: does the source text itself say that this element plays this role in the scheme? "
+        "*Stated* quotes the clause; *inferred* (`role_inferred=True`) means the role is our reading, and "
+        "`role_evidence` says why. **形状 Shape**: is the geometry real data (administrative boundaries, GSHHG "
+        "shores) or drawn from our reading (`geometry_inferred=True`: waypoints, discs, chosen widths)? "
+        "`basis` says how it was made and `accuracy_m` how accurate it is (an estimate). On the maps, dashed "
+        "outlines are shapes of our reading; grey lines are county boundaries, pale blue the GSHHG lakes.",
         "",
-        "Sources: **003** = 《关于全面推进美丽苏州建设的实施意见》 (2023); **004** = 《全面推进美丽昆山建设工作方案》 "
-        "(2025); **PF** = `planning_facts.md` (research notes; [S…] its sources, [INF] its inferences).",
+        "Sources: 《关于全面推进美丽苏州建设的实施意见》 (苏州, 2023) and 《全面推进美丽昆山建设工作方案》 "
+        "(昆山市人民政府, 2025), cited by clause; other facts cite the page or document they come from.",
         "",
         "| scheme | key | jurisdiction | elements | source |",
         "|---|---|---|---|---|",
@@ -147,7 +153,8 @@ def main() -> None:
         el = sch.elements
         svg = IMG / f"scheme-{s['key']}.svg"
         svg_map(el, svg, f"{s['name_zh']} ({s['key']})")
-        n_inf = int(el.inferred.sum())
+        n_role = int(el.role_inferred.sum())
+        n_geom = int(el.geometry_inferred.sum())
         lines += [
             f"## {s['name_zh']} — {s['name_en']}",
             "",
@@ -158,16 +165,18 @@ def main() -> None:
             "",
             f"![{s['name_zh']}](img/{svg.name})",
             "",
-            f"{len(el)} elements, of which **{n_inf} schematic or inferred** and {len(el) - n_inf} "
-            "from real geometry (admin boundaries, GSHHG shores) or a published extent.",
+            f"{len(el)} elements: the role of **{n_role}** is our reading (not stated in the source text); "
+            f"the shape of **{n_geom}** is drawn from our reading, of {len(el) - n_geom} from real geometry "
+            "(admin boundaries, GSHHG shores) or a published extent.",
             "",
         ]
         for r in el.itertuples():
-            flag = " **[schematic/inferred]**" if r.inferred else ""
+            role = "**角色系推断 role inferred**" if r.role_inferred else "角色见原文 role stated"
+            shape = "**形状系推断 shape inferred**" if r.geometry_inferred else "形状为实测数据 shape from data"
             note = f" {r.note}" if r.note else ""
             lines.append(
-                f"- **{r.role} {r.name_zh}** ({r.name_en}; `{r.element_id}`, {fmt_measure(r)}).{flag} "
-                f"Source: {r.source}. Geometry: {r.basis}; ±{r.accuracy_m:,} m.{note}"
+                f"- **{r.role} {r.name_zh}** ({r.name_en}; `{r.element_id}`, {fmt_measure(r)}). "
+                f"Source: {r.source}. {role}: {r.role_evidence} {shape}: {r.basis}; ±{r.accuracy_m:,} m.{note}"
             )
         for nd in s.get("not_drawn", []):
             lines.append(f"- *Not drawn:* {nd}.")

@@ -8,6 +8,7 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # a CJK font so that screenshots of maps show Chinese names (the tests do not depend on it)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
+[ -e /usr/share/gmt-dcw/dcw-gmt.nc ] || need_apt+=(gmt-dcw)  # DCW province borders for tests/test_gazetteer.py
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive

@@ -73,9 +73,9 @@ def test_yangcheng_lake_area_is_110_to_125_km2(lakes):
 @pytest.mark.parametrize(
     "name, point, lo, hi",
     [
-        ("太湖", (120.23, 31.20), 2200, 2550),  # common figures 2338–2445 km²
-        ("阳澄湖", (120.80, 31.43), 110, 125),  # 117.4 / 120.75 km² [S10][S11]
-        ("淀山湖", (120.96, 31.12), 55, 75),  # 62–63 km² [S35]
+        ("太湖", (120.23, 31.20), 2200, 2550),  # widely quoted: 2 338.1 km² water, 2 427.8 km² with islands
+        ("阳澄湖", (120.80, 31.43), 110, 125),  # 117.4 / 120.75 km² (data/hydrography/README.md)
+        ("淀山湖", (120.96, 31.12), 55, 75),  # 62–63 km² (data/hydrography/README.md)
     ],
 )
 def test_named_lakes_hold_their_anchor_and_have_plausible_areas(lakes, name, point, lo, hi):
@@ -101,7 +101,7 @@ def test_grand_canal_crosses_suzhou_from_wuxi_to_zhejiang(rivers, units):
     canal = shapely.union_all(rivers.loc[rivers.name_zh == "京杭运河", "geometry"].values)
     assert set(rivers.loc[rivers.name_zh == "京杭运河", "wdbii_class"]) == {8}
     inside = shapely.intersection(canal, units.loc["苏州市", "geometry"])
-    assert 70 <= geod_length_km(inside) <= 95  # plan: 82.3 km [S17]
+    assert 70 <= geod_length_km(inside) <= 95  # 82.3 km, 五七桥 → 鸭子坝 (data/hydrography/README.md)
     wuxi = shapely.union_all(units[units.parent == "无锡市"].geometry.values)
     zhejiang = shapely.union_all(units[units.parent.isin(["嘉兴市", "湖州市"])].geometry.values)
     assert canal.intersects(wuxi) and canal.intersects(zhejiang)

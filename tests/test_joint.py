@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import Point
 
 import suzhou_geo as sg
-from suzhou_geo.joint import JOINT_PACTS, joint_control_zone
+from suzhou_geo.joint import JOINT_PACTS, JointPact, joint_control_zone
 
 GK = "EPSG:4549"
 MEMBERS = ("嘉定区", "昆山市", "太仓市")
@@ -56,7 +56,11 @@ def test_rows_and_labels(zone):
         assert set(grp.side) == set(pair.split("–"))
     assert (zone.distance_m == 500).all()
     assert (zone.pact == "jiakuntai_2018").all()
-    assert zone.source.str.contains("002").all() and zone.source.str.contains("500").all()
+    # cites the document by title and the passage, never an internal file number
+    assert zone.source.str.contains("《生态联保共治,苏州昆山奏响长三角“绿色协奏曲”》").all()
+    assert zone.source.str.contains("三地边界垂直距离500米范围").all()
+    assert not zone.source.str.contains(r"seed|\b002\b|planning_facts|\[S\d").any()
+    assert (zone.assumed == "").all()  # every part of the 2018 pact is sourced
     assert (zone.area_km2 > 0).all() and (zone.border_length_m > 10_000).all()
 
 
@@ -149,7 +153,8 @@ def test_other_pacts_and_custom_members():
     assert set(qp.members) == {"昆山市", "青浦区"} and qp.distance_assumed
     assert "ASSUMPTION" in qp.note
     z = joint_control_zone(pact="kunshan_qingpu_dianshanhu")
-    assert set(z.pair) == {"昆山市–青浦区"} and "ASSUMPTION" in z.source.iloc[0]
+    assert set(z.pair) == {"昆山市–青浦区"} and (z.note.str.contains("ASSUMPTION")).all()
+    assert (z.assumed == "distance, extent").all() and "ASSUMPTION" in z.attrs["note"]
     tj = joint_control_zone(pact="taicang_jiading_2014")
     assert set(tj.pair) == {"太仓市–嘉定区"} and (tj.pact == "taicang_jiading_2014").all()
     # any members, any distance; English names accepted
@@ -192,3 +197,56 @@ def test_cli_joint_zone(tmp_path, zone):
     assert "昆山市–嘉定区" in res2.output and "250 m" in res2.output
     bad = CliRunner().invoke(main, ["joint-zone", "-o", str(tmp_path / "x.gpkg"), "--members", "张家港市,嘉定区"])
     assert bad.exit_code != 0 and "share a border" in bad.output
+
+
+def test_pacts_say_which_parts_are_sourced_and_which_assumed():
+    from suzhou_geo.joint import PACT_PARTS
+
+    for p in JOINT_PACTS.values():
+        assert sorted(p.sourced + p.assumed) == sorted(PACT_PARTS), p.key
+        assert not any(w in p.source for w in ("seed", "planning_facts", "PF §")), p.key
+    assert JOINT_PACTS["jiakuntai_2018"].assumed == ()
+    qp = JOINT_PACTS["kunshan_qingpu_dianshanhu"]
+    # the 2024 report names this agreement in its 2023 paragraph; it defines no band
+    assert qp.year == 2023 and qp.name_zh == "昆青两地水环境联保共治合作协议"
+    assert "《昆青两地水环境联保共治合作协议》" in qp.source and "2023" in qp.source
+    assert set(qp.assumed) == {"distance", "extent"}
+    assert "四" in qp.note or "four-party" in qp.note  # the 2018 river-chief framework is another agreement
+    with pytest.raises(ValueError, match="sourced \\+ assumed"):
+        JointPact(key="x", members=("昆山市", "嘉定区"), distance_m=1, name_zh="x", name_en="x", year=1,
+                     source="x", sourced=("members",), assumed=())
+
+
+def test_dissolved_zone_is_one_row_per_pact_and_matches_an_independent_union(borders, territory):
+    """The 2018 pact's zone built from scratch: union of 500 m buffers of the three borders,
+    clipped to the three members' territory, measured on the GRS80 ellipsoid."""
+    from pyproj import Geod
+
+    d = joint_control_zone(dissolve=True)
+    assert len(d) == 1 and d.pact.iloc[0] == "jiakuntai_2018" and d.crs.to_epsg() == 4490
+    assert d.members.iloc[0] == "嘉定区、昆山市、太仓市"
+    band = shapely.union_all([shapely.buffer(b, 500, quad_segs=16) for b in borders.values()])
+    mine = shapely.intersection(band, shapely.union_all(list(territory.values())))
+    geo = gpd.GeoSeries([mine], crs=GK).to_crs("EPSG:4490").iloc[0]
+    expected = abs(Geod(ellps="GRS80").geometry_area_perimeter(shapely.orient_polygons(geo))[0]) / 1e6
+    assert d.area_km2.iloc[0] == pytest.approx(expected, rel=0.005)
+    assert d.area_km2.iloc[0] == pytest.approx(85.74, abs=0.1)
+
+
+def test_pair_rows_overlap_so_their_sum_exceeds_the_dissolved_total(zone):
+    d = joint_control_zone(dissolve=True)
+    overlap = zone.area_km2.sum() - d.area_km2.iloc[0]
+    assert 0.8 < overlap < 1.5  # ≈ 0.43 + 0.31 + 0.41 km² near the 嘉定–昆山–太仓 tripoint
+    g = zone.to_crs(GK)
+    a = g[g.pair == "昆山市–嘉定区"].geometry.union_all()
+    b = g[g.pair == "昆山市–太仓市"].geometry.union_all()
+    assert a.intersection(b).area > 1e5  # pairs overlap (m²) ...
+    assert "must not be summed" in joint_control_zone.__doc__  # ... and the docstring says so
+
+
+def test_dissolve_keeps_pacts_apart_and_labels_custom_zones():
+    q = joint_control_zone(pact="kunshan_qingpu_dianshanhu", dissolve=True)
+    assert len(q) == 1 and q.assumed.iloc[0] == "distance, extent"
+    assert q.area_km2.iloc[0] == pytest.approx(joint_control_zone(pact="kunshan_qingpu_dianshanhu").area_km2.sum(), rel=1e-3)
+    c = joint_control_zone(members=("Kunshan", "Jiading"), distance_m=200, dissolve=True)
+    assert len(c) == 1 and c.distance_m.iloc[0] == 200 and "distance" not in c.assumed.iloc[0]

