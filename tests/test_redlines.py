@@ -262,7 +262,9 @@ def test_cli_floors(tmp_path):
     path.with_suffix(".prj").unlink()
     bad = CliRunner().invoke(main, ["floors", "--redlines", str(path)])
     assert bad.exit_code != 0 and "EPSG:4549" in bad.output and "hx.shp" in bad.output
-    ok = CliRunner().invoke(main, ["floors", "--redlines", str(path), "--crs", "EPSG:4549"])
+    ambiguous = CliRunner().invoke(main, ["floors", "--redlines", str(path), "--crs", "EPSG:4549"])
+    assert ambiguous.exit_code == 2 and "--redlines-crs" in ambiguous.output
+    ok = CliRunner().invoke(main, ["floors", "--redlines", str(path), "--redlines-crs", "EPSG:4549"])
     assert ok.exit_code == 0, ok.output
     expected = geod_km2(shapely.transform(box(x, y, x + 3000, y + 3000),
                                           Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True).transform,

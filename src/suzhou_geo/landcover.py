@@ -87,7 +87,9 @@ class ClassTable:
         return pd.DataFrame(rows).set_index("code")
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self.title}</b><br><small>{self.citation}</small></p>" + self.to_frame().to_html()
+        from html import escape as e
+
+        return f"<p><b>{e(self.title)}</b><br><small>{e(self.citation)}</small></p>" + self.to_frame().to_html()
 
 
 WORLDCOVER = ClassTable(

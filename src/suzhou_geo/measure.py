@@ -39,7 +39,11 @@ def _as_geographic(obj: Any, crs: Any = None):
     import geopandas as gpd
 
     if isinstance(obj, (str,)) or hasattr(obj, "__fspath__"):
-        obj = gpd.read_file(obj)
+        from .io import read
+
+        frame = read(obj, crs=crs, spelling={"override_crs": None, "swap_xy": None, "datum_shift": None,
+                                            "approximate_datum": None}).frame
+        return np.asarray(frame.geometry.values), frame.index
     if isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries)):
         geo = ensure_crs(obj.geometry if isinstance(obj, gpd.GeoDataFrame) else obj, assume=crs)
         return np.asarray(geo.values), obj.index

@@ -49,7 +49,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from .crs import CGCS2000_GK_CM120, CRSError, ensure_crs
+from .crs import CGCS2000_GK_CM120, ensure_crs
+from .errors import CRSError, InputError
 from .landcover import ClassTable, class_table
 from .measure import area_m2
 
@@ -76,25 +77,15 @@ ZONAL_CACHE_BYTES = 64 * 2**20
 # --------------------------------------------------------------------------- inputs
 
 
-def _read_layer(obj: Any, name: str = "layer", encoding: str | None = None):
-    """A GeoDataFrame from a GeoDataFrame, GeoSeries or path."""
-    import geopandas as gpd
+def _read_layer(obj: Any, name: str, crs: Any, option: str):
+    """(frame in EPSG:4490, name) through the one entry point; *option* is how the caller names *crs*."""
+    from .io import read
 
-    if isinstance(obj, (str, os.PathLike)):
-        path = Path(obj)
-        if not path.exists():
-            raise FileNotFoundError(f"{name}: no such file {path}")
-        kw = {"encoding": encoding} if encoding else {}
-        gdf = gpd.read_file(path, **kw)
-        return gdf, str(path)
-    if isinstance(obj, gpd.GeoSeries):
-        return gpd.GeoDataFrame(geometry=obj), name
-    if isinstance(obj, gpd.GeoDataFrame):
-        return obj, name
-    raise TypeError(
-        f"{name} must be a GeoDataFrame, a GeoSeries or a path to a vector file; "
-        f"got {type(obj).__name__}"
-    )
+    spelling = {"crs": f"{option}={{value}}", "override_crs": None, "swap_xy": None,
+                "datum_shift": f"{name}=sg.Source(…, datum_shift={{value}})",
+                "approximate_datum": f"{name}=sg.Source(…, approximate_datum={{value}})"}
+    lay = read(obj, crs=crs, name=None if isinstance(obj, (str, os.PathLike)) else name, spelling=spelling)
+    return lay.frame, lay.provenance.name
 
 
 class _Opened:
@@ -364,13 +355,16 @@ class RasterizeResult:
         self.close()
 
     def _repr_html_(self) -> str:
+        from html import escape as e
+
         ds = self.dataset
         where = str(self.path) if self.path else "in memory"
         head = (
-            f"<p><b>rasterized</b> {ds.width} × {ds.height} px, {ds.dtypes[0]}, "
-            f"{ds.crs}, pixel {abs(ds.transform.a):g} × {abs(ds.transform.e):g}, {where}; 0 = background</p>"
+            f"<p><b>rasterized</b> {ds.width} × {ds.height} px, {e(str(ds.dtypes[0]))}, "
+            f"{e(str(ds.crs))}, pixel {abs(ds.transform.a):g} × {abs(ds.transform.e):g}, {e(where)}; "
+            "0 = background</p>"
         )
-        return head + self.codes.head(50).to_html(index=False)
+        return head + self.codes.head(50).to_html(index=False, escape=True)
 
 
 def _like_grid(like: Any):
@@ -394,10 +388,11 @@ def _grid_from_bounds(bounds, resolution: float, crs: CRS):
             f"{CGCS2000_GK_CM120}."
         )
     minx, miny, maxx, maxy = bounds
-    left = math.floor(minx / res) * res
-    bottom = math.floor(miny / res) * res
-    right = max(math.ceil(maxx / res) * res, left + res)
-    top = max(math.ceil(maxy / res) * res, bottom + res)
+    eps = 1e-6  # of a pixel: layers reach here through EPSG:4490, a round trip of ~1e-9 m
+    left = math.floor(minx / res + eps) * res
+    bottom = math.floor(miny / res + eps) * res
+    right = max(math.ceil(maxx / res - eps) * res, left + res)
+    top = max(math.ceil(maxy / res - eps) * res, bottom + res)
     width = int(round((right - left) / res))
     height = int(round((top - bottom) / res))
     if width * height > 2**34:
@@ -468,15 +463,15 @@ def rasterize(
     """
     from rasterio.io import MemoryFile
 
-    gdf, name = _read_layer(layer, "layer")
+    gdf, name = _read_layer(layer, "layer", layer_crs, "layer_crs")
     if len(gdf) == 0:
-        raise ValueError(f"{name} is empty: nothing to rasterize")
+        raise InputError("is empty: nothing to rasterize", source=name)
     if like is not None:
         transform, width, height, dst_crs = _like_grid(like)
-        geo = ensure_crs(gdf.geometry, assume=layer_crs, to=dst_crs, name=name)
+        geo = ensure_crs(gdf.geometry, to=dst_crs, name=name)
     else:
         dst_crs = CRS.from_user_input(crs)
-        geo = ensure_crs(gdf.geometry, assume=layer_crs, to=dst_crs, name=name)
+        geo = ensure_crs(gdf.geometry, to=dst_crs, name=name)
         ok = ~(geo.isna() | geo.is_empty)
         if not ok.any():
             raise ValueError(f"{name}: every geometry is missing or empty")
@@ -689,15 +684,15 @@ def _pixel_bounds(transform, bounds, height: int, width: int) -> tuple[int, int,
 
 
 def _prepare_zones(zones, zones_crs, ds, zone_field, name):
-    gdf, name = _read_layer(zones, name)
+    gdf, name = _read_layer(zones, name, zones_crs, "zones_crs")
     if len(gdf) == 0:
-        raise ValueError(f"{name} is empty: no zones")
+        raise InputError("is empty: no zones", source=name)
     if zone_field is not None and zone_field not in gdf.columns:
         raise KeyError(
             f"{name} has no column {zone_field!r} for zone names; columns: "
             f"{[c for c in gdf.columns if c != gdf.geometry.name]}"
         )
-    geo = ensure_crs(gdf.geometry, assume=zones_crs, to=ds.crs, name=name)
+    geo = ensure_crs(gdf.geometry, to=ds.crs, name=name)
     geoms = np.asarray(geo.values, dtype=object)
     bad = ~shapely.is_missing(geoms) & ~shapely.is_valid(geoms)
     if bad.any():

@@ -58,11 +58,16 @@ class ReportResult:
         )
 
     def _repr_html_(self) -> str:
+        from html import escape as e
+
         counts = self.report["verdict"].value_counts().to_dict()
-        rows = "".join(f"<li>{f.region}: {f.area_km2:.4f} km² vs ≥ {f.floor_km2:.4f} km² → {'ok' if f.ok else 'BELOW'}</li>" for f in self.floors)
+        rows = "".join(
+            f"<li>{e(str(f.region))}: {f.area_km2:.4f} km² vs ≥ {f.floor_km2:.4f} km² → {'ok' if f.ok else 'BELOW'}</li>"
+            for f in self.floors
+        )
         return (
-            f"<b>suzhou_geo report</b> in <code>{self.outdir}</code><ul>{rows}</ul>"
-            f"<p>parcels: {len(self.report)} — {counts}</p><p><i>{self.data_note}</i></p>"
+            f"<b>suzhou_geo report</b> in <code>{e(str(self.outdir))}</code><ul>{rows}</ul>"
+            f"<p>parcels: {len(self.report)} — {e(str(counts))}</p><p><i>{e(str(self.data_note))}</i></p>"
         )
 
 
@@ -157,7 +162,8 @@ def run_report(
     )
     zone = joint_control_zone()
     parcels_src = parcels if parcels is not None else data_path("parcels", "parcels.gpkg")
-    parcels_name = Path(parcels_src).name if isinstance(parcels_src, (str, Path)) else "parcels (GeoDataFrame)"
+    raw = getattr(parcels_src, "data", parcels_src)  # a Source carries its data
+    parcels_name = Path(raw).name if isinstance(raw, (str, Path)) else "parcels (GeoDataFrame)"
     done("load")
 
     step("floors", "checking the redline area floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²)")

@@ -31,7 +31,25 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
-    """A click group that imports a subcommand only when it is used."""
+    """A click group that imports a subcommand only when it is used.
+
+    It is also the one error handler of every subcommand: the library's own
+    errors (unusable input, outputs that may not be written) and operating-system
+    errors become one line on stderr and exit status 2, never a traceback; the
+    library's warnings are shown as ``warning: …`` lines.
+    """
+
+    def invoke(self, ctx: click.Context):
+        from suzhou_geo.errors import SuzhouGeoError
+
+        from .options import InputError
+
+        with _plain_warnings():
+            try:
+                return super().invoke(ctx)
+            except (SuzhouGeoError, OSError) as exc:
+                logging.getLogger(__name__).debug("failed", exc_info=True)
+                raise InputError(_one_line(exc)) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -55,3 +73,36 @@ def main(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and getattr(exc, "filename", None) and str(exc.filename) not in text:
+        text = f"{exc.filename}: {text}"
+    return " ".join(text.split())
+
+
+class _plain_warnings:
+    """Show the library's warnings as ``warning: <message>`` on stderr while a command runs."""
+
+    def __enter__(self):
+        import warnings
+
+        self._old = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            from suzhou_geo.errors import SuzhouGeoWarning
+
+            if issubclass(category, SuzhouGeoWarning):
+                click.echo(f"warning: {message}", err=True)
+            else:
+                self._old(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        return self
+
+    def __exit__(self, *exc):
+        import warnings
+
+        warnings.showwarning = self._old
+        return False

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .options import crs_opt, fail, output_opt
+from .options import fail, input_options, output_opt, source
 
 
 @click.command()
@@ -52,18 +52,15 @@ def boundary_cmd(name: str, output: str | None) -> None:
 
 
 @click.command("area")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@crs_opt
+@click.argument("path", type=click.Path(exists=True, dir_okay=True))
+@input_options("", "PATH")
 @click.option("--method", type=click.Choice(["ellipsoidal", "gk"]), default="ellipsoidal", show_default=True)
-def area_cmd(path: str, crs: str | None, method: str) -> None:
+def area_cmd(path: str, method: str, **options) -> None:
     """Total and per-feature area (km²) of a polygon file, on the ellipsoid."""
-    import geopandas as gpd
-
     import suzhou_geo as sg
 
-    gdf = gpd.read_file(path)
-    try:
-        a = sg.area_km2(gdf, method=method, crs=crs)
-    except sg.CRSError as exc:
-        fail(f"{path}: {exc}")
-    click.echo(f"{len(gdf)} features, total {a.sum():.4f} km² ({method})")
+    layer = sg.io.read(source(path, **options))
+    a = sg.area_km2(layer.frame, method=method)
+    click.echo(f"{len(layer)} features, total {a.sum():.4f} km² ({method})")
+    for note in layer.provenance.notes:
+        click.echo(f"note: {note}", err=True)

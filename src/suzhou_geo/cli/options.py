@@ -1,4 +1,11 @@
-"""Options shared by several subcommands (like ``rasterio.rio.options``)."""
+"""Options shared by several subcommands (like ``rasterio.rio.options``), and how inputs are built from them.
+
+Every input of a command has its own options: ``--crs`` for the main input,
+``--redlines-crs`` for the redlines, ``--minus-crs`` for ``--minus``, …; an
+option never touches another input.  :func:`input_options` adds them,
+:func:`source` turns them into a :class:`suzhou_geo.io.Source` whose error
+messages name these flags, not Python arguments.
+"""
 
 from __future__ import annotations
 
@@ -28,3 +35,82 @@ class InputError(click.ClickException):
 def fail(message: str) -> None:
     """Stop with a readable error and exit status 2 (unusable input)."""
     raise InputError(message)
+
+
+def _flag(prefix: str, name: str) -> str:
+    return f"--{prefix + '-' if prefix else ''}{name}"
+
+
+def input_options(prefix: str = "", what: str = "the input", *, layer: bool = True):
+    """Decorator adding the reading options of one input: CRS, encoding, layer, legacy datum.
+
+    With ``prefix="redlines"`` the options are ``--redlines-crs``, ``--redlines-encoding``, …
+    and arrive as ``redlines_crs``, ``redlines_encoding``, … keyword arguments.
+    """
+    p = prefix.replace("_", "-")
+    opts = [
+        click.option(_flag(p, "crs"), default=None, metavar="CRS",
+                     help=f"CRS of {what} when it declares none (EPSG:4549, EPSG:4528, GCJ-02 for Amap/Gaode)."),
+        click.option(_flag(p, "encoding"), default=None, metavar="ENC",
+                     help=f"Text encoding of {what} (e.g. GBK), if detection is not enough."),
+        click.option(_flag(p, "datum-shift"), default=None, metavar="PARAMS",
+                     help=f"For {what} in Xi'an 1980 / Beijing 1954: the local transformation to CGCS2000, "
+                          "'dx,dy,dz[,rx,ry,rz,ds]' (m, arc-seconds, ppm) or a PROJ pipeline."),
+        click.option(_flag(p, "approximate-datum"), is_flag=True, default=False,
+                     help=f"Accept an approximate conversion of {what} in a legacy datum (± about 100 m, "
+                          "said in every output)."),
+    ]
+    if layer:
+        opts.append(click.option(_flag(p, "layer"), default=None, metavar="NAME",
+                                 help=f"Layer of a multi-layer file (GeoPackage) or table of a database, for {what}."))
+
+    def deco(f):
+        for o in reversed(opts):
+            f = o(f)
+        return f
+
+    return deco
+
+
+def _datum_shift(text: str | None, flag: str):
+    if text is None:
+        return None
+    t = text.strip()
+    if t.startswith(("+proj", "proj=", "pipeline")):
+        return t
+    try:
+        nums = [float(v) for v in t.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            "give 'dx,dy,dz' or 'dx,dy,dz,rx,ry,rz,ds' (m, arc-seconds, ppm), or a PROJ pipeline",
+            param_hint=flag,
+        ) from None
+    return nums
+
+
+def source(data, prefix: str = "", **options):
+    """A :class:`suzhou_geo.io.Source` for one input, from that input's options (keyword names as click gives them)."""
+    from suzhou_geo.io import Source
+
+    key = (prefix + "_") if prefix else ""
+    p = prefix.replace("_", "-")
+    spelling = {
+        "crs": _flag(p, "crs") + " {value}",
+        "encoding": _flag(p, "encoding") + " {value}",
+        "datum_shift": _flag(p, "datum-shift") + " 'dx,dy,dz,rx,ry,rz,ds'",
+        "approximate_datum": _flag(p, "approximate-datum"),
+        "layer": _flag(p, "layer") + " {value}",
+        "override_crs": None,
+        "swap_xy": None,
+    }
+    if data is None:
+        return None
+    return Source(
+        data,
+        crs=options.get(key + "crs"),
+        encoding=options.get(key + "encoding"),
+        layer=options.get(key + "layer"),
+        datum_shift=_datum_shift(options.get(key + "datum_shift"), _flag(p, "datum-shift")),
+        approximate_datum=bool(options.get(key + "approximate_datum")),
+        spelling=spelling,
+    )

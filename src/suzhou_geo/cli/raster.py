@@ -6,7 +6,7 @@ import warnings
 
 import click
 
-from .options import crs_opt, encoding_opt, fail
+from .options import fail, input_options, source
 
 __all__ = ["zonal_cmd", "rasterize_cmd"]
 
@@ -35,28 +35,24 @@ def _echo_warnings(caught) -> None:
     help="Pixels cut by a zone edge count by covered share, or wholly if their centre is inside.",
 )
 @click.option("--band", type=int, default=1, show_default=True)
-@crs_opt
-@encoding_opt
-def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, band, crs, encoding) -> None:
+@input_options("", "ZONES")
+def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, band, **options) -> None:
     """Area of each land-cover class (m², ellipsoidal) inside each zone of ZONES.
 
     RASTER is a GeoTIFF (WorldCover, CLCD, ...); ZONES a polygon file in any
     CRS (--crs if it declares none, GCJ-02 for Amap data).  Shares are of the
     zone's whole area, with no-data and the part outside the raster reported.
     """
-    import geopandas as gpd
-
     import suzhou_geo as sg
 
     try:
-        layer = gpd.read_file(zones, **({"encoding": encoding} if encoding else {}))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             stats = sg.zonal_stats(
-                raster, layer, categorical=not continuous, classes=classes, zone_field=zone_field,
-                coverage=coverage, band=band, zones_crs=crs,
+                raster, source(zones, **options), categorical=not continuous, classes=classes,
+                zone_field=zone_field, coverage=coverage, band=band,
             )
-    except (ValueError, KeyError, TypeError) as exc:  # CRSError is a ValueError
+    except (KeyError, TypeError) as exc:
         fail(f"{zones}: {exc.args[0] if exc.args else exc}")
     _echo_warnings(caught)
     if output:
@@ -76,23 +72,19 @@ def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, 
               help="Align to this raster's grid and CRS instead.")
 @click.option("--attribute", default=None, metavar="COLUMN", help="Burn categories of this column (codes 1..k).")
 @click.option("--all-touched", is_flag=True, help="Burn every pixel a feature touches.")
-@crs_opt
-@encoding_opt
-def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touched, crs, encoding) -> None:
+@input_options("", "LAYER", layer=False)
+def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touched, **options) -> None:
     """Burn LAYER's features (codes 1..n in file order, 0 = background) into a GeoTIFF."""
-    import geopandas as gpd
-
     import suzhou_geo as sg
 
     try:
-        gdf = gpd.read_file(layer, **({"encoding": encoding} if encoding else {}))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = sg.rasterize(
-                gdf, like=like, resolution=resolution, crs=dst_crs, attribute=attribute, out=output,
-                all_touched=all_touched, layer_crs=crs,
+                source(layer, **options), like=like, resolution=resolution, crs=dst_crs, attribute=attribute,
+                out=output, all_touched=all_touched,
             )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         fail(f"{layer}: {exc.args[0] if exc.args else exc}")
     _echo_warnings(caught)
     with res:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import crs_opt, encoding_opt, fail
+from .options import fail, input_options, source
 
 
 @click.command("floors")
@@ -12,27 +12,29 @@ from .options import crs_opt, encoding_opt, fail
     "--redlines", "redlines", type=click.Path(exists=True), default=None,
     help="Official redline layer (any OGR format). Default: the bundled ILLUSTRATIVE sample.",
 )
-@click.option("--layer", default=None, help="Layer of a multi-layer file (GeoPackage, FileGDB).")
-@crs_opt
-@encoding_opt
+@input_options("redlines", "the --redlines file")
 @click.option(
     "--minus", type=click.Path(exists=True, dir_okay=False), default=None,
-    help="Proposed parcels (any CRS) to subtract first: do we still meet the floors if they are approved?",
+    help="Proposed parcels to subtract first: do we still meet the floors if they are approved?",
 )
+@input_options("minus", "the --minus file", layer=False)
+@click.option("--crs", hidden=True, default=None)
 @click.option("--by-district", is_flag=True, help="Also print the area per county-level unit.")
-def floors_cmd(redlines, layer, crs, encoding, minus, by_district) -> None:
-    """Check 苏州市 (≥ 1950 km², seed 003 clause 十五) and 昆山市 (≥ 47.7531 km², seed 004 task 1).
+def floors_cmd(redlines, minus, crs, by_district, **options) -> None:
+    """Check 苏州市 (≥ 1950 km², 《关于全面推进美丽苏州建设的实施意见》十五) and 昆山市 (≥ 47.7531 km²,
+    《全面推进美丽昆山建设工作方案》任务一).
 
     Redlines are dissolved, clipped to each region and measured on the GRS80
-    ellipsoid; figures in km² to 4 decimals.
+    ellipsoid; figures in km² to 4 decimals.  Each input has its own CRS option
+    (--redlines-crs, --minus-crs).
     """
     import suzhou_geo as sg
 
-    try:
-        red = sg.load_redlines(redlines, layer=layer, encoding=encoding, crs=crs)
-        checks = [sg.check_floor(region, redlines=red, minus=minus) for region in sg.FLOORS]
-    except (ValueError, FileNotFoundError) as exc:  # CRSError is a ValueError
-        fail(f"{redlines or 'bundled sample'}: {exc}")
+    if crs is not None:
+        fail("--crs is ambiguous here: use --redlines-crs for the --redlines file or --minus-crs for --minus")
+    red = sg.load_redlines(source(redlines, "redlines", **options)) if redlines else sg.load_redlines()
+    cut = source(minus, "minus", **options)
+    checks = [sg.check_floor(region, redlines=red, minus=cut) for region in sg.FLOORS]
     if red.attrs.get("illustrative"):
         click.echo(f"NOTE: {red.attrs['data_note']}", err=True)
     for fc in checks:
@@ -45,6 +47,8 @@ def floors_cmd(redlines, layer, crs, encoding, minus, by_district) -> None:
         click.echo(f"  method: {fc.method}")
         click.echo(f"  floor source: {fc.source}")
         click.echo(f"  data: {fc.data_note}")
+        for w in fc.warnings:
+            click.echo(f"  warning: {w}")
         if by_district:
             for r in fc.by_district.itertuples():
                 click.echo(f"    {r.name_zh}: {r.area_km2:.4f} km²")

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .options import fail
+from .options import input_options, source
 
 
 @click.command("report")
@@ -16,17 +16,16 @@ from .options import fail
               help="Development parcels to validate (any OGR format). Default: the bundled synthetic sample.")
 @click.option("--redlines", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Official redline data (any OGR format). Default: the bundled ILLUSTRATIVE sample.")
-@click.option("--parcels-crs", default=None, metavar="CRS", help="CRS of a parcel file without one (or GCJ-02).")
-@click.option("--redlines-crs", default=None, metavar="CRS", help="CRS of a redline file without one.")
+@input_options("parcels", "the --parcels file")
+@input_options("redlines", "the --redlines file")
 @click.option("--offline", is_flag=True, help="Self-contained map.html (Leaflet inlined) for isolated networks.")
 @click.option("--basemap", default="osm", show_default=True, help="osm, cartodb, gaode, gaode-satellite, tianditu…")
-def report_cmd(outdir, parcels, redlines, parcels_crs, redlines_crs, offline, basemap) -> None:
+def report_cmd(outdir, parcels, redlines, offline, basemap, **options) -> None:
     """Run every check on the bundled data (or yours) and write a report folder.
 
     Floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²), parcel verdicts against redlines,
     the 500 m 嘉定–昆山–太仓 joint-control zone and the planned schemes, and a map.
     """
-    from suzhou_geo import CRSError
     from suzhou_geo.report import run_report
 
     t0 = time.perf_counter()
@@ -34,20 +33,14 @@ def report_cmd(outdir, parcels, redlines, parcels_crs, redlines_crs, offline, ba
     def progress(msg: str) -> None:
         click.echo(f"[{time.perf_counter() - t0:5.1f} s] {msg} …", err=True)
 
-    try:
-        res = run_report(
-            outdir,
-            parcels=parcels,
-            redlines=redlines,
-            parcels_crs=parcels_crs,
-            redlines_crs=redlines_crs,
-            offline=offline,
-            basemap=basemap,
-            progress=progress,
-        )
-    except (CRSError, FileNotFoundError, ValueError) as exc:
-        src = parcels or redlines or "input"
-        fail(f"{src}: {exc}")
+    res = run_report(
+        outdir,
+        parcels=source(parcels, "parcels", **options),
+        redlines=source(redlines, "redlines", **options),
+        offline=offline,
+        basemap=basemap,
+        progress=progress,
+    )
     click.echo("")
     for f in res.floors:
         state = "meets the floor" if f.ok else "BELOW the floor"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import crs_opt, encoding_opt, fail
+from .options import fail, input_options, source
 
 #: Inputs at least this large get a progress bar.
 PROGRESS_MIN = 50_000
@@ -35,15 +35,14 @@ SHAPEFILE_NAMES = {
     type=click.Path(dir_okay=False, writable=True),
     help="Report file; format from the extension (.gpkg, .geojson, .shp, .csv).",
 )
+@input_options("", "PARCELS")
 @click.option(
     "--redlines",
     type=click.Path(exists=True),
     default=None,
     help="Official redline layer (default: the bundled ILLUSTRATIVE sample).",
 )
-@crs_opt
-@encoding_opt
-@click.option("--layer", default=None, help="Layer of a multi-layer PARCELS file (GeoPackage).")
+@input_options("redlines", "the --redlines file")
 @click.option(
     "--review-distance",
     type=float,
@@ -52,23 +51,19 @@ SHAPEFILE_NAMES = {
     help="Distance (m) to a redline within which a parcel is 'review' (default 100, a library default).",
 )
 @click.option("--no-schemes", is_flag=True, help="Do not list scheme elements (faster).")
-def validate_cmd(
-    parcels, output, redlines, crs, encoding, layer, review_distance, no_schemes
-) -> None:
+def validate_cmd(parcels, output, redlines, review_distance, no_schemes, **options) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
     Writes one report row per parcel (verdict, reasons, overlap areas, distances)
     and prints a summary.  Exit status 0 even when conflicts are found; 2 when
-    the input cannot be used (no CRS, unreadable file).
+    the input cannot be used (no CRS, unreadable file), with one line saying why.
+    Each input has its own reading options: --crs, --encoding, --layer, … for
+    PARCELS and --redlines-crs, --redlines-encoding, … for --redlines.
     """
-    import logging
-
     import suzhou_geo as sg
     from suzhou_geo.io import write_layer
 
     src = Path(parcels)
-    if not src.exists() and "://" not in parcels and not parcels.startswith(("/vsi", "PG:")):
-        fail(f"{parcels}: no such file")
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
     bar = None
 
@@ -87,20 +82,12 @@ def validate_cmd(
 
     try:
         report = sg.validate_parcels(
-            parcels,
-            redlines=redlines,
+            source(parcels, **options),
+            redlines=source(redlines, "redlines", **options),
             schemes=False if no_schemes else None,
             rules=rules,
-            crs=crs,
-            layer=layer,
-            encoding=encoding,
             progress=progress,
         )
-    except sg.CRSError as exc:
-        fail(f"{parcels}: {exc}")
-    except (ValueError, FileNotFoundError, TypeError) as exc:
-        msg = str(exc)
-        fail(msg if parcels in msg or src.name in msg else f"{parcels}: {msg}")
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -125,6 +112,8 @@ def validate_cmd(
     try:
         write_layer(report, output)
     except Exception as exc:  # GDAL write errors: say which file
+        import logging
+
         logging.getLogger(__name__).debug("write failed", exc_info=True)
         fail(f"cannot write {output}: {exc}")
     click.echo(f"{len(report):,} parcels from {src.name} → {output}")
