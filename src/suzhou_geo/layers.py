@@ -57,9 +57,10 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     ok = ~shapely.is_missing(geoms)
     dense = geoms.copy()
-    if ok.any():
-        dense[ok] = densify(geoms[ok], DENSIFY_DEGREES)
-    return np.asarray(gpd.GeoSeries(dense, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
+    with np.errstate(invalid="ignore"):  # rows with NaN coordinates are flagged, not warned about
+        if ok.any():
+            dense[ok] = densify(geoms[ok], DENSIFY_DEGREES)
+        return np.asarray(gpd.GeoSeries(dense, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
 
 
 @dataclass(frozen=True)

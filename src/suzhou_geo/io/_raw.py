@@ -235,12 +235,60 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
         warnings.warn(msg, SuzhouGeoWarning, stacklevel=5)
         info.notes.append(msg)
         return gdf
+    if "UTF-8" in said.upper():
+        fixed = _utf8_cut_inside_characters(text, kwargs, info)
+        if fixed is not None:
+            return fixed
     raise ReadError(
         f"{said}, but the attribute text cannot be decoded with it, nor as Chinese GB18030 or Big5"
         + (f" ({last})" if last else ""),
         source=info.name,
         hint="pass encoding= with the file's real encoding",
     ) from None
+
+
+def _utf8_tail_cut(raw: bytes) -> str | None:
+    """*raw* decoded as UTF-8 when it only lacks the end of its last character (a 10-byte dBASE cut), else None."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.end == len(raw) and len(raw) - exc.start < 4:
+            try:
+                return raw[: exc.start].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return None
+
+
+def _utf8_cut_inside_characters(text, kwargs, info: RawInfo) -> gpd.GeoDataFrame | None:
+    """UTF-8 Shapefiles whose field names a writer cut at 10 bytes, inside a character (GDAL does)."""
+    gdf = _pyogrio_read(text, encoding="ISO-8859-1", **kwargs)
+    renames, cut = {}, []
+    for col in gdf.columns:
+        if col == gdf.geometry.name:
+            continue
+        name = _utf8_tail_cut(str(col).encode("latin-1"))
+        if name is None:
+            return None
+        renames[col] = name
+        if name.encode("utf-8") != str(col).encode("latin-1"):
+            cut.append(name)
+    for col in gdf.columns:
+        if col != gdf.geometry.name and (gdf[col].dtype == object or pd.api.types.is_string_dtype(gdf[col])):
+            try:
+                gdf[col] = [v.encode("latin-1").decode("utf-8") if isinstance(v, str) else v for v in gdf[col]]
+            except UnicodeDecodeError:
+                return None
+    if len(set(renames.values())) != len(renames):
+        return None
+    gdf = gdf.rename(columns=renames)
+    info.encoding = "UTF-8 (field names cut inside a character, repaired)"
+    msg = (f"{info.name}: 字段名在字符中间被截断（dBASE 字段名最多 10 字节），已去掉残缺字符：{', '.join(cut)} / "
+           f"field names cut inside a character by the program that wrote the file (dBASE allows 10 bytes): "
+           f"the partial character was dropped: {', '.join(cut)}. Save the layer as GeoPackage to keep full names")
+    warnings.warn(msg, SuzhouGeoWarning, stacklevel=6)
+    info.notes.append(msg)
+    return gdf
 
 
 def _string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:

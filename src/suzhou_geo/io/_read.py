@@ -191,7 +191,11 @@ def read(source: Any, *, expect: str = "any", **options: Any) -> Layer:
     """
     if isinstance(source, Layer):
         return source
-    src = as_source(source, **options)
+    with np.errstate(invalid="ignore"):  # NaN coordinates are flagged per row, not warned about by numpy
+        return _read(as_source(source, **options), expect)
+
+
+def _read(src: Source, expect: str) -> Layer:
     gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name)
     if src.swap_xy:
         gdf = _swap(gdf)

@@ -147,7 +147,13 @@ def summarize(report: gpd.GeoDataFrame) -> ValidationSummary:
         )
     else:
         note = str(attrs.get("data_note", ""))
-    return ValidationSummary(bv, bd, note, illustrative)
+    if "approximate_position" in report.columns and report["approximate_position"].fillna(False).astype(bool).any():
+        k = int(report["approximate_position"].fillna(False).astype(bool).sum())
+        note += (
+            f"\n注意：{k} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ NOTE: the positions of {k} "
+            "parcel(s) are approximate (a legacy datum converted without local parameters, ± about 100 m)"
+        )
+    return ValidationSummary(bv, bd, note.strip(), illustrative)
 
 
 def _illustrative(report: pd.DataFrame, attrs: dict) -> bool:
