@@ -28,10 +28,12 @@ from .raster import encroachment, pixel_areas, rasterize, zonal_stats
 from .schemes import Scheme, layers, scheme, schemes
 from .report import ReportResult, run_report
 from .validate import RULES, Rules, summarize, validate_parcels
+from . import datasets
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "datasets",
     "RULES",
     "ReportResult",
     "run_report",

@@ -321,7 +321,7 @@ class Floor:
     note: str = ""
 
 
-#: The area floors, keyed by jurisdiction (Chinese name).
+#: The area floors, keyed by jurisdiction (Chinese name), each citing its document and clause.
 FLOORS: dict[str, Floor] = {
     "苏州市": Floor(
         region="苏州市",
@@ -329,9 +329,12 @@ FLOORS: dict[str, Floor] = {
         floor_km2=1950.0,
         year=2035,
         kind=REDLINE,
-        source="seed 003: 《关于全面推进美丽苏州建设的实施意见》 (苏州, 2023)",
-        clause="(十五) 优化空间发展保护格局: “2035年,生态保护红线不低于1950平方公里”",
-        note="The approved 苏州市国土空间总体规划(2021–2035年) (国函〔2025〕8号) gives 1950.71 km².",
+        source="《关于全面推进美丽苏州建设的实施意见》（苏州，2023年）",
+        clause="第（十五）条“优化空间发展保护格局”：“2035年，生态保护红线不低于1950平方公里”",
+        note=(
+            "（注：经批复的《苏州市国土空间总体规划（2021—2035年）》（国函〔2025〕8号）为 1950.71 平方公里 / "
+            "note: the approved territorial plan gives 1950.71 km²）"
+        ),
     ),
     "昆山市": Floor(
         region="昆山市",
@@ -339,8 +342,8 @@ FLOORS: dict[str, Floor] = {
         floor_km2=47.7531,
         year=2035,
         kind=REDLINE,
-        source="seed 004: 《全面推进美丽昆山建设工作方案》 (昆山, 2025)",
-        clause="task 1 优化国土空间开发保护格局: “到2035年,生态保护红线面积不低于47.7531平方公里”",
+        source="《全面推进美丽昆山建设工作方案》（昆山市人民政府，2025年）",
+        clause="二、重点任务 第1项“优化国土空间开发保护格局”：“到2035年，生态保护红线面积不低于47.7531平方公里”",
     ),
 }
 
@@ -400,13 +403,32 @@ class FloorCheck:
     illustrative: bool = False
     geometry: Any = field(default=None, repr=False)
 
+    @property
+    def result(self) -> str:
+        """The verdict in words, Chinese first: ``'达到底线 meets the floor'`` or ``'低于底线 BELOW the floor'``."""
+        return "达到底线 meets the floor" if self.ok else "低于底线 BELOW the floor"
+
+    def _kind_label(self) -> str:
+        if self.kind is None:
+            return "全部类型 all kinds"
+        return f"{KINDS.get(self.kind, self.kind)} {_KIND_EN.get(self.kind, self.kind)}"
+
+    def _method_label(self) -> str:
+        minus = "，扣除拟建地块" if "minus" in self.method else ""
+        return f"重叠红线融合后裁剪至{self.region}{minus}，按 CGCS2000/GRS80 椭球面积计算 / {self.method}"
+
+    def _data_label(self) -> str:
+        return ("示意数据，非官方生态保护红线 / " if self.illustrative else "") + self.data_note
+
     def to_frame(self) -> pd.DataFrame:
-        """One-row table of the check (areas rounded to 4 decimals, km²).
+        """One-row table of the check (areas rounded to 4 decimals, km²), ``result`` in words.
 
         Examples
         --------
         >>> check_floor("昆山市").to_frame().columns[:4].tolist()
         ['region', 'area_km2', 'floor_km2', 'margin_km2']
+        >>> check_floor("昆山市").to_frame().loc[0, "result"]  # the bundled illustrative sample
+        '低于底线 BELOW the floor'
         """
         return pd.DataFrame(
             [
@@ -416,56 +438,64 @@ class FloorCheck:
                     "floor_km2": self.floor_km2,
                     "margin_km2": round(self.margin_km2, 4),
                     "ok": self.ok,
+                    "result": self.result,
                     "removed_km2": round(self.removed_km2, 4),
                     "kind": self.kind,
                     "illustrative": self.illustrative,
-                    "method": self.method,
+                    "method": self._method_label(),
                     "source": self.source,
-                    "data_note": self.data_note,
+                    "data_note": self._data_label(),
                 }
             ]
         )
 
     def __str__(self) -> str:
-        verdict = "meets the floor" if self.ok else "BELOW the floor"
         lines = [
-            f"{self.region}: {KINDS.get(self.kind, self.kind or 'all kinds')} {_fmt(self.area_km2)} km² "
-            f"vs floor {self.floor_km2:g} km² → margin {self.margin_km2:+,.4f} km² ({verdict})",
+            f"{self.region} {self._kind_label()}: {_fmt(self.area_km2)} km²",
+            f"  底线 floor: ≥ {self.floor_km2:,.4f} km² → 差额 margin {self.margin_km2:+,.4f} km²: {self.result}",
         ]
         if self.removed_km2:
-            lines.append(f"  removed by proposed parcels (minus=): {_fmt(self.removed_km2)} km²")
-        lines.append(f"  method: {self.method}")
-        lines.append(f"  floor source: {self.source}")
-        lines.append(f"  data: {self.data_note}")
+            lines.append(f"  拟建地块扣除 removed by proposed parcels (minus=): {_fmt(self.removed_km2)} km²")
+        lines.append(f"  方法 method: {self._method_label()}")
+        lines.append(f"  依据 source: {self.source}")
+        lines.append(f"  数据 data: {self._data_label()}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         e = html.escape
         colour = "#1a7f37" if self.ok else "#b42318"
-        verdict = "meets the floor" if self.ok else "below the floor"
         note_style = "font-weight:bold;color:#b42318" if self.illustrative else "color:#555"
-        rows = "".join(
-            f"<tr><td>{e(str(r.name_zh))}</td><td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
+
+        def row(label: str, value: str, style: str = "") -> str:
+            return f"<tr><th style='text-align:left'>{e(label)}</th><td style='text-align:right{style}'>{e(value)}</td></tr>"
+
+        units = "".join(
+            f"<tr><td>{e(str(r.name_zh))} {e(str(r.name_en))}</td><td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
             for r in self.by_district.itertuples()
         )
-        removed = (
-            f"<tr><th style='text-align:left'>removed by minus=</th><td>{_fmt(self.removed_km2)} km²</td></tr>"
-            if self.removed_km2
-            else ""
-        )
+        total = float(self.by_district["area_km2"].sum()) if len(self.by_district) else 0.0
+        removed = row("拟建地块扣除 removed (minus=)", f"{_fmt(self.removed_km2)} km²") if self.removed_km2 else ""
         return (
             f"<div class='suzhou-geo-floorcheck'>"
-            f"<p style='{note_style}'>{e(self.data_note)}</p>"
-            f"<h4 style='margin:4px 0'>{e(self.region)} — {e(KINDS.get(self.kind, str(self.kind)))}: "
-            f"<span style='color:{colour}'>{verdict}</span></h4>"
+            f"<p style='{note_style}'>{e(self._data_label())}</p>"
+            f"<h4 style='margin:4px 0'>{e(self.region)} — {e(self._kind_label())}: "
+            f"<span style='color:{colour}'>{e(self.result)}</span></h4>"
             f"<table>"
-            f"<tr><th style='text-align:left'>area</th><td>{_fmt(self.area_km2)} km²</td></tr>"
-            f"<tr><th style='text-align:left'>floor</th><td>{self.floor_km2:g} km²</td></tr>"
-            f"<tr><th style='text-align:left'>margin</th><td style='color:{colour}'>{self.margin_km2:+,.4f} km²</td></tr>"
-            f"{removed}</table>"
-            f"<details><summary>by district</summary><table><tr><th>unit</th><th>km²</th></tr>{rows}</table></details>"
-            f"<p style='font-size:smaller'>method: {e(self.method)}<br>floor: {e(self.source)}</p></div>"
+            + row("面积 area", f"{_fmt(self.area_km2)} km²")
+            + row("底线 floor", f"≥ {self.floor_km2:,.4f} km²")
+            + row("差额 margin", f"{self.margin_km2:+,.4f} km²", f";color:{colour}")
+            + removed
+            + "</table>"
+            f"<details><summary>按县级行政区 by county-level unit</summary><table>"
+            f"<tr><th>县级行政区 unit</th><th>km²</th></tr>{units}"
+            f"<tr><th style='text-align:left'>合计 total</th><th style='text-align:right'>{total:,.4f}</th></tr>"
+            f"</table></details>"
+            f"<p style='font-size:smaller'>方法 method: {e(self._method_label())}<br>"
+            f"依据 source: {e(self.source)}</p></div>"
         )
+
+
+_KIND_EN = {REDLINE: "ecological protection redline", SPACE_CONTROL: "ecological space control area"}
 
 
 def _as_redlines(redlines: Any) -> gpd.GeoDataFrame:

@@ -6,6 +6,15 @@ path names.  Nothing else in the library reads or writes geodata files.
 """
 
 from ._read import READ_ATTRS_KEY, read_layer, read_vector, repair_geometries
-from ._write import write_layer
+from ._write import FORMATS, check_output, shapefile_field_names, write_layer
 
-__all__ = ["read_layer", "read_vector", "repair_geometries", "write_layer", "READ_ATTRS_KEY"]
+__all__ = [
+    "read_layer",
+    "read_vector",
+    "repair_geometries",
+    "write_layer",
+    "check_output",
+    "shapefile_field_names",
+    "FORMATS",
+    "READ_ATTRS_KEY",
+]
