@@ -131,7 +131,7 @@ def _map_section(ctx: Any) -> str:
         (LAYER_COLOURS["ecological_protection_redline"], "生态保护红线 protection redline", False),
         (LAYER_COLOURS["ecological_space_control"], "生态空间管控区域 space control area", False),
         (LAYER_COLOURS["joint_zone"], "联防联治区 joint-control zone", False),
-    ] + [(VERDICT_COLOURS[v], verdict_label(v), True) for v in VERDICT_ORDER if v != "invalid"]
+    ] + [(VERDICT_COLOURS[v], verdict_label(v), True) for v in VERDICT_ORDER]
     legend = "".join(
         f"<span><i class='sw{' dot' if dot else ''}' style='background:{c}'></i>{_e(label)}</span>"
         for c, label, dot in swatches
