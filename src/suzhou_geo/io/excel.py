@@ -126,14 +126,23 @@ def _data_sheet(wb, name: str, table: pd.DataFrame) -> None:
     cells = [_column_cells(ws, c, table[c]) for c in table.columns]
     for i, c in enumerate(table.columns, start=1):
         col = _schema_column(c)
-        width = col.width if col is not None else _fit_width([headers[i - 1], *table[c].head(500).tolist()])
-        ws.column_dimensions[get_column_letter(i)].width = max(width, _fit_width([headers[i - 1]], 30))
+        # report columns: the schema's width (their bilingual headers wrap); others fit header and values
+        width = max(col.width, 12) if col is not None else _fit_width([headers[i - 1], *table[c].head(500).tolist()], 40)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[1].height = _header_height(headers, [ws.column_dimensions[get_column_letter(i)].width
+                                                           for i in range(1, len(headers) + 1)])
     ws.freeze_panes = "A2"
     if len(table.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
     ws.append([_header_cell(ws, h) for h in headers])
     for row in zip(*cells, strict=True) if cells else ():
         ws.append(list(row))
+
+
+def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
+    """Points of a header row tall enough for the wrapped headers (15 pt a line, at most 5 lines)."""
+    lines = [math.ceil(_display_width(h) / max(w - 1, 1)) for h, w in zip(headers, widths, strict=True)]
+    return 15.0 * min(max([1, *lines]), 5)
 
 
 def _column_cells(ws, name: Any, values: pd.Series) -> list[Any]:
