@@ -10,6 +10,7 @@ paper or PDF: one page, two when many repairs or notes are listed.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -52,11 +53,17 @@ figure { margin: 0; break-inside: avoid; }
 ul.small { margin: 0.5mm 0; padding-left: 4mm; }
 ul.small li { margin: 0.4mm 0; }
 section { break-inside: avoid; }
+code { font-family: inherit; background: #f3f3f3; padding: 0 0.6mm; }
 """
 
 
 def _e(text: Any) -> str:
     return html.escape(str(text))
+
+
+def _inline(text: Any) -> str:
+    """Escape *text*; Markdown code spans (```name```) become ``<code>``."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
 
 
 def summary_html(ctx: Any) -> str:
@@ -174,5 +181,5 @@ def _repairs_section(ctx: Any) -> str:
 
 
 def _notes_section(ctx: Any) -> str:
-    items = "".join(f"<li>{_e(n)}</li>" for n in ctx.notes)
+    items = "".join(f"<li>{_inline(n)}</li>" for n in ctx.notes)
     return f"<section><h2>数据说明 Data notes</h2><ul class='small'>{items}</ul></section>"
