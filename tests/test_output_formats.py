@@ -254,7 +254,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(pyogrio, "write_dataframe", broken)
-    with pytest.raises(RuntimeError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         write_layer(frame(), target)
     assert os.listdir(tmp_path) == []
     # an existing output survives a failed replacement
@@ -262,7 +262,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     write_layer(frame(), target)
     before = digest(target)
     monkeypatch.setattr(pyogrio, "write_dataframe", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OutputError):
         write_layer(frame(), target, overwrite=True)
     assert digest(target) == before and os.listdir(tmp_path) == ["r.gpkg"]
 

@@ -55,9 +55,9 @@ def validate_cmd(
     from ._output import check_output_or_fail, print_summary, write_or_fail
 
     src = Path(parcels)
-    check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
     if not src.exists() and "://" not in parcels and not parcels.startswith(("/vsi", "PG:")):
         fail(f"{parcels}: no such file")
+    check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
     bar = None
 

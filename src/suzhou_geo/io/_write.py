@@ -135,7 +135,8 @@ def write_layer(
     ------
     suzhou_geo.OutputError
         The output exists (without ``overwrite=True``), is one of the inputs,
-        is a folder, or the format cannot hold the data (the message says why).
+        is a folder, or cannot be written (GDAL's or the system's words are kept
+        in the message).
 
     Warns
     -----
@@ -169,7 +170,14 @@ def write_layer(
     target = check_output(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
     writer = _WRITERS.get(target.suffix.lower(), _write_ogr)
     with _staged(target, overwrite=overwrite) as tmp:
-        writer(gdf, tmp, layer=layer, wkt=wkt, sheets=sheets)
+        try:
+            writer(gdf, tmp, layer=layer, wkt=wkt, sheets=sheets)
+        except OutputError:
+            raise
+        except (RuntimeError, OSError, ValueError, TypeError) as exc:  # GDAL's, openpyxl's or the disk's words
+            log.debug("writing %s failed", target, exc_info=True)
+            raise OutputError(f"cannot write it: {exc}", source=str(target),
+                              hint="check that the folder is writable and has space, or write .gpkg") from None
     log.info("wrote %d rows to %s", len(gdf), target)
     return target
 
@@ -409,13 +417,7 @@ def _write_ogr(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any
         kwargs["driver"] = driver
     if gdf.crs is None and driver == "GeoJSON":
         log.warning("writing %s without a CRS; readers will assume EPSG:4326", path.name)
-    try:
-        pyogrio.write_dataframe(_with_index(gdf), path, use_arrow=_has_arrow(), **kwargs)
-    except Exception as exc:  # GDAL's words, with the formats that always work
-        raise OutputError(
-            f"GDAL cannot write this format: {exc}", source=path.name,
-            hint=f"use one of {', '.join(sorted(set(FORMATS)))}",
-        ) from None
+    pyogrio.write_dataframe(_with_index(gdf), path, use_arrow=_has_arrow(), **kwargs)
 
 
 # --------------------------------------------------------------------------- Shapefile
