@@ -134,7 +134,7 @@ class ReportResult:
                        for f in self.floors)
         return (
             f"<b>suzhou_geo 报告 report</b> <code>{escape(str(self.outdir))}</code><ul>{rows}</ul>"
-            + html_table(verdict_table(self.report))
+            + html_table(verdict_table(self.report, self.summary))
             + "".join(f"<p><i>{escape(n)}</i></p>" for n in self.notes[:1])
         )
 
@@ -450,7 +450,7 @@ def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> N
     if path.suffix == ".xlsx":
         from .tables import report_sheets
 
-        sheets = report_sheets(ctx.report, floors=ctx.floors, notes=ctx.notes)
+        sheets = report_sheets(ctx.report, floors=ctx.floors, notes=ctx.notes, summary=ctx.summary)
     write_layer(ctx.report, path, overwrite=True, inputs=inputs, sheets=sheets)
 
 

@@ -129,12 +129,12 @@ def summary_md(ctx: Any) -> str:
     ]
     lines += [f"- **{f.region}** 依据 source: {f.source}" for f in ctx.floors] + [""]
     lines += ["按县级行政区的面积见 `floors.md`。 / Areas by county-level unit: `floors.md`.", ""]
-    lines += ["## 地块判定 Parcel verdicts", "", md_table(verdict_table(ctx.report)), ""]
+    lines += ["## 地块判定 Parcel verdicts", "", md_table(verdict_table(ctx.report, ctx.summary)), ""]
     lines += [f"- **{verdict_label(v)}**：{VERDICT_MEANINGS[v].format(d=d)}" for v in VERDICT_ORDER] + [""]
     lines += [
         "### 按县级行政区 By county-level unit",
         "",
-        md_table(unit_table(ctx.report)),
+        md_table(unit_table(ctx.report, ctx.summary)),
         "",
         "跨界地块在所涉各县级行政区均计入，故各行之和可大于合计行；合计行每个地块只计一次。 / A parcel on a border "
         "counts in each unit it lies in, so the rows can add up to more than the total row, which counts every "

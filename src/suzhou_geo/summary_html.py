@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .svg import LAYER_COLOURS, VERDICT_COLOURS, floor_chart, overview_map
+from .svg import LAYER_COLOURS, MAX_DOTS, VERDICT_COLOURS, floor_chart, overview_map
 from .tables import VERDICT_ORDER, floor_table, html_table, unit_table, verdict_label, verdict_table
 
 __all__ = ["summary_html", "STYLE", "MAX_REPAIRS_SHOWN"]
@@ -124,7 +124,7 @@ def _floors_section(ctx: Any) -> str:
 
 
 def _verdict_section(ctx: Any) -> str:
-    return "<h2>地块判定 Parcel verdicts</h2>" + html_table(verdict_table(ctx.report))
+    return "<h2>地块判定 Parcel verdicts</h2>" + html_table(verdict_table(ctx.report, ctx.summary))
 
 
 def _map_section(ctx: Any) -> str:
@@ -147,14 +147,17 @@ def _map_section(ctx: Any) -> str:
         "<h2>总览图 Overview map</h2>"
         f"<figure>{svg}<figcaption class='legend'>{legend}</figcaption></figure>"
         "<p class='small'>地块以点表示（按此比例尺无法显示形状）；底图为内置行政边界（高德，已转换为 CGCS2000）。 / "
-        "Parcels are drawn as dots (too small to show their shape at this scale) over the bundled boundaries.</p>"
+        "Parcels are drawn as dots (too small to show their shape at this scale) over the bundled boundaries."
+        + (f" 地块多于 {MAX_DOTS:,} 个时，每平方公里每种判定只画一个点。 / Above {MAX_DOTS:,} parcels, one dot per "
+           "verdict and square kilometre." if len(ctx.report) > MAX_DOTS else "")
+        + "</p>"
     )
 
 
 def _units_section(ctx: Any) -> str:
     return (
         "<section><h2>按县级行政区的地块判定 Parcel verdicts by county-level unit</h2>"
-        + html_table(unit_table(ctx.report))
+        + html_table(unit_table(ctx.report, ctx.summary))
         + "<p class='small'>跨界地块在所涉各单位均计入，各行之和可大于合计行。 / A parcel on a border counts in each "
         "unit it lies in; the rows can add up to more than the total.</p></section>"
     )

@@ -43,6 +43,9 @@ LAYER_COLOURS = {
     "joint_zone": "#f0a35e",
 }
 
+#: Above this many parcels the overview map draws one dot per verdict and square kilometre.
+MAX_DOTS = 5_000
+
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','WenQuanYi Micro Hei',sans-serif"
 
 
@@ -113,7 +116,8 @@ def overview_map(
         Joint-control zones.
     report : GeoDataFrame, optional
         Parcels with a ``verdict`` column, drawn as dots (too small at this scale
-        to show their shape), the most severe on top.
+        to show their shape), the most severe on top; above :data:`MAX_DOTS`
+        parcels, one dot per verdict and square kilometre.
     simplify_m : float, default 150
         Simplification tolerance of the outlines (m); the parcels are not simplified.
     title : str, optional
@@ -159,17 +163,21 @@ def overview_map(
 def _parcel_dots(frame: _Frame, report: gpd.GeoDataFrame) -> str:
     geo = report.geometry
     usable = ~geo.isna().to_numpy() & ~geo.is_empty.to_numpy()
-    pts = np.full(len(report), None, dtype=object)
-    pts[usable] = shapely.point_on_surface(np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)[usable])
+    xy = np.full((len(report), 2), np.nan)
+    if usable.any():
+        pts = shapely.point_on_surface(np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)[usable])
+        xy[usable, 0] = (shapely.get_x(pts) - frame.minx) / 1000
+        xy[usable, 1] = (frame.maxy - shapely.get_y(pts)) / 1000
+    if usable.sum() > MAX_DOTS:  # one dot per verdict and square kilometre: the same picture, a bounded file
+        xy = np.floor(xy) + 0.5
     verdicts = report["verdict"].astype(str).to_numpy()
     out = []
     for v in ("pass", "invalid", "notice", "review", "conflict"):  # the most severe drawn last, on top
-        sel = np.flatnonzero((verdicts == v) & usable)
+        sel = xy[(verdicts == v) & usable]
         if not len(sel):
             continue
-        dots = "".join(
-            "<circle cx='{:.2f}' cy='{:.2f}' r='0.9'/>".format(*frame.xy(p.x, p.y)) for p in pts[sel]
-        )
+        sel = np.unique(sel, axis=0) if usable.sum() > MAX_DOTS else sel
+        dots = "".join(f"<circle cx='{x:.2f}' cy='{y:.2f}' r='0.9'/>" for x, y in sel)
         out.append(f"<g fill='{VERDICT_COLOURS[v]}' stroke='#fff' stroke-width='0.2'>{dots}</g>")
     return "".join(out)
 

@@ -66,26 +66,31 @@ def verdict_label(verdict: str) -> str:
     return f"{zh} {en}".strip()
 
 
-def _summary(report):
+def _summary(report, summary=None):
+    if summary is not None:
+        return summary
     from .validate import summarize
 
     return summarize(report)
 
 
-def verdict_table(report: pd.DataFrame) -> pd.DataFrame:
+def verdict_table(report: pd.DataFrame, summary: Any = None) -> pd.DataFrame:
     """Parcels, their area and their redline overlap by verdict, with a total row.
 
     Parameters
     ----------
     report : GeoDataFrame
         A :func:`~suzhou_geo.validate_parcels` report.
+    summary : ValidationSummary, optional
+        ``summarize(report)``, when it has been computed already (it takes a
+        second or more per 100 000 parcels).
 
     Returns
     -------
     pandas.DataFrame
         ``判定 verdict, 地块数 parcels, 地块面积 parcel area (ha), 与生态保护红线重叠 redline overlap (ha)``.
     """
-    bv = _summary(report).by_verdict.set_index("verdict").reindex(list(VERDICT_ORDER)).fillna(0)
+    bv = _summary(report, summary).by_verdict.set_index("verdict").reindex(list(VERDICT_ORDER)).fillna(0)
     out = pd.DataFrame(
         {
             "判定 verdict": [verdict_label(v) for v in bv.index],
@@ -115,7 +120,7 @@ def _unit_name(zh: str, en: str) -> str:
     return f"{zh} {en}"
 
 
-def unit_table(report: pd.DataFrame) -> pd.DataFrame:
+def unit_table(report: pd.DataFrame, summary: Any = None) -> pd.DataFrame:
     """Parcels by verdict for every county-level unit of Suzhou (0 rows too), with a total row.
 
     A parcel on a border counts in each unit it lies in, so the unit rows can add
@@ -127,6 +132,8 @@ def unit_table(report: pd.DataFrame) -> pd.DataFrame:
     ----------
     report : GeoDataFrame
         A :func:`~suzhou_geo.validate_parcels` report.
+    summary : ValidationSummary, optional
+        ``summarize(report)``, when it has been computed already.
 
     Returns
     -------
@@ -134,7 +141,7 @@ def unit_table(report: pd.DataFrame) -> pd.DataFrame:
         ``县级行政区 county-level unit``, one column per verdict, ``合计 parcels``
         and ``地块面积 parcel area (ha)``.
     """
-    s = _summary(report)
+    s = _summary(report, summary)
     bd = s.by_district
     units = _suzhou_units()
     names = list(units.name_zh) + [n for n in (OUTSIDE, NONE) if n in bd.index]
@@ -286,7 +293,7 @@ def report_notes(report: pd.DataFrame) -> list[str]:
 
 
 def report_sheets(report: pd.DataFrame, *, floors: Iterable[Any] | None = None,
-                  notes: Sequence[str] | None = None) -> dict[str, Any]:
+                  notes: Sequence[str] | None = None, summary: Any = None) -> dict[str, Any]:
     """The Excel sheets after a parcel report's data sheet: summary, floors, rules, notes, columns.
 
     Parameters
@@ -297,18 +304,21 @@ def report_sheets(report: pd.DataFrame, *, floors: Iterable[Any] | None = None,
         Floor checks to add as a sheet.
     notes : sequence of str, optional
         The data notes (default: :func:`report_notes`).
+    summary : ValidationSummary, optional
+        ``summarize(report)``, when it has been computed already.
 
     Returns
     -------
     dict
         ``{sheet name: content}`` for :func:`suzhou_geo.io.excel.write_workbook`.
     """
+    summary = _summary(report, summary)
     sheets: dict[str, Any] = {
         "汇总 summary": [
-            "按判定 By verdict", verdict_table(report), "",
+            "按判定 By verdict", verdict_table(report, summary), "",
             "按县级行政区 By county-level unit（跨界地块在所涉各单位均计入；合计行每个地块只计一次 / a parcel "
             "on a border counts in each unit it lies in; the total counts every parcel once）",
-            unit_table(report),
+            unit_table(report, summary),
         ]
     }
     floors = list(floors or [])

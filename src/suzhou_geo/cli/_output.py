@@ -54,9 +54,10 @@ def print_summary(report: Any) -> None:
     import suzhou_geo as sg
     from suzhou_geo.tables import report_notes, text_table, unit_table, verdict_table
 
-    click.echo(text_table(verdict_table(report)))
+    summary = sg.summarize(report)
+    click.echo(text_table(verdict_table(report, summary)))
     click.echo("")
-    click.echo(text_table(unit_table(report)))
-    if sg.summarize(report).illustrative:
+    click.echo(text_table(unit_table(report, summary)))
+    if summary.illustrative:
         click.echo("")
         click.echo(report_notes(report)[0])

@@ -69,7 +69,7 @@ def report_cmd(outdir, parcels, redlines, parcels_crs, redlines_crs, offline, ba
         click.echo(f"{f.region}: 生态保护红线 redline {f.area_km2:,.4f} km² / 底线 floor ≥ {f.floor_km2:,.4f} km² → "
                    f"差额 margin {f.margin_km2:+,.4f} km²: {f.result}")
     click.echo("")
-    click.echo(text_table(verdict_table(res.report)))
+    click.echo(text_table(verdict_table(res.report, res.summary)))
     click.echo("")
     if res.notes:
         click.echo(f"注意 note: {res.notes[0]}")
