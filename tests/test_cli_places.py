@@ -69,7 +69,9 @@ def test_the_high_tech_zone_alias_warns_about_the_exclave():
     assert len(parts) == 2
     exclave, whole = geod_km2(parts[0]), geod_km2(g)
     assert 70 < exclave < 72 and 407 < whole < 409
-    assert f"{exclave:.2f} km²" in unit_note("320505") and f"{whole:,.2f} km²" in unit_note("320505")
+    assert f"{exclave:.2f} km²" in unit_note("320505") and f"{whole:,.2f} km²" in unit_note(
+        "320505"
+    )
     # the exclave lies east of the old city, where the park is (独墅湖 31.26°N 120.72°E)
     assert parts[0].contains(shapely.Point(120.72, 31.26))
     r = CliRunner().invoke(main, ["jurisdictions", "高新区"])

@@ -19,7 +19,9 @@ def parcels(tmp_path_factory):
     """Sample parcels as an agency would send them: Chinese column names, a point and a missing geometry."""
     src = sg.datasets.parcels()
     keep = src["case"].isin(["broken_point", "broken_missing", "broken_line"]) | (src.index < 40)
-    p = src[keep].rename(columns={"parcel_id": "地块编号", "land_use": "用地性质", "name": "地块名称"})
+    p = src[keep].rename(
+        columns={"parcel_id": "地块编号", "land_use": "用地性质", "name": "地块名称"}
+    )
     p = p.reset_index(drop=True)
     assert (p.geom_type == "Point").sum() == 1 and p.geometry.isna().sum() == 1
     path = tmp_path_factory.mktemp("cli") / "p.gpkg"
@@ -106,5 +108,11 @@ def test_an_existing_output_needs_overwrite(parcels, tmp_path):
 def test_printed_summary_is_bilingual_with_every_unit(parcels, tmp_path):
     path, p = parcels
     r = run(path, "-o", tmp_path / "r.gpkg")
-    for text in ("冲突 conflict", "合计 total", "姑苏区 Gusu", "太仓市 Taicang", "非官方生态保护红线"):
+    for text in (
+        "冲突 conflict",
+        "合计 total",
+        "姑苏区 Gusu",
+        "太仓市 Taicang",
+        "非官方生态保护红线",
+    ):
         assert text in r.output, text

@@ -20,8 +20,12 @@ def test_example_leaves_no_temporary_files(name, tmp_path, monkeypatch):
     work = tmp_path / "work"
     work.mkdir()
     nb = nbformat.read(EXAMPLES / name, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    ).execute()
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert not errors
     wrote = [c for c in nb.cells if c.cell_type == "code" and "workdir" in c.source]
     assert wrote, "the example writes into its temporary folder"

@@ -28,7 +28,9 @@ def frame(index=None) -> gpd.GeoDataFrame:
     geoms = [
         box(120.90, 31.30, 120.905, 31.305),
         Point(120.91, 31.31),
-        shapely.MultiPolygon([box(120.92, 31.30, 120.925, 31.305), box(120.93, 31.30, 120.935, 31.305)]),
+        shapely.MultiPolygon(
+            [box(120.92, 31.30, 120.925, 31.305), box(120.93, 31.30, 120.935, 31.305)]
+        ),
         None,
         LineString([(120.94, 31.30), (120.95, 31.31)]),
     ]
@@ -59,13 +61,22 @@ def test_gpkg_is_one_multipolygon_layer_and_keeps_other_geometries_as_wkt(tmp_pa
     assert info["geometry_type"] == "MultiPolygon" and info["features"] == 5
     assert pyogrio.list_layers(p).shape[0] == 1
     back = read_layer(p)
-    assert list(back["地块编号"]) == list(g["地块编号"]) and list(back["用地性质"]) == list(g["用地性质"])
+    assert list(back["地块编号"]) == list(g["地块编号"]) and list(back["用地性质"]) == list(
+        g["用地性质"]
+    )
     wkt = back[INPUT_GEOMETRY.name]
-    assert wkt.iloc[1] == "POINT (120.91 31.31)" and wkt.iloc[4] == "LINESTRING (120.94 31.3, 120.95 31.31)"
-    assert wkt.iloc[[0, 2, 3]].isna().all()  # polygons and the missing geometry have nothing to keep
+    assert (
+        wkt.iloc[1] == "POINT (120.91 31.31)"
+        and wkt.iloc[4] == "LINESTRING (120.94 31.3, 120.95 31.31)"
+    )
+    assert (
+        wkt.iloc[[0, 2, 3]].isna().all()
+    )  # polygons and the missing geometry have nothing to keep
     assert back.geometry.iloc[[1, 3, 4]].isna().all()
     # the polygons are the input polygons
-    assert back.geometry.iloc[0].equals(g.geometry.iloc[0]) and back.geometry.iloc[2].equals(g.geometry.iloc[2])
+    assert back.geometry.iloc[0].equals(g.geometry.iloc[0]) and back.geometry.iloc[2].equals(
+        g.geometry.iloc[2]
+    )
     # the WKT is the input geometry at full precision
     assert shapely.from_wkt(wkt.iloc[4]).equals_exact(g.geometry.iloc[4], 0)
 
@@ -80,7 +91,9 @@ def test_gpkg_keeps_a_named_index_and_layer_name(tmp_path):
 
 
 def test_gpkg_of_points_stays_points(tmp_path):
-    pts = gpd.GeoDataFrame({"名称": ["甲", "乙"]}, geometry=[Point(120.9, 31.3), Point(121.0, 31.4)], crs=4490)
+    pts = gpd.GeoDataFrame(
+        {"名称": ["甲", "乙"]}, geometry=[Point(120.9, 31.3), Point(121.0, 31.4)], crs=4490
+    )
     p = write_layer(pts, tmp_path / "p.gpkg")
     assert pyogrio.read_info(p)["geometry_type"] == "Point"
     assert INPUT_GEOMETRY.name not in read_layer(p).columns
@@ -90,7 +103,9 @@ def test_gpkg_of_points_stays_points(tmp_path):
 
 
 def test_shapefile_names_are_cut_between_characters_and_unique():
-    names = shapefile_field_names(["地块编号", "地块编码", "用地性质", "verdict", "redline_overlap_m2", "ABCDEFGHIJKL"])
+    names = shapefile_field_names(
+        ["地块编号", "地块编码", "用地性质", "verdict", "redline_overlap_m2", "ABCDEFGHIJKL"]
+    )
     assert names == {
         "地块编号": "地块编",
         "地块编码": "地块_1",
@@ -113,14 +128,18 @@ def test_shapefile_reads_back_with_chinese_intact(tmp_path):
     assert (tmp_path / "r.cpg").read_text().strip().upper() in ("UTF-8", "UTF8")
     for back in (read_layer(p), gpd.read_file(p)):
         assert len(back) == 5
-        assert list(back["地块编"]) == list(g["地块编号"]) and list(back["地块_1"]) == list(g["地块编码"])
+        assert list(back["地块编"]) == list(g["地块编号"]) and list(back["地块_1"]) == list(
+            g["地块编码"]
+        )
         assert list(back["用地性"].iloc[:4]) == list(g["用地性质"].iloc[:4])
         cut = back["用地性"].iloc[4]
         assert LONG.startswith(cut) and len(cut.encode("utf-8")) <= SHP_TEXT_BYTES
         assert len(cut) == SHP_TEXT_BYTES // 3  # 84 whole characters of 3 bytes
         assert back["in_geom"].iloc[1] == "POINT (120.91 31.31)"
     table = pd.read_csv(tmp_path / "r_fields.csv", encoding="utf-8-sig")
-    assert dict(zip(table["列名 column"], table["字段名 field"], strict=True))["地块编号"] == "地块编"
+    assert (
+        dict(zip(table["列名 column"], table["字段名 field"], strict=True))["地块编号"] == "地块编"
+    )
 
 
 def test_report_shapefile_uses_schema_names(tmp_path):
@@ -155,7 +174,12 @@ def test_csv_has_bom_wkt_last_and_reads_back(tmp_path):
 
 def test_csv_without_geometry(tmp_path):
     p = write_layer(frame(), tmp_path / "r.csv", wkt=False)
-    assert list(pd.read_csv(p, encoding="utf-8-sig").columns) == ["地块编号", "地块编码", "用地性质", "面积"]
+    assert list(pd.read_csv(p, encoding="utf-8-sig").columns) == [
+        "地块编号",
+        "地块编码",
+        "用地性质",
+        "面积",
+    ]
 
 
 # --------------------------------------------------------------------------- Excel
@@ -181,7 +205,10 @@ def test_xlsx_report_has_bilingual_headers_colours_and_summary(tmp_path):
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["parcel_id", "name", "land_use", "case", "synthetic"]
-    assert "判定 verdict" in header and "距最近生态保护红线 distance to nearest protection redline (m)" in header
+    assert (
+        "判定 verdict" in header
+        and "距最近生态保护红线 distance to nearest protection redline (m)" in header
+    )
     vcol = header.index("判定 verdict") + 1
     cells = [ws.cell(row=r, column=vcol) for r in range(2, len(report) + 2)]
     assert [c.value.split()[-1] for c in cells] == list(report.verdict)

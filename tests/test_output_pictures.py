@@ -40,7 +40,9 @@ def test_floor_chart_bars_are_to_scale_and_coloured_by_result():
 def test_overview_map_draws_units_redlines_zone_and_every_parcel():
     units = sg.jurisdictions(suzhou_only=True, geometry=True).query("level == 'county'")
     report = sg.validate_parcels(sg.datasets.parcels())
-    svg = overview_map(units, redlines=sg.load_redlines(), zones=sg.joint_control_zone(), report=report)
+    svg = overview_map(
+        units, redlines=sg.load_redlines(), zones=sg.joint_control_zone(), report=report
+    )
     for name in units.name_zh:
         assert f">{name}</text>" in svg
     drawn = report.geometry.notna() & ~report.geometry.is_empty
@@ -53,7 +55,9 @@ def test_overview_map_draws_units_redlines_zone_and_every_parcel():
 def test_overview_map_of_many_parcels_stays_small():
     units = sg.jurisdictions(suzhou_only=True, geometry=True).query("level == 'county'")
     report = sg.validate_parcels(sg.datasets.parcels())
-    many = gpd.GeoDataFrame(pd.concat([report] * (MAX_DOTS // len(report) + 2), ignore_index=True), crs=report.crs)
+    many = gpd.GeoDataFrame(
+        pd.concat([report] * (MAX_DOTS // len(report) + 2), ignore_index=True), crs=report.crs
+    )
     svg = overview_map(units, report=many)
     assert svg.count("<circle") < len(report)
     assert f"<g fill='{VERDICT_COLOURS['conflict']}'" in svg  # every verdict still shows

@@ -21,11 +21,13 @@ def blocks(text: str, lang: str) -> list[str]:
 def section(text: str, heading: str) -> str:
     start = text.index(heading)
     end = text.find("\n## ", start + len(heading))
-    return text[start: end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
 def commands(text: str) -> list[str]:
-    return [line for line in blocks(text, "bash")[0].splitlines() if line and not line.startswith("#")]
+    return [
+        line for line in blocks(text, "bash")[0].splitlines() if line and not line.startswith("#")
+    ]
 
 
 def strip_comments(code: str) -> list[str]:
@@ -66,8 +68,9 @@ def test_the_jupyter_block_runs_as_written(tmp_path):
     assert len(statements) >= 10
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in statements]
-    NotebookClient(nb, timeout=180, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     errors = [o for c in nb.cells for o in c.outputs if o.output_type == "error"]
     assert not errors, errors[0]["evalue"] if errors else ""
     # every expression cell shows a result (a table, a map, a check), as a planner would see it

@@ -31,7 +31,17 @@ INTERNAL = [
     r"§\s*\d",
     r"(?<![\d.,\-])00[234](?![\d.])",  # the source files' numbers, e.g. "(003, clause 十五)", not "15,003"
 ]
-SUZHOU_UNITS = ["姑苏区", "虎丘区", "吴中区", "相城区", "吴江区", "常熟市", "张家港市", "昆山市", "太仓市"]
+SUZHOU_UNITS = [
+    "姑苏区",
+    "虎丘区",
+    "吴中区",
+    "相城区",
+    "吴江区",
+    "常熟市",
+    "张家港市",
+    "昆山市",
+    "太仓市",
+]
 
 
 def text_of(path: Path) -> str:
@@ -45,7 +55,9 @@ def text_of(path: Path) -> str:
 def internal_refs(text: str) -> list[str]:
     found = []
     for pattern in INTERNAL:
-        found += [text[max(m.start() - 40, 0): m.end() + 20] for m in re.finditer(pattern, text, re.I)]
+        found += [
+            text[max(m.start() - 40, 0) : m.end() + 20] for m in re.finditer(pattern, text, re.I)
+        ]
     return found
 
 
@@ -75,11 +87,21 @@ def user_data(tmp_path_factory):
     parcels.to_file(folder / "地块.gpkg")
     red = sg.load_redlines()
     red = gpd.GeoDataFrame(
-        {"名称": red["name"], "类型": red["kind"].map({"ecological_protection_redline": "生态保护红线",
-                                                       "ecological_space_control": "生态空间管控区域"})},
-        geometry=red.geometry.values, crs=red.crs,
+        {
+            "名称": red["name"],
+            "类型": red["kind"].map(
+                {
+                    "ecological_protection_redline": "生态保护红线",
+                    "ecological_space_control": "生态空间管控区域",
+                }
+            ),
+        },
+        geometry=red.geometry.values,
+        crs=red.crs,
     ).to_crs("EPSG:4549")
-    bowtie = Polygon([(560_000, 3_460_000), (561_000, 3_461_000), (561_000, 3_460_000), (560_000, 3_461_000)])
+    bowtie = Polygon(
+        [(560_000, 3_460_000), (561_000, 3_461_000), (561_000, 3_460_000), (560_000, 3_461_000)]
+    )
     red.loc[len(red)] = ["测试湿地（自交）", "生态保护红线", bowtie]
     red.to_file(folder / "红线.shp", encoding="UTF-8")
     return folder
@@ -88,8 +110,19 @@ def user_data(tmp_path_factory):
 @pytest.fixture(scope="module")
 def user_outdir(user_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("user_report")
-    r = CliRunner().invoke(main, ["report", "-o", str(out), "--parcels", str(user_data / "地块.gpkg"),
-                                  "--redlines", str(user_data / "红线.shp"), "--offline"])
+    r = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "-o",
+            str(out),
+            "--parcels",
+            str(user_data / "地块.gpkg"),
+            "--redlines",
+            str(user_data / "红线.shp"),
+            "--offline",
+        ],
+    )
     assert r.exit_code == 0, r.output
     return out
 
@@ -128,7 +161,9 @@ def test_floors_files_match_an_independent_check(outdir):
     red = red[red.kind == "ecological_protection_redline"]
     ks = sg.boundary("昆山市").geometry.iloc[0]
     clipped = shapely.intersection(shapely.union_all(red.geometry.values), ks)
-    expected = abs(Geod(ellps="GRS80").geometry_area_perimeter(shapely.orient_polygons(clipped))[0]) / 1e6
+    expected = (
+        abs(Geod(ellps="GRS80").geometry_area_perimeter(shapely.orient_polygons(clipped))[0]) / 1e6
+    )
     assert floors.set_index("region").area_km2["昆山市"] == pytest.approx(expected, abs=1e-3)
     md = (outdir / "floors.md").read_text(encoding="utf-8")
     assert f"{round(expected, 4):,.4f}" in md
@@ -191,8 +226,12 @@ NOT_YET = {
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[n])) if n in NOT_YET else n
-     for n in (*REPORT_FILES, MANIFEST)],
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[n]))
+        if n in NOT_YET
+        else n
+        for n in (*REPORT_FILES, MANIFEST)
+    ],
 )
 def test_no_internal_references_in_any_file(outdir, name):
     assert internal_refs(text_of(outdir / name)) == []
@@ -207,7 +246,9 @@ def test_the_readme_has_no_internal_references():
 def test_summary_html_is_self_contained(outdir):
     html = (outdir / "summary.html").read_text(encoding="utf-8")
     no_ns = html.replace("http://www.w3.org/2000/svg", "")
-    assert "http" not in no_ns and "src=" not in html and "<link" not in html and "<script" not in html
+    assert (
+        "http" not in no_ns and "src=" not in html and "<link" not in html and "<script" not in html
+    )
     assert "@import" not in html and "url(" not in html
     assert "@page" in html and "A4" in html
     assert html.count("<svg") == 2
@@ -234,7 +275,10 @@ def test_user_report_names_the_files_and_lists_every_repair(user_outdir):
     assert "非官方" not in md and "illustrative" not in md.lower()  # these redlines are the user's
     repairs = next(t for t in markdown_tables(md) if t[0].startswith("| 图层 layer"))
     rows = repairs[2:]
-    assert any("测试湿地（自交）" in r and "make_valid" in r and r.startswith("| 红线 redlines") for r in rows)
+    assert any(
+        "测试湿地（自交）" in r and "make_valid" in r and r.startswith("| 红线 redlines")
+        for r in rows
+    )
     bad = ["KS-2025-066", "KS-2025-157", "KS-2025-225", "KS-2025-241", "KS-2025-347"]
     for pid in bad:
         assert any(pid in r for r in rows), pid
@@ -268,7 +312,9 @@ def test_rerun_into_the_same_folder_replaces_its_own_files(tmp_path):
     run_report(out)
     assert (out / "summary.md").stat().st_mtime_ns >= first
     assert (out / "我的笔记.txt").read_text(encoding="utf-8") == "留着"
-    assert not [p for p in out.iterdir() if p.name.endswith(".partial") or p.name.startswith(".map")]
+    assert not [
+        p for p in out.iterdir() if p.name.endswith(".partial") or p.name.startswith(".map")
+    ]
 
 
 def test_a_folder_with_foreign_report_files_needs_overwrite(tmp_path):
@@ -286,7 +332,9 @@ def test_an_input_inside_the_folder_is_never_replaced(tmp_path):
     src = tmp_path / "parcels_report.gpkg"
     sg.datasets.parcels().head(20).to_file(src)
     before = src.read_bytes()
-    r = CliRunner().invoke(main, ["report", "-o", str(tmp_path), "--parcels", str(src), "--overwrite"])
+    r = CliRunner().invoke(
+        main, ["report", "-o", str(tmp_path), "--parcels", str(src), "--overwrite"]
+    )
     assert r.exit_code == 2 and "input" in r.output
     assert src.read_bytes() == before
 
@@ -310,19 +358,26 @@ def pdf_pages(pdf: bytes) -> int:
 @browser_test
 def test_summary_html_prints_to_one_or_two_a4_pages(user_outdir, tmp_path):
     assert CHROMIUM.exists()
+    blocked: list[str] = []
     for b in launch_browser():
         page = b.new_page(viewport={"width": 710, "height": 1043})
-        blocked = []
-        page.route(re.compile(r"^(?!file:).*"), lambda route: (blocked.append(route.request.url), route.abort()))
+        page.route(
+            re.compile(r"^(?!file:).*"),
+            lambda route: (blocked.append(route.request.url), route.abort()),
+        )
         page.goto((user_outdir / "summary.html").resolve().as_uri())
         pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
         page.emulate_media(media="print")
         page.screenshot(path=str(tmp_path / "summary.png"), full_page=True)
-        svg_boxes = page.evaluate("() => [...document.querySelectorAll('svg')].map(s => s.getBoundingClientRect().height)")
+        svg_boxes = page.evaluate(
+            "() => [...document.querySelectorAll('svg')].map(s => s.getBoundingClientRect().height)"
+        )
         page.close()
     assert blocked == []
     assert 1 <= pdf_pages(pdf) <= 2
-    assert len(svg_boxes) == 2 and min(svg_boxes) > 80  # the chart and the map are drawn, not collapsed
+    assert (
+        len(svg_boxes) == 2 and min(svg_boxes) > 80
+    )  # the chart and the map are drawn, not collapsed
     assert (tmp_path / "summary.png").stat().st_size > 50_000
 
 
@@ -331,11 +386,13 @@ def test_offline_map_renders_every_layer(outdir):
     from _browser import Page
 
     html = (outdir / "map.html").read_text(encoding="utf-8")
-    assert "<script src=\"http" not in html and "<link href=\"http" not in html
+    assert '<script src="http' not in html and '<link href="http' not in html
     for b in launch_browser():
         page = Page(b, outdir / "map.html")
         try:
-            names = page.js("() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())")
+            names = page.js(
+                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
+            )
             assert not page.errors and not page.failed_assets, (page.errors, page.failed_assets)
         finally:
             page.close()

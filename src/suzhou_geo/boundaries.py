@@ -219,7 +219,7 @@ def _exclave_km2() -> tuple[float, float]:
 
 
 def unit_note(adcode: str) -> str:
-    """What a user must know about a unit's bundled polygon ('' for most units).
+    """Return what a user must know about a unit's bundled polygon ('' for most units).
 
     Examples
     --------
@@ -238,7 +238,7 @@ def unit_note(adcode: str) -> str:
 
 
 def _not_a_unit(name: Any) -> InputError | None:
-    """The error for a functional area named as if it were a county-level unit, or None."""
+    """Return the error for a functional area named as if it were a county-level unit, or None."""
     fa = functional_area(name)
     if fa is not None:
         return InputError(

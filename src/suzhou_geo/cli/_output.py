@@ -13,10 +13,14 @@ __all__ = ["output_message", "check_output_or_fail", "write_or_fail", "print_sum
 
 
 def output_message(exc: Exception) -> str:
-    """The message of an OutputError, with the command-line option instead of the keyword."""
+    """Return the message of an OutputError, naming the command-line option instead of the keyword."""
     hint = getattr(exc, "hint", None) or ""
     hint = hint.replace("pass overwrite=True", "use --overwrite")
-    text = f"{exc.source}: {exc.message}" if getattr(exc, "source", None) else str(getattr(exc, "message", exc))
+    text = (
+        f"{exc.source}: {exc.message}"
+        if getattr(exc, "source", None)
+        else str(getattr(exc, "message", exc))
+    )
     return f"{text}. Fix: {hint}" if hint else text
 
 

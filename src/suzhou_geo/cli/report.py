@@ -13,20 +13,55 @@ log = logging.getLogger(__name__)
 
 
 @click.command("report")
-@click.option("-o", "--outdir", type=click.Path(file_okay=False), default="report", show_default=True,
-              help="Folder to write to: summary.html/.md, floors.md/.csv, parcels_report.xlsx/.gpkg/.csv, map.html.")
-@click.option("--parcels", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Development parcels to validate (any OGR format). Default: the bundled synthetic sample.")
-@click.option("--redlines", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Official redline data (any OGR format). Default: the bundled ILLUSTRATIVE sample.")
-@click.option("--parcels-crs", default=None, metavar="CRS", help="CRS of a parcel file without one (or GCJ-02).")
-@click.option("--redlines-crs", default=None, metavar="CRS", help="CRS of a redline file without one.")
-@click.option("--offline", is_flag=True, help="Self-contained map.html (Leaflet inlined) for isolated networks.")
-@click.option("--basemap", default="osm", show_default=True, help="osm, cartodb, gaode, gaode-satellite, tianditu…")
-@click.option("--overwrite", is_flag=True,
-              help="Replace files named like the report's in a folder no earlier report run wrote "
-                   "(a folder from an earlier run is always refreshed; inputs are never replaced).")
-def report_cmd(outdir, parcels, redlines, parcels_crs, redlines_crs, offline, basemap, overwrite) -> None:
+@click.option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False),
+    default="report",
+    show_default=True,
+    help="Folder to write to: summary.html/.md, floors.md/.csv, parcels_report.xlsx/.gpkg/.csv, map.html.",
+)
+@click.option(
+    "--parcels",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Development parcels to validate (any OGR format). Default: the bundled synthetic sample.",
+)
+@click.option(
+    "--redlines",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Official redline data (any OGR format). Default: the bundled ILLUSTRATIVE sample.",
+)
+@click.option(
+    "--parcels-crs",
+    default=None,
+    metavar="CRS",
+    help="CRS of a parcel file without one (or GCJ-02).",
+)
+@click.option(
+    "--redlines-crs", default=None, metavar="CRS", help="CRS of a redline file without one."
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Self-contained map.html (Leaflet inlined) for isolated networks.",
+)
+@click.option(
+    "--basemap",
+    default="osm",
+    show_default=True,
+    help="osm, cartodb, gaode, gaode-satellite, tianditu…",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace files named like the report's in a folder no earlier report run wrote "
+    "(a folder from an earlier run is always refreshed; inputs are never replaced).",
+)
+def report_cmd(
+    outdir, parcels, redlines, parcels_crs, redlines_crs, offline, basemap, overwrite
+) -> None:
     """Run every check on the bundled data (or yours) and write a report folder.
 
     Floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²), parcel verdicts against redlines,
@@ -66,8 +101,10 @@ def report_cmd(outdir, parcels, redlines, parcels_crs, redlines_crs, offline, ba
         fail(msg if str(src) in msg else f"{src}: {msg}")
     click.echo("")
     for f in res.floors:
-        click.echo(f"{f.region}: 生态保护红线 redline {f.area_km2:,.4f} km² / 底线 floor ≥ {f.floor_km2:,.4f} km² → "
-                   f"差额 margin {f.margin_km2:+,.4f} km²: {f.result}")
+        click.echo(
+            f"{f.region}: 生态保护红线 redline {f.area_km2:,.4f} km² / 底线 floor ≥ {f.floor_km2:,.4f} km² → "
+            f"差额 margin {f.margin_km2:+,.4f} km²: {f.result}"
+        )
     click.echo("")
     click.echo(text_table(verdict_table(res.report, res.summary)))
     click.echo("")

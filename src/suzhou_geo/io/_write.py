@@ -72,9 +72,15 @@ FORMATS: dict[str, str] = {
 
 #: The column that keeps a row's input geometry (as WKT) where the layer cannot hold it.
 INPUT_GEOMETRY = Column(
-    "input_geometry_wkt", "输入几何", "input geometry (WKT)", "str", "in_geom",
+    "input_geometry_wkt",
+    "输入几何",
+    "input geometry (WKT)",
+    "str",
+    "in_geom",
     "the row's input geometry as WKT, kept where the layer's one geometry type cannot hold it",
-    "图层只能容纳一种几何类型时，以 WKT 保存该行的输入几何", popup=False, width=30,
+    "图层只能容纳一种几何类型时，以 WKT 保存该行的输入几何",
+    popup=False,
+    width=30,
 )
 
 #: The files of one Shapefile (GDAL writes the first five; the others are indexes and metadata).
@@ -157,8 +163,8 @@ def write_layer(
     >>> back = read_layer(p)
     >>> back["地块编号"].tolist(), back["input_geometry_wkt"].iloc[1], back.geometry.iloc[1]
     (['苏州-1', '苏州-2'], 'POINT (120.6 31.3)', None)
-    >>> open(write_layer(g, "parcels.csv"), "rb").read(3)  # the UTF-8 byte-order mark
-    b'\\xef\\xbb\\xbf'
+    >>> open(write_layer(g, "parcels.csv"), "rb").read(3).hex()  # the UTF-8 byte-order mark
+    'efbbbf'
     >>> write_layer(g, "parcels.gpkg")
     Traceback (most recent call last):
     ...
@@ -174,10 +180,18 @@ def write_layer(
             writer(gdf, tmp, layer=layer, wkt=wkt, sheets=sheets)
         except OutputError:
             raise
-        except (RuntimeError, OSError, ValueError, TypeError) as exc:  # GDAL's, openpyxl's or the disk's words
+        except (
+            RuntimeError,
+            OSError,
+            ValueError,
+            TypeError,
+        ) as exc:  # GDAL's, openpyxl's or the disk's words
             log.debug("writing %s failed", target, exc_info=True)
-            raise OutputError(f"cannot write it: {exc}", source=str(target),
-                              hint="check that the folder is writable and has space, or write .gpkg") from None
+            raise OutputError(
+                f"cannot write it: {exc}",
+                source=str(target),
+                hint="check that the folder is writable and has space, or write .gpkg",
+            ) from None
     log.info("wrote %d rows to %s", len(gdf), target)
     return target
 
@@ -222,20 +236,25 @@ def check_output(
     """
     target = Path(os.fspath(path)).expanduser()
     if target.is_dir():
-        raise OutputError("the output is a folder, not a file", source=str(target),
-                          hint="name a file, e.g. report.gpkg")
+        raise OutputError(
+            "the output is a folder, not a file",
+            source=str(target),
+            hint="name a file, e.g. report.gpkg",
+        )
     written = _files_written(target)
     for inp in inputs:
         for f in _files_of_input(inp):
             if any(_same_file(f, w) for w in written):
                 raise OutputError(
                     "the output is an input of this run; writing it would replace that input",
-                    source=str(target), hint="choose another output name",
+                    source=str(target),
+                    hint="choose another output name",
                 )
     existing = [w for w in written if w.exists()]
     if existing and not overwrite:
-        raise OutputError("the output exists", source=str(target),
-                          hint="pass overwrite=True to replace it")
+        raise OutputError(
+            "the output exists", source=str(target), hint="pass overwrite=True to replace it"
+        )
     return target
 
 
@@ -250,7 +269,7 @@ def _shp_file(target: Path, ext: str) -> Path:
 
 
 def _fields_table(target: Path) -> Path:
-    """The full-name ↔ field-name table written beside a Shapefile."""
+    """Return the path of the full-name ↔ field-name table written beside a Shapefile."""
     return target.with_name(f"{target.stem}_fields.csv")
 
 
@@ -286,10 +305,15 @@ def _staged(target: Path, *, overwrite: bool) -> Iterator[Path]:
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        tmpdir = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        )
     except OSError as exc:
-        raise OutputError(f"cannot write there: {exc.strerror or exc}", source=str(target),
-                          hint="choose a folder you can write to") from None
+        raise OutputError(
+            f"cannot write there: {exc.strerror or exc}",
+            source=str(target),
+            hint="choose a folder you can write to",
+        ) from None
     try:
         yield tmpdir / target.name
         produced = sorted(tmpdir.iterdir())
@@ -312,14 +336,16 @@ def _remove_stale(target: Path, produced: set[str]) -> None:
 
 
 def _with_index(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The frame with a non-default index turned into leading columns (files have no index)."""
+    """Turn a non-default index into leading columns (files have no index)."""
     idx = gdf.index
-    default = isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1 and idx.name is None
+    default = (
+        isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1 and idx.name is None
+    )
     return gdf if default else gdf.reset_index()
 
 
 def _family(type_ids: np.ndarray) -> tuple[int, ...] | None:
-    """The geometry family a one-type layer takes: polygons if any, else the most common family."""
+    """Return the family a one-type layer takes: polygons if any, else the most common family."""
     if np.isin(type_ids, _POLYGON).any():
         return _POLYGON
     counts = [(int(np.isin(type_ids, fam).sum()), fam) for fam in (_POINT, _LINE)]
@@ -347,8 +373,11 @@ def _one_geometry_type(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | N
         kept = geoms.copy()
         kept[odd] = None
         out[gdf.geometry.name] = gpd.GeoSeries(kept, index=gdf.index, crs=gdf.crs).values
-        log.info("%d row(s) of another geometry type written without geometry (WKT kept in %s)",
-                 int(odd.sum()), name)
+        log.info(
+            "%d row(s) of another geometry type written without geometry (WKT kept in %s)",
+            int(odd.sum()),
+            name,
+        )
     declared = {_POLYGON: "MultiPolygon", _LINE: "MultiLineString", _POINT: None}[fam]
     return out, declared
 
@@ -362,13 +391,15 @@ def _free_name(name: str, taken: Iterable[str]) -> str:
 
 
 def _wkt_table(gdf: gpd.GeoDataFrame, wkt: bool) -> pd.DataFrame:
-    """The attribute table, with the geometry as WKT in the last column (``WKT``) if *wkt*."""
+    """Return the attribute table, with the geometry as WKT in the last column (``WKT``) if *wkt*."""
     frame = _with_index(gdf)
     geom = frame.geometry.name
     table = pd.DataFrame(frame.drop(columns=geom))
     if wkt:
         name = _free_name("WKT", table.columns)
-        table[name] = shapely.to_wkt(np.asarray(frame.geometry.values, dtype=object), rounding_precision=-1)
+        table[name] = shapely.to_wkt(
+            np.asarray(frame.geometry.values, dtype=object), rounding_precision=-1
+        )
     return table
 
 
@@ -390,8 +421,14 @@ def _write_csv(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None, **_: Any)
     _wkt_table(gdf, wkt is not False).to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def _write_xlsx(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None,
-                sheets: Mapping[str, Any] | None, **_: Any) -> None:
+def _write_xlsx(
+    gdf: gpd.GeoDataFrame,
+    path: Path,
+    *,
+    wkt: bool | None,
+    sheets: Mapping[str, Any] | None,
+    **_: Any,
+) -> None:
     from .excel import write_workbook
 
     table = _wkt_table(gdf, bool(wkt))
@@ -479,7 +516,9 @@ def _cut_long_text(frame: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[
             continue
         values = s.to_numpy(dtype=object)
         long = np.fromiter(
-            (isinstance(v, str) and len(v.encode("utf-8")) > limit for v in values), bool, len(values)
+            (isinstance(v, str) and len(v.encode("utf-8")) > limit for v in values),
+            bool,
+            len(values),
         )
         if long.any():
             if out is frame:
@@ -496,7 +535,10 @@ def _datetimes_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for c in frame.columns:
         s = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(s) and (s.dropna() != s.dropna().dt.normalize()).any():
+        if (
+            pd.api.types.is_datetime64_any_dtype(s)
+            and (s.dropna() != s.dropna().dt.normalize()).any()
+        ):
             if out is frame:
                 out = frame.copy()
             out[c] = s.map(lambda v: None if pd.isna(v) else v.isoformat())
@@ -522,10 +564,14 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:
 
 def _field_table(attrs: list[str], names: dict[str, str]) -> pd.DataFrame:
     labels = [(_schema_column(c).label() if _schema_column(c) is not None else "") for c in attrs]
-    return pd.DataFrame({"字段名 field": [names[c] for c in attrs], "列名 column": attrs, "说明 label": labels})
+    return pd.DataFrame(
+        {"字段名 field": [names[c] for c in attrs], "列名 column": attrs, "说明 label": labels}
+    )
 
 
-def _warn_shapefile(path: Path, attrs: list[str], names: dict[str, str], cut: dict[str, int]) -> None:
+def _warn_shapefile(
+    path: Path, attrs: list[str], names: dict[str, str], cut: dict[str, int]
+) -> None:
     renamed = [c for c in attrs if names[c] != c]
     n_cut = sum(cut.values())
     shown = ", ".join(f"{c} → {names[c]}" for c in renamed[:6]) + (" …" if len(renamed) > 6 else "")

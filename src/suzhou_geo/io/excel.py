@@ -92,7 +92,8 @@ def write_workbook(
     if len(table) > MAX_ROWS:
         raise OutputError(
             f"{len(table):,} rows do not fit in an Excel sheet ({MAX_ROWS:,} at most)",
-            source=path.name, hint="write .gpkg, .csv or .parquet instead",
+            source=path.name,
+            hint="write .gpkg, .csv or .parquet instead",
         )
     wb = Workbook(write_only=True)
     _data_sheet(wb, _sheet_name(title), table)
@@ -127,10 +128,16 @@ def _data_sheet(wb, name: str, table: pd.DataFrame) -> None:
     for i, c in enumerate(table.columns, start=1):
         col = _schema_column(c)
         # report columns: the schema's width (their bilingual headers wrap); others fit header and values
-        width = max(col.width, 12) if col is not None else _fit_width([headers[i - 1], *table[c].head(500).tolist()], 40)
+        width = (
+            max(col.width, 12)
+            if col is not None
+            else _fit_width([headers[i - 1], *table[c].head(500).tolist()], 40)
+        )
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.row_dimensions[1].height = _header_height(headers, [ws.column_dimensions[get_column_letter(i)].width
-                                                           for i in range(1, len(headers) + 1)])
+    ws.row_dimensions[1].height = _header_height(
+        headers,
+        [ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(headers) + 1)],
+    )
     ws.freeze_panes = "A2"
     if len(table.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
@@ -141,19 +148,25 @@ def _data_sheet(wb, name: str, table: pd.DataFrame) -> None:
 
 def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
     """Points of a header row tall enough for the wrapped headers (15 pt a line, at most 5 lines)."""
-    lines = [math.ceil(_display_width(h) / max(w - 1, 1)) for h, w in zip(headers, widths, strict=True)]
+    lines = [
+        math.ceil(_display_width(h) / max(w - 1, 1)) for h, w in zip(headers, widths, strict=True)
+    ]
     return 15.0 * min(max([1, *lines]), 5)
 
 
 def _column_cells(ws, name: Any, values: pd.Series) -> list[Any]:
-    """The cells of one column: values converted for Excel, styled where the schema says how."""
+    """Return the cells of one column: values converted for Excel, styled where the schema says how."""
     col = _schema_column(name)
     if name == "verdict":
         return [_verdict_cell(ws, v) for v in values]
     if col is not None and col.dtype == "bool":
         return [col.format(v) if _present(v) else None for v in values]
     if col is not None and col.dtype == "float":
-        fmt = "0.0%" if col.percent else ("#,##0" + ("." + "0" * col.decimals if col.decimals else ""))
+        fmt = (
+            "0.0%"
+            if col.percent
+            else ("#,##0" + ("." + "0" * col.decimals if col.decimals else ""))
+        )
         return [_number_cell(ws, v, fmt) for v in values]
     return [_value(v) for v in values]
 
@@ -203,7 +216,7 @@ def _present(v: Any) -> bool:
 
 
 def _value(v: Any) -> Any:
-    """A value Excel can hold: numbers and booleans as they are, text cleaned, the rest as text."""
+    """Return a value Excel can hold: numbers and booleans as they are, text cleaned, the rest as text."""
     if not _present(v):
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -232,7 +245,7 @@ def _fit_width(values: Sequence[Any], cap: int = 50) -> int:
 
 
 def _sheet_name(name: str) -> str:
-    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    r"""Return an Excel sheet name: at most 31 characters, none of ``[]:*?/\``."""
     return re.sub(r"[\[\]:*?/\\]", " ", str(name))[:31]
 
 
