@@ -379,6 +379,10 @@ class FloorCheck:
     removed_km2 : float
         Redline area removed by ``minus`` (0 without it).
     illustrative : bool
+    result : str
+        ``ok`` in words, Chinese first (``'低于底线 BELOW the floor'``).
+    method_text, data_text : str
+        ``method`` and ``data_note`` for readers, Chinese first.
 
     Examples
     --------
@@ -413,11 +417,15 @@ class FloorCheck:
             return "全部类型 all kinds"
         return f"{KINDS.get(self.kind, self.kind)} {_KIND_EN.get(self.kind, self.kind)}"
 
-    def _method_label(self) -> str:
+    @property
+    def method_text(self) -> str:
+        """The method, Chinese first with the English :attr:`method` beside it."""
         minus = "，扣除拟建地块" if "minus" in self.method else ""
         return f"重叠红线融合后裁剪至{self.region}{minus}，按 CGCS2000/GRS80 椭球面积计算 / {self.method}"
 
-    def _data_label(self) -> str:
+    @property
+    def data_text(self) -> str:
+        """What the redline data are, Chinese first (the bundled sample says it is illustrative)."""
         return ("示意数据，非官方生态保护红线 / " if self.illustrative else "") + self.data_note
 
     def to_frame(self) -> pd.DataFrame:
@@ -442,9 +450,9 @@ class FloorCheck:
                     "removed_km2": round(self.removed_km2, 4),
                     "kind": self.kind,
                     "illustrative": self.illustrative,
-                    "method": self._method_label(),
+                    "method": self.method_text,
                     "source": self.source,
-                    "data_note": self._data_label(),
+                    "data_note": self.data_text,
                 }
             ]
         )
@@ -456,9 +464,9 @@ class FloorCheck:
         ]
         if self.removed_km2:
             lines.append(f"  拟建地块扣除 removed by proposed parcels (minus=): {_fmt(self.removed_km2)} km²")
-        lines.append(f"  方法 method: {self._method_label()}")
+        lines.append(f"  方法 method: {self.method_text}")
         lines.append(f"  依据 source: {self.source}")
-        lines.append(f"  数据 data: {self._data_label()}")
+        lines.append(f"  数据 data: {self.data_text}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -477,7 +485,7 @@ class FloorCheck:
         removed = row("拟建地块扣除 removed (minus=)", f"{_fmt(self.removed_km2)} km²") if self.removed_km2 else ""
         return (
             f"<div class='suzhou-geo-floorcheck'>"
-            f"<p style='{note_style}'>{e(self._data_label())}</p>"
+            f"<p style='{note_style}'>{e(self.data_text)}</p>"
             f"<h4 style='margin:4px 0'>{e(self.region)} — {e(self._kind_label())}: "
             f"<span style='color:{colour}'>{e(self.result)}</span></h4>"
             f"<table>"
@@ -490,7 +498,7 @@ class FloorCheck:
             f"<tr><th>县级行政区 unit</th><th>km²</th></tr>{units}"
             f"<tr><th style='text-align:left'>合计 total</th><th style='text-align:right'>{total:,.4f}</th></tr>"
             f"</table></details>"
-            f"<p style='font-size:smaller'>方法 method: {e(self._method_label())}<br>"
+            f"<p style='font-size:smaller'>方法 method: {e(self.method_text)}<br>"
             f"依据 source: {e(self.source)}</p></div>"
         )
 

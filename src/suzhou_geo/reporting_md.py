@@ -76,7 +76,7 @@ def _floor_section(f: Any, level: str = "##") -> list[str]:
     lines = [f"{level} {f.region}", "", md_table(rows), ""]
     if f.removed_km2:
         lines += [f"拟建地块扣除 removed by proposed parcels: {f.removed_km2:,.4f} km²", ""]
-    lines += [f"**依据 Source:** {f.source}", "", f"**方法 Method:** {f._method_label()}", ""]
+    lines += [f"**依据 Source:** {f.source}", "", f"**方法 Method:** {f.method_text}", ""]
     return lines
 
 
