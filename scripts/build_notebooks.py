@@ -65,16 +65,19 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "03_validate_parcels.ipynb": [
         ("md", "# May these parcels be developed?\n\n`validate_parcels` gives one verdict per parcel, "
                "in input order, with the reasons, overlap areas and distances. Broken rows get the verdict "
-               "`invalid` with a reason; nothing is dropped."),
-        ("code", "import suzhou_geo as sg\n\nreport = sg.validate_parcels(sg.data_path(\"parcels\", \"parcels.gpkg\"))\n"
+               "`invalid` with a reason; nothing is dropped. The parcels here are the bundled **synthetic** "
+               "sample (`sg.datasets.parcels()`); pass your own file the same way."),
+        ("code", "import suzhou_geo as sg\n\nreport = sg.validate_parcels(sg.datasets.parcels())\n"
                  "report[[\"parcel_id\", \"case\", \"verdict\", \"reasons\", \"redline_overlap_m2\", \"nearest_redline_m\", \"district\"]].head(15)"),
         ("code", "sg.summarize(report)"),
         ("code", "report[report.verdict == \"invalid\"][[\"parcel_id\", \"case\", \"geometry_issue\", \"reasons\"]]"),
         ("md", "## A GBK-encoded Shapefile without `.cpg`, as agencies send them\n\n"
                "Without a `.cpg` GDAL assumes Latin-1 and Chinese names come out as mojibake; the library "
-               "detects it and re-reads as GB18030."),
-        ("code", "import tempfile, pathlib\n\n"
-                 "tmp = pathlib.Path(tempfile.mkdtemp())\n"
+               "detects it and re-reads as GB18030. The files of this notebook go to a temporary folder that "
+               "the last cell removes."),
+        ("code", "import pathlib, tempfile\n\n"
+                 "workdir = tempfile.TemporaryDirectory(prefix=\"suzhou_geo_example_\")  # removed in the last cell\n"
+                 "tmp = pathlib.Path(workdir.name)\n"
                  "sample = report[report.geometry.notna() & report.geom_type.isin([\"Polygon\", \"MultiPolygon\"])].head(20)\n"
                  "sample = sample[[\"parcel_id\", \"name\", \"land_use\", \"geometry\"]].to_crs(\"EPSG:4549\")\n"
                  "sample.to_file(tmp / \"parcels_gbk.shp\", encoding=\"GBK\")\n"
@@ -87,9 +90,15 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", "gcj = sg.wgs84_to_gcj02(sample.to_crs(\"EPSG:4490\"))\n"
                  "gcj_report = sg.validate_parcels(gcj, crs=\"GCJ-02\")\n"
                  "(gcj_report.verdict.values == sg.validate_parcels(sample).verdict.values).all()"),
-        ("md", "## Writing the report\n\nGeoPackage, GeoJSON and Shapefile keep the Chinese text."),
-        ("code", "sg.write_layer(report, tmp / \"report.gpkg\")\nsorted(p.name for p in tmp.iterdir())"),
+        ("md", "## Writing the report\n\nThe extension chooses the format: `.gpkg` (one polygon layer for "
+               "QGIS/ArcGIS), `.xlsx` (Excel with summary sheets), `.csv` (UTF-8 with BOM, WKT last), `.shp` "
+               "(field names shortened, with a table of the full names), `.parquet`. An existing file is "
+               "replaced only with `overwrite=True`."),
+        ("code", "for name in (\"report.gpkg\", \"report.xlsx\", \"report.csv\"):\n"
+                 "    sg.write_layer(report, tmp / name)\n"
+                 "sorted(p.name for p in tmp.iterdir())"),
         ("code", "sg.plan_map(report)"),
+        ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
     "04_maps_chinese_basemaps.ipynb": [
         ("md", "# Maps on Chinese basemaps\n\nAmap/Gaode tiles are drawn in GCJ-02, offset ~465 m from "
@@ -108,22 +117,25 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "# Land cover inside redlines, from a raster\n\nPlanners monitor what happens inside redlines "
                "from land-cover rasters (ESA WorldCover 10 m, CLCD 30 m). No real land-cover raster is bundled "
                "(they are large and licensed separately), so this notebook makes a **synthetic** WorldCover-coded "
-               "raster over Kunshan; point `zonal_stats` at your own GeoTIFF for real work."),
-        ("code", "import numpy as np, rasterio, tempfile, pathlib\nfrom rasterio.transform import from_origin\n"
+               "raster over Kunshan, in a temporary folder that the last cell removes; point `zonal_stats` at "
+               "your own GeoTIFF for real work."),
+        ("code", "import numpy as np, pathlib, rasterio, tempfile\nfrom rasterio.transform import from_origin\n"
                  "import suzhou_geo as sg\n\n"
+                 "workdir = tempfile.TemporaryDirectory(prefix=\"suzhou_geo_example_\")  # removed in the last cell\n"
                  "ks = sg.boundary(\"昆山市\").to_crs(\"EPSG:4549\")\nminx, miny, maxx, maxy = ks.total_bounds\n"
                  "res = 30\nw, h = int((maxx - minx) // res) + 1, int((maxy - miny) // res) + 1\n"
                  "rng = np.random.default_rng(0)\n"
                  "data = rng.choice(np.array([10, 40, 50, 80, 90], dtype=\"uint8\"), size=(h, w), p=[.15, .35, .3, .15, .05])\n"
-                 "path = pathlib.Path(tempfile.mkdtemp()) / \"synthetic_worldcover.tif\"\n"
+                 "path = pathlib.Path(workdir.name) / \"synthetic_worldcover.tif\"\n"
                  "with rasterio.open(path, \"w\", driver=\"GTiff\", width=w, height=h, count=1, dtype=\"uint8\", crs=\"EPSG:4549\",\n"
                  "                   transform=from_origin(minx, maxy, res, res), nodata=0, tiled=True, compress=\"deflate\") as dst:\n"
-                 "    dst.write(data, 1)\npath"),
+                 "    dst.write(data, 1)\npath.name"),
         ("code", "red = sg.load_redlines()\nks_red = red[red.jurisdiction.astype(str).str.contains(\"昆山\")]\n"
                  "stats = sg.zonal_stats(path, ks_red, classes=\"worldcover\")\nstats.head(10)"),
         ("code", "sg.encroachment(path, ks_red, classes=\"worldcover\")"),
         ("md", "Rasterizing a layer onto a grid (30 m, EPSG:4549), e.g. scheme elements:"),
         ("code", "out = path.with_name(\"elements.tif\")\nsg.rasterize(sg.scheme(\"两心两轴\").elements, resolution=30, out=out)\nout.exists()"),
+        ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
 }
 

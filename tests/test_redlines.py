@@ -47,9 +47,10 @@ def test_inside_box_is_inside_kunshan():
 
 def test_floors_registry():
     assert FLOORS["苏州市"].floor_km2 == 1950.0 and FLOORS["苏州市"].year == 2035
-    assert "003" in FLOORS["苏州市"].source and "十五" in FLOORS["苏州市"].clause
+    # cited by document title and clause, never by an internal file number
+    assert "《关于全面推进美丽苏州建设的实施意见》" in FLOORS["苏州市"].source and "十五" in FLOORS["苏州市"].clause
     assert "1950.71" in FLOORS["苏州市"].note
-    assert FLOORS["昆山市"].floor_km2 == 47.7531 and "004" in FLOORS["昆山市"].source
+    assert FLOORS["昆山市"].floor_km2 == 47.7531 and "《全面推进美丽昆山建设工作方案》" in FLOORS["昆山市"].source
     assert "47.7531" in FLOORS["昆山市"].clause
     with pytest.raises(Exception):
         FLOORS["昆山市"].floor_km2 = 1  # frozen

@@ -29,11 +29,12 @@ from .schemes import Scheme, layers, scheme, schemes
 from .report import ReportResult, run_report
 from .validate import RULES, PreparedLayers, Rules, prepare_layers, summarize, validate_parcels
 from .io import Source
-from . import io
+from . import datasets, io
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "datasets",
     "RULES",
     "ReportResult",
     "run_report",

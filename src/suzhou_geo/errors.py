@@ -201,7 +201,7 @@ def arg(option: str, value: str, spelling: dict[str, str | None] | None = None) 
     --------
     >>> arg("crs", "'EPSG:4549'")
     "crs='EPSG:4549'"
-    >>> arg("crs", "EPSG:4549", {"crs": "--minus-crs {value}"})
+    >>> arg("crs", "'EPSG:4549'", {"crs": "--minus-crs {value}"})
     '--minus-crs EPSG:4549'
     >>> arg("datum_shift", "{...}", {"datum_shift": None}) is None
     True
@@ -209,5 +209,9 @@ def arg(option: str, value: str, spelling: dict[str, str | None] | None = None) 
     spelling = spelling or {}
     if option in spelling:
         tmpl = spelling[option]
-        return None if tmpl is None else tmpl.format(value=value)
+        if tmpl is None:
+            return None
+        if tmpl.startswith("--"):  # a command-line flag takes the bare value, not a Python literal
+            value = value.strip("'\"")
+        return tmpl.format(value=value)
     return f"{option}={value}"

@@ -37,7 +37,7 @@ from ._data import bundled, data_path
 from ._geometry import polygonal_part
 from .boundaries import _metric, _table, resolve_name
 from .crs import CGCS2000, CGCS2000_GK_CM120
-from .errors import GeometryError, InputError
+from .errors import GeometryError, InputError, arg
 from .io import read
 from .layers import Layer
 from .measure import area_km2, area_m2_projected
@@ -194,7 +194,7 @@ def load_redlines(
     sql: str | None = None,
     datum_shift: Any = None,
     approximate_datum: bool = False,
-    invalid: str = "raise",
+    invalid: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Load a redline layer (official data, or the bundled illustrative sample) in EPSG:4490.
 
@@ -219,13 +219,15 @@ def load_redlines(
         For layers in Xi'an 1980 or Beijing 1954: the local transformation
         parameters, or acceptance of an approximate conversion (see
         :class:`suzhou_geo.io.Source`).
-    invalid : {"raise", "repair", "exclude"}, default "raise"
+    invalid : {"raise", "repair", "exclude"}, optional
         Features whose geometry cannot be counted as drawn — non-finite
         coordinates, or an invalid polygon whose repair changes its area by
         more than 1 % (a bow-tie, a hole outside its shell) — are an error
         naming the rows (``"raise"``); ``"repair"`` keeps the repaired shapes
         and ``"exclude"`` drops those features, each with a note that every
-        floor result shows.  Small repairs (< 1 %) are always made and recorded.
+        floor result shows.  Default: the *source*'s own ``invalid`` if it is a
+        :class:`suzhou_geo.io.Source`, else ``"raise"``.  Small repairs (< 1 %)
+        are always made and recorded.
 
     Returns
     -------
@@ -291,7 +293,8 @@ def _sample() -> Layer:
     return _normalise_layer(bundled("redlines"), "raise", illustrative=True)
 
 
-def redline_layer(source: Any = None, *, invalid: str = "raise", spelling: dict | None = None, **options: Any) -> Layer:
+def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: dict | None = None,
+                  **options: Any) -> Layer:
     """The redlines as a prepared :class:`~suzhou_geo.layers.Layer` (normalised columns, provenance).
 
     What :func:`load_redlines`, :func:`check_floor` and
@@ -305,8 +308,10 @@ def redline_layer(source: Any = None, *, invalid: str = "raise", spelling: dict 
     >>> lay.provenance.illustrative, len(lay) == len(lay.metric)
     (True, True)
     """
+    invalid = invalid or getattr(source, "invalid", None) or "raise"
     if invalid not in _INVALID:
         raise InputError(f"invalid must be one of {_INVALID}, not {invalid!r}", source="load_redlines")
+    spelling = {**(getattr(source, "spelling", None) or {}), **(spelling or {})} or None
     options = {k: v for k, v in options.items() if v is not None and v is not False}
     if source is None and not options:
         return _sample()
@@ -319,9 +324,9 @@ def redline_layer(source: Any = None, *, invalid: str = "raise", spelling: dict 
         prov_note = source.attrs.get("data_note", "")
         lay = read(source, expect="polygon", spelling=spelling)
         return _normalise_layer(lay, invalid, illustrative=illustrative, data_note=prov_note,
-                                notes=tuple(source.attrs.get("notes", ())))
+                                notes=tuple(source.attrs.get("notes", ())), spelling=spelling)
     lay = read(source, expect="polygon", spelling=spelling, **options)
-    return _normalise_layer(lay, invalid, illustrative=illustrative)
+    return _normalise_layer(lay, invalid, illustrative=illustrative, spelling=spelling)
 
 
 def _flagged_illustrative(source: Any) -> bool:
@@ -335,11 +340,11 @@ def _flagged_illustrative(source: Any) -> bool:
 
 
 def _normalise_layer(lay: Layer, invalid: str, *, illustrative: bool, data_note: str = "",
-                     notes: tuple = ()) -> Layer:
+                     notes: tuple = (), spelling: dict | None = None) -> Layer:
     """Refuse or drop unusable features, then normalise columns, fill jurisdictions, say what was done."""
     label = lay.provenance.name
     _refuse_non_polygons(lay, label)
-    keep, dropped, more = _screen_features(lay, label, invalid)
+    keep, dropped, more = _screen_features(lay, label, invalid, spelling)
     lay = lay.subset(keep)
     frame = lay.frame
     if frame.geometry.name != "geometry":
@@ -376,7 +381,18 @@ def _refuse_non_polygons(lay: Layer, label: str) -> None:
         )
 
 
-def _screen_features(lay: Layer, label: str, invalid: str) -> tuple[np.ndarray, list[str], list[str]]:
+def _invalid_hint(spelling: dict | None, *, repairable: bool) -> str:
+    exclude = arg("invalid", "'exclude'", spelling)
+    repair = arg("invalid", "'repair'", spelling) if repairable else None
+    if exclude is None:
+        return "fix them in the source data"
+    return (f"fix them in the source data; or pass {exclude} to leave them out"
+            + (f", or {repair} to count the repaired shapes" if repair else "")
+            + " (every floor result then says so)")
+
+
+def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None = None
+                     ) -> tuple[np.ndarray, list[str], list[str]]:
     """Which features to keep: (mask, dropped row labels, notes)."""
     from .io.checks import REPAIR_AREA_TOLERANCE
 
@@ -396,9 +412,7 @@ def _screen_features(lay: Layer, label: str, invalid: str) -> tuple[np.ndarray, 
         raise GeometryError(
             what,
             source=label, row=row,
-            hint="fix them in the source data; or pass invalid='exclude' to leave them out"
-            + ("" if nonfinite[which].all() else ", or invalid='repair' to count the repaired shapes")
-            + " (every floor result then says so)",
+            hint=_invalid_hint(spelling, repairable=not nonfinite[which].all()),
         )
     gone = ~lay.usable | (bad & (invalid == "exclude"))
     tiny = np.zeros(n, dtype=bool)
@@ -454,7 +468,7 @@ class Floor:
     note: str = ""
 
 
-#: The area floors, keyed by jurisdiction (Chinese name).
+#: The area floors, keyed by jurisdiction (Chinese name), each citing its document and clause.
 FLOORS: dict[str, Floor] = {
     "苏州市": Floor(
         region="苏州市",
@@ -462,9 +476,12 @@ FLOORS: dict[str, Floor] = {
         floor_km2=1950.0,
         year=2035,
         kind=REDLINE,
-        source="seed 003: 《关于全面推进美丽苏州建设的实施意见》 (苏州, 2023)",
-        clause="(十五) 优化空间发展保护格局: “2035年,生态保护红线不低于1950平方公里”",
-        note="The approved 苏州市国土空间总体规划(2021–2035年) (国函〔2025〕8号) gives 1950.71 km².",
+        source="《关于全面推进美丽苏州建设的实施意见》（苏州，2023年）",
+        clause="第（十五）条“优化空间发展保护格局”：“2035年，生态保护红线不低于1950平方公里”",
+        note=(
+            "（注：经批复的《苏州市国土空间总体规划（2021—2035年）》（国函〔2025〕8号）为 1950.71 平方公里 / "
+            "note: the approved territorial plan gives 1950.71 km²）"
+        ),
     ),
     "昆山市": Floor(
         region="昆山市",
@@ -472,8 +489,8 @@ FLOORS: dict[str, Floor] = {
         floor_km2=47.7531,
         year=2035,
         kind=REDLINE,
-        source="seed 004: 《全面推进美丽昆山建设工作方案》 (昆山, 2025)",
-        clause="task 1 优化国土空间开发保护格局: “到2035年,生态保护红线面积不低于47.7531平方公里”",
+        source="《全面推进美丽昆山建设工作方案》（昆山市人民政府，2025年）",
+        clause="二、重点任务 第1项“优化国土空间开发保护格局”：“到2035年，生态保护红线面积不低于47.7531平方公里”",
     ),
 }
 
@@ -509,6 +526,10 @@ class FloorCheck:
     removed_km2 : float
         Redline area removed by ``minus`` (0 without it).
     illustrative : bool
+    result : str
+        ``ok`` in words, Chinese first (``'低于底线 BELOW the floor'``).
+    method_text, data_text : str
+        ``method`` and ``data_note`` for readers, Chinese first.
 
     Examples
     --------
@@ -534,13 +555,36 @@ class FloorCheck:
     geometry: Any = field(default=None, repr=False)
     warnings: tuple = ()
 
+    @property
+    def result(self) -> str:
+        """The verdict in words, Chinese first: ``'达到底线 meets the floor'`` or ``'低于底线 BELOW the floor'``."""
+        return "达到底线 meets the floor" if self.ok else "低于底线 BELOW the floor"
+
+    def _kind_label(self) -> str:
+        if self.kind is None:
+            return "全部类型 all kinds"
+        return f"{KINDS.get(self.kind, self.kind)} {_KIND_EN.get(self.kind, self.kind)}"
+
+    @property
+    def method_text(self) -> str:
+        """The method, Chinese first with the English :attr:`method` beside it."""
+        minus = "，扣除拟建地块" if "minus" in self.method else ""
+        return f"重叠红线融合后裁剪至{self.region}{minus}，按 CGCS2000/GRS80 椭球面积计算 / {self.method}"
+
+    @property
+    def data_text(self) -> str:
+        """What the redline data are, Chinese first (the bundled sample says it is illustrative)."""
+        return ("示意数据，非官方生态保护红线 / " if self.illustrative else "") + self.data_note
+
     def to_frame(self) -> pd.DataFrame:
-        """One-row table of the check (areas rounded to 4 decimals, km²).
+        """One-row table of the check (areas rounded to 4 decimals, km²), ``result`` in words.
 
         Examples
         --------
         >>> check_floor("昆山市").to_frame().columns[:4].tolist()
         ['region', 'area_km2', 'floor_km2', 'margin_km2']
+        >>> check_floor("昆山市").to_frame().loc[0, "result"]  # the bundled illustrative sample
+        '低于底线 BELOW the floor'
         """
         return pd.DataFrame(
             [
@@ -550,56 +594,64 @@ class FloorCheck:
                     "floor_km2": self.floor_km2,
                     "margin_km2": round(self.margin_km2, 4),
                     "ok": self.ok,
+                    "result": self.result,
                     "removed_km2": round(self.removed_km2, 4),
                     "kind": self.kind,
                     "illustrative": self.illustrative,
-                    "method": self.method,
+                    "method": self.method_text,
                     "source": self.source,
-                    "data_note": self.data_note,
+                    "data_note": self.data_text,
                 }
             ]
         )
 
     def __str__(self) -> str:
-        verdict = "meets the floor" if self.ok else "BELOW the floor"
         lines = [
-            f"{self.region}: {KINDS.get(self.kind, self.kind or 'all kinds')} {_fmt(self.area_km2)} km² "
-            f"vs floor {self.floor_km2:g} km² → margin {self.margin_km2:+,.4f} km² ({verdict})",
+            f"{self.region} {self._kind_label()}: {_fmt(self.area_km2)} km²",
+            f"  底线 floor: ≥ {self.floor_km2:,.4f} km² → 差额 margin {self.margin_km2:+,.4f} km²: {self.result}",
         ]
         if self.removed_km2:
-            lines.append(f"  removed by proposed parcels (minus=): {_fmt(self.removed_km2)} km²")
-        lines.append(f"  method: {self.method}")
-        lines.append(f"  floor source: {self.source}")
-        lines.append(f"  data: {self.data_note}")
+            lines.append(f"  拟建地块扣除 removed by proposed parcels (minus=): {_fmt(self.removed_km2)} km²")
+        lines.append(f"  方法 method: {self.method_text}")
+        lines.append(f"  依据 source: {self.source}")
+        lines.append(f"  数据 data: {self.data_text}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         e = html.escape
         colour = "#1a7f37" if self.ok else "#b42318"
-        verdict = "meets the floor" if self.ok else "below the floor"
         note_style = "font-weight:bold;color:#b42318" if self.illustrative else "color:#555"
-        rows = "".join(
-            f"<tr><td>{e(str(r.name_zh))}</td><td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
+
+        def row(label: str, value: str, style: str = "") -> str:
+            return f"<tr><th style='text-align:left'>{e(label)}</th><td style='text-align:right{style}'>{e(value)}</td></tr>"
+
+        units = "".join(
+            f"<tr><td>{e(str(r.name_zh))} {e(str(r.name_en))}</td><td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
             for r in self.by_district.itertuples()
         )
-        removed = (
-            f"<tr><th style='text-align:left'>removed by minus=</th><td>{_fmt(self.removed_km2)} km²</td></tr>"
-            if self.removed_km2
-            else ""
-        )
+        total = float(self.by_district["area_km2"].sum()) if len(self.by_district) else 0.0
+        removed = row("拟建地块扣除 removed (minus=)", f"{_fmt(self.removed_km2)} km²") if self.removed_km2 else ""
         return (
             f"<div class='suzhou-geo-floorcheck'>"
-            f"<p style='{note_style}'>{e(self.data_note)}</p>"
-            f"<h4 style='margin:4px 0'>{e(self.region)} — {e(KINDS.get(self.kind, str(self.kind)))}: "
-            f"<span style='color:{colour}'>{verdict}</span></h4>"
+            f"<p style='{note_style}'>{e(self.data_text)}</p>"
+            f"<h4 style='margin:4px 0'>{e(self.region)} — {e(self._kind_label())}: "
+            f"<span style='color:{colour}'>{e(self.result)}</span></h4>"
             f"<table>"
-            f"<tr><th style='text-align:left'>area</th><td>{_fmt(self.area_km2)} km²</td></tr>"
-            f"<tr><th style='text-align:left'>floor</th><td>{self.floor_km2:g} km²</td></tr>"
-            f"<tr><th style='text-align:left'>margin</th><td style='color:{colour}'>{self.margin_km2:+,.4f} km²</td></tr>"
-            f"{removed}</table>"
-            f"<details><summary>by district</summary><table><tr><th>unit</th><th>km²</th></tr>{rows}</table></details>"
-            f"<p style='font-size:smaller'>method: {e(self.method)}<br>floor: {e(self.source)}</p></div>"
+            + row("面积 area", f"{_fmt(self.area_km2)} km²")
+            + row("底线 floor", f"≥ {self.floor_km2:,.4f} km²")
+            + row("差额 margin", f"{self.margin_km2:+,.4f} km²", f";color:{colour}")
+            + removed
+            + "</table>"
+            f"<details><summary>按县级行政区 by county-level unit</summary><table>"
+            f"<tr><th>县级行政区 unit</th><th>km²</th></tr>{units}"
+            f"<tr><th style='text-align:left'>合计 total</th><th style='text-align:right'>{total:,.4f}</th></tr>"
+            f"</table></details>"
+            f"<p style='font-size:smaller'>方法 method: {e(self.method_text)}<br>"
+            f"依据 source: {e(self.source)}</p></div>"
         )
+
+
+_KIND_EN = {REDLINE: "ecological protection redline", SPACE_CONTROL: "ecological space control area"}
 
 
 def _region(region: Any, spelling: dict | None) -> tuple[str, str | None, Any]:
@@ -763,7 +815,8 @@ def check_floor(
     red = redline_layer(redlines, crs=redlines_crs,
                         spelling={"crs": "redlines_crs={value}", "override_crs": None, "swap_xy": None,
                                   "datum_shift": "redlines=sg.Source(…, datum_shift={value})",
-                                  "approximate_datum": "redlines=sg.Source(…, approximate_datum={value})"})
+                                  "approximate_datum": "redlines=sg.Source(…, approximate_datum={value})",
+                                  "invalid": "redlines=sg.Source(…, invalid={value})"})
     if kind is not None and not (red.frame["kind"] == kind).any():
         log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind, sorted(set(red.frame["kind"])))
     clipped = shapely.intersection(_dissolved(red, kind), geom)

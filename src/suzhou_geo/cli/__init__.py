@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "schemes": "schemes:schemes_cmd",
     "scheme": "schemes:scheme_cmd",
     "validate": "validate:validate_cmd",
+    "jurisdictions": "places:jurisdictions_cmd",
 }
 
 

@@ -41,7 +41,7 @@ def _flag(prefix: str, name: str) -> str:
     return f"--{prefix + '-' if prefix else ''}{name}"
 
 
-def input_options(prefix: str = "", what: str = "the input", *, layer: bool = True):
+def input_options(prefix: str = "", what: str = "the input", *, layer: bool = True, invalid: bool = False):
     """Decorator adding the reading options of one input: CRS, encoding, layer, legacy datum.
 
     With ``prefix="redlines"`` the options are ``--redlines-crs``, ``--redlines-encoding``, …
@@ -63,6 +63,12 @@ def input_options(prefix: str = "", what: str = "the input", *, layer: bool = Tr
     if layer:
         opts.append(click.option(_flag(p, "layer"), default=None, metavar="NAME",
                                  help=f"Layer of a multi-layer file (GeoPackage) or table of a database, for {what}."))
+    if invalid:
+        opts.append(click.option(_flag(p, "invalid"), type=click.Choice(["raise", "repair", "exclude"]),
+                                 default=None,
+                                 help=f"Features of {what} whose repair changes their area (a bow-tie): stop "
+                                      "(raise, the default), count the repaired shape (repair) or leave them out "
+                                      "(exclude); every result says which."))
 
     def deco(f):
         for o in reversed(opts):
@@ -100,6 +106,7 @@ def source(data, prefix: str = "", **options):
         "datum_shift": _flag(p, "datum-shift") + " 'dx,dy,dz,rx,ry,rz,ds'",
         "approximate_datum": _flag(p, "approximate-datum"),
         "layer": _flag(p, "layer") + " {value}",
+        "invalid": _flag(p, "invalid") + " {value}",
         "override_crs": None,
         "swap_xy": None,
     }
@@ -112,5 +119,6 @@ def source(data, prefix: str = "", **options):
         layer=options.get(key + "layer"),
         datum_shift=_datum_shift(options.get(key + "datum_shift"), _flag(p, "datum-shift")),
         approximate_datum=bool(options.get(key + "approximate_datum")),
+        invalid=options.get(key + "invalid"),
         spelling=spelling,
     )

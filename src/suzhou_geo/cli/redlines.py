@@ -12,7 +12,7 @@ from .options import fail, input_options, source
     "--redlines", "redlines", type=click.Path(exists=True), default=None,
     help="Official redline layer (any OGR format). Default: the bundled ILLUSTRATIVE sample.",
 )
-@input_options("redlines", "the --redlines file")
+@input_options("redlines", "the --redlines file", invalid=True)
 @click.option(
     "--minus", type=click.Path(exists=True, dir_okay=False), default=None,
     help="Proposed parcels to subtract first: do we still meet the floors if they are approved?",

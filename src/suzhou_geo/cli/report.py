@@ -2,53 +2,98 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import click
 
-from .options import input_options, source
+from .options import fail, input_options, source
+
+log = logging.getLogger(__name__)
 
 
 @click.command("report")
-@click.option("-o", "--outdir", type=click.Path(file_okay=False), default="report", show_default=True,
-              help="Folder to write map.html, floors.csv/.md, parcels_report.gpkg/.csv and summary.md to.")
-@click.option("--parcels", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Development parcels to validate (any OGR format). Default: the bundled synthetic sample.")
-@click.option("--redlines", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Official redline data (any OGR format). Default: the bundled ILLUSTRATIVE sample.")
+@click.option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False),
+    default="report",
+    show_default=True,
+    help="Folder to write to: summary.html/.md, floors.md/.csv, parcels_report.xlsx/.gpkg/.csv, map.html.",
+)
+@click.option(
+    "--parcels",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Development parcels to validate (any OGR format). Default: the bundled synthetic sample.",
+)
+@click.option(
+    "--redlines",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Official redline data (any OGR format). Default: the bundled ILLUSTRATIVE sample.",
+)
 @input_options("parcels", "the --parcels file")
-@input_options("redlines", "the --redlines file")
-@click.option("--offline", is_flag=True, help="Self-contained map.html (Leaflet inlined) for isolated networks.")
-@click.option("--basemap", default="osm", show_default=True, help="osm, cartodb, gaode, gaode-satellite, tianditu…")
-def report_cmd(outdir, parcels, redlines, offline, basemap, **options) -> None:
+@input_options("redlines", "the --redlines file", invalid=True)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Self-contained map.html (Leaflet inlined) for isolated networks.",
+)
+@click.option(
+    "--basemap",
+    default="osm",
+    show_default=True,
+    help="osm, cartodb, gaode, gaode-satellite, tianditu…",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace files named like the report's in a folder no earlier report run wrote "
+    "(a folder from an earlier run is always refreshed; inputs are never replaced).",
+)
+def report_cmd(outdir, parcels, redlines, offline, basemap, overwrite, **options) -> None:
     """Run every check on the bundled data (or yours) and write a report folder.
 
     Floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²), parcel verdicts against redlines,
-    the 500 m 嘉定–昆山–太仓 joint-control zone and the planned schemes, and a map.
+    the 500 m 嘉定–昆山–太仓 joint-control zone and the planned schemes, a map, and
+    summary.html — one printable A4 page.  Running it again into the same folder
+    replaces the report's own files and leaves every other file alone.
     """
+    from suzhou_geo.errors import OutputError
     from suzhou_geo.report import run_report
+    from suzhou_geo.tables import text_table, verdict_table
+
+    from ._output import output_message
 
     t0 = time.perf_counter()
 
     def progress(msg: str) -> None:
-        click.echo(f"[{time.perf_counter() - t0:5.1f} s] {msg} …", err=True)
+        click.echo(f"{msg} …", err=True)
+        log.info("[%5.1f s] %s", time.perf_counter() - t0, msg)
 
-    res = run_report(
-        outdir,
-        parcels=source(parcels, "parcels", **options),
-        redlines=source(redlines, "redlines", **options),
-        offline=offline,
-        basemap=basemap,
-        progress=progress,
-    )
+    try:
+        res = run_report(
+            outdir,
+            parcels=source(parcels, "parcels", **options),
+            redlines=source(redlines, "redlines", **options),
+            offline=offline,
+            basemap=basemap,
+            overwrite=overwrite,
+            progress=progress,
+        )
+    except OutputError as exc:
+        fail(output_message(exc))
     click.echo("")
     for f in res.floors:
-        state = "meets the floor" if f.ok else "BELOW the floor"
-        click.echo(f"{f.region}: redline {f.area_km2:.4f} km² vs ≥ {f.floor_km2:.4f} km² → margin {f.margin_km2:+.4f} km² ({state})")
-    counts = res.report["verdict"].value_counts()
-    order = ["conflict", "review", "notice", "pass", "invalid"]
-    click.echo(f"parcels: {len(res.report)} — " + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in order))
-    if res.data_note:
-        click.echo(f"note: {res.data_note}")
-    click.echo(f"written to {res.outdir}/: " + ", ".join(sorted(res.files)))
-    click.echo(f"done in {time.perf_counter() - t0:.1f} s")
+        click.echo(
+            f"{f.region}: 生态保护红线 redline {f.area_km2:,.4f} km² / 底线 floor ≥ {f.floor_km2:,.4f} km² → "
+            f"差额 margin {f.margin_km2:+,.4f} km²: {f.result}"
+        )
+    click.echo("")
+    click.echo(text_table(verdict_table(res.report, res.summary)))
+    click.echo("")
+    if res.notes:
+        click.echo(f"注意 note: {res.notes[0]}")
+    click.echo(f"写入 written to {res.outdir}/: " + ", ".join(res.files))
+    log.info("report done in %.1f s", time.perf_counter() - t0)

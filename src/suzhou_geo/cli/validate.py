@@ -6,23 +6,10 @@ from pathlib import Path
 
 import click
 
-from .options import fail, input_options, source
+from .options import input_options, source
 
 #: Inputs at least this large get a progress bar.
 PROGRESS_MIN = 50_000
-
-#: Report columns renamed for a Shapefile (field names of at most 10 characters).
-SHAPEFILE_NAMES = {
-    "redline_overlap_m2": "red_m2",
-    "redline_overlap_ratio": "red_ratio",
-    "control_overlap_m2": "ctl_m2",
-    "redline_names": "red_names",
-    "nearest_redline_m": "red_dist_m",
-    "in_joint_zone": "in_joint",
-    "scheme_elements": "schemes",
-    "geometry_issue": "geom_issue",
-    "parcel_area_m2": "area_m2",
-}
 
 
 @click.command("validate")
@@ -33,8 +20,10 @@ SHAPEFILE_NAMES = {
     "output",
     required=True,
     type=click.Path(dir_okay=False, writable=True),
-    help="Report file; format from the extension (.gpkg, .geojson, .shp, .csv).",
+    help="Report file; format from the extension: .gpkg (recommended), .xlsx, .csv, .shp, .parquet, .geojson.",
 )
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (an input is never replaced).")
+@click.option("--no-wkt", is_flag=True, help="CSV: leave the geometry (WKT, last column) out.")
 @input_options("", "PARCELS")
 @click.option(
     "--redlines",
@@ -42,7 +31,7 @@ SHAPEFILE_NAMES = {
     default=None,
     help="Official redline layer (default: the bundled ILLUSTRATIVE sample).",
 )
-@input_options("redlines", "the --redlines file")
+@input_options("redlines", "the --redlines file", invalid=True)
 @click.option(
     "--review-distance",
     type=float,
@@ -51,7 +40,7 @@ SHAPEFILE_NAMES = {
     help="Distance (m) to a redline within which a parcel is 'review' (default 100, a library default).",
 )
 @click.option("--no-schemes", is_flag=True, help="Do not list scheme elements (faster).")
-def validate_cmd(parcels, output, redlines, review_distance, no_schemes, **options) -> None:
+def validate_cmd(parcels, output, overwrite, no_wkt, redlines, review_distance, no_schemes, **options) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
     Writes one report row per parcel (verdict, reasons, overlap areas, distances)
@@ -61,9 +50,14 @@ def validate_cmd(parcels, output, redlines, review_distance, no_schemes, **optio
     PARCELS and --redlines-crs, --redlines-encoding, … for --redlines.
     """
     import suzhou_geo as sg
-    from suzhou_geo.io import write_layer
+    from suzhou_geo.errors import MissingFileError
+
+    from ._output import check_output_or_fail, print_summary, write_or_fail
 
     src = Path(parcels)
+    if not src.exists() and "://" not in parcels and not parcels.upper().startswith(("/VSI", "PG:")):
+        raise MissingFileError("no such file or folder", source=parcels)
+    check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
     bar = None
 
@@ -91,37 +85,6 @@ def validate_cmd(parcels, output, redlines, review_distance, no_schemes, **optio
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    summary = sg.summarize(report)
-    if Path(output).suffix.lower() == ".shp":
-        odd = ~report.geometry.isna() & ~report.geom_type.isin(["Polygon", "MultiPolygon"])
-        if odd.any():  # a Shapefile holds one geometry type: keep the rows, drop their points/lines
-            report = report.copy()
-            report.loc[odd, report.geometry.name] = None
-            click.echo(
-                f"note: {int(odd.sum())} point/line rows written without geometry (Shapefile)",
-                err=True,
-            )
-        clash = [c for c in report.columns if c in SHAPEFILE_NAMES]
-        report = report.rename(columns={c: SHAPEFILE_NAMES[c] for c in clash})
-        click.echo(
-            "note: Shapefile field names are cut to 10 characters and text to 254 bytes: "
-            + ", ".join(f"{c} → {SHAPEFILE_NAMES[c]}" for c in clash)
-            + "; use .gpkg for the full report",
-            err=True,
-        )
-    try:
-        write_layer(report, output)
-    except Exception as exc:  # GDAL write errors: say which file
-        import logging
-
-        logging.getLogger(__name__).debug("write failed", exc_info=True)
-        fail(f"cannot write {output}: {exc}")
-    click.echo(f"{len(report):,} parcels from {src.name} → {output}")
-    click.echo(summary.by_verdict.to_string(index=False))
-    click.echo("")
-    click.echo(summary.by_district.head(12).to_string())
-    if len(summary.by_district) > 12:
-        click.echo(f"... {len(summary.by_district) - 12} more rows")
-    if summary.note:
-        click.echo("")
-        click.echo(summary.note)
+    write_or_fail(report, output, overwrite=overwrite, wkt=False if no_wkt else None, inputs=[parcels, redlines])
+    click.echo(f"{len(report):,} 个地块 parcels from {src.name} → {output}")
+    print_summary(report)

@@ -7,7 +7,7 @@ format its path names.  Nothing else in the library reads or writes geodata file
 """
 
 from ._read import READ_ATTRS_KEY, Source, as_source, read, read_layer, read_vector
-from ._write import write_layer
+from ._write import FORMATS, check_output, shapefile_field_names, write_layer
 from .checks import check_geometries, repair_geometries
 
 __all__ = [
@@ -19,5 +19,8 @@ __all__ = [
     "check_geometries",
     "repair_geometries",
     "write_layer",
+    "check_output",
+    "shapefile_field_names",
+    "FORMATS",
     "READ_ATTRS_KEY",
 ]

@@ -89,6 +89,10 @@ class Source:
         The data were digitised with x and y swapped (latitude or northing first).
     name : str, optional
         How to call the layer in messages.
+    invalid : {"raise", "repair", "exclude"}, optional
+        For reference layers whose features must be counted as drawn (redlines):
+        what to do with a feature whose repair changes its area (see
+        :func:`suzhou_geo.load_redlines`).  Ignored for parcels, which get a verdict.
 
     Examples
     --------
@@ -107,6 +111,7 @@ class Source:
     override_crs: bool = False
     swap_xy: bool = False
     name: str | None = None
+    invalid: str | None = None
     spelling: Mapping[str, str | None] | None = field(default=None, repr=False, compare=False)
 
     def with_options(self, **options: Any) -> Source:
@@ -150,7 +155,7 @@ def as_source(obj: Any, **options: Any) -> Source:
     return Source(obj, **options)
 
 
-def read(source: Any, *, expect: str = "any", **options: Any) -> Layer:
+def read(source: Any, *, expect: str = "any", repair: bool = True, **options: Any) -> Layer:
     """Read anything a user passes into a checked :class:`~suzhou_geo.layers.Layer` in EPSG:4490.
 
     Parameters
@@ -159,6 +164,9 @@ def read(source: Any, *, expect: str = "any", **options: Any) -> Layer:
         The layer.  A :class:`~suzhou_geo.layers.Layer` is returned as it is.
     expect : {"any", "polygon"}, default "any"
         ``"polygon"`` flags points and lines as unusable.
+    repair : bool, default True
+        Use the repaired geometry of invalid polygons in the frame (the repair
+        is recorded per row either way); ``False`` keeps them as drawn.
     **options
         Any field of :class:`Source` (``crs``, ``layer``, ``sql``, ``encoding``,
         ``datum_shift``, ``approximate_datum``, ``override_crs``, ``swap_xy``,
@@ -192,10 +200,10 @@ def read(source: Any, *, expect: str = "any", **options: Any) -> Layer:
     if isinstance(source, Layer):
         return source
     with np.errstate(invalid="ignore"):  # NaN coordinates are flagged per row, not warned about by numpy
-        return _read(as_source(source, **options), expect)
+        return _read(as_source(source, **options), expect, repair)
 
 
-def _read(src: Source, expect: str) -> Layer:
+def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name)
     if src.swap_xy:
         gdf = _swap(gdf)
@@ -204,8 +212,9 @@ def _read(src: Source, expect: str) -> Layer:
         gdf.geometry, src.crs, override=src.override_crs, datum_shift=src.datum_shift,
         approximate_datum=src.approximate_datum, name=info.name, spelling=spelling,
     )
-    check = check_geometries(np.asarray(gdf.geometry.values, dtype=object), expect=expect)
-    geoms = _convert(check.geoms, check.usable, decision)
+    drawn = np.asarray(gdf.geometry.values, dtype=object)
+    check = check_geometries(drawn, expect=expect)
+    geoms = _convert(check.geoms if repair else drawn, check.usable, decision)
     frame = _with_geometry(gdf, geoms)
     _log_issues(info, check)
     prov = Provenance(
@@ -265,8 +274,11 @@ def read_layer(
     """Read a layer and return it in CGCS2000 (EPSG:4490), refusing to guess a missing CRS.
 
     :func:`read` for callers who want the frame: every input row and column,
-    geometry converted (invalid polygons repaired, long edges densified in the
-    stored CRS), and what was done in ``attrs["suzhou_geo_read"]``.
+    geometry converted (long edges densified in the stored CRS) but otherwise
+    as drawn — invalid polygons are *not* repaired here, so that whatever uses
+    the frame next (:func:`suzhou_geo.validate_parcels`, :func:`suzhou_geo.check_floor`)
+    still sees and reports them — and what was found in ``attrs["suzhou_geo_read"]``
+    (``geometry_issues``: rows with a geometry problem).
 
     Parameters
     ----------
@@ -294,7 +306,7 @@ def read_layer(
     """
     lay = read(
         source, layer=layer, encoding=encoding, crs=crs, name=name, override_crs=override_crs,
-        sql=sql, datum_shift=datum_shift, approximate_datum=approximate_datum, swap_xy=swap_xy,
+        sql=sql, datum_shift=datum_shift, approximate_datum=approximate_datum, swap_xy=swap_xy, repair=False,
     )
     frame = lay.frame.copy(deep=False)
     info = lay.provenance.to_dict()

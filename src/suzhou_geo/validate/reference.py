@@ -188,6 +188,7 @@ def _spelling(what: str) -> dict:
         "datum_shift": f"{what}=sg.Source(…, datum_shift={{value}})",
         "approximate_datum": f"{what}=sg.Source(…, approximate_datum={{value}})",
         "swap_xy": f"{what}=sg.Source(…, swap_xy={{value}})",
+        "invalid": f"{what}=sg.Source(…, invalid={{value}})",
     }
 
 

@@ -1,0 +1,102 @@
+"""The bundled sample data, by name (like ``momepy.datasets``).
+
+Everything the examples and the README use is here, so that they run as
+written on a fresh install::
+
+    import suzhou_geo as sg
+    parcels = sg.datasets.parcels()          # the synthetic sample parcels, EPSG:4490
+    sg.datasets.get_path("parcels")           # the file, to pass to a command
+
+The sample parcels are **synthetic** (made to show every verdict, with a few
+deliberately broken rows); the redline sample is **illustrative**, not the
+official redline.  Each folder under ``data/`` has a README saying how it was
+built.
+
+Examples
+--------
+>>> available()
+('parcels', 'redlines', 'boundaries', 'lakes', 'rivers', 'yangtze', 'scheme_elements')
+>>> get_path("parcels").name
+'parcels.gpkg'
+>>> p = parcels()
+>>> len(p), p.crs.to_epsg(), bool(p["synthetic"].all())
+(382, 4490, True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from ._data import data_path
+
+__all__ = ["available", "get_path", "parcels", "redlines"]
+
+#: name -> path below data/
+_FILES: dict[str, tuple[str, str]] = {
+    "parcels": ("parcels", "parcels.gpkg"),
+    "redlines": ("redlines", "redlines.geojson"),
+    "boundaries": ("boundaries", "boundaries.geojson"),
+    "lakes": ("hydrography", "lakes.geojson"),
+    "rivers": ("hydrography", "rivers.geojson"),
+    "yangtze": ("hydrography", "yangtze.geojson"),
+    "scheme_elements": ("schemes", "elements.geojson"),
+}
+
+
+def available() -> tuple[str, ...]:
+    """Return the names of the bundled datasets."""
+    return tuple(_FILES)
+
+
+def get_path(name: str) -> Path:
+    """Return the path of a bundled dataset.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    KeyError
+        An unknown name (the message lists the valid ones).
+    """
+    try:
+        parts = _FILES[name]
+    except KeyError:
+        raise KeyError(f"no bundled dataset {name!r}; available: {', '.join(_FILES)}") from None
+    return data_path(*parts)
+
+
+def parcels() -> gpd.GeoDataFrame:
+    """Return the synthetic sample of 382 development parcels (地块), EPSG:4490.
+
+    Made to show every verdict of :func:`~suzhou_geo.validate_parcels`: its
+    ``case`` column says what each parcel was made to be, ``synthetic`` is
+    always true, and five rows are deliberately broken (a bow-tie, an empty
+    polygon, a point, a line, no geometry).  None of it is a real application.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    from .io import read_layer
+
+    return read_layer(get_path("parcels"))
+
+
+def redlines() -> gpd.GeoDataFrame:
+    """Return the bundled ILLUSTRATIVE redline sample (:func:`suzhou_geo.load_redlines` without data).
+
+    Not the official redline: a reconstruction from public sources, so that
+    everything runs out of the box.
+    """
+    from .redlines import load_redlines
+
+    return load_redlines()

@@ -1,0 +1,306 @@
+"""Static pictures for printed pages: an overview map and the floor chart, as inline SVG.
+
+Inline SVG needs no network, no JavaScript and no image files; its Chinese
+text is drawn with the reader's own fonts, and it prints sharp at any size.
+Geometries are projected to EPSG:4549 (metres, Gauss-Krüger CM 120°E) and
+drawn in kilometres, so the map keeps true proportions.
+
+Examples
+--------
+>>> import suzhou_geo as sg
+>>> svg = floor_chart([sg.check_floor("昆山市")])
+>>> svg.startswith("<svg") and "47.7531" in svg
+True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .crs import CGCS2000_GK_CM120
+
+__all__ = ["overview_map", "floor_chart", "VERDICT_COLOURS", "LAYER_COLOURS"]
+
+#: Colours of the parcel verdicts (the map's and the Excel sheet's hues).
+VERDICT_COLOURS = {
+    "conflict": "#c62828",
+    "review": "#ef8f00",
+    "notice": "#1f6fb2",
+    "pass": "#2e7d32",
+    "invalid": "#757575",
+}
+
+#: Fill colours of the reference layers on the overview map.
+LAYER_COLOURS = {
+    "ecological_protection_redline": "#5aa05a",
+    "ecological_space_control": "#b9dcb0",
+    "joint_zone": "#f0a35e",
+}
+
+#: Above this many parcels the overview map draws one dot per verdict and square kilometre.
+MAX_DOTS = 5_000
+
+_FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','WenQuanYi Micro Hei',sans-serif"
+
+
+class _Frame:
+    """Metres in EPSG:4549 → SVG units (km from the top-left corner)."""
+
+    def __init__(self, bounds: Sequence[float], pad_m: float = 2_000.0) -> None:
+        minx, miny, maxx, maxy = bounds
+        self.minx, self.maxy = minx - pad_m, maxy + pad_m
+        self.width = (maxx - minx + 2 * pad_m) / 1000
+        self.height = (maxy - miny + 2 * pad_m) / 1000
+
+    def xy(self, x: float, y: float) -> tuple[float, float]:
+        return (x - self.minx) / 1000, (self.maxy - y) / 1000
+
+    def path(self, geom: Any) -> str:
+        """Return the SVG path data of a (multi)polygon, rings closed, coordinates to 10 m."""
+        parts = []
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon" or poly.is_empty:
+                continue
+            for ring in (poly.exterior, *poly.interiors):
+                xy = np.asarray(ring.coords)
+                if len(xy) < 4:
+                    continue
+                px = (xy[:, 0] - self.minx) / 1000
+                py = (self.maxy - xy[:, 1]) / 1000
+                pts = " ".join(f"{a:.2f},{b:.2f}" for a, b in zip(px, py, strict=True))
+                parts.append(f"M{pts}Z")
+        return "".join(parts)
+
+
+def _metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, simplify_m: float) -> np.ndarray:
+    geo = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    g = np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)
+    return shapely.simplify(g, simplify_m, preserve_topology=True) if simplify_m else g
+
+
+def _paths(frame: _Frame, geoms: Iterable[Any], style: str) -> str:
+    out = []
+    for g in geoms:
+        if g is None or g.is_empty:
+            continue
+        d = frame.path(g)
+        if d:
+            out.append(f"<path d='{d}' {style}/>")
+    return "".join(out)
+
+
+def overview_map(
+    units: gpd.GeoDataFrame,
+    *,
+    redlines: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    report: gpd.GeoDataFrame | None = None,
+    simplify_m: float = 150.0,
+    title: str | None = None,
+) -> str:
+    """Draw an overview map: unit outlines and names, redlines, joint-control zones, parcels by verdict.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        The county-level units to outline (``name_zh`` labels them); they set the extent.
+    redlines : GeoDataFrame, optional
+        Redlines with a ``kind`` column (protection redline darker, space control lighter).
+    zones : GeoDataFrame, optional
+        Joint-control zones.
+    report : GeoDataFrame, optional
+        Parcels with a ``verdict`` column, drawn as dots (too small at this scale
+        to show their shape), the most severe on top; above :data:`MAX_DOTS`
+        parcels, one dot per verdict and square kilometre.
+    simplify_m : float, default 150
+        Simplification tolerance of the outlines (m); the parcels are not simplified.
+    title : str, optional
+        Accessible title of the picture.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element with a ``viewBox`` in kilometres and ``width:100%``.
+
+    Examples
+    --------
+    >>> import suzhou_geo as sg
+    >>> svg = overview_map(sg.jurisdictions(suzhou_only=True, geometry=True).query("level == 'county'"))
+    >>> svg.count("<path") >= 9 and "昆山市" in svg
+    True
+    """
+    ug = _metric(units, simplify_m)
+    frame = _Frame(shapely.total_bounds(ug))
+    body = [
+        f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>"
+    ]
+    body.append(_paths(frame, ug, "fill='#ffffff' stroke='none'"))
+    if redlines is not None and len(redlines):
+        kinds = (
+            redlines["kind"].astype(str).to_numpy()
+            if "kind" in redlines
+            else np.full(len(redlines), "")
+        )
+        rg = _metric(redlines, min(simplify_m, 60.0))
+        for kind in ("ecological_space_control", "ecological_protection_redline"):
+            colour = LAYER_COLOURS[kind]
+            body.append(
+                _paths(
+                    frame, rg[kinds == kind], f"fill='{colour}' stroke='none' fill-opacity='0.9'"
+                )
+            )
+    if zones is not None and len(zones):
+        zc = LAYER_COLOURS["joint_zone"]
+        body.append(
+            _paths(frame, _metric(zones, 30.0), f"fill='{zc}' stroke='{zc}' stroke-width='0.3'")
+        )
+    body.append(
+        _paths(frame, ug, "fill='none' stroke='#555' stroke-width='0.35' stroke-linejoin='round'")
+    )
+    if report is not None and len(report):
+        body.append(_parcel_dots(frame, report))
+    body.append(_labels(frame, units, ug))
+    body.append(_scale_bar(frame))
+    label = f"<title>{html.escape(title)}</title>" if title else ""
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {frame.width:.2f} {frame.height:.2f}' "
+        f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\">{label}{''.join(body)}</svg>"
+    )
+
+
+def _parcel_dots(frame: _Frame, report: gpd.GeoDataFrame) -> str:
+    geo = report.geometry
+    usable = ~geo.isna().to_numpy() & ~geo.is_empty.to_numpy()
+    xy = np.full((len(report), 2), np.nan)
+    if usable.any():
+        pts = shapely.point_on_surface(
+            np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)[usable]
+        )
+        xy[usable, 0] = (shapely.get_x(pts) - frame.minx) / 1000
+        xy[usable, 1] = (frame.maxy - shapely.get_y(pts)) / 1000
+    if (
+        usable.sum() > MAX_DOTS
+    ):  # one dot per verdict and square kilometre: the same picture, a bounded file
+        xy = np.floor(xy) + 0.5
+    verdicts = report["verdict"].astype(str).to_numpy()
+    out = []
+    for v in (
+        "pass",
+        "invalid",
+        "notice",
+        "review",
+        "conflict",
+    ):  # the most severe drawn last, on top
+        sel = xy[(verdicts == v) & usable]
+        if not len(sel):
+            continue
+        sel = np.unique(sel, axis=0) if usable.sum() > MAX_DOTS else sel
+        dots = "".join(f"<circle cx='{x:.2f}' cy='{y:.2f}' r='0.9'/>" for x, y in sel)
+        out.append(f"<g fill='{VERDICT_COLOURS[v]}' stroke='#fff' stroke-width='0.2'>{dots}</g>")
+    return "".join(out)
+
+
+def _labels(frame: _Frame, units: gpd.GeoDataFrame, geoms: np.ndarray, size: float = 4.2) -> str:
+    """Place unit names inside each unit's largest part, moved down or up where two would overlap."""
+    out: list[str] = []
+    placed: list[tuple[float, float, float, float]] = []
+    names = units["name_zh"].astype(str).tolist() if "name_zh" in units else [""] * len(units)
+    for name, g in zip(names, geoms, strict=True):
+        if not name or g is None or g.is_empty:
+            continue
+        largest = max(getattr(g, "geoms", [g]), key=lambda p: p.area)
+        p = largest.representative_point()
+        x, y = frame.xy(p.x, p.y)
+        half = len(name) * size / 2
+        for dy in (0.0, size * 1.2, -size * 1.2, size * 2.4, -size * 2.4):
+            box = (x - half, y + dy - size, x + half, y + dy)
+            if not any(_overlap(box, b) for b in placed):
+                break
+        placed.append(box)
+        out.append(f"<text x='{x:.1f}' y='{box[3]:.1f}'>{html.escape(name)}</text>")
+    return (
+        f"<g font-size='{size}' fill='#222' text-anchor='middle' stroke='#fff' stroke-width='0.9' "
+        f"paint-order='stroke' stroke-linejoin='round'>{''.join(out)}</g>"
+    )
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _scale_bar(frame: _Frame) -> str:
+    x, y = 4.0, frame.height - 4.0
+    return (
+        f"<g font-size='3.2' fill='#222'><rect x='{x}' y='{y - 1.2:.2f}' width='20' height='1.2' fill='#222'/>"
+        f"<rect x='{x + 10}' y='{y - 1.2:.2f}' width='10' height='1.2' fill='#fff' stroke='#222' stroke-width='0.2'/>"
+        f"<text x='{x}' y='{y - 2.2:.2f}'>0</text><text x='{x + 20}' y='{y - 2.2:.2f}' text-anchor='middle'>20 km</text>"
+        f"<text x='{frame.width - 6:.2f}' y='8' font-size='4' text-anchor='middle'>北 N</text>"
+        f"<path d='M{frame.width - 6:.2f},9.5 l-1.8,5 l1.8,-1.2 l1.8,1.2 Z' fill='#222'/></g>"
+    )
+
+
+_CHART_W, _ROW_H = 150.0, 24.0
+
+
+def _floor_row(f: Any, y: float) -> str:
+    """One region: its name and result, the area bar, the floor marker, both values."""
+    scale = (_CHART_W - 1) / (max(f.area_km2, f.floor_km2) * 1.1 or 1.0)
+    bar, mark = f.area_km2 * scale, f.floor_km2 * scale
+    colour = "#2e7d32" if f.ok else "#c62828"
+    area = f"{f.area_km2:,.2f} km²"
+    inside = bar > 40
+    area_text = (
+        f"<text x='{bar - 1.5:.2f}' y='{y + 12.6:.1f}' fill='#fff' text-anchor='end'>{area}</text>"
+        if inside
+        else f"<text x='{bar + 1.5:.2f}' y='{y + 12.6:.1f}'>{area}</text>"
+    )
+    right = mark > 60
+    floor_text = (
+        f"<text x='{mark:.2f}' y='{y + 20:.1f}' text-anchor='{'end' if right else 'start'}'>"
+        f"底线 floor ≥ {f.floor_km2:,.4f} km²</text>"
+    )
+    return (
+        f"<text x='0' y='{y + 5:.1f}' font-size='5' font-weight='bold'>{html.escape(f.region)}"
+        f"<tspan dx='3' font-size='4.2' fill='{colour}'>{html.escape(f.result)}</tspan></text>"
+        f"<rect x='0' y='{y + 7.5:.1f}' width='{bar:.2f}' height='7' fill='{colour}'/>"
+        f"<line x1='{mark:.2f}' y1='{y + 6:.1f}' x2='{mark:.2f}' y2='{y + 16.5:.1f}' stroke='#111' "
+        f"stroke-width='0.8' stroke-dasharray='1.4,0.8'/>"
+        f"<g font-size='4'>{area_text}{floor_text}</g>"
+    )
+
+
+def floor_chart(floors: Sequence[Any]) -> str:
+    """Draw each floor check as a bar (the redline area) against a marker (the floor).
+
+    Each region has its own scale (1950 km² and 47.7531 km² do not share one);
+    the bar is green when the area meets the floor and red when it falls short.
+
+    Parameters
+    ----------
+    floors : sequence of FloorCheck
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+    """
+    rows = [_floor_row(f, i * _ROW_H) for i, f in enumerate(floors)]
+    height = _ROW_H * len(floors) + 7
+    legend = (
+        f"<g transform='translate(0,{height - 5:.1f})' font-size='4'>"
+        "<rect x='0' y='0' width='6' height='3.5' fill='#777'/><text x='8' y='3.2'>红线面积 redline area</text>"
+        "<line x1='62' y1='-0.5' x2='62' y2='4' stroke='#111' stroke-width='0.8' stroke-dasharray='1.4,0.8'/>"
+        "<text x='65' y='3.2'>底线 floor</text></g>"
+    )
+    rows.append(legend)
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {_CHART_W:g} {height:.1f}' "
+        f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\" fill='#222'>"
+        f"<title>生态保护红线面积与底线 redline area against the floor</title>{''.join(rows)}</svg>"
+    )
