@@ -180,6 +180,7 @@ def load_redlines(
     layer: str | int | None = None,
     encoding: str | None = None,
     crs: Any = None,
+    sql: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Load a redline layer (official data, or the bundled illustrative sample) in EPSG:4490.
 
@@ -187,8 +188,10 @@ def load_redlines(
     ----------
     source : path, GeoDataFrame, GeoSeries or PostGIS connection string, optional
         Any OGR format (Shapefile — GBK without ``.cpg`` is detected —,
-        GeoPackage, GeoJSON, file geodatabase, ...) or a PostGIS source with
-        ``layer=`` (see :func:`suzhou_geo.io.read_vector`).  ``None``: the
+        GeoPackage, GeoJSON, file geodatabase, ...) or a PostGIS connection
+        (``"postgresql://user@host/db"``, ``"PG:host=… dbname=… user=…"``, a
+        SQLAlchemy engine) with ``layer=`` or ``sql=`` (see
+        :func:`suzhou_geo.io.read_vector`).  ``None``: the
         bundled sample ``data/redlines/redlines.geojson`` — an ILLUSTRATIVE
         reconstruction, not the official redline.
     layer : str or int, optional
@@ -197,6 +200,9 @@ def load_redlines(
         Attribute encoding, e.g. ``"GBK"`` (overrides detection).
     crs : str or pyproj.CRS, optional
         CRS of a layer without one (``"EPSG:4549"``, ``"EPSG:4528"``, ``"GCJ-02"``).
+    sql : str, optional
+        A query instead of *layer*: SQL for PostGIS (e.g. ``"SELECT * FROM
+        redlines WHERE jurisdiction = '昆山市'"``), OGR SQL for files.
 
     Returns
     -------
@@ -237,7 +243,7 @@ def load_redlines(
     illustrative = source is None
     if illustrative:
         source = data_path("redlines", "redlines.geojson")
-    gdf = read_layer(source, layer=layer, encoding=encoding, crs=crs)
+    gdf = read_layer(source, layer=layer, encoding=encoding, crs=crs, sql=sql)
     info = gdf.attrs.get("suzhou_geo_read", {})
     label = info.get("name") or "redlines"
     if gdf.geometry.name != "geometry":

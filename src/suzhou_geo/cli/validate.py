@@ -33,17 +33,25 @@ SHAPEFILE_NAMES = {
     "output",
     required=True,
     type=click.Path(dir_okay=False, writable=True),
-    help="Report file; format from the extension (.gpkg, .geojson, .shp, .csv).",
+    help="Report file; format from the extension (.gpkg, .geojson, .shp, .csv); "
+    "or a PostGIS connection (postgresql://…, PG:…) with --output-layer.",
 )
 @click.option(
-    "--redlines",
-    type=click.Path(exists=True),
-    default=None,
-    help="Official redline layer (default: the bundled ILLUSTRATIVE sample).",
+    "--output-layer", default=None, help="Table a PostGIS report is written to (schema.table)."
 )
+@click.option("--overwrite", is_flag=True, help="Replace an existing PostGIS report table.")
+@click.option(
+    "--redlines",
+    default=None,
+    help="Official redline layer: a file or a PostGIS connection "
+    "(default: the bundled ILLUSTRATIVE sample).",
+)
+@click.option("--redlines-layer", default=None, help="Layer or table of --redlines.")
 @crs_opt
 @encoding_opt
-@click.option("--layer", default=None, help="Layer of a multi-layer PARCELS file (GeoPackage).")
+@click.option(
+    "--layer", default=None, help="Layer of a multi-layer PARCELS file, or its PostGIS table."
+)
 @click.option(
     "--review-distance",
     type=float,
@@ -53,7 +61,8 @@ SHAPEFILE_NAMES = {
 )
 @click.option("--no-schemes", is_flag=True, help="Do not list scheme elements (faster).")
 def validate_cmd(
-    parcels, output, redlines, crs, encoding, layer, review_distance, no_schemes
+    parcels, output, output_layer, overwrite, redlines, redlines_layer, crs, encoding, layer,
+    review_distance, no_schemes
 ) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
@@ -64,11 +73,19 @@ def validate_cmd(
     import logging
 
     import suzhou_geo as sg
+    from suzhou_geo.errors import OutputError
     from suzhou_geo.io import write_layer
+    from suzhou_geo.io.postgis import is_postgis, redact
 
     src = Path(parcels)
-    if not src.exists() and "://" not in parcels and not parcels.startswith(("/vsi", "PG:")):
+    shown = redact(parcels) if is_postgis(parcels) else src.name
+    virtual = "://" in parcels or parcels.startswith("/vsi") or is_postgis(parcels)
+    if not src.exists() and not virtual:
         fail(f"{parcels}: no such file")
+    if redlines and not is_postgis(redlines) and not Path(redlines).exists():
+        fail(f"--redlines {redlines}: no such file")
+    if is_postgis(output) and not output_layer:
+        fail("-o with a PostGIS connection needs --output-layer (the table to write)")
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
     bar = None
 
@@ -85,6 +102,11 @@ def validate_cmd(
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    if redlines_layer is not None or (redlines and is_postgis(redlines)):
+        try:
+            redlines = sg.load_redlines(redlines, layer=redlines_layer)
+        except (ValueError, FileNotFoundError, TypeError, ImportError) as exc:
+            fail(f"--redlines: {redact(exc)}")
     try:
         report = sg.validate_parcels(
             parcels,
@@ -97,10 +119,10 @@ def validate_cmd(
             progress=progress,
         )
     except sg.CRSError as exc:
-        fail(f"{parcels}: {exc}")
-    except (ValueError, FileNotFoundError, TypeError) as exc:
-        msg = str(exc)
-        fail(msg if parcels in msg or src.name in msg else f"{parcels}: {msg}")
+        fail(f"{redact(parcels)}: {exc}")
+    except (ValueError, FileNotFoundError, TypeError, ImportError) as exc:
+        msg = redact(exc)
+        fail(msg if parcels in msg or shown in msg else f"{redact(parcels)}: {msg}")
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -123,11 +145,19 @@ def validate_cmd(
             err=True,
         )
     try:
-        write_layer(report, output)
+        if is_postgis(output):
+            table = write_layer(report, output, layer=output_layer, overwrite=overwrite)
+            output = f"{redact(output)} {table}"
+        else:
+            write_layer(report, output)
+    except OutputError as exc:
+        if exc.hint and "overwrite=True" in exc.hint:
+            exc = f"{exc.message}. Fix: pass --overwrite to replace it, or another --output-layer"
+        fail(f"cannot write {redact(output)}: {redact(exc)}")
     except Exception as exc:  # GDAL write errors: say which file
         logging.getLogger(__name__).debug("write failed", exc_info=True)
-        fail(f"cannot write {output}: {exc}")
-    click.echo(f"{len(report):,} parcels from {src.name} → {output}")
+        fail(f"cannot write {redact(output)}: {redact(exc)}")
+    click.echo(f"{len(report):,} parcels from {shown} → {output}")
     click.echo(summary.by_verdict.to_string(index=False))
     click.echo("")
     click.echo(summary.by_district.head(12).to_string())

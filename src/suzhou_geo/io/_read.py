@@ -262,6 +262,10 @@ def read_vector(
         out = source.copy()
         out.attrs[READ_ATTRS_KEY] = {"source": "GeoDataFrame", "name": name or "GeoDataFrame", "encoding": None, "encoding_detected": False}
         return out
+    if _is_postgis(source):
+        gdf, info = _read_postgis(source, layer=None if layer is None else str(layer), sql=sql)
+        gdf.attrs[READ_ATTRS_KEY] = {**info, "name": name or info["name"], "encoding": None, "encoding_detected": False}
+        return gdf
     if isinstance(source, pd.DataFrame) or isinstance(source, shapely.Geometry):
         raise TypeError(
             f"read_vector needs a file path, a PostGIS connection string, a GeoDataFrame or a GeoSeries; "
@@ -269,16 +273,6 @@ def read_vector(
         )
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"read_vector cannot read a {type(source).__name__}; pass a path or a GeoDataFrame")
-
-    if _is_postgis(str(source)):
-        gdf = _read_postgis(str(source), None if layer is None else str(layer), sql, encoding)
-        gdf.attrs[READ_ATTRS_KEY] = {
-            "source": "PostGIS",
-            "name": name or (str(layer) if layer is not None else "PostGIS query"),
-            "encoding": encoding,
-            "encoding_detected": False,
-        }
-        return gdf
 
     text = str(source)
     path = Path(text)

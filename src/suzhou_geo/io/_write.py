@@ -10,13 +10,16 @@ from typing import Any
 import geopandas as gpd
 
 from ._read import _DRIVERS, _has_arrow, _sidecar
+from .postgis import is_postgis, write_postgis
 
 __all__ = ["write_layer"]
 
 log = logging.getLogger(__name__)
 
 
-def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, layer: str | None = None) -> Path:
+def write_layer(
+    gdf: gpd.GeoDataFrame, path: str | os.PathLike | Any, *, layer: str | None = None, overwrite: bool = False
+) -> Path | str:
     """Write a layer; the format follows the extension, Chinese text stays intact.
 
     Parameters
@@ -27,13 +30,17 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, layer: str | 
         UTF-8 with a ``.cpg`` so that GIS software reads the Chinese right),
         ``.csv`` (geometry as a ``WKT`` column), ``.fgb``; anything else is
         left to GDAL to infer.
+        A PostGIS connection (``postgresql://…``, ``PG:…``, a SQLAlchemy
+        engine) writes a table: see :func:`suzhou_geo.io.postgis.write_postgis`.
     layer : str, optional
-        Layer name (GeoPackage).
+        Layer name (GeoPackage); the table (``"schema.table"``) for PostGIS.
+    overwrite : bool, default False
+        PostGIS: replace an existing table (otherwise an error).
 
     Returns
     -------
-    pathlib.Path
-        The path written.
+    pathlib.Path or str
+        The path written; ``"schema.table"`` for PostGIS.
 
     Examples
     --------
@@ -47,6 +54,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, layer: str | 
     """
     import pyogrio
 
+    if is_postgis(path):
+        return write_postgis(gdf, path, layer=layer, overwrite=overwrite)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
     path = Path(path)
