@@ -169,8 +169,34 @@ host all all 127.0.0.1/32 trust
 
 
 def start_server() -> PostgisServer:
-    """Start a server (raises :class:`Unavailable` with the reason when it cannot)."""
-    for mod in ("sqlalchemy", "psycopg", "geoalchemy2"):
+    """Start the test server with its tables (raises :class:`Unavailable` saying why it cannot)."""
+    server = start_cluster()
+    try:
+        _setup(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+#: Server parameters of the test cluster (a throw-away: no crash safety needed).
+SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "30",
+    "shared_buffers": "64MB",
+}
+
+
+def start_cluster(settings: dict[str, str] | None = None) -> PostgisServer:
+    """Start an empty cluster with the database ``suzhou_test`` and PostGIS in it.
+
+    *settings* are server parameters (``{"work_mem": "256MB"}``) over
+    :data:`SETTINGS`; ``benchmarks/bench_postgis.py`` starts its server this way.
+    """
+    for mod in ("sqlalchemy", "psycopg"):
         if importlib.util.find_spec(mod) is None:
             raise Unavailable(f"{mod} is not installed (pip install -e '.[postgis]')")
     bindir = _bindir()
@@ -182,12 +208,15 @@ def start_server() -> PostgisServer:
         data = root / "data"
         _initdb(bindir, data, run_as)
         (data / "pg_hba.conf").write_text(HBA, encoding="utf-8")
-        server = _start(bindir, root, data, run_as)
+        server = _start(bindir, root, data, run_as, {**SETTINGS, **(settings or {})})
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
     try:
-        _setup(server)
+        with server.connect("postgres") as con:
+            con.execute(f"CREATE DATABASE {DB} TEMPLATE template0 ENCODING 'UTF8'")
+        with server.connect() as con:
+            con.execute("CREATE EXTENSION postgis")
     except BaseException:
         server.stop()
         raise
@@ -195,65 +224,27 @@ def start_server() -> PostgisServer:
 
 
 def _initdb(bindir: Path, data: Path, run_as: dict) -> None:
-    res = subprocess.run(
-        [
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            SUPERUSER,
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        ],
-        capture_output=True,
-        text=True,
-        **run_as,
-    )
+    args = ["-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]
+    res = subprocess.run([str(bindir / "initdb"), *args], capture_output=True, text=True, **run_as)
     if res.returncode != 0:
         raise Unavailable(f"initdb failed: {res.stderr.strip()[-500:]}")
 
 
-def _start(bindir: Path, root: Path, data: Path, run_as: dict, attempts: int = 3) -> PostgisServer:
+def _start(bindir: Path, root: Path, data: Path, run_as: dict, settings: dict) -> PostgisServer:
+    options = [a for k, v in settings.items() for a in ("-c", f"{k}={v}")]
     last = ""
-    for _ in range(attempts):  # a free port can be taken between choosing and binding it
+    for _ in range(3):  # a free port can be taken between choosing and binding it
         port = _free_port()
-        log = open(root / "server.log", "ab")  # noqa: SIM115 - closed below, or with the server
-        proc = subprocess.Popen(
-            [
-                str(bindir / "postgres"),
-                "-D",
-                str(data),
-                "-k",
-                str(root),
-                "-p",
-                str(port),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=30",
-                "-c",
-                "shared_buffers=64MB",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-            **run_as,
-        )
-        log.close()
+        cmd = [str(bindir / "postgres"), "-D", str(data), "-k", str(root), "-p", str(port), *options]
+        with open(root / "server.log", "ab") as log:
+            proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, **run_as
+            )
         server = PostgisServer(root, root, port, proc)
         if _wait_ready(server):
             return server
-        server.process.kill() if proc.poll() is None else None
+        if proc.poll() is None:
+            proc.kill()
         proc.wait(10)
         last = (root / "server.log").read_text(errors="replace")[-800:]
     raise Unavailable(f"the server did not start: {last}")
@@ -275,11 +266,8 @@ def _wait_ready(server: PostgisServer, timeout: float = 30.0) -> bool:
 
 
 def _setup(server: PostgisServer) -> None:
-    with server.connect("postgres") as con:
-        con.execute(f"CREATE DATABASE {DB} TEMPLATE template0 ENCODING 'UTF8'")
-        con.execute(f"CREATE ROLE {PW_USER} LOGIN PASSWORD {_literal(PASSWORD)}")
     with server.connect() as con:
-        con.execute("CREATE EXTENSION postgis")
+        con.execute(f"CREATE ROLE {PW_USER} LOGIN PASSWORD {_literal(PASSWORD)}")
         con.execute(f"GRANT CREATE ON SCHEMA public TO {PW_USER}")
         load_tables(con)
         con.execute(f"GRANT USAGE ON SCHEMA planning TO {PW_USER}")
