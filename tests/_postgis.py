@@ -224,7 +224,18 @@ def start_cluster(settings: dict[str, str] | None = None) -> PostgisServer:
 
 
 def _initdb(bindir: Path, data: Path, run_as: dict) -> None:
-    args = ["-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]
+    args = [
+        "-D",
+        str(data),
+        "-U",
+        SUPERUSER,
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+        "--no-locale",
+        "--no-sync",
+    ]
     res = subprocess.run([str(bindir / "initdb"), *args], capture_output=True, text=True, **run_as)
     if res.returncode != 0:
         raise Unavailable(f"initdb failed: {res.stderr.strip()[-500:]}")
@@ -235,7 +246,16 @@ def _start(bindir: Path, root: Path, data: Path, run_as: dict, settings: dict) -
     last = ""
     for _ in range(3):  # a free port can be taken between choosing and binding it
         port = _free_port()
-        cmd = [str(bindir / "postgres"), "-D", str(data), "-k", str(root), "-p", str(port), *options]
+        cmd = [
+            str(bindir / "postgres"),
+            "-D",
+            str(data),
+            "-k",
+            str(root),
+            "-p",
+            str(port),
+            *options,
+        ]
         with open(root / "server.log", "ab") as log:
             proc = subprocess.Popen(
                 cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, **run_as

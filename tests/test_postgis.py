@@ -331,6 +331,13 @@ def test_connection_forms(postgis_server):
         "MultiPolygon"
     }
     assert len(read_vector(s.uri(), layer="REDLINES")) == 28  # unquoted names fold to lower case
+    empty = read_vector(s.uri(), layer="empty4490")  # no row to ask: the column's SRID
+    assert len(empty) == 0 and empty.crs.to_epsg() == 4490
+    q = read_vector(
+        s.uri(), sql="SELECT id, ST_Transform(geom, 4549) AS g, geom AS g2 FROM redlines"
+    )
+    assert q.geometry.name == "g" and q.crs.to_epsg() == 4549  # the first geometry column
+    assert q["g2"].str.startswith(("POLYGON", "MULTIPOLYGON")).all()  # the others as WKT
 
 
 @pg

@@ -73,7 +73,7 @@ _MAX_IDENT_BYTES = 63
 _LISTED = 30  # tables named in a "no such table" message
 
 
-# --------------------------------------------------------------------------- recognising and redacting
+# --------------------------------------------------------------------------- recognising, redacting
 
 
 def is_postgis(source: Any) -> bool:
@@ -219,7 +219,8 @@ def _parse_conninfo(text: str, error: type[Exception]) -> dict[str, str]:
         m = _CONNINFO.match(text, pos)
         if m is None:
             raise error(
-                f"连接字符串无法解析 cannot parse the PG: string near {redact(text[pos : pos + 20])!r}",
+                "连接字符串无法解析 cannot parse the PG: string near "
+                f"{redact(text[pos : pos + 20])!r}",
                 source=redact("PG:" + text),
                 hint="write it as PG:host=… port=… dbname=… user=… password=… "
                 "(values with spaces in single quotes)",
@@ -313,6 +314,9 @@ def _connect_error(exc: Exception, label: str, error: type[Exception]) -> Except
     elif "database" in low and "does not exist" in low:
         msg = "数据库不存在 no such database on the server"
         hint = "check dbname in the connection"
+    elif "pg_hba.conf" in low:
+        msg = "服务器不接受此连接 the server does not accept this user from this machine"
+        hint = "ask the administrator to allow it in pg_hba.conf, or check user, dbname and sslmode"
     elif "role" in low and "does not exist" in low:
         msg = "用户不存在 no such user on the server"
         hint = "check user in the connection"
@@ -347,7 +351,8 @@ def _database(conn, label: str, error: type[Exception]) -> _Database:
             "SELECT current_database(), current_schema(), "
             "(SELECT quote_ident(n.nspname) FROM pg_extension e "
             " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'), "
-            "(SELECT array_agg(t.oid::int) FROM pg_type t JOIN pg_extension e ON t.typnamespace = e.extnamespace "
+            "(SELECT array_agg(t.oid::int) FROM pg_type t "
+            " JOIN pg_extension e ON t.typnamespace = e.extnamespace "
             " WHERE e.extname = 'postgis' AND t.typname IN ('geometry', 'geography'))"
         )
     ).one()
@@ -480,7 +485,6 @@ def _one_of(layer: Any, sql: Any, label: str) -> None:
 
 
 def _read(conn, src: _Source, layer: str | None, sql: str | None) -> tuple[gpd.GeoDataFrame, str]:
-
     try:
         with _transaction(conn):
             db = _database(conn, src.label, ReadError)
@@ -492,7 +496,8 @@ def _read(conn, src: _Source, layer: str | None, sql: str | None) -> tuple[gpd.G
             gdf = _fetch(conn, db, query, name, src.label)
             if layer is not None and gdf.crs is None and gdf.geometry.isna().all():
                 # no row says its SRID: the column's declaration does
-                crs = _crs(conn, db, _declared_srid(conn, db, table, gdf.geometry.name))
+                srid = _declared_srid(conn, db, table, gdf.geometry.name)
+                crs = _crs(conn, db, srid, src.label)
                 gdf = gdf.set_crs(crs) if crs is not None else gdf
     except _db_errors(conn) as exc:
         raise _query_error(conn, exc, src, layer or "SQL query") from None
@@ -565,9 +570,11 @@ def _list_tables(conn, db: _Database) -> tuple[list[str], list[str]]:
         sa.text(
             "SELECT n.nspname || '.' || c.relname, EXISTS (SELECT 1 FROM pg_attribute a "
             "  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-            "  AND a.atttypid = ANY(:oids)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "  AND a.atttypid = ANY(:oids)) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition "
-            "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger', 'tiger_data') "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger', "
+            "  'tiger_data') "
             "AND n.nspname NOT LIKE 'pg\\_%' AND has_table_privilege(c.oid, 'SELECT') "
             "AND c.relname NOT IN ('spatial_ref_sys', 'geometry_columns', 'geography_columns', "
             "  'raster_columns', 'raster_overviews') ORDER BY 1"
@@ -595,7 +602,8 @@ def _table_query(conn, table: _Table) -> str:
     key = conn.execute(
         sa.text(
             "SELECT a.attname, a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) "
-            "FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "FROM pg_index i JOIN pg_attribute a "
+            "  ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
             "WHERE i.indrelid = :oid AND i.indisprimary"
         ),
         {"oid": table.oid},
@@ -610,9 +618,8 @@ def _table_query(conn, table: _Table) -> str:
 
 def _fetch(conn, db: _Database, query: str, name: str, label: str) -> gpd.GeoDataFrame:
     """Run *query*; the first PostGIS-typed column is the geometry, its SRID the CRS."""
-    cur = (
-        conn.connection.cursor()
-    )  # the driver's cursor: no parameters, so '%' in sql= stays as written
+    # the driver's own cursor, without parameters: a '%' in sql= stays as written
+    cur = conn.connection.cursor()
     try:
         cur.execute(query)
         if cur.description is None:
@@ -646,7 +653,7 @@ def _fetch(conn, db: _Database, query: str, name: str, label: str) -> gpd.GeoDat
     geoms = shapely.from_wkb(df[geo[0]].to_numpy(dtype=object, na_value=None))
     srid = _row_srid(geoms, geo[0], label)
     df[geo[0]] = shapely.set_srid(geoms, 0)
-    return gpd.GeoDataFrame(df, geometry=geo[0], crs=_crs(conn, db, srid))
+    return gpd.GeoDataFrame(df, geometry=geo[0], crs=_crs(conn, db, srid, label))
 
 
 def _wkt(geoms: np.ndarray) -> np.ndarray:
@@ -659,7 +666,8 @@ def _row_srid(geoms: np.ndarray, column: str, label: str) -> int:
     srids = np.unique(shapely.get_srid(present)) if len(present) else np.array([0])
     if len(srids) > 1:
         raise ReadError(
-            f"几何列 {column} 含多个坐标系 geometry column {column!r} mixes SRIDs {', '.join(map(str, srids))}",
+            f"几何列 {column} 含多个坐标系 geometry column {column!r} mixes SRIDs "
+            + ", ".join(map(str, srids)),
             source=label,
             hint=f"pass sql= selecting ST_Transform({column}, 4490) so that every row has one CRS",
         )
@@ -682,7 +690,7 @@ def _declared_srid(conn, db: _Database, table: _Table, column: str) -> int:
     return int(srid or 0)
 
 
-def _crs(conn, db: _Database, srid: int):
+def _crs(conn, db: _Database, srid: int, label: str):
     """Return the CRS of a PostGIS SRID (``None`` for 0), from ``spatial_ref_sys``."""
     import pyproj
     import sqlalchemy as sa
@@ -696,7 +704,11 @@ def _crs(conn, db: _Database, srid: int):
         {"s": srid},
     ).first()
     if row is None:
-        return pyproj.CRS.from_epsg(srid)
+        raise ReadError(
+            f"坐标系未知 SRID {srid} is not in the database's spatial_ref_sys",
+            source=label,
+            hint="pass sql= selecting ST_Transform(geom, 4490)",
+        )
     auth, code, wkt = row
     if auth and code and auth.upper() in ("EPSG", "ESRI"):
         return pyproj.CRS.from_authority(auth.upper(), int(code))
@@ -810,7 +822,6 @@ def write_postgis(
 def _write(
     conn, src: _Source, schema, table, columns: list[_Column], geom: _Column, overwrite: bool
 ) -> str:
-
     name = f"{schema}.{table}" if schema else table
     try:
         with _transaction(conn):
@@ -855,7 +866,6 @@ def _check_target(conn, schema: str, table: str, overwrite: bool, label: str) ->
     import sqlalchemy as sa
 
     name = f"{schema}.{table}"
-
     row = conn.execute(
         sa.text(
             "SELECT (SELECT oid FROM pg_namespace WHERE nspname = :s) IS NOT NULL, "
@@ -867,7 +877,8 @@ def _check_target(conn, schema: str, table: str, overwrite: bool, label: str) ->
         raise OutputError(
             f"模式不存在 schema {schema!r} does not exist",
             source=label,
-            hint=f"create it first (CREATE SCHEMA {_quote(schema)}), or pass layer= with an existing schema",
+            hint=f"create it first (CREATE SCHEMA {_quote(schema)}), "
+            "or pass layer= with an existing schema",
         )
     if row[1] and not overwrite:
         raise OutputError(
@@ -948,7 +959,8 @@ def _frame_columns(gdf: gpd.GeoDataFrame, label: str) -> tuple[list[_Column], _C
     for c in columns:
         if len(c.name.encode("utf-8")) > _MAX_IDENT_BYTES:
             raise OutputError(
-                f"列名过长 column name {c.name!r} is longer than PostgreSQL's {_MAX_IDENT_BYTES} bytes",
+                f"列名过长 column name {c.name!r} is longer than PostgreSQL's "
+                f"{_MAX_IDENT_BYTES} bytes",
                 source=label,
                 column=c.name,
                 hint="rename the column (gdf.rename(columns={...})) before writing",
@@ -957,7 +969,7 @@ def _frame_columns(gdf: gpd.GeoDataFrame, label: str) -> tuple[list[_Column], _C
 
 
 def _with_index(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
-    """Return the frame with its index as column(s) when named or not integer (as geopandas does)."""
+    """Return the frame, its index as column(s) when named or not integer (as geopandas does)."""
     idx = gdf.index
     if list(idx.names) == [None] and pd.api.types.is_integer_dtype(idx.dtype):
         return gdf
@@ -1074,7 +1086,8 @@ def _geometry_columns(
         )
         warnings.warn(
             f"{int(other.sum())} 行几何不是面（点、线等），写入时几何为空、WKT 存于列 {wkt_name}: "
-            f"{int(other.sum())} row(s) are not polygons (points, lines, …): written with NULL geometry, "
+            f"{int(other.sum())} row(s) are not polygons (points, lines, …): "
+            "written with NULL geometry, "
             f"their WKT in column {wkt_name!r}",
             SuzhouGeoWarning,
             stacklevel=5,  # the caller of write_layer
