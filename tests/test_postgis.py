@@ -192,7 +192,8 @@ def file_report():
 
 @pg
 def test_validate_from_table_gives_the_file_verdicts(postgis_server, file_report):
-    report = sg.validate_parcels(postgis_server.uri(), layer="parcels")
+    report = sg.validate_parcels(postgis_server.uri(PW_USER, PASSWORD), layer="parcels")
+    assert_no_password(str(report.attrs))
     assert len(report) == len(file_report) == 382
     assert list(report["parcel_id"]) == list(file_report["parcel_id"])  # input order
     assert list(report["verdict"]) == list(file_report["verdict"])
@@ -269,7 +270,7 @@ def test_existing_table_is_kept_unless_overwrite(postgis_server):
         write_layer(frame.head(1), postgis_server.uri(), layer="public.keep_me")
     assert "overwrite=True" in err.value.hint and "public.keep_me" in str(err.value)
     assert postgis_server.sql("SELECT count(*) FROM keep_me") == [(2,)]
-    write_layer(frame.head(1), postgis_server.uri(), layer="public.keep_me", overwrite=True)
+    write_layer(frame.head(1), postgis_server.pg(), layer="public.keep_me", overwrite=True)
     assert postgis_server.sql('SELECT "名称" FROM keep_me') == [("甲",)]
 
 
@@ -495,6 +496,8 @@ def test_cli_validate_postgis_in_and_out(postgis_server):
     assert_no_password(res.output)
     assert "public.cli_report" in res.output
     assert s.sql("SELECT count(*) FROM cli_report") == [(382,)]
+    texts = s.sql("SELECT DISTINCT redline_data, reasons FROM cli_report")
+    assert_no_password(str(texts))
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2 and "--overwrite" in res.output
     assert_no_password(res.output)
