@@ -470,6 +470,7 @@ def test_write_errors(postgis_server):
 
 
 @pg
+@pytest.mark.filterwarnings("ignore:.*not polygons:suzhou_geo.errors.SuzhouGeoWarning")  # tested above
 def test_cli_validate_postgis_in_and_out(postgis_server):
     from click.testing import CliRunner
 
