@@ -199,36 +199,6 @@ def test_read_vector_frames_are_copies():
     assert isinstance(s, gpd.GeoDataFrame) and s.crs.to_epsg() == 4490
 
 
-def test_postgis_argument_handling(monkeypatch):
-    with pytest.raises(ValueError, match="neither"):
-        read_vector("PG:dbname=gis")
-    with pytest.raises(ValueError, match="both"):
-        read_vector("postgresql://u@h/db", layer="t", sql="select 1")
-    dsn, kw = sio.postgis._postgis_args("postgresql://u@h/db", "public.redlines", None)
-    assert dsn == "PG:postgresql://u@h/db" and kw == {"layer": "public.redlines"}
-    dsn, kw = sio.postgis._postgis_args("PG:dbname=gis host=localhost", None, "SELECT * FROM t")
-    assert dsn == "PG:dbname=gis host=localhost" and kw == {"sql": "SELECT * FROM t"}
-    # routed to GDAL when its PostgreSQL driver exists: capture the call
-    seen = {}
-
-    def fake_read(path, **kwargs):
-        seen.update(path=path, **kwargs)
-        return gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(120, 31)], crs="EPSG:4490")
-
-    monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"PostgreSQL": "rw"})
-    monkeypatch.setattr(sio._raw, "_pyogrio_read", fake_read)
-    g = read_layer("postgresql://u@h/db", layer="hx")
-    assert seen == {"path": "PG:postgresql://u@h/db", "layer": "hx"}
-    assert g.attrs["suzhou_geo_read"]["format"] == "PostGIS" and g.crs.to_epsg() == 4490
-
-
-def test_postgis_without_driver_says_how(monkeypatch):
-    monkeypatch.setattr(pyogrio, "list_drivers", lambda: {"GPKG": "rw"})
-    monkeypatch.setattr(sio.postgis.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ValueError, match="sqlalchemy"):
-        read_vector("PG:dbname=gis", layer="t")
-
-
 @pytest.mark.parametrize("ext", [".gpkg", ".geojson", ".shp", ".csv"])
 def test_write_layer_roundtrip_keeps_chinese(tmp_path, ext):
     g = gpd.GeoDataFrame(

@@ -203,8 +203,10 @@ def load_redlines(
     source : path, URI, GeoDataFrame, GeoSeries or Source, optional
         Any OGR format (Shapefile — GBK without ``.cpg``, or with a ``.cpg``
         that lies, is detected —, GeoPackage, GeoJSON, file geodatabase, …),
-        GeoParquet, CSV with WKT, or a PostGIS source with ``layer=``/``sql=``
-        (see :func:`suzhou_geo.io.read`).  ``None``: the bundled sample
+        GeoParquet, CSV with WKT, or a PostGIS connection
+        (``"postgresql://user@host/db"``, ``"PG:host=… dbname=… user=…"``, a
+        SQLAlchemy engine) with ``layer=`` or ``sql=`` (see
+        :func:`suzhou_geo.io.read`).  ``None``: the bundled sample
         ``data/redlines/redlines.geojson`` — an ILLUSTRATIVE reconstruction,
         not the official redline.
     layer : str or int, optional
@@ -214,7 +216,8 @@ def load_redlines(
     crs : str or pyproj.CRS, optional
         CRS of a layer without one (``"EPSG:4549"``, ``"EPSG:4528"``, ``"GCJ-02"``).
     sql : str, optional
-        A query instead of a layer.
+        A query instead of *layer*: SQL for PostGIS (e.g. ``"SELECT * FROM
+        redlines WHERE jurisdiction = '昆山市'"``), OGR SQL for files.
     datum_shift, approximate_datum
         For layers in Xi'an 1980 or Beijing 1954: the local transformation
         parameters, or acceptance of an approximate conversion (see

@@ -35,7 +35,7 @@ def check_output_or_fail(output: str, *, overwrite: bool, inputs: list[Any]) -> 
         fail(output_message(exc))
 
 
-def write_or_fail(frame: Any, output: str, **kwargs: Any) -> None:
+def write_or_fail(frame: Any, output: str, **kwargs: Any) -> Any:
     """Write *frame* with :func:`suzhou_geo.io.write_layer`; its warnings go to stderr as notes."""
     from suzhou_geo.errors import OutputError, SuzhouGeoWarning
     from suzhou_geo.io import write_layer
@@ -43,7 +43,7 @@ def write_or_fail(frame: Any, output: str, **kwargs: Any) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SuzhouGeoWarning)
         try:
-            write_layer(frame, output, **kwargs)
+            written = write_layer(frame, output, **kwargs)
         except OutputError as exc:
             fail(output_message(exc))
     for w in caught:
@@ -51,6 +51,7 @@ def write_or_fail(frame: Any, output: str, **kwargs: Any) -> None:
             click.echo(f"提示 note: {w.message}", err=True)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return written
 
 
 def print_summary(report: Any) -> None:

@@ -13,23 +13,23 @@ PROGRESS_MIN = 50_000
 
 
 @click.command("validate")
-@click.argument("parcels", type=click.Path(dir_okay=True))
+@click.argument("parcels")
 @click.option(
     "-o",
     "--output",
     "output",
     required=True,
-    type=click.Path(dir_okay=False, writable=True),
-    help="Report file; format from the extension: .gpkg (recommended), .xlsx, .csv, .shp, .parquet, .geojson.",
+    help="Report file; format from the extension: .gpkg (recommended), .xlsx, .csv, .shp, .parquet, .geojson; "
+    "or a PostGIS connection (postgresql://…, PG:…) with --output-layer.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (an input is never replaced).")
+@click.option("--output-layer", default=None, metavar="TABLE", help="The table to write when -o is a PostGIS connection.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT (file or table) if it exists (an input is never replaced).")
 @click.option("--no-wkt", is_flag=True, help="CSV: leave the geometry (WKT, last column) out.")
 @input_options("", "PARCELS")
 @click.option(
     "--redlines",
-    type=click.Path(exists=True),
     default=None,
-    help="Official redline layer (default: the bundled ILLUSTRATIVE sample).",
+    help="Official redline layer: a file or a PostGIS connection (default: the bundled ILLUSTRATIVE sample).",
 )
 @input_options("redlines", "the --redlines file", invalid=True)
 @click.option(
@@ -40,41 +40,32 @@ PROGRESS_MIN = 50_000
     help="Distance (m) to a redline within which a parcel is 'review' (default 100, a library default).",
 )
 @click.option("--no-schemes", is_flag=True, help="Do not list scheme elements (faster).")
-def validate_cmd(parcels, output, overwrite, no_wkt, redlines, review_distance, no_schemes, **options) -> None:
+def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, review_distance, no_schemes,
+                 **options) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
-    Writes one report row per parcel (verdict, reasons, overlap areas, distances)
-    and prints a summary.  Exit status 0 even when conflicts are found; 2 when
-    the input cannot be used (no CRS, unreadable file), with one line saying why.
-    Each input has its own reading options: --crs, --encoding, --layer, … for
-    PARCELS and --redlines-crs, --redlines-encoding, … for --redlines.
+    PARCELS is a file or a PostGIS connection (with --layer).  Writes one report
+    row per parcel (verdict, reasons, overlap areas, distances) and prints a
+    summary.  Exit status 0 even when conflicts are found; 2 when the input
+    cannot be used (no CRS, unreadable file), with one line saying why.  Each
+    input has its own reading options: --crs, --encoding, --layer, … for PARCELS
+    and --redlines-crs, --redlines-layer, … for --redlines.
     """
     import suzhou_geo as sg
-    from suzhou_geo.errors import MissingFileError
+    from suzhou_geo.errors import InputError, MissingFileError
+    from suzhou_geo.io.postgis import is_postgis, redact
 
     from ._output import check_output_or_fail, print_summary, write_or_fail
 
-    src = Path(parcels)
-    if not src.exists() and "://" not in parcels and not parcels.upper().startswith(("/VSI", "PG:")):
-        raise MissingFileError("no such file or folder", source=parcels)
-    check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
+    _check_inputs(parcels, redlines, is_postgis, MissingFileError)
+    if is_postgis(output):
+        if not output_layer:
+            raise InputError("-o with a PostGIS connection needs the table to write", source=redact(output),
+                             hint="add --output-layer schema.table")
+    else:
+        check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if total < PROGRESS_MIN:
-            return
-        if bar is None:
-            bar = click.progressbar(
-                length=total,
-                label=f"validating {total:,} parcels",
-                file=click.get_text_stream("stderr"),
-            )
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    with _progress_bar() as progress:
         report = sg.validate_parcels(
             source(parcels, **options),
             redlines=source(redlines, "redlines", **options),
@@ -82,9 +73,41 @@ def validate_cmd(parcels, output, overwrite, no_wkt, redlines, review_distance, 
             rules=rules,
             progress=progress,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    write_or_fail(report, output, overwrite=overwrite, wkt=False if no_wkt else None, inputs=[parcels, redlines])
-    click.echo(f"{len(report):,} 个地块 parcels from {src.name} → {output}")
+    kwargs = {"layer": output_layer} if is_postgis(output) else {"wkt": False if no_wkt else None}
+    written = write_or_fail(report, output, overwrite=overwrite, inputs=[parcels, redlines], **kwargs)
+    shown = redact(parcels) if is_postgis(parcels) else Path(parcels).name
+    where = f"{redact(output)} {written}" if is_postgis(output) else output
+    click.echo(f"{len(report):,} 个地块 parcels from {shown} → {where}")
     print_summary(report)
+
+
+def _check_inputs(parcels: str, redlines: str | None, is_postgis, missing) -> None:
+    """Missing input files are named before any work (connections are checked when read)."""
+    for what, value in (("PARCELS", parcels), ("--redlines", redlines)):
+        if value is None or is_postgis(value) or "://" in value or value.upper().startswith("/VSI"):
+            continue
+        if not Path(value).exists():
+            raise missing("no such file or folder", source=value, hint=f"check the path given as {what}")
+
+
+class _progress_bar:
+    """A click progress bar on stderr for inputs of at least :data:`PROGRESS_MIN` parcels."""
+
+    def __enter__(self):
+        self.bar = None
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_MIN:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label=f"validating {total:,} parcels", file=click.get_text_stream("stderr")
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        return False

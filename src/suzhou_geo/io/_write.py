@@ -46,6 +46,7 @@ import shapely
 from ..errors import OutputError, SuzhouGeoWarning
 from ..validate.schema import Column, column, report_columns
 from ._read import _DRIVERS, READ_ATTRS_KEY, _has_arrow
+from .postgis import is_postgis, write_postgis
 
 __all__ = [
     "write_layer",
@@ -95,14 +96,14 @@ _POLYGON, _LINE, _POINT = (3, 6), (1, 2, 5), (0, 4)
 
 def write_layer(
     gdf: gpd.GeoDataFrame,
-    path: str | os.PathLike,
+    path: str | os.PathLike | Any,
     *,
     layer: str | None = None,
     overwrite: bool = False,
     wkt: bool | None = None,
     sheets: Mapping[str, Any] | None = None,
     inputs: Iterable[Any] = (),
-) -> Path:
+) -> Path | str:
     """Write a layer; the format follows the extension, Chinese text and every row stay intact.
 
     Parameters
@@ -114,12 +115,15 @@ def write_layer(
         ``.gpkg`` (GeoPackage, recommended), ``.shp`` (Shapefile), ``.csv``
         (UTF-8 with BOM), ``.xlsx`` (Excel), ``.parquet`` (GeoParquet),
         ``.geojson``, ``.fgb``; anything else is left to GDAL to infer from
-        the extension.  The folder is created if needed.
+        the extension.  The folder is created if needed.  A PostGIS connection
+        (``postgresql://…``, ``PG:…``, a SQLAlchemy engine) writes a table: see
+        :func:`suzhou_geo.io.postgis.write_postgis`.
     layer : str, optional
-        Layer name (GeoPackage; default: the file name without extension).
+        Layer name (GeoPackage; default: the file name without extension); the
+        table (``"schema.table"``) for PostGIS.
     overwrite : bool, default False
-        Replace an existing output.  Without it an existing output is an
-        :class:`~suzhou_geo.errors.OutputError`.
+        Replace an existing output (file or table).  Without it an existing
+        output is an :class:`~suzhou_geo.errors.OutputError`.
     wkt : bool, optional
         CSV and Excel: write the geometry as WKT in the last column.  Default:
         yes for CSV, no for Excel (a cell holds at most 32 767 characters).
@@ -134,8 +138,8 @@ def write_layer(
 
     Returns
     -------
-    pathlib.Path
-        The path written.
+    pathlib.Path or str
+        The path written; ``"schema.table"`` for PostGIS.
 
     Raises
     ------
@@ -170,7 +174,8 @@ def write_layer(
     ...
     suzhou_geo.errors.OutputError: parcels.gpkg: the output exists. Fix: pass overwrite=True to replace it
     """
-    # PostGIS targets (postgresql://, PG:) are dispatched here, before any file handling (io/postgis.py).
+    if is_postgis(path):  # a table in a database: io/postgis.py
+        return write_postgis(gdf, path, layer=layer, overwrite=overwrite)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
     target = check_output(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
