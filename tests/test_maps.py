@@ -573,3 +573,22 @@ def test_layer_to_folium_on_a_plain_folium_map():
     assert "var suzhouGeo" in page and len(entries(page)) == 2
     assert page.index("suzhouGeo.setup(") > page.rindex("suzhouGeo.layer(")
     assert setup_of(render(sg.plan_map(redline_frame(), legend=False)))["legend"] is None
+
+
+def _rgb(hexcolour: str) -> tuple[int, int, int]:
+    h = hexcolour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def test_verdict_colours_mean_what_planners_expect():
+    fill = {k: _rgb(v["fillColor"]) for k, v in maps.VERDICT_STYLES.items()}
+    r, g, b = fill["conflict"]
+    assert r > 180 and g < 80 and b < 80  # red
+    r, g, b = fill["review"]
+    assert r > 200 and 100 < g < 180 and b < 100  # orange
+    r, g, b = fill["notice"]
+    assert b > r + 60 and b > g  # blue
+    r, g, b = fill["pass"]
+    assert g > r + 60 and g > b  # green
+    r, g, b = fill["invalid"]
+    assert max(r, g, b) - min(r, g, b) < 10  # grey

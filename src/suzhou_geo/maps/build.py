@@ -220,7 +220,8 @@ def layer_to_folium(
     precision : int, default 5
         Decimals kept in drawn coordinates (5 ≈ 1 m).
     show : bool, optional
-        On when the map opens.  Default: as the kind says (schemes off, everything else on).
+        On when the map opens.  Default: as the kind says (a layer of several schemes off,
+        everything else on).
     tooltip, popup : column name(s), optional
         Override the columns shown on hover / click.
     basemap, tk : str, optional
@@ -249,7 +250,7 @@ def layer_to_folium(
     frame = ensure_crs(frame, assume=crs, name=default_name or "layer")
     opts = {"tooltip": tooltip, "popup": popup, "simplify_m": simplify_m, "gcj": gcj, "precision": precision}
     _draw(m, st, frame, k, name=default_name, illustrative=k.may_be_sample and is_illustrative(frame, illustrative),
-          show=k.show if show is None else show, aggregate_above=aggregate_above, opts=opts)
+          show=k.shown(frame) if show is None else show, aggregate_above=aggregate_above, opts=opts)
     st.keep_last(m)
     return m
 

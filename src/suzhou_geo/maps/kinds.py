@@ -18,8 +18,8 @@ Examples
 >>> f = gpd.GeoDataFrame({"verdict": ["pass"]}, geometry=[Point(120.6, 31.3)], crs="EPSG:4490")
 >>> detect_kind(f).name
 'report'
->>> KIND_BY_NAME["scheme"].show
-False
+>>> KIND_BY_NAME["scheme"].shown(f.assign(scheme=["一河三湖"]))
+True
 """
 
 from __future__ import annotations
@@ -102,8 +102,8 @@ class LayerKind:
         Labels and number formats from the report schema.
     measure : bool
         Add the measured area/length (ellipsoidal) as ``_area``/``_length``.
-    show : bool
-        On when the map opens.
+    show : bool or callable
+        On when the map opens (a callable decides from the frame).
     counted : bool
         Rows are parcels: each control entry gives its full count (rows without geometry
         too), and a large layer is drawn partly as grid counts (:mod:`~suzhou_geo.maps.aggregate`).
@@ -127,7 +127,7 @@ class LayerKind:
     only_true: frozenset[str] = field(default_factory=frozenset)
     schema: bool = False
     measure: bool = True
-    show: bool = True
+    show: bool | Callable[[pd.DataFrame], bool] = True
     counted: bool = False
     may_be_sample: bool = False
 
@@ -136,6 +136,10 @@ class LayerKind:
         if not self.requires <= set(frame.columns):
             return False
         return True if self.when is None else bool(self.when(frame))
+
+    def shown(self, frame: pd.DataFrame) -> bool:
+        """Return whether a layer of this kind is on when the map opens."""
+        return bool(self.show(frame)) if callable(self.show) else self.show
 
 
 def _column(name: str, default: str) -> Callable[[gpd.GeoDataFrame], np.ndarray]:
@@ -162,6 +166,11 @@ def _water_class(frame: gpd.GeoDataFrame) -> np.ndarray:
     return np.where(np.isin(tid, (3, 6)), "water", "river").astype(object)
 
 
+def _one_scheme(frame: pd.DataFrame) -> bool:
+    """Schemes are on only one at a time: several at once hide the parcels under their outlines."""
+    return "scheme" not in frame.columns or frame["scheme"].nunique() <= 1
+
+
 def _has_redline_kinds(frame: pd.DataFrame) -> bool:
     return bool(frame["kind"].isin(tuple(REDLINE_STYLES)).any())
 
@@ -175,7 +184,7 @@ KINDS: tuple[LayerKind, ...] = (
         tooltip=("name_zh", "name_en", "role_en", "scheme"),
         popup=("name_zh", "name_en", "role_en", "scheme", "_area", "_length", "role_inferred", "role_evidence",
                "geometry_inferred", "inferred", "clipped_to", *_SOURCE),
-        hidden=frozenset({"role", "scheme_key", "element_id", "area_km2", "length_km"}), show=False,
+        hidden=frozenset({"role", "scheme_key", "element_id", "area_km2", "length_km"}), show=_one_scheme,
     ),
     LayerKind(
         name="report", section="地块 parcels", requires=frozenset({"verdict"}),

@@ -71,18 +71,19 @@ ROLE_STYLES: dict[str, Style] = {
     "source_area": _outline("源地 source area", "#35978f", 2.5, "3 3"),
 }
 
-#: Parcel verdicts: conflict red, review orange, notice blue, pass green, invalid grey (opaque).
+#: Parcel verdicts: conflict red, review orange, notice blue, pass green, invalid grey (opaque; the outline
+#: keeps a parcel smaller than a pixel visible as a dot of its colour at the city's scale).
 VERDICT_STYLES: dict[str, Style] = {
-    "conflict": {"label": "冲突 conflict", "color": "#67000d", "fillColor": "#d7191c", "fillOpacity": 1,
-                 "weight": 1, "radius": 6, "marker": "box"},
-    "review": {"label": "复核 review", "color": "#7f2704", "fillColor": "#fd8d3c", "fillOpacity": 1,
-               "weight": 1, "radius": 6, "marker": "box"},
-    "notice": {"label": "告知 notice", "color": "#08306b", "fillColor": "#2c7bb6", "fillOpacity": 1,
-               "weight": 1, "radius": 6, "marker": "box"},
-    "pass": {"label": "通过 pass", "color": "#00441b", "fillColor": "#1a9641", "fillOpacity": 1,
-             "weight": 1, "radius": 5, "marker": "box"},
+    "conflict": {"label": "冲突 conflict", "color": "#a50f15", "fillColor": "#e31a1c", "fillOpacity": 1,
+                 "weight": 2, "radius": 6, "marker": "box"},
+    "review": {"label": "复核 review", "color": "#d94801", "fillColor": "#fd8d3c", "fillOpacity": 1,
+               "weight": 2, "radius": 6, "marker": "box"},
+    "notice": {"label": "告知 notice", "color": "#08519c", "fillColor": "#4292c6", "fillOpacity": 1,
+               "weight": 2, "radius": 6, "marker": "box"},
+    "pass": {"label": "通过 pass", "color": "#006d2c", "fillColor": "#41ab5d", "fillOpacity": 1,
+             "weight": 1.5, "radius": 5, "marker": "box"},
     "invalid": {"label": "无效 invalid", "color": "#525252", "fillColor": "#bdbdbd", "fillOpacity": 1,
-                "weight": 1, "dashArray": "4 3", "radius": 5, "marker": "box"},
+                "weight": 1.5, "dashArray": "4 3", "radius": 5, "marker": "box"},
 }
 #: Order of the verdicts in the layer control and the legend, most severe first.
 VERDICT_ORDER = ("conflict", "review", "notice", "pass", "invalid")

@@ -123,15 +123,36 @@ def _context_layers(lb: Any, layer: Any, gcj: bool) -> list:
 
 
 def _report_layer(lb: Any, report: gpd.GeoDataFrame, gcj: bool) -> list:
+    """Every parcel, coloured by verdict (polygons; the odd point or line of a broken row too)."""
     names = [c for c in NAME_COLUMNS if c in report.columns][:2]
     frame = display_frame(report[[*names, *[c for c in VIEWER_COLUMNS if c in report.columns],
                                   report.geometry.name]], gcj)
     verdict = frame["verdict"].astype(str).to_numpy()
-    fill = np.array([rgba(VERDICT_STYLES.get(v, DEFAULT_STYLE)["fillColor"]) for v in verdict], dtype=np.uint8)
-    line = np.array([rgba(VERDICT_STYLES.get(v, DEFAULT_STYLE)["color"]) for v in verdict], dtype=np.uint8)
-    frame["verdict"] = [VERDICT_STYLES.get(v, {}).get("label", v) for v in verdict]
-    return [lb.PolygonLayer.from_geopandas(frame, auto_downcast=False, get_fill_color=fill.reshape(-1, 4), get_line_color=line.reshape(-1, 4),
-                                           line_width_min_pixels=0.5, pickable=True, auto_highlight=True)]
+    style = [VERDICT_STYLES.get(v, DEFAULT_STYLE) for v in verdict]
+    fill = np.array([rgba(s["fillColor"]) for s in style], dtype=np.uint8).reshape(-1, 4)
+    line = np.array([rgba(s["color"]) for s in style], dtype=np.uint8).reshape(-1, 4)
+    frame["verdict"] = [s.get("label", v) for s, v in zip(style, verdict, strict=True)]
+    tid = shapely.get_type_id(np.asarray(frame.geometry.values))
+    out = []
+    for types, make in (((3, 6), _polygons), ((1, 2, 5), _paths), ((0, 4), _points)):
+        rows = np.isin(tid, types)
+        if rows.any():
+            out.append(make(lb, frame[rows], fill[rows], line[rows]))
+    return out
+
+
+def _polygons(lb: Any, frame: gpd.GeoDataFrame, fill: np.ndarray, line: np.ndarray) -> Any:
+    return lb.PolygonLayer.from_geopandas(frame, auto_downcast=False, get_fill_color=fill, get_line_color=line,
+                                          line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
+
+
+def _paths(lb: Any, frame: gpd.GeoDataFrame, fill: np.ndarray, line: np.ndarray) -> Any:
+    return lb.PathLayer.from_geopandas(frame, auto_downcast=False, get_color=fill, width_min_pixels=2, pickable=True)
+
+
+def _points(lb: Any, frame: gpd.GeoDataFrame, fill: np.ndarray, line: np.ndarray) -> Any:
+    return lb.ScatterplotLayer.from_geopandas(frame, auto_downcast=False, get_fill_color=fill, get_line_color=line,
+                                              radius_min_pixels=4, stroked=True, pickable=True)
 
 
 def explore(report: Any, *context: Any, basemap: str = "osm", tk: str | None = None, base: bool = True,

@@ -54,8 +54,8 @@ var suzhouGeo = (function () {
   }
 
   /* ---- tooltips and popups: a table of (label, value) rows, values as text */
-  function table(data, row, fields, cls) {
-    var t = el("table", cls || "sg-table"), body = el("tbody", null, null, t);
+  function table(data, row, fields) {
+    var t = el("table", "sg-table"), body = el("tbody", null, null, t);
     for (var i = 0; i < fields.length; i++) {
       var v = data.table.dict[data.table.cols[fields[i][0]][row]];
       if (!v) { continue; }
@@ -64,6 +64,16 @@ var suzhouGeo = (function () {
       el("div", "sg-v", v, el("td", null, null, tr));
     }
     return t;
+  }
+
+  /* a tooltip: the values only, one per line (short; the popup has the labels) */
+  function lines(data, row, fields) {
+    var d = el("div", "sg-tip");
+    for (var i = 0; i < fields.length; i++) {
+      var v = data.table.dict[data.table.cols[fields[i][0]][row]];
+      if (v) { el("div", i === 0 ? "sg-tip-first" : null, v, d); }
+    }
+    return d;
   }
 
   /* ---- one group of features (a scheme, a verdict, a redline kind ...) */
@@ -85,13 +95,14 @@ var suzhouGeo = (function () {
     });
     if (spec.interactive === false) { return group; }
     if (spec.tooltip.length) {
-      group.bindTooltip(function (l) { return table(data, l.feature.properties.i, spec.tooltip, "sg-table sg-tip"); },
+      group.bindTooltip(function (l) { return lines(data, l.feature.properties.i, spec.tooltip); },
                         {sticky: true, className: "sg-tooltip"});
     }
     if (spec.popup.length) {
       group.bindPopup(function (l) { return table(data, l.feature.properties.i, spec.popup); },
-                      {maxWidth: 340, minWidth: 200, maxHeight: 380, className: "sg-popup"});
+                      {maxWidth: 400, minWidth: 300, maxHeight: 380, className: "sg-popup"});
     }
+    group.on("popupopen", function () { group.closeTooltip(); });  // the popup says it all
     group.on("mouseover", function (e) {
       if (e.layer.setStyle) { e.layer.setStyle({weight: (style(e.layer.feature).weight || 1) + 2}); }
     });
