@@ -71,7 +71,7 @@ def rows(data: dict, spec: dict, which: str = "popup") -> list[list[tuple[str, s
     t = data["table"]
     out = []
     for i in range(len(data["geoms"])):
-        shown = [(label, t["dict"][t["cols"][f][i]]) for f, label in spec[which]]
+        shown = [(label, t["dicts"][f][t["cols"][f][i]]) for f, label in spec[which]]
         out.append([(label, text) for label, text in shown if text])
     return out
 
@@ -276,11 +276,18 @@ def test_attribute_values_are_escaped_in_the_html():
     page = render(sg.plan_map(report_frame()))
     assert "<img src=x" not in page
     assert "alert(2)</script>" not in page and "</script><script>alert" not in page
-    texts = [t for data, _ in layers_of(page).values() for t in data["table"]["dict"]]
+    texts = [t for data, _ in layers_of(page).values() for d in data["table"]["dicts"] for t in d]
     assert XSS in texts and BREAKOUT in texts  # the text itself survives, as text
     js = (MAPS_DIR / "static" / "maps.js").read_text(encoding="utf-8")
     assert not re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write", js)
     assert "textContent" in js and "html: span" in js  # place names: an element, not markup
+
+
+def test_attribute_values_are_never_read_as_templates():
+    frame = report_frame().assign(parcel_name=["{{ 7*7 }}", "{% if %}", "{{ cycler.__init__ }}", "x", "y"])
+    page = render(sg.plan_map(frame, base=False))
+    texts = [t for data, _ in layers_of(page).values() for d in data["table"]["dicts"] for t in d]
+    assert {"{{ 7*7 }}", "{% if %}", "{{ cycler.__init__ }}"} <= set(texts)
 
 
 def test_layer_names_and_titles_are_escaped():

@@ -37,8 +37,12 @@ __all__ = ["AGGREGATE_ABOVE", "INDIVIDUAL_BYTES", "MAX_CELLS", "within_budget", 
 
 #: Reports with more parcels than this draw only conflicts, reviews and invalid parcels one by one.
 AGGREGATE_ABOVE = 20_000
-#: Page bytes at most spent on parcels drawn one by one (the rest of a report map stays under ~3 MB).
-INDIVIDUAL_BYTES = 9_000_000
+#: Page bytes at most spent on parcels drawn one by one.
+INDIVIDUAL_BYTES = 12_000_000
+#: The whole page stays under this (1 MB under 15 MB for the error of the estimate).
+PAGE_BYTES = 14_000_000
+#: Page bytes of one grid-count circle (point, radius, class and the codes of its texts), at most.
+CIRCLE_BYTES = 90
 #: Verdicts drawn one by one in a large report, in this order while the budget lasts.
 INDIVIDUAL_VERDICTS = ("conflict", "review", "invalid")
 #: Most cells of the count grid.
@@ -53,7 +57,7 @@ def _text_costs(texts: list[np.ndarray], order: np.ndarray) -> np.ndarray:
     for values in texts:
         codes, uniques = pd.factorize(pd.Series(values[order], dtype=object), use_na_sentinel=True)
         valid = codes >= 0
-        cost += np.where(valid, np.floor(np.log10(np.maximum(codes, 0) + 1)).astype(np.int64) + 2, 2)
+        cost += np.floor(np.log10(np.maximum(codes + 1, 1))).astype(np.int64) + 2  # the code (0: empty), a comma
         if valid.any():  # each distinct text is written once, where it first occurs
             first_codes, first = np.unique(codes[valid], return_index=True)
             sizes = np.array([len(str(u).encode("utf-8")) + 3 for u in uniques], dtype=np.int64)
@@ -124,11 +128,12 @@ def _count_layer(counts: pd.DataFrame, size: int, styles: dict[str, Style], kind
     radius = np.maximum(size / 2 * np.sqrt(counts["count"].to_numpy() / top), size * 0.12)
     classes = counts["cls"].to_numpy(dtype=object)
     km = f"{size / 1000:g} km"
-    texts = [np.array([styles.get(c, {}).get("label", c) for c in classes], dtype=object),
+    texts = [np.array([str(styles.get(c, {}).get("label", c)) for c in classes], dtype=object),
              np.array([f"{n:,}" for n in counts["count"]], dtype=object),
              np.full(len(counts), f"{km} × {km}", dtype=object)]
     fields = [[0, "判定 verdict"], [1, "地块数 parcels"], [2, "网格 cell"]]
-    dots = {k: {**v, "color": "#ffffff", "weight": 0.6, "marker": "circle"} for k, v in styles.items()}
+    dots = {k: {**v, "color": "#ffffff", "weight": 0.6, "marker": "circle", "label": f"{v['label']} · 计数 counts"}
+            for k, v in styles.items()}
     prep = Prepared(kind=kind, classes=classes, styles=dots, fields=["verdict", "count", "cell"],
                     tooltip=fields, popup=fields, texts=texts, geojson=geojson_strings(drawn),
                     bounds=shapely.total_bounds(drawn))
@@ -140,6 +145,37 @@ def _note(n: int, size: int) -> str:
     return f"{n:,} 个地块按 {km} 网格计数 {n:,} parcels as counts per {km} cell (圆面积∝数量 area ∝ count)"
 
 
+def _candidates(frame: gpd.GeoDataFrame, classes: np.ndarray, drawable: np.ndarray, large: bool,
+                max_bytes: int) -> np.ndarray:
+    """Rows that may be drawn one by one: the wanted verdicts, as many as could fit *max_bytes*.
+
+    A parcel's GeoJSON takes at least 12 bytes per vertex, so rows beyond the point where
+    that alone exceeds the budget cannot be drawn and are not prepared (a report of a
+    million parcels prepares a few tens of thousands).
+    """
+    wanted = np.isin(classes, INDIVIDUAL_VERDICTS) if large else np.ones(len(frame), bool)
+    rows = np.flatnonzero(wanted & drawable)
+    rank = np.array([_RANK.get(c, len(_RANK)) for c in classes[rows]], dtype=np.int64)
+    rows = rows[np.lexsort((rows, rank))]
+    least = 12 * shapely.get_num_coordinates(np.asarray(frame.geometry.values)[rows]) + 30
+    return np.sort(rows[np.cumsum(least) <= max_bytes])
+
+
+def _draw_counts(m: folium.Map, st: MapState, frame: gpd.GeoDataFrame, rows: np.ndarray, classes: np.ndarray,
+                 kind: LayerKind, styles: dict[str, Style], show: bool, gcj: bool) -> dict[str, list[str]]:
+    """Grid counts of *rows*, one layer per verdict (severe on top); return verdict -> JS names."""
+    counts, size = grid_counts(frame.geometry.values[rows], classes[rows])
+    cprep, radius = _count_layer(counts, size, styles, kind, gcj)
+    layers: dict[str, list[str]] = {}
+    for v in reversed(_order(cprep.classes, styles)):
+        sel = np.flatnonzero(cprep.classes == v)
+        var = emit(m, st, cprep, sel, name=f"{v} counts", legend_section=kind.section, show=show, radius=radius[sel])
+        layers.setdefault(v, []).append(var)
+    st.legend.add_note(_note(len(rows), size))
+    st.extend(cprep.bounds)
+    return layers
+
+
 def draw_report(m: folium.Map, st: MapState, frame: gpd.GeoDataFrame, kind: LayerKind, styles: dict[str, Style],
                 *, section: str, show: bool, drawable: np.ndarray | None = None,
                 aggregate_above: int = AGGREGATE_ABOVE, max_bytes: int | None = None, **opts: Any) -> None:
@@ -149,23 +185,15 @@ def draw_report(m: folium.Map, st: MapState, frame: gpd.GeoDataFrame, kind: Laye
     """
     classes = np.asarray(kind.classify(frame), dtype=object)
     drawable = np.ones(len(frame), bool) if drawable is None else np.asarray(drawable, bool)
-    large = int(drawable.sum()) > aggregate_above
-    wanted = np.isin(classes, INDIVIDUAL_VERDICTS) if large else np.ones(len(frame), bool)
-    candidates = np.flatnonzero(wanted & drawable)
+    if max_bytes is None:  # what the page has left after the layers drawn before it and the grid counts
+        circles = len(grid_counts(frame.geometry.values[drawable], classes[drawable])[0]) if drawable.any() else 0
+        max_bytes = max(0, min(INDIVIDUAL_BYTES, PAGE_BYTES - st.bytes - CIRCLE_BYTES * circles))
+    candidates = _candidates(frame, classes, drawable, int(drawable.sum()) > aggregate_above, max_bytes)
     prep = prepare(frame.iloc[candidates], kind, styles, **opts)
-    local = within_budget(prep, INDIVIDUAL_BYTES if max_bytes is None else max_bytes)
+    local = within_budget(prep, max_bytes)
     counted = np.setdiff1d(np.flatnonzero(drawable), candidates[local])
-    layers: dict[str, list[str]] = {}
-    if len(counted):
-        counts, size = grid_counts(frame.geometry.values[counted], classes[counted])
-        cprep, radius = _count_layer(counts, size, styles, kind, opts.get("gcj", False))
-        for v in reversed(_order(cprep.classes, styles)):  # severe on top
-            rows = np.flatnonzero(cprep.classes == v)
-            var = emit(m, st, cprep, rows, name=f"{v} counts", legend_section=kind.section, show=show,
-                       radius=radius[rows])
-            layers.setdefault(v, []).append(var)
-        st.legend.add_note(_note(len(counted), size))
-        st.extend(cprep.bounds)
+    layers = _draw_counts(m, st, frame, counted, classes, kind, styles, show, opts.get("gcj", False)) \
+        if len(counted) else {}
     for v in reversed(_order(prep.classes[local], styles)):
         rows = local[prep.classes[local] == v]
         layers.setdefault(v, []).append(emit(m, st, prep, rows, name=v, legend_section=kind.section, show=show))

@@ -70,8 +70,9 @@ def add_base(m: folium.Map, st: MapState, show: bool = True) -> None:
     data = base_data(st.gcj)
     styles = {k: {kk: vv for kk, vv in s.items() if kk != "label"} for k, s in data.styles.items()}
     spec = {"classes": list(data.classes), "styles": styles, "tooltip": [], "popup": [], "interactive": False}
-    shapes = SafeLayer(layer_json(data.geoms, data.cls, {"dict": [""], "cols": []}), spec, BASE_LABEL, show)
+    shapes = SafeLayer(layer_json(data.geoms, data.cls, {"dicts": [], "cols": []}), spec, BASE_LABEL, show)
     shapes.add_to(m)
+    st.bytes += len(shapes.data_json.encode("utf-8"))
     names = SafeLabels(list(data.labels), name="地名 place names", show=show).add_to(m)
     st.labels.append(names.get_name())
     st.add_entry(BASE_SECTION, BASE_LABEL, [shapes.get_name(), names.get_name()], show)

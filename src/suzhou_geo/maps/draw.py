@@ -129,6 +129,7 @@ def emit(m: folium.Map, st: MapState, prep: Prepared, rows: np.ndarray, *, name:
     data = layer_json(prep.geojson[rows], cls, table, radius)
     el = SafeLayer(data, _spec(prep, keys), name=name, show=show)
     el.add_to(m)
+    st.bytes += len(el.data_json.encode("utf-8")) + len(el.spec_json.encode("utf-8"))
     var = el.get_name()
     for k in keys:
         st.legend.add(legend_section, k, prep.styles.get(k, prep.styles["_default"]), var)

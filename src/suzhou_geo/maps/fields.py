@@ -6,7 +6,7 @@ from :data:`suzhou_geo.maps.kinds.LABELS`.  Every value is formatted here, in
 Python, into the text the page shows; the page inserts it with ``textContent``.
 
 The values of a layer travel as a dictionary-encoded table (:func:`encode_table`):
-each distinct text once, and per column one small integer per feature, so that
+per column, each distinct text once and one small integer per feature, so that
 a report whose rows repeat the same reasons, districts and notes stays small.
 
 Examples
@@ -19,7 +19,7 @@ Examples
 >>> display_values(report, pd.Series([0.25, None]), "redline_overlap_ratio")
 ['25.0%', None]
 >>> encode_table([["a", "b", "a"], [None, "a", "c"]])
-{'dict': ['', 'a', 'b', 'c'], 'cols': [[1, 2, 1], [0, 1, 3]]}
+{'dicts': [['', 'a', 'b'], ['', 'a', 'c']], 'cols': [[1, 2, 1], [0, 1, 2]]}
 """
 
 from __future__ import annotations
@@ -129,7 +129,12 @@ def display_values(
     kind: LayerKind, values: pd.Series, column: str, styles: Mapping[str, Mapping] | None = None
 ) -> list[str | None]:
     """Return the texts shown for *values* of *column* (None: the row shows nothing for it)."""
-    raw = values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(values.to_numpy(dtype=object), dtype=object), use_na_sentinel=False)
+    texts = np.asarray(_format(kind, list(uniques), column, styles) + [None], dtype=object)
+    return texts[codes].tolist()  # each distinct value formatted once
+
+
+def _format(kind: LayerKind, raw: list, column: str, styles: Mapping[str, Mapping] | None) -> list[str | None]:
     if column == kind.label_column and styles:
         return [None if v is None else str(styles.get(str(v), {}).get("label", v)) for v in raw]
     if kind.schema and column in _SCHEMA:
@@ -143,14 +148,14 @@ def display_values(
 
 
 def encode_table(columns: Sequence[Sequence[str | None]]) -> dict[str, list]:
-    """Dictionary-encode display columns: ``{"dict": [texts], "cols": [[index per row], ...]}``.
+    """Dictionary-encode display columns: ``{"dicts": [[texts] per column], "cols": [[index per row] per column]}``.
 
     Index 0 is the empty text (the row shows nothing for that column).
     """
-    texts: dict[str, int] = {"": 0}
-    cols = []
+    dicts, cols = [], []
     for values in columns:
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-        lookup = np.array([texts.setdefault(u, len(texts)) for u in uniques] + [0], dtype=np.int64)
-        cols.append(lookup[codes].tolist())  # code -1 (missing) -> lookup[-1] == 0
-    return {"dict": list(texts), "cols": cols}
+        series = pd.Series(values, dtype=object)
+        codes, uniques = pd.factorize(series.where(series != "", None), use_na_sentinel=True)
+        dicts.append([""] + [str(u) for u in uniques])
+        cols.append((codes + 1).tolist())  # missing (-1) -> 0
+    return {"dicts": dicts, "cols": cols}

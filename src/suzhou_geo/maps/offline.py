@@ -30,9 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
-from branca.element import Element
 
 from ..errors import MissingDependencyError, OutputError
+from .safety import Raw
 
 __all__ = ["leaflet_assets", "inline_leaflet", "make_offline", "check_offline", "needs_cdn"]
 
@@ -95,10 +95,10 @@ def inline_leaflet(m: folium.Map) -> None:
     # before the page helpers and every layer script
     icons = {"iconUrl": uris.get("marker-icon.png"), "iconRetinaUrl": uris.get("marker-icon-2x.png"),
              "shadowUrl": uris.get("marker-shadow.png")}
-    header.add_child(Element(f"<style>{css}</style>"), name="suzhou_geo_leaflet_css")
-    header.add_child(Element(f"<script>{js}</script>"), name="suzhou_geo_leaflet_js")
+    header.add_child(Raw(f"<style>{css}</style>"), name="suzhou_geo_leaflet_css")
+    header.add_child(Raw(f"<script>{js}</script>"), name="suzhou_geo_leaflet_js")
     header.add_child(
-        Element(f"<script>L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({json.dumps(icons)});</script>"),
+        Raw(f"<script>L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({json.dumps(icons)});</script>"),
         name="suzhou_geo_leaflet_icons",
     )
 

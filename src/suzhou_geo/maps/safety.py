@@ -8,6 +8,11 @@
   build their tables with ``innerHTML`` and are therefore not used.
 * The few strings that folium itself puts into HTML (the page title) are escaped
   with :func:`esc`.
+* The scripts holding data are put into the page as text (:class:`RawScript`).
+  branca's ``MacroElement`` compiles every rendered script again as a Jinja
+  template, so a parcel named ``{{ 7*7 }}`` would show as ``49`` and one named
+  ``{% if %}`` would stop the map from being written; a crafted name could run
+  Python in the process that writes the map.
 
 Examples
 --------
@@ -29,7 +34,7 @@ import folium
 from branca.element import Element
 from folium.template import Template
 
-__all__ = ["script_json", "esc", "helpers_html", "SafeLayer", "add_helpers"]
+__all__ = ["script_json", "esc", "helpers_html", "SafeLayer", "SafeLabels", "Raw", "RawScript", "add_helpers"]
 
 
 def script_json(obj: Any) -> str:
@@ -55,12 +60,40 @@ def helpers_html() -> str:
     return f"<style>{css}</style>\n<script>{js}</script>"
 
 
+class Raw(Element):
+    """Markup put into the page as it is (our own assets: not a template, so never parsed by Jinja)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.html = html
+
+    def render(self, **kwargs) -> str:
+        return self.html
+
+
+class RawScript:
+    """Mixin for a folium element whose rendered macros go into the page as text, never as a template.
+
+    It replaces the element's whole ``render`` (a layer adds itself to the map in its own script).
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(Raw(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
 def add_helpers(m: folium.Map) -> None:
     """Put the page helpers into the header of *m*'s figure (once)."""
-    m.get_root().header.add_child(Element(helpers_html()), name="suzhou_geo_helpers")
+    m.get_root().header.add_child(Raw(helpers_html()), name="suzhou_geo_helpers")
 
 
-class SafeLayer(folium.map.Layer):
+class SafeLayer(RawScript, folium.map.Layer):
     """One group of features, drawn by ``suzhouGeo.layer(data, spec)`` with text-only tooltips.
 
     Parameters
@@ -79,6 +112,9 @@ class SafeLayer(folium.map.Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = suzhouGeo.layer({{ this.data_json }}, {{ this.spec_json }});
+        {%- if this.show %}
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {%- endif %}
         {% endmacro %}
         """
     )
@@ -90,13 +126,16 @@ class SafeLayer(folium.map.Layer):
         self.spec_json = script_json(spec)
 
 
-class SafeLabels(folium.map.Layer):
+class SafeLabels(RawScript, folium.map.Layer):
     """Place names drawn by ``suzhouGeo.labels(items)`` (text only)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = suzhouGeo.labels({{ this.items_json }});
+        {%- if this.show %}
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {%- endif %}
         {% endmacro %}
         """
     )

@@ -27,7 +27,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from .legend import Legend
-from .safety import add_helpers, script_json
+from .safety import RawScript, add_helpers, script_json
 
 __all__ = ["MapState", "state_of", "GCJ_DATUM", "WGS_DATUM"]
 
@@ -37,7 +37,7 @@ WGS_DATUM = "CGCS2000/WGS84"
 PAPER = "#f3f1ea"
 
 
-class MapState(MacroElement):
+class MapState(RawScript, MacroElement):
     """Per-map bookkeeping, rendered last as ``suzhouGeo.setup(map, spec)``."""
 
     _template = Template(
@@ -62,6 +62,8 @@ class MapState(MacroElement):
         self.tiles: list[dict[str, Any]] = []
         self.labels: list[str] = []
         self.layer_count = 0
+        #: Page bytes so far: Leaflet, the page helpers, and the data of every layer emitted.
+        self.bytes = 250_000
         self.city_bounds: tuple[float, float, float, float] | None = None
         self._bounds: list[float] | None = None
 

@@ -57,7 +57,7 @@ var suzhouGeo = (function () {
   function table(data, row, fields) {
     var t = el("table", "sg-table"), body = el("tbody", null, null, t);
     for (var i = 0; i < fields.length; i++) {
-      var v = data.table.dict[data.table.cols[fields[i][0]][row]];
+      var v = data.table.dicts[fields[i][0]][data.table.cols[fields[i][0]][row]];
       if (!v) { continue; }
       var tr = el("tr", null, null, body);
       el("th", null, fields[i][1], tr);
@@ -70,7 +70,7 @@ var suzhouGeo = (function () {
   function lines(data, row, fields) {
     var d = el("div", "sg-tip");
     for (var i = 0; i < fields.length; i++) {
-      var v = data.table.dict[data.table.cols[fields[i][0]][row]];
+      var v = data.table.dicts[fields[i][0]][data.table.cols[fields[i][0]][row]];
       if (v) { el("div", i === 0 ? "sg-tip-first" : null, v, d); }
     }
     return d;
@@ -225,7 +225,7 @@ var suzhouGeo = (function () {
       spec.sections.forEach(function (sec) {
         var items = sec.items.filter(shown);
         if (!items.length) { return; }
-        el("div", "sg-section", sec.title, body);
+        if (!(items.length === 1 && items[0].label === sec.title)) { el("div", "sg-section", sec.title, body); }
         items.forEach(function (it) {
           var row = el("div", "sg-item", null, body);
           swatch(it.style, row);
