@@ -76,6 +76,8 @@ class Page:
                  viewport: tuple[int, int] = (1280, 720)):
         self.errors: list[str] = []
         self.requests: list[str] = []
+        #: scripts, style sheets and fonts asked of the network (all blocked): none is expected
+        self.failed_assets: list[str] = []
         self.dialogs: list[str] = []
         self.width, self.height = viewport
         self.page = browser.new_page(viewport={"width": self.width, "height": self.height})
@@ -97,6 +99,8 @@ class Page:
 
     def _block(self, route):
         self.requests.append(route.request.url)
+        if route.request.resource_type in ("script", "stylesheet", "font"):
+            self.failed_assets.append(route.request.url)
         route.abort()
 
     def _dialog(self, dialog):

@@ -179,7 +179,8 @@ def test_report_map_has_about_a_dozen_entries_with_the_planners_defaults():
     assert all(not v["show"] for v in schemes)  # schemes off
     on = [k for k, v in e.items() if v["section"] != "格局 schemes"]
     assert all(e[k]["show"] for k in on)  # verdicts, redlines, joint zone, base on
-    assert "行政区划与水系 boundaries and water" in on and "联防联治区 joint-control zone" in on
+    assert "行政区划与水系 boundaries and water" in on
+    assert e["昆山市、嘉定区、太仓市 · 500 m"]["section"] == "联防联治区 joint-control zone"  # who shares it
     assert e["冲突 conflict"]["section"] == "地块 parcels" and e["冲突 conflict"]["count"] == "1"
     red = [k for k, v in e.items() if v["section"].startswith("红线 redlines")]
     assert red == ["生态保护红线 ecological protection redline", "生态空间管控区域 ecological space control area"]

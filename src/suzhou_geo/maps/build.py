@@ -164,7 +164,7 @@ def _draw(m: folium.Map, st: MapState, frame: gpd.GeoDataFrame, kind: LayerKind,
         warnings.warn(f"{len(frame)} features: the page will be large; consider drawing a subset",
                       SuzhouGeoWarning, stacklevel=3)
     prep = prepare(frame, kind, styles, **opts)
-    entries = groups(kind, frame, prep.classes, name or kind.section)
+    entries = groups(kind, frame, prep.classes, name or (kind.entry(frame) if kind.entry else kind.section))
     section = _section(kind, name, len(entries), illustrative)
     for label, rows in entries:
         label = name if (name and len(entries) == 1 and kind.group_by != "class") else label

@@ -107,6 +107,9 @@ class LayerKind:
     counted : bool
         Rows are parcels: each control entry gives its full count (rows without geometry
         too), and a large layer is drawn partly as grid counts (:mod:`~suzhou_geo.maps.aggregate`).
+    entry : callable, optional
+        Frame -> the label of the layer's one control entry (when *group_by* is None and
+        the caller gave no name); default: *section*.
     may_be_sample : bool
         The layer may be an illustrative sample (the bundled redlines): if its flag,
         ``illustrative`` column or ``basis`` says so, the control and the legend say so too.
@@ -129,6 +132,7 @@ class LayerKind:
     measure: bool = True
     show: bool | Callable[[pd.DataFrame], bool] = True
     counted: bool = False
+    entry: Callable[[pd.DataFrame], str] | None = None
     may_be_sample: bool = False
 
     def recognises(self, frame: pd.DataFrame) -> bool:
@@ -171,6 +175,13 @@ def _one_scheme(frame: pd.DataFrame) -> bool:
     return "scheme" not in frame.columns or frame["scheme"].nunique() <= 1
 
 
+def _joint_members(frame: pd.DataFrame) -> str:
+    """``嘉定区、昆山市、太仓市 · 500 m``: who shares the zone, and its width."""
+    members = "、".join(dict.fromkeys(frame["side"].astype(str))) if "side" in frame.columns else "联防联治区"
+    width = pd.to_numeric(frame["distance_m"], errors="coerce").dropna().unique() if "distance_m" in frame else []
+    return members + (f" · {float(width[0]):g} m" if len(width) == 1 else "")
+
+
 def _has_redline_kinds(frame: pd.DataFrame) -> bool:
     return bool(frame["kind"].isin(tuple(REDLINE_STYLES)).any())
 
@@ -203,7 +214,7 @@ KINDS: tuple[LayerKind, ...] = (
     ),
     LayerKind(
         name="joint_zone", section="联防联治区 joint-control zone", requires=frozenset({"pair"}),
-        classify=_constant("joint"), styles=JOINT_STYLES, tooltip=("pair", "side", "_area"),
+        classify=_constant("joint"), styles=JOINT_STYLES, entry=_joint_members, tooltip=("pair", "side", "_area"),
         popup=("pair", "side", "_area", "border_length_m", "distance_m", "pact", "members", "source", "note"),
         hidden=frozenset({"area_km2", "side_adcode"}),
     ),

@@ -53,7 +53,8 @@ def _outline(label: str, color: str, weight: float = 2.5, dash: str | None = Non
     return {**style, **kw}
 
 
-#: Scheme elements by ``role_en`` (the schemes' role vocabulary).  Points are opaque circles.
+#: Scheme elements by ``role_en`` (the schemes' role vocabulary).  Point geometries are drawn
+#: as filled dots (of ``fillColor``), whatever the style's fill.
 ROLE_STYLES: dict[str, Style] = {
     "main_centre": _outline("主中心 main centre", "#b2182b", 3),
     "sub_centre": _outline("副中心 sub-centre", "#d6604d", 2.5),
@@ -62,8 +63,7 @@ ROLE_STYLES: dict[str, Style] = {
     "heart": _outline("心 heart", "#1b7837", 3, "2 5"),
     "patch": _outline("片 patch", "#5aae61", 2.5, "8 4"),
     "corridor": _outline("廊 corridor", "#4d9221", 3, "4 4"),
-    "point": {"label": "点 point", "color": "#543005", "fillColor": "#dfc27d", "fillOpacity": 1,
-              "weight": 2, "radius": 6, "marker": "circle"},
+    "point": _outline("点 point", "#8c510a", 2.5, fillColor="#dfc27d", marker="circle"),
     "lake": _outline("湖 lake", "#08519c", 2.5),
     "river": _outline("河 river", "#2171b5", 3, "12 4"),
     "belt": _outline("带 belt", "#01665e", 3, "14 5 3 5"),

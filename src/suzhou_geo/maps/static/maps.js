@@ -90,7 +90,7 @@ var suzhouGeo = (function () {
       pointToLayer: function (f, ll) {
         var s = style(f);
         if (data.radius) { return L.circle(ll, L.extend({}, s, {radius: data.radius[f.properties.i]})); }
-        return L.circleMarker(ll, s);
+        return L.circleMarker(ll, L.extend({}, s, {fillOpacity: 1}));  // a point is a dot, always filled
       }
     });
     if (spec.interactive === false) { return group; }
@@ -174,12 +174,14 @@ var suzhouGeo = (function () {
       var toggle = el("a", "leaflet-control-layers-toggle", null, box);
       toggle.href = "#"; toggle.title = "图层 layers"; toggle.setAttribute("role", "button");
       var list = el("section", "leaflet-control-layers-list sg-layers-list", null, box);
+      var tiles = el("div", "leaflet-control-layers-base", null, list);
+      var overlays = el("div", "leaflet-control-layers-overlays", null, list);
       for (var s = 0; s < spec.sections.length; s++) {
-        var sec = spec.sections[s];
+        var sec = spec.sections[s], part = sec.radio ? tiles : overlays;
         var alone = sec.entries.length === 1 && sec.entries[0].label === sec.title;
-        el("div", "sg-section", alone ? "" : sec.title, list);
+        el("div", "sg-section", alone ? "" : sec.title, part);
         for (var e = 0; e < sec.entries.length; e++) {
-          checkbox(map, list, sec.entries[e], sec.radio ? "radio" : "checkbox", sec.radio ? "sg-tiles" : null);
+          checkbox(map, part, sec.entries[e], sec.radio ? "radio" : "checkbox", sec.radio ? "sg-tiles" : null);
         }
       }
       function expand() { box.classList.add("leaflet-control-layers-expanded"); map.fire("sg:expand"); }
@@ -208,7 +210,7 @@ var suzhouGeo = (function () {
     if (style.hatch) {
       sw.style.backgroundImage = "repeating-linear-gradient(" + (angle(style) + 90) + "deg, " +
         style.color + " 0 2px, transparent 2px 6px)";
-    } else if ((style.fillOpacity || 0) > 0.05) {
+    } else if ((style.fillOpacity || 0) > 0.05 || style.marker === "circle") {
       sw.style.backgroundColor = style.fillColor || style.color;
     }
     return sw;
@@ -225,7 +227,8 @@ var suzhouGeo = (function () {
       spec.sections.forEach(function (sec) {
         var items = sec.items.filter(shown);
         if (!items.length) { return; }
-        if (!(items.length === 1 && items[0].label === sec.title)) { el("div", "sg-section", sec.title, body); }
+        var alone = items.length === 1 && items[0].label === sec.title;
+        el("div", "sg-section", alone ? "" : sec.title, body);
         items.forEach(function (it) {
           var row = el("div", "sg-item", null, body);
           swatch(it.style, row);
