@@ -101,17 +101,35 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
     "04_maps_chinese_basemaps.ipynb": [
-        ("md", "# Maps on Chinese basemaps\n\nAmap/Gaode tiles are drawn in GCJ-02, offset ~465 m from "
-               "CGCS2000 around Suzhou. With `basemap=\"gaode\"` every vector layer is shifted to GCJ-02 for "
-               "display, so it lines up; the data themselves stay in CGCS2000. Tianditu (天地图) tiles are "
-               "CGCS2000 and need your key (`tk=`)."),
-        ("code", "import suzhou_geo as sg\n\nks = sg.boundary(\"昆山市\")\nsg.plan_map(ks, sg.scheme(\"两心两轴\").elements, basemap=\"gaode\")"),
-        ("code", "sg.plan_map(ks, basemap=\"osm\")"),
+        ("md", "# Maps planners can read\n\nEvery map carries its own context: the outlines and names of "
+               "苏州市, its county-level units and the neighbours, and the water (太湖, 阳澄湖, 淀山湖, the "
+               "Yangtze, the main rivers), drawn from the bundled data. In Jupyter the maps inline Leaflet, so "
+               "they render with no network at all; tiles appear when there is one."),
+        ("code", "import suzhou_geo as sg\n\n"
+                 "report = sg.validate_parcels(sg.data_path(\"parcels\", \"parcels.gpkg\"))\n"
+                 "sg.plan_map(sg.layers(), sg.load_redlines(), sg.joint_control_zone(), report)"),
+        ("md", "The layer control (top right) has one entry per scheme (its elements switch together; off "
+               "when the map opens), per redline kind, the joint-control zone, one per verdict with its count, "
+               "and the base layer. The legend (bottom left) folds away; it lists only the classes of the "
+               "layers switched on. Click a parcel for its verdict and reasons."),
+        ("md", "## Chinese basemaps\n\nAmap/Gaode tiles are drawn in GCJ-02, offset ~465 m from CGCS2000 "
+               "around Suzhou. With `basemap=\"gaode\"` every layer, the base layer too, is shifted to GCJ-02 "
+               "for display, so it lines up with the tiles; the data themselves stay in CGCS2000. Tianditu "
+               "(天地图) tiles are CGCS2000 and need your key (`tk=`)."),
+        ("code", "ks = sg.boundary(\"昆山市\")\nsg.plan_map(ks, sg.scheme(\"两心两轴\").elements, basemap=\"gaode\")"),
         ("md", "## Offline maps for isolated government networks\n\n`offline=True` writes one "
-               "self-contained HTML file (Leaflet inlined): vectors render with no network at all."),
+               "self-contained HTML file: Leaflet inlined, no tile layers, no request of any kind; the base "
+               "layer gives the context."),
         ("code", "import tempfile, pathlib\n\nout = pathlib.Path(tempfile.mkdtemp()) / \"kunshan.html\"\n"
-                 "sg.save_map(sg.plan_map(ks, sg.joint_control_zone()), out, offline=True)\n"
-                 "print(out, out.stat().st_size, \"bytes\")"),
+                 "m = sg.plan_map(ks, sg.joint_control_zone(), offline=True, title=\"昆山 联防联治区\")\n"
+                 "sg.save_map(m, out)\nprint(out, out.stat().st_size, \"bytes\")\nm"),
+        ("md", "## Large reports\n\nA report of more than 20 000 parcels draws its conflicts and reviews one by "
+               "one and counts the other parcels per grid cell (the legend says so), so `map.html` stays under "
+               "15 MB. To see every parcel of a report of hundreds of thousands, use the deck.gl viewer "
+               "(`pip install 'suzhou_geo[viewer]'`):"),
+        ("code", "from suzhou_geo.errors import MissingDependencyError\n\n"
+                 "try:\n    view = sg.report_map(report, engine=\"lonboard\")\n"
+                 "except MissingDependencyError as exc:  # the viewer extra is not installed\n    view = str(exc)\nview"),
     ],
     "05_raster_stats.ipynb": [
         ("md", "# Land cover inside redlines, from a raster\n\nPlanners monitor what happens inside redlines "

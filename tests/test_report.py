@@ -406,6 +406,8 @@ def test_offline_map_renders_every_layer(outdir):
             names = page.js(
                 "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
             )
+            # the section headings (e.g. "红线 redlines · 示意 illustrative") are part of the control too
+            names.append(page.js("() => document.querySelector('.sg-layers').textContent"))
             assert not page.errors and not page.failed_assets, (page.errors, page.failed_assets)
         finally:
             page.close()

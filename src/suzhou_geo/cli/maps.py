@@ -6,11 +6,10 @@ import os
 
 import click
 
+from ..maps.basemaps import basemap_choices
 from .options import crs_opt, fail
 
 __all__ = ["map_cmd"]
-
-_BASEMAPS = ["osm", "cartodb", "gaode", "amap", "gaode-satellite", "tianditu", "tianditu-img", "none"]
 
 
 @click.command("map")
@@ -20,12 +19,13 @@ _BASEMAPS = ["osm", "cartodb", "gaode", "amap", "gaode-satellite", "tianditu", "
     help="HTML file to write.",
 )
 @click.option(
-    "--basemap", type=click.Choice(_BASEMAPS), default="osm", show_default=True,
+    "--basemap", type=click.Choice(basemap_choices()), default="osm", show_default=True,
     help="Gaode/Amap tiles are GCJ-02: layers are then shifted for display. Tianditu needs --tk.",
 )
 @click.option("--tk", envvar="TIANDITU_TK", default=None, metavar="KEY", help="Tianditu key (or $TIANDITU_TK).")
-@click.option("--offline", is_flag=True, help="Self-contained file: Leaflet inlined, renders with no network.")
-@click.option("--title", default=None, help="Title shown in the legend and the page title.")
+@click.option("--offline", is_flag=True,
+              help="Self-contained file: no tiles, no network; bundled outlines, names and water as context.")
+@click.option("--title", default=None, help="Title shown on the legend and as the page title.")
 @click.option("--simplify-m", type=float, default=None, metavar="M",
               help="Display simplification in metres (default: 10 m for large features; 0 = none).")
 @crs_opt
@@ -41,16 +41,10 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
     frames, names = [], []
     for item in layers or ("boundaries",):
         if os.path.exists(item):
-            import geopandas as gpd
-
             try:
-                frame = gpd.read_file(item, engine="pyogrio")
-                frame = sg.ensure_crs(frame, assume=crs, name=item)
-            except sg.CRSError as exc:
+                frames.append(sg.read_layer(item, crs=crs))
+            except (ValueError, OSError) as exc:  # InputError (CRS, unreadable file) and GDAL's own
                 fail(f"{item}: {exc}")
-            except Exception as exc:  # noqa: BLE001 - pyogrio raises several kinds
-                fail(f"{item}: cannot read it as a vector file ({exc})")
-            frames.append(frame)
             names.append(os.path.splitext(os.path.basename(item))[0])
         else:
             try:
@@ -65,8 +59,7 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
     except (ValueError, ImportError) as exc:
         fail(str(exc))
     state = m._suzhou_geo_state
-    size = path.stat().st_size
     click.echo(
-        f"written: {path} ({size / 1e6:.2f} MB, {len(state.layer_names)} layers, drawn in {state.datum}"
-        + (", self-contained" if offline else "") + ")"
+        f"written: {path} ({path.stat().st_size / 1e6:.2f} MB, {state.entry_count} entries in the layer "
+        f"control, drawn in {state.datum}" + (", self-contained, no network" if offline else "") + ")"
     )
