@@ -42,7 +42,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "02_redline_floors.ipynb": [
         ("md", "# Do we keep enough ecological land? The redline area floors\n\n"
                "The plans set floors for the ecological protection redline by 2035: **≥ 1950 km² for 苏州市** "
-               "(003, clause 十五) and **≥ 47.7531 km² for 昆山市** (004, task 1). Redlines are clipped to the "
+               "(《关于全面推进美丽苏州建设的实施意见》第（十五）条) and **≥ 47.7531 km² for 昆山市** (《全面推进美丽昆山建设工作方案》重点任务第1项). Redlines are clipped to the "
                "jurisdiction, dissolved so that overlaps count once, and measured on the CGCS2000 ellipsoid.\n\n"
                "> The bundled redlines are an **illustrative reconstruction from public sources, not the official "
                "redline**. Pass the official file to `load_redlines()` for official work."),
@@ -164,6 +164,8 @@ def main() -> None:
         nb = new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
+        for i, cell in enumerate(nb.cells):  # stable ids: rebuilding changes only what changed
+            cell.id = f"{name.split('_')[0]}-{i:02d}"
         nbformat.write(nb, EXAMPLES / name)
         print("wrote", EXAMPLES / name)
 

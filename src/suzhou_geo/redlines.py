@@ -7,9 +7,9 @@ Two kinds of protected area are modelled (江苏省, 苏政发〔2020〕1号):
 * ``ecological_space_control`` — 生态空间管控区域, Jiangsu's provincial
   control areas outside the redline.
 
-The floors are ≥ 1950 km² for 苏州市 by 2035 (seed 003, 《关于全面推进美丽苏州建设的
-实施意见》 clause 十五; the approved plan, 国函〔2025〕8号, gives 1950.71 km²) and
-≥ 47.7531 km² for 昆山市 by 2035 (seed 004, 《全面推进美丽昆山建设工作方案》 task 1).
+The floors are ≥ 1950 km² for 苏州市 by 2035 (《关于全面推进美丽苏州建设的实施意见》
+第（十五）条; the approved plan, 国函〔2025〕8号, gives 1950.71 km²) and ≥ 47.7531 km²
+for 昆山市 by 2035 (《全面推进美丽昆山建设工作方案》二、重点任务 第1项).
 
 :func:`check_floor` clips the redlines to the region, **dissolves** them (overlaps
 never count twice), optionally subtracts proposed development footprints

@@ -61,9 +61,9 @@ def floors_cmd(redlines, minus, crs, by_district, **options) -> None:
 )
 @click.option(
     "--members", default=None, metavar="A,B,...",
-    help="Comma-separated jurisdictions (Chinese, pinyin or adcode). Default: 嘉定区,昆山市,太仓市 (seed 002).",
+    help="Comma-separated jurisdictions (Chinese, pinyin or adcode). Default: 嘉定区,昆山市,太仓市 (the 2018 嘉定–昆山–太仓 agreement).",
 )
-@click.option("--distance", "distance", type=float, default=None, help="Band width each side, metres. Default: the pact's (500 m, seed 002).")
+@click.option("--distance", "distance", type=float, default=None, help="Band width each side, metres. Default: the pact's (500 m for the 2018 嘉定–昆山–太仓 agreement).")
 @click.option("--pact", default=None, help="A pact key: jiakuntai_2018, kunshan_qingpu_dianshanhu, taicang_jiading_2014.")
 def joint_zone_cmd(output, members, distance, pact) -> None:
     """Write the joint-control band along the members' shared borders (one row per pair and side)."""
