@@ -431,3 +431,21 @@ def test_utf8_field_names_cut_inside_a_character_are_repaired(tmp_path):
     with pytest.warns(SuzhouGeoWarning, match="cut inside a character"):
         back = sg.read_layer(path)
     assert list(back.columns[:2]) == ["地块名", "用地性"] and back["地块名"].iloc[0] == "甲"
+
+
+def test_nothing_lost_for_every_corpus_file(corpus):
+    """Rows, order, index and every input column (name and values) survive into the report."""
+    folder, cases = corpus
+    for case in cases.values():
+        path = folder / case.file
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SuzhouGeoWarning)
+            raw = sg.io.read_vector(path, encoding="GB18030" if "gbk" in case.name else None)
+            r = _validate(sg.Source(str(path), **case.options))
+        assert len(r) == len(raw) and list(r.index) == list(raw.index), case.name
+        renamed = r.attrs.get("renamed_columns", {})
+        for col in raw.columns:
+            if col == raw.geometry.name:
+                continue
+            got = r[renamed.get(col, col)]
+            assert got.astype(str).tolist() == raw[col].astype(str).tolist(), (case.name, col)

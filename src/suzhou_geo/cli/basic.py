@@ -35,7 +35,8 @@ def info() -> None:
 @click.command("boundary")
 @click.argument("name")
 @output_opt
-def boundary_cmd(name: str, output: str | None) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def boundary_cmd(name: str, output: str | None, overwrite: bool) -> None:
     """Show (or write) one jurisdiction: 昆山市, 昆山, Kunshan or 320583."""
     import suzhou_geo as sg
 
@@ -47,7 +48,9 @@ def boundary_cmd(name: str, output: str | None) -> None:
     click.echo(f"{r.name_zh} ({r.name_en}) adcode {r.adcode}, {r.level} of {r.parent}")
     click.echo(f"area {sg.area_km2(b).iloc[0]:.4f} km² (ellipsoidal, GRS80)")
     if output:
-        b.to_file(output)
+        from ._output import write_or_fail
+
+        write_or_fail(b, output, overwrite=overwrite)
         click.echo(f"written: {output}")
 
 

@@ -65,11 +65,14 @@ def floors_cmd(redlines, minus, crs, by_district, **options) -> None:
 )
 @click.option("--distance", "distance", type=float, default=None, help="Band width each side, metres. Default: the pact's (500 m for the 2018 嘉定–昆山–太仓 agreement).")
 @click.option("--pact", default=None, help="A pact key: jiakuntai_2018, kunshan_qingpu_dianshanhu, taicang_jiading_2014.")
-def joint_zone_cmd(output, members, distance, pact) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def joint_zone_cmd(output, members, distance, pact, overwrite) -> None:
     """Write the joint-control band along the members' shared borders (one row per pair and side)."""
     import suzhou_geo as sg
-    from suzhou_geo.io import write_layer
 
+    from ._output import check_output_or_fail, write_or_fail
+
+    check_output_or_fail(output, overwrite=overwrite, inputs=[])
     names = [m.strip() for m in members.split(",") if m.strip()] if members else None
     try:
         zone = sg.joint_control_zone(members=names, distance_m=distance, pact=pact)
@@ -78,5 +81,5 @@ def joint_zone_cmd(output, members, distance, pact) -> None:
     for r in zone.itertuples():
         click.echo(f"{r.pair} [{r.side}]: border {r.border_length_m / 1000:.2f} km, band {r.area_km2:.4f} km²")
     click.echo(f"total {zone.area_km2.sum():.4f} km² within {zone.distance_m.iloc[0]:g} m; source: {zone.source.iloc[0]}")
-    path = write_layer(zone, output)
+    path = write_or_fail(zone, output, overwrite=overwrite)
     click.echo(f"written: {path}")

@@ -24,7 +24,8 @@ def schemes_cmd() -> None:
 @click.command("scheme")
 @click.argument("name")
 @output_opt
-def scheme_cmd(name: str, output: str | None) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def scheme_cmd(name: str, output: str | None, overwrite: bool) -> None:
     """Show one scheme's elements, or write them (-o file.gpkg / .geojson / .shp).
 
     NAME is the Chinese name (三核四轴四片), pinyin or key (ecological).
@@ -44,5 +45,7 @@ def scheme_cmd(name: str, output: str | None) -> None:
         if output.lower().endswith(".shp"):
             fail("a Shapefile holds one geometry type and a scheme mixes polygons, lines and "
                  "points; write .gpkg or .geojson instead")
-        s.elements.to_file(output)
+        from ._output import write_or_fail
+
+        write_or_fail(s.elements, output, overwrite=overwrite)
         click.echo(f"written: {output} ({len(s.elements)} elements, EPSG:4490)")
