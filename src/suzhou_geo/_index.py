@@ -207,6 +207,10 @@ class PieceIndex:
         Row of the source layer each edge comes from.
     n_groups : int
         Number of rows (groups) in the source layer.
+    outlines : numpy.ndarray
+        Per group, the whole boundary of its polygons, not subdivided (``None``
+        for groups without polygons): the lines parcels are digitised against,
+        for exact "does this parcel touch or cross the group's boundary?" tests.
     """
 
     pieces: np.ndarray
@@ -214,6 +218,7 @@ class PieceIndex:
     edges: np.ndarray
     edge_groups: np.ndarray
     n_groups: int
+    outlines: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -246,7 +251,8 @@ class PieceIndex:
         edge_src = np.where(is_poly, shapely.boundary(geoms), geoms)
         edges, egrp = subdivide(edge_src, groups, max_vertices=max_vertices, max_extent=edge_extent)
         n = int(n_groups if n_groups is not None else (groups.max() + 1 if len(groups) else 0))
-        return cls(pieces, grp.astype(np.int64), edges, egrp.astype(np.int64), n)
+        outlines = _outlines(geoms, groups, is_poly, n)
+        return cls(pieces, grp.astype(np.int64), edges, egrp.astype(np.int64), n, outlines)
 
     def __len__(self) -> int:
         return len(self.pieces)
@@ -271,10 +277,35 @@ class PieceIndex:
             local.copies = copies
         return copies
 
+    def prepared_outlines(self) -> np.ndarray:
+        """This thread's prepared copies of :attr:`outlines`."""
+        local = self.__dict__.get("_local")
+        if local is None:
+            local = self.__dict__.setdefault("_local", threading.local())
+        copies = getattr(local, "outlines", None)
+        if copies is None:
+            copies = _prepared_copy(self.outlines)
+            local.outlines = copies
+        return copies
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_local", None)
         return state
+
+
+def _outlines(geoms: np.ndarray, groups: np.ndarray, is_poly: np.ndarray, n: int) -> np.ndarray:
+    """Per group, the boundary of the union of its polygons (``None`` where it has none)."""
+    out = np.full(n, None, dtype=object)
+    polys, grp = geoms[is_poly], groups[is_poly]
+    if not len(polys):
+        return out
+    if len(np.unique(grp)) == len(grp):  # one geometry per group: no union needed
+        out[grp] = shapely.boundary(polys)
+        return out
+    for g in np.unique(grp):  # few groups (a pair's two sides, a scheme's elements)
+        out[g] = shapely.boundary(shapely.union_all(polys[grp == g]))
+    return out
 
 
 def _prepared_copy(geoms: np.ndarray) -> np.ndarray:
@@ -327,12 +358,14 @@ def overlap_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Overlap area (m², ellipsoidal) of every parcel with every group it overlaps.
 
-    Exact: a parcel counts as wholly inside a piece only if the (prepared) piece
-    *contains* it — a robust predicate on the actual coordinates, so a parcel
-    that shares an edge with the layer from outside is never taken as inside.
-    Every other hit (crossing a boundary, crossing a cut between pieces,
-    touching from outside) is intersected exactly with the piece, and the
-    pieces' parts are summed per (parcel, group).
+    Exact, with robust predicates on the actual coordinates only: a parcel is
+    wholly inside a group if one (prepared) piece *contains* it, or if it is a
+    single polygon that hits the group's pieces but does not intersect the
+    group's whole, un-subdivided boundary (it crosses only cut lines between
+    pieces).  Every other hit (crossing or touching the boundary, from inside
+    or outside; multipart parcels) is intersected exactly with each piece, and
+    the parts are summed per (parcel, group).  So a parcel that shares an edge
+    with the layer from outside is never taken as inside.
 
     Parameters
     ----------
@@ -368,11 +401,21 @@ def overlap_pairs(
     pi, rj = tree.query(pieces, predicate="intersects")
     if not len(pi):
         return _empty_pairs()
+    m = max(int(index.n_groups), 1)
+    key = rj.astype(np.int64) * m + index.groups[pi]
     inside = shapely.contains(pieces[pi], parcels[rj])
-    # wholly inside a piece: the parcel's own area, once per (parcel, group)
-    r_in, g_in = _unique_pairs(rj[inside], index.groups[pi[inside]], index.n_groups)
+    whole = np.isin(key, key[inside])  # in one piece of the group: the parcel's own area
+    # not in one piece, but touching no part of the group's boundary: inside across a cut line
+    rest = np.flatnonzero(~whole)
+    if len(rest) and index.outlines is not None:
+        k_rest, first = np.unique(key[rest], return_index=True)
+        r0, g0 = np.divmod(k_rest, m)
+        single = shapely.get_type_id(parcels[r0]) == 3  # a multipart parcel may have parts outside
+        clear = single & ~shapely.intersects(index.prepared_outlines()[g0], parcels[r0])
+        whole |= np.isin(key, k_rest[clear])
+    r_in, g_in = np.divmod(sorted_unique(key[whole]), m)
     a_in = parcel_area[r_in]
-    c = ~inside
+    c = ~whole  # crossing or touching the boundary: exact intersection with each piece hit
     if c.any():
         inter = shapely.intersection(index.pieces[pi[c]], parcels[rj[c]])
         a_c = area_m2_projected(polygonal_parts(inter), CGCS2000_GK_CM120)
@@ -382,8 +425,7 @@ def overlap_pairs(
     rows = np.concatenate([r_in, r_c])
     grp = np.concatenate([g_in, g_c])
     area = np.concatenate([a_in, a_c])
-    rows, grp, area = _sum_pairs(rows, grp, area, index.n_groups)
-    return rows, grp, area
+    return _sum_pairs(rows, grp, area, index.n_groups)
 
 
 def _sum_pairs(rows, groups, values, n_groups):
@@ -401,13 +443,22 @@ def _sum_pairs(rows, groups, values, n_groups):
     return r[pos], g[pos], total[pos]
 
 
-def _edge_candidates(index: PieceIndex, tree: shapely.STRtree, distance: float):
-    """(edge, parcel) pairs whose bounding boxes come within *distance*, and their exact distance."""
+def _edge_candidates(index: PieceIndex, tree: shapely.STRtree, distance: float, skip=None):
+    """(edge, parcel) pairs within *distance*, and their exact distance.
+
+    Candidates come from bounding boxes grown by *distance* (measured faster than
+    GEOS's prepared ``dwithin`` here); *skip* (a boolean mask per (edge, parcel)
+    candidate, given as a function of the candidate arrays) drops pairs whose
+    answer is already known before any distance is computed.
+    """
     b = shapely.bounds(index.edges)
     boxes = shapely.box(
         b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance
     )
     ei, rj = tree.query(boxes)
+    if skip is not None and len(ei):
+        keep = ~skip(ei, rj)
+        ei, rj = ei[keep], rj[keep]
     d = shapely.distance(index.edges[ei], tree.geometries[rj])
     keep = d <= distance
     return ei[keep], rj[keep], d[keep]
@@ -427,26 +478,37 @@ def near_pairs(
     pi, rj = tree.query(pieces, predicate="intersects")
     rows, grp = [rj], [index.groups[pi]]
     if distance > 0 and len(index.edges):
-        ei, rj2, _ = _edge_candidates(index, tree, distance)
+        m = max(int(index.n_groups), 1)
+        known = sorted_unique(rj.astype(np.int64) * m + index.groups[pi])
+
+        def already(ei, rj2):  # a parcel in a group's pieces is near it: no distance needed
+            key = rj2.astype(np.int64) * m + index.edge_groups[ei]
+            pos = np.searchsorted(known, key)
+            return (pos < len(known)) & (known[np.minimum(pos, len(known) - 1)] == key)
+
+        ei, rj2, _ = _edge_candidates(index, tree, distance, skip=already if len(known) else None)
         rows.append(rj2)
         grp.append(index.edge_groups[ei])
     return _unique_pairs(np.concatenate(rows), np.concatenate(grp), index.n_groups)
 
 
 def nearest_edge(
-    index: PieceIndex, tree: shapely.STRtree, max_distance: float
+    index: PieceIndex, tree: shapely.STRtree, max_distance: float, skip_rows=None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance (m, EPSG:4549) from each parcel to the nearest edge and that edge's group.
 
     NaN and -1 beyond *max_distance*.  For a parcel outside every polygon this is
-    the distance to the nearest polygon; callers set it to 0 for overlapping parcels.
+    the distance to the nearest polygon; callers set it to 0 for overlapping
+    parcels, which they can pass as *skip_rows* (a boolean mask) so that no
+    distance is computed for them.
     """
     n = len(tree.geometries)
     d_out = np.full(n, np.nan)
     g_out = np.full(n, -1, dtype=np.int64)
     if not len(index.edges) or not n:
         return d_out, g_out
-    ei, rj, d = _edge_candidates(index, tree, max_distance)
+    skip = None if skip_rows is None else (lambda ei, rj: skip_rows[rj])
+    ei, rj, d = _edge_candidates(index, tree, max_distance, skip=skip)
     if not len(ei):
         return d_out, g_out
     order = np.lexsort((d, rj))

@@ -99,8 +99,9 @@ def overlay_redlines(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> Redl
     red = layers.redlines
     p_m2, p_names = _kind(red[PROTECTION], chunk)
     c_m2, c_names = _kind(red[CONTROL], chunk)
-    d, grp = nearest_edge(red[PROTECTION].features.index, chunk.tree, rules.nearest_search_m)
-    d[p_m2 >= NOISE_M2] = 0.0
+    overlapping = p_m2 >= NOISE_M2
+    d, grp = nearest_edge(red[PROTECTION].features.index, chunk.tree, rules.nearest_search_m, skip_rows=overlapping)
+    d[overlapping] = 0.0
     return RedlineOverlay(p_m2, c_m2, p_names, c_names, d, grp)
 
 
