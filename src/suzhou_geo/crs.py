@@ -611,6 +611,21 @@ def _swapped_degrees(b: np.ndarray) -> bool:
     return bool(CHINA_BOX[1] <= b[0] and b[2] <= CHINA_BOX[3] and CHINA_BOX[0] <= b[1] and b[3] <= CHINA_BOX[2])
 
 
+def _swapped(b: np.ndarray, guesses: list[str], name: str, spelling, label: str) -> CRSError | None:
+    """The error for swapped axes (degrees or Gauss-Krüger metres), or None if the axes look right.
+
+    *label* says what the layer declares (``"has no CRS"``, ``"declares EPSG:4549 (…)"``).
+    """
+    if _swapped_degrees(b):
+        what = (f"latitude/longitude with the axes swapped: x runs {b[0]:.4f}–{b[2]:.4f} (a latitude), "
+                f"y {b[1]:.4f}–{b[3]:.4f} (a longitude)")
+    elif any("swapped" in g for g in guesses):
+        what = f"Gauss-Krüger metres with x and y swapped: x holds the northing (bounds {_round(b)})"
+    else:
+        return None
+    return CRSError(f"{label}, but its coordinates are {what}", source=name, hint=_swapped_hint(spelling))
+
+
 def _swapped_hint(spelling) -> str:
     src = arg("swap_xy", "True", spelling)
     how = f"pass {src}" if src else "swap x and y in the data"
@@ -640,20 +655,13 @@ def _projected_lonlat_bounds(crs: CRS, b: np.ndarray) -> np.ndarray | None:
 def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     """Refuse coordinates that cannot be in *crs* around China, naming what they look like."""
     guesses = guess_crs(b)
+    swapped = _swapped(b, guesses, name, spelling, f"declares {_describe(crs)}")
+    if swapped is not None:
+        ll = None if crs.is_geographic else _projected_lonlat_bounds(crs, b)
+        if ll is None or not _in_box(ll):  # a projected layer whose coordinates fit it is not swapped
+            raise swapped
     if crs.is_geographic:
-        if _swapped_degrees(b):
-            raise CRSError(
-                f"has latitude and longitude swapped: x runs {b[0]:.4f}–{b[2]:.4f} (a latitude) and "
-                f"y {b[1]:.4f}–{b[3]:.4f} (a longitude)",
-                source=name, hint=_swapped_hint(spelling),
-            )
         if not _is_degrees(b):
-            if any("swapped" in g for g in guesses):
-                raise CRSError(
-                    f"is declared geographic ({_describe(crs)}) but its coordinates (bounds {_round(b)}) "
-                    "are projected metres with x and y swapped (x holds the northing)",
-                    source=name, hint=_swapped_hint(spelling),
-                )
             like = f"; they look like {guesses[0]}" if guesses else ""
             fix = arg("crs", f"'{guesses[0] if guesses else 'EPSG:4549'}'", spelling)
             over = arg("override_crs", "True", spelling)
@@ -667,12 +675,6 @@ def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     ll = _projected_lonlat_bounds(crs, b)
     if ll is not None and _in_box(ll):
         return
-    if any("swapped" in g for g in guesses):
-        raise CRSError(
-            f"declares {_describe(crs)} but its coordinates (bounds {_round(b)}) have x and y swapped "
-            "(x holds the northing)",
-            source=name, hint=_swapped_hint(spelling),
-        )
     like = ""
     if guesses:
         like = f"; they look like {guesses[0]}"
@@ -840,18 +842,9 @@ def resolve_crs(
 
 def _missing(bounds, name: str, spelling) -> None:
     guesses = guess_crs(bounds) if bounds is not None else []
-    if bounds is not None and _swapped_degrees(bounds):
-        raise CRSError(
-            f"has no CRS, and its coordinates look like latitude/longitude with the axes swapped "
-            f"(x {bounds[0]:.4f}–{bounds[2]:.4f}, y {bounds[1]:.4f}–{bounds[3]:.4f})",
-            source=name, hint=_swapped_hint(spelling),
-        )
-    if any("swapped" in g for g in guesses):
-        raise CRSError(
-            f"has no CRS, and its coordinates (bounds {_round(bounds)}) look like Gauss-Krüger metres "
-            "with x and y swapped (x holds the northing)",
-            source=name, hint=_swapped_hint(spelling),
-        )
+    swapped = _swapped(bounds, guesses, name, spelling, "has no CRS") if bounds is not None else None
+    if swapped is not None:
+        raise swapped
     look = f" The coordinates (bounds {_round(bounds)}) look like {' or '.join(guesses)}." if guesses else ""
     example = guesses[0] if guesses else "EPSG:4549"
     fix = arg("crs", f"'{example}'", spelling)
