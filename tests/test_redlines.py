@@ -9,9 +9,9 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from _internal_refs import internal_refs
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, Polygon, box
-from _internal_refs import internal_refs
 from shapely.geometry.polygon import orient
 
 import suzhou_geo as sg
@@ -179,7 +179,6 @@ def test_sample_is_labelled_and_dissolve_matters():
         assert geod_km2(g) == pytest.approx(ha / 100, abs=5e-4)
     ks = check_floor("昆山市")
     assert ks.floor_km2 == 47.7531 and ks.area_km2 > 30
-
 
 
 def test_build_info_floor_figures_are_what_check_floor_gives():
