@@ -17,8 +17,8 @@ What it does
 3. Names each lake by an anchor point known to lie in it (:data:`LAKE_ANCHORS`); lakes
    with no anchor are kept with an empty ``name_zh``.  Anchors that fall in no GSHHG
    lake are reported (``build_info.json``: ``lakes_missing``): GSHHG lacks those lakes.
-4. Names rivers and canals by waypoints (:data:`RIVER_ANCHORS`, from
-   ``planning_facts.md`` §2.3): a merged line is named when it passes within
+4. Names rivers and canals by waypoints (:data:`RIVER_ANCHORS`, estimated places on
+   each river, ±1–3 km): a merged line is named when it passes within
    :data:`ANCHOR_TOL_M` of at least two of a river's waypoints.
 5. Builds the Yangtze water polygon (the ocean face of the level-1 polygonization
    that holds a point of the river off 常熟) and keeps the part inside 苏州市, plus
@@ -63,30 +63,36 @@ SOURCE = "GSHHG 2.3.7 full resolution (Debian gmt-gshhg-full 2.3.7-6), dumped wi
 ACC_WVS_M = 200
 ACC_WDBII_M = 500
 
-#: Lakes: name_zh -> (name_en, lon, lat, where the anchor comes from).  Points chosen
-#: well inside each lake (open water), WGS84/CGCS2000.
+#: Lakes: name_zh -> (name_en, lon, lat, where the anchor comes from: Chinese first, English
+#: beside it; written to ``name_anchor``).  Points chosen well inside each lake (open water),
+#: WGS84/CGCS2000; "估计 estimated" means no source gives the point.
 LAKE_ANCHORS: dict[str, tuple[str, float, float, str]] = {
-    "太湖": ("Tai Lake", 120.23, 31.20, "planning_facts.md §1.4 (lake centre)"),
-    "阳澄湖": ("Yangcheng Lake", 120.80, 31.43, "planning_facts.md §1.4/§3.1 (S10; 阳澄湖(昆山) wetland centre 120.822, 31.433)"),
-    "淀山湖": ("Dianshan Lake", 120.96, 31.12, "planning_facts.md §5.2 (lake centre ≈ 120.98, 31.12)"),
-    "滆湖": ("Ge Lake", 119.80, 31.60, "general geography (常州 武进, west of 太湖)"),
-    "长荡湖": ("Changdang Lake (Tao Lake)", 119.55, 31.60, "general geography (常州 金坛)"),
-    "澄湖": ("Cheng Lake", 120.85, 31.20, "planning_facts.md §3.2 (≈ 120.85, 31.20)"),
-    "昆承湖": ("Kuncheng Lake", 120.79, 31.60, "general geography (常熟, south-east of the city)"),
-    "尚湖": ("Shang Lake", 120.70, 31.63, "general geography (常熟, west of 虞山)"),
-    "元荡": ("Yuandang", 120.88, 31.06, "general geography (吴江 黎里 / 青浦 金泽 border)"),
-    "汾湖": ("Fen Lake", 120.81, 30.93, "planning_facts.md §2.3 (太浦河 waypoint 4, 芦墟 / 汾湖)"),
-    "金鸡湖": ("Jinji Lake", 120.68, 31.31, "general geography (苏州工业园区)"),
-    "独墅湖": ("Dushu Lake", 120.72, 31.27, "general geography (苏州工业园区)"),
-    "傀儡湖": ("Kuilei Lake", 120.875, 31.405, "planning_facts.md §3.2 (傀儡湖 source area)"),
-    "白蚬湖": ("Baixian Lake", 120.86, 31.12, "general geography (吴江 同里/周庄 south)"),
-    "长白荡": ("Changbaidang", 120.90, 31.17, "planning_facts.md §3.2 (万千湖 / 长白荡 ≈ 120.90, 31.17)"),
-    "漕湖": ("Cao Lake", 120.57, 31.50, "general geography (相城 北桥 / 常熟 border)"),
-    "鹅真荡": ("Ezhendang", 120.50, 31.505, "planning_facts.md §2.3 (望虞河 waypoint 3)"),
+    "太湖": ("Tai Lake", 120.23, 31.20, "估计的湖心 / estimated lake centre"),
+    "阳澄湖": ("Yangcheng Lake", 120.80, 31.43,
+              "湖中一点，参照维基百科《阳澄湖》的坐标 31°24′N, 120°48′E 与阳澄湖(昆山)省级重要湿地公布范围的中心 "
+              "120.822, 31.433（苏州市园林和绿化管理局《阳澄湖省级重要湿地》(2022-11-01)）选定 / a point in the lake "
+              "chosen from the coordinates in Chinese Wikipedia (31°24′N 120°48′E) and the centre of the published "
+              "extent of the 阳澄湖(昆山) wetland (120.822, 31.433; Suzhou landscaping and greening bureau page, "
+              "2022-11-01)"),
+    "淀山湖": ("Dianshan Lake", 120.96, 31.12, "湖中一点，靠近估计的湖心（约 120.98, 31.12） / a point in the lake near its estimated centre (≈ 120.98, 31.12)"),
+    "滆湖": ("Ge Lake", 119.80, 31.60, "一般地理知识（常州武进，太湖以西） / general geography (常州 武进, west of 太湖)"),
+    "长荡湖": ("Changdang Lake (Tao Lake)", 119.55, 31.60, "一般地理知识（常州金坛） / general geography (常州 金坛)"),
+    "澄湖": ("Cheng Lake", 120.85, 31.20, "估计的湖心 / estimated lake centre"),
+    "昆承湖": ("Kuncheng Lake", 120.79, 31.60, "一般地理知识（常熟城区东南） / general geography (常熟, south-east of the city)"),
+    "尚湖": ("Shang Lake", 120.70, 31.63, "一般地理知识（常熟，虞山以西） / general geography (常熟, west of 虞山)"),
+    "元荡": ("Yuandang", 120.88, 31.06, "一般地理知识（吴江黎里与青浦金泽交界） / general geography (吴江 黎里 / 青浦 金泽 border)"),
+    "汾湖": ("Fen Lake", 120.81, 30.93, "估计的太浦河途经点（芦墟/汾湖） / estimated 太浦河 waypoint (芦墟 / 汾湖)"),
+    "金鸡湖": ("Jinji Lake", 120.68, 31.31, "一般地理知识（苏州工业园区） / general geography (苏州工业园区)"),
+    "独墅湖": ("Dushu Lake", 120.72, 31.27, "一般地理知识（苏州工业园区） / general geography (苏州工业园区)"),
+    "傀儡湖": ("Kuilei Lake", 120.875, 31.405, "估计的傀儡湖水源地位置 / estimated position of the 傀儡湖 water-source area"),
+    "白蚬湖": ("Baixian Lake", 120.86, 31.12, "一般地理知识（吴江同里、周庄以南） / general geography (吴江 同里/周庄 south)"),
+    "长白荡": ("Changbaidang", 120.90, 31.17, "估计位置（万千湖/长白荡） / estimated position (万千湖 / 长白荡)"),
+    "漕湖": ("Cao Lake", 120.57, 31.50, "一般地理知识（相城北桥与常熟交界） / general geography (相城 北桥 / 常熟 border)"),
+    "鹅真荡": ("Ezhendang", 120.50, 31.505, "估计的望虞河途经点（鹅真荡/嘉菱荡一带） / estimated 望虞河 waypoint (鹅真荡 / 嘉菱荡 area)"),
 }
 
-#: Rivers and canals: name_zh -> (name_en, [(lon, lat), …]) — waypoints from
-#: planning_facts.md §2.3 (INF, ±1–3 km), used only to NAME GSHHG lines.
+#: Rivers and canals: name_zh -> (name_en, [(lon, lat), …]) — estimated waypoints
+#: (±1–3 km; no source gives coordinates), used only to NAME GSHHG lines.
 RIVER_ANCHORS: dict[str, tuple[str, list[tuple[float, float]]]] = {
     "京杭运河": ("Grand Canal (Beijing–Hangzhou)", [
         (120.420, 31.470), (120.440, 31.455), (120.490, 31.380), (120.570, 31.300),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from _internal_refs import internal_refs
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 import suzhou_geo as sg
+from suzhou_geo._data import data_dir, data_path
 from suzhou_geo.redlines import FLOORS, REDLINE, SPACE_CONTROL, FloorCheck, check_floor, load_redlines
 
 GEOD = Geod(ellps="GRS80")
@@ -176,6 +179,37 @@ def test_sample_is_labelled_and_dissolve_matters():
         assert geod_km2(g) == pytest.approx(ha / 100, abs=5e-4)
     ks = check_floor("昆山市")
     assert ks.floor_km2 == 47.7531 and ks.area_km2 > 30
+
+
+def test_build_info_floor_figures_are_what_check_floor_gives():
+    """data/redlines/build_info.json (and the README written with it) is not stale."""
+    info = json.loads(data_path("redlines", "build_info.json").read_text(encoding="utf-8"))
+    for region, recorded in info["floor_checks_on_this_sample"].items():
+        fc = check_floor(region)
+        assert recorded["redline_dissolved_km2"] == round(fc.area_km2, 4), region
+        assert recorded["margin_km2"] == round(fc.margin_km2, 4), region
+        assert recorded["by_district"] == [[n, round(a, 4)] for n, a in fc.by_district[["name_zh", "area_km2"]].values]
+    readme = data_path("redlines", "README.md").read_text(encoding="utf-8")
+    assert f"{info['floor_checks_on_this_sample']['苏州市']['redline_dissolved_km2']:.4f} km²" in readme
+
+
+#: The bundled files a user opens or sees through popups and reports.
+DATA_TEXT_FILES = sorted(
+    {*data_dir().glob("**/*.geojson"), *data_dir().glob("**/README.md"), *data_dir().glob("**/build_info.json")}
+)
+
+
+@pytest.mark.parametrize("path", DATA_TEXT_FILES, ids=lambda p: p.relative_to(data_dir()).as_posix())
+def test_bundled_data_files_have_no_internal_references(path):
+    """Sources are cited by title: no internal file, section or source numbers, no [INF] marks."""
+    assert internal_refs(path.read_text(encoding="utf-8")) == []
+
+
+def test_every_bundled_data_folder_is_checked_for_internal_references():
+    names = {p.relative_to(data_dir()).as_posix() for p in DATA_TEXT_FILES}
+    for folder in ("boundaries", "hydrography", "parcels", "redlines", "schemes"):
+        assert f"{folder}/README.md" in names
+    assert {"redlines/redlines.geojson", "hydrography/lakes.geojson", "schemes/elements.geojson"} <= names
 
 
 def test_official_style_gbk_shapefile(tmp_path, caplog):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 from _browser import CHROMIUM, browser_test, launch_browser
+from _internal_refs import internal_refs
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from shapely.geometry import Polygon
@@ -20,17 +21,6 @@ from suzhou_geo.cli import main
 from suzhou_geo.errors import OutputError
 from suzhou_geo.report import MANIFEST, REPORT_FILES, run_report
 
-#: Internal references that must never reach a reader (file numbers, issue numbers, section codes).
-INTERNAL = [
-    r"\bseeds?\b",
-    r"\bseeded\b",
-    r"\bissue\s*#?\d",
-    r"PF\s*§",
-    r"\[S\d",
-    r"planning_facts",
-    r"§\s*\d",
-    r"(?<![\d.,\-])00[234](?![\d.])",  # the source files' numbers, e.g. "(003, clause 十五)", not "15,003"
-]
 SUZHOU_UNITS = [
     "姑苏区",
     "虎丘区",
@@ -50,15 +40,6 @@ def text_of(path: Path) -> str:
         with zipfile.ZipFile(path) as z:
             return "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
     return path.read_bytes().decode("utf-8", errors="ignore")
-
-
-def internal_refs(text: str) -> list[str]:
-    found = []
-    for pattern in INTERNAL:
-        found += [
-            text[max(m.start() - 40, 0) : m.end() + 20] for m in re.finditer(pattern, text, re.I)
-        ]
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -230,11 +211,9 @@ def test_summary_md(outdir):
         assert pid in text
 
 
-#: Files whose internal references come from texts this branch does not own; strict, so the
-#: marks must go when those texts are rewritten.
-NOT_YET = {
-    "map.html": "scheme element and joint-pact texts still cite internal section codes (bundled data)",
-}
+#: Files whose internal references come from texts this branch does not own, with the reason;
+#: strict xfail, so an entry must go when those texts are rewritten. Empty: every file passes.
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
