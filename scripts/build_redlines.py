@@ -346,14 +346,24 @@ for county, part in by_county(band):
         "recalled as 清水通道维护区 or 重要湿地)",
         inferred="宽度与类别为假定 / width and kind assumed")
 
-# 太浦河 清水通道维护区: waypoints 1-4 (inside 吴江), 500 m each side
-tph = gpd.GeoSeries([LineString([(120.515, 30.985), (120.640, 30.985), (120.735, 30.945), (120.810, 30.935)])],
-                    crs="EPSG:4490").to_crs(GK).iloc[0]
+# 太浦河 清水通道维护区: the river's course as the schemes catalogue draws it (from the 太湖 shore,
+# every waypoint cited there), 500 m each side, clipped to 吴江区
+def _catalogue_line(element_id: str):
+    cat = json.loads((ROOT / "data" / "schemes" / "catalogue.json").read_text(encoding="utf-8"))
+    for sch in cat["schemes"]:
+        for el in sch["elements"]:
+            if el["id"] == element_id and el["geometry"].get("op") == "line":
+                return LineString([(w[0], w[1]) for w in el["geometry"]["waypoints"]])
+    raise KeyError(element_id)
+
+
+tph = gpd.GeoSeries([_catalogue_line("axis-taipu")], crs="EPSG:4490")
+tph = gpd.GeoSeries(shapely.segmentize(tph.values, 0.0005), crs="EPSG:4490").to_crs(GK).iloc[0]
 add("太浦河(吴江区)清水通道维护区", "Taipu River clear-water corridor (Wujiang)", CTRL, "清水通道维护区", "吴江区",
     shapely.intersection(shapely.buffer(tph, 500), units.loc["吴江区", "geometry"]),
-    "示意：连接四个估计途经点（太浦闸/时家港、平望、黎里北、芦墟/汾湖，误差约 3 km）的折线，两侧各缓冲 500 m / "
-    "schematic: straight lines through four estimated waypoints (太浦闸/时家港, 平望, north of 黎里, 芦墟/汾湖; "
-    "±3 km), buffered 500 m", 3000,
+    "示意：太浦河河道（与规划格局图层同一组途经点：自东太湖岸浦江源经太浦闸、平望、黎里、汾湖北岸至芦墟，误差约 3 km），"
+    "两侧各缓冲 500 m / schematic: the 太浦河 course of the schemes layer (the same cited waypoints: from the 东太湖 "
+    "shore at 浦江源 via 太浦闸, 平望, 黎里 and the north shore of 汾湖 to 芦墟; ±3 km), buffered 500 m", 3000,
     f"{SZ_OPINIONS}第（二十一）条：{FOUR_AXES}；河道走向为推断（途经点据一般地理知识估计，误差约 3 km；WDBII 没有太浦河） / "
     f"{SZ_EN}, clause 21 (太浦河 one of the ecological axes); course inferred (waypoints estimated from "
     "general geography, ±3 km; not in WDBII)",
