@@ -80,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "prepare_layers": ".validate",
     "summarize": ".validate",
     "validate_parcels": ".validate",
+    "validate_file": ".validate",
     "ReportResult": ".report",
     "run_report": ".report",
 }
