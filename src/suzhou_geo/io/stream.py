@@ -686,7 +686,7 @@ def _one_geometry_type(frame: gpd.GeoDataFrame, with_wkt: bool | None) -> tuple[
         if odd.any():
             wkt[odd] = shapely.to_wkt(geoms[odd], rounding_precision=-1)
             geoms[odd] = None
-        out[_free_name(INPUT_GEOMETRY, frame.columns)] = wkt
+        out[_free_name(INPUT_GEOMETRY, frame.columns)] = pd.array(wkt, dtype="string")  # text even when all empty
     out[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs).values
     return out, bool(odd.any())
 
