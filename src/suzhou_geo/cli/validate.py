@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ._engine import engine_options, run_engine
 from .options import crs_opt, encoding_opt, fail
 
 #: Inputs at least this large get a progress bar.
@@ -52,8 +53,10 @@ SHAPEFILE_NAMES = {
     help="Distance (m) to a redline within which a parcel is 'review' (default 100, a library default).",
 )
 @click.option("--no-schemes", is_flag=True, help="Do not list scheme elements (faster).")
+@engine_options
 def validate_cmd(
-    parcels, output, redlines, crs, encoding, layer, review_distance, no_schemes
+    parcels, output, redlines, crs, encoding, layer, review_distance, no_schemes,
+    engine, scheduler, workers, batch_size,
 ) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
@@ -70,6 +73,10 @@ def validate_cmd(
     if not src.exists() and "://" not in parcels and not parcels.startswith(("/vsi", "PG:")):
         fail(f"{parcels}: no such file")
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
+    options = dict(redlines=redlines, schemes=False if no_schemes else None, rules=rules, crs=crs,
+                   layer=layer, encoding=encoding)
+    if run_engine(parcels, output, engine, scheduler, workers, batch_size, options):
+        return
     bar = None
 
     def progress(done: int, total: int) -> None:

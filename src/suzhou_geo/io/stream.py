@@ -136,8 +136,9 @@ class BatchReader:
     """
 
     def __init__(self, path: Path, *, layer: Any = None, encoding: str | None = None,
-                 batch_size: int = BATCH_SIZE, name: str | None = None) -> None:
+                 batch_size: int = BATCH_SIZE, name: str | None = None, rows: tuple[int, int] | None = None) -> None:
         self.path = path
+        self.rows = rows
         self.layer = layer
         self.batch_size = max(int(batch_size), 1)
         label = name or path.name
@@ -183,28 +184,34 @@ class BatchReader:
         self._close.append(f.close)
         self.info.encoding = "UTF-8 (the format's)"
         self.total = f.metadata.num_rows
+        start, stop = self.rows or (0, self.total)
         index = _pandas_index(meta)
         self.default_index = index == (0, 1)
         columns = None
         if gpd_arrow._check_if_covering_in_geo_metadata(geo):
             columns = gpd_arrow._get_non_bbox_columns(f.schema_arrow, geo)
-        return self._parquet_batches(f, geo, columns, index)
+        return self._parquet_batches(f, geo, columns, index, start, min(stop, self.total))
 
-    def _parquet_batches(self, f, geo: dict, columns, index) -> Iterator[gpd.GeoDataFrame]:
+    def _parquet_batches(self, f, geo: dict, columns, index, start: int, stop: int) -> Iterator[gpd.GeoDataFrame]:
         import pyarrow as pa
         from geopandas.io import arrow as gpd_arrow
 
         schema = f.schema_arrow
-        offset = 0
-        for batch in f.iter_batches(batch_size=self.batch_size, columns=columns):
-            table = pa.Table.from_batches([batch]).replace_schema_metadata(schema.metadata)
+        groups, first = _row_groups(f.metadata, start, stop)
+        offset = first  # row number of the next row read
+        for batch in f.iter_batches(batch_size=self.batch_size, columns=columns, row_groups=groups):
+            lo, hi = max(start - offset, 0), min(stop - offset, batch.num_rows)
+            offset += batch.num_rows
+            if hi <= lo:
+                continue
+            table = pa.Table.from_batches([batch.slice(lo, hi - lo)]).replace_schema_metadata(schema.metadata)
             frame = gpd_arrow._arrow_to_geopandas(table, geo)
             frame.attrs = {}
+            at = offset - batch.num_rows + lo  # row number of this frame's first row
             if index is not None:  # a stored RangeIndex: this batch's part of it
-                start, step = index
-                frame.index = pd.RangeIndex(start + offset * step, start + (offset + len(frame)) * step, step,
+                begin, step = index
+                frame.index = pd.RangeIndex(begin + at * step, begin + (at + len(frame)) * step, step,
                                             name=frame.index.name)
-            offset += len(frame)
             yield frame
 
     # ------------------------------------------------------------------ OGR formats
@@ -224,6 +231,10 @@ class BatchReader:
         self.total = int(info["features"]) if info.get("features", -1) >= 0 else None
         kwargs: dict[str, Any] = {"batch_size": self.batch_size, "use_pyarrow": True,
                                   "datetime_as_string": True}
+        self._offset = 0
+        if self.rows is not None:
+            self._offset = self.rows[0]
+            kwargs.update(skip_features=self.rows[0])  # the stream stops at rows[1] (no max_features with Arrow)
         if self.layer is not None:
             kwargs["layer"] = self.layer
         if codec is not None:
@@ -251,8 +262,13 @@ class BatchReader:
         return (self.info.encoding or "UTF-8").split(" (")[0]
 
     def _ogr_batches(self, meta: dict, reader, codec: str | None) -> Iterator[gpd.GeoDataFrame]:
-        offset = 0
+        offset = self._offset
+        stop = self.rows[1] if self.rows is not None else None
         for batch in reader:
+            if stop is not None:
+                if offset >= stop:
+                    return
+                batch = batch.slice(0, stop - offset)
             frame = _ogr_frame(batch, meta, self.info.name)
             frame.index = pd.RangeIndex(offset, offset + len(frame))
             if getattr(self, "_latin", False):
@@ -279,7 +295,8 @@ class _NotStreamable(Exception):
 
 
 def open_batches(source: Any, *, layer: Any = None, encoding: str | None = None,
-                 batch_size: int = BATCH_SIZE, name: str | None = None) -> BatchReader:
+                 batch_size: int = BATCH_SIZE, name: str | None = None,
+                 rows: tuple[int, int] | None = None) -> BatchReader:
     """Open a file for reading in batches of at most *batch_size* rows (a context manager).
 
     Parameters
@@ -290,6 +307,10 @@ def open_batches(source: Any, *, layer: Any = None, encoding: str | None = None,
     layer, encoding, name
         As for :func:`suzhou_geo.io.read`.
     batch_size : int, default 100000
+    rows : (start, stop), optional
+        Only the rows from *start* up to *stop* (file order; how a cluster reads
+        one partition).  GeoPackage and Shapefile seek to *start*; GeoParquet
+        reads only the row groups that hold them.
 
     Returns
     -------
@@ -300,7 +321,19 @@ def open_batches(source: Any, *, layer: Any = None, encoding: str | None = None,
     if path is None or not can_stream(source):
         raise InputError(f"cannot read a {type(source).__name__} in batches", source=str(source),
                          hint="pass a GeoPackage, GeoParquet, Shapefile or FlatGeobuf file")
-    return BatchReader(path, layer=layer, encoding=encoding, batch_size=batch_size, name=name)
+    return BatchReader(path, layer=layer, encoding=encoding, batch_size=batch_size, name=name, rows=rows)
+
+
+def _row_groups(meta, start: int, stop: int) -> tuple[list[int], int]:
+    """The row groups holding rows [start, stop) and the row number of the first one's first row."""
+    groups, first, row = [], None, 0
+    for i in range(meta.num_row_groups):
+        n = meta.row_group(i).num_rows
+        if row < stop and row + n > start:
+            groups.append(i)
+            first = row if first is None else first
+        row += n
+    return groups, (first if first is not None else start)
 
 
 def _pandas_index(meta: dict) -> tuple[int, int] | None:
