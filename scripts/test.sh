@@ -18,9 +18,11 @@ fi
 
 if [ "${CI:-}" = "true" ]; then
   # CI tests the installed wheel, which must carry data/ (tests/test_packaging.py checks)
-  python3 -m pip install -q --disable-pip-version-check ".[test]"
+  python3 -m pip install -q --disable-pip-version-check ".[test,dask]"
   export SUZHOU_GEO_EXPECT_WHEEL=1
 else
-  python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+  python3 -m pip install -q --disable-pip-version-check -e ".[test,dask]"
 fi
+# the dask extra is installed above: its tests must run, not skip
+export SUZHOU_GEO_REQUIRE_DASK=1
 python3 -m pytest -p no:cacheprovider "$@"

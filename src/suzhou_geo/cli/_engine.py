@@ -169,7 +169,7 @@ def _cluster(Client, LocalCluster, scheduler: str | None, workers: int | None):
             yield client
         return
     n = workers or 2
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 

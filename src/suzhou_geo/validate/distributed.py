@@ -7,9 +7,9 @@ a lazy dask-geopandas frame: the same rows, in the same order, with the same
 index and values as the single-process report of the same parcels.
 
 * The reference layers are prepared once, on the client, and shipped to each
-  worker once: broadcast with ``Client.scatter`` when a ``dask.distributed``
-  client is active, otherwise one ``dask.delayed`` object that every task
-  shares.  Each worker thread then prepares its own GEOS copy
+  worker once: one ``dask.delayed`` object that every task shares (or pass
+  ``layers=client.scatter(prepared, broadcast=True)`` to keep them on the
+  workers across computations).  Each worker thread then prepares its own GEOS copy
   (:meth:`suzhou_geo._index.PieceIndex.prepared`).
 * Every partition runs with ``n_jobs=1``: the workers' threads are the parallelism.
 * Rows without geometry get their ``invalid`` verdict like any other row: the
@@ -127,11 +127,9 @@ def _layers(layers, redlines, joint_zones, schemes, rules, *crs) -> tuple[Prepar
     if future is not None:
         return future.result(), future
     local = _reference(layers, redlines, joint_zones, schemes, rules, *crs)
-    client = _client()
-    if client is not None:
-        return local, client.scatter(local, broadcast=True, hash=False)
     import dask
 
+    # one object in the graph: sent once per computation, fetched once by each worker that needs it
     return local, dask.delayed(local, pure=False)
 
 
@@ -141,17 +139,6 @@ def _as_future(obj: Any):
     except ImportError:
         return None
     return obj if isinstance(obj, Future) else None
-
-
-def _client():
-    try:
-        from distributed import get_client
-    except ImportError:
-        return None
-    try:
-        return get_client()
-    except ValueError:  # no client
-        return None
 
 
 # --------------------------------------------------------------------------- files
