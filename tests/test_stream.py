@@ -252,3 +252,22 @@ def test_batches_are_bounded_and_in_file_order(files, frame):
 def test_batch_writer_refuses_other_formats(tmp_path):
     with pytest.raises(OutputError, match="batches"):
         BatchWriter(tmp_path / "x.csv")
+
+
+def test_cli_streams_a_file_into_a_report_file(files, in_memory, tmp_path):
+    from click.testing import CliRunner
+
+    from suzhou_geo.cli import main
+
+    runner = CliRunner()
+    out = runner.invoke(main, ["validate", str(files["gpkg"]), "-o", str(tmp_path / "r.parquet"),
+                               "--batch-size", str(BATCH)])
+    assert out.exit_code == 0, out.output
+    assert f"{N:,} parcels from parcels.gpkg" in out.output and "示意" in out.output
+    in_memory["gpkg"].to_parquet(tmp_path / "ref.parquet")
+    _same(gpd.read_parquet(tmp_path / "r.parquet"), gpd.read_parquet(tmp_path / "ref.parquet"))
+    assert pq.ParquetFile(tmp_path / "r.parquet").metadata.num_row_groups > 1  # streamed
+    missing_crs = files["gpkg"].parent / "nocrs.parquet"
+    gpd.read_parquet(files["parquet"]).set_crs(None, allow_override=True).to_parquet(missing_crs)
+    bad = runner.invoke(main, ["validate", str(missing_crs), "-o", str(tmp_path / "x.gpkg")])
+    assert bad.exit_code == 2 and "crs" in bad.output.lower() and not (tmp_path / "x.gpkg").exists()

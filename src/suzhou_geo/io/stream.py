@@ -34,10 +34,10 @@ leaves nothing behind):
 Examples
 --------
 >>> import suzhou_geo as sg
->>> with open_batches(sg.data_path("parcels", "parcels.gpkg"), batch_size=10) as batches:
+>>> with open_batches(sg.data_path("parcels", "parcels.gpkg"), batch_size=100) as batches:
 ...     sizes = [len(b) for b in batches]
 ...     batches.total, sizes[:2], batches.info.format
-(36, [10, 10], 'GPKG')
+(382, [100, 100], 'GPKG')
 """
 
 from __future__ import annotations

@@ -149,12 +149,12 @@ def validate_file(
     Examples
     --------
     >>> import suzhou_geo as sg
-    >>> r = sg.validate_file(sg.data_path("parcels", "parcels.gpkg"), "report.gpkg", batch_size=10)
+    >>> r = sg.validate_file(sg.data_path("parcels", "parcels.gpkg"), "report.gpkg", batch_size=100)
     >>> r.rows, r.streamed
-    (36, True)
+    (382, True)
     >>> import geopandas as gpd
     >>> len(gpd.read_file("report.gpkg"))
-    36
+    382
     """
     clock = _Timer(timings)
     rules = as_rules(rules)
