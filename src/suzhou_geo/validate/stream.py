@@ -183,23 +183,92 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
         with BatchWriter(output, layer=output_layer, overwrite=overwrite, inputs=inputs,
                          default_index=batches.default_index, input_wkt=input_wkt) as out:
             done = 0
-            for raw in batches:
-                parcels_layer = _read_batch(raw, batches.info, read_opts)
-                clock("read")
-                report.stage("read", done + len(raw))
+            for n, parcels_layer in _read_ahead(batches, read_opts):
+                clock("read")  # the time spent waiting for the batch (reading overlaps checking)
+                report.stage("read", done + n)
                 result = validate_parcels(parcels_layer, layers=refs, rules=rules, n_jobs=n_jobs)
+                del parcels_layer  # only the report of this batch stays in memory while it is written
+                clock("check")
+                report.stage("check", done + n)
                 part = SummaryParts.of(result)
                 parts = part if parts is None else parts + part
-                clock("check")
-                report.stage("check", done + len(raw))
                 out.write(result)
-                done += len(raw)
+                del result
+                done += n
                 clock("write")
                 report.stage("write", done)
                 report.done(done)
+                _give_back_memory()
             if done == 0:
                 raise _NotStreamable("the file has no rows")
     return FileReport(out.target, out.rows, parts.finish(), True)
+
+
+def _read_ahead(batches, read_opts: dict, ahead: int = 1):
+    """``(rows, Layer)`` for each batch, read (and projected) in a thread while the caller checks the one before.
+
+    The thread owns the reader until it ends; it is always joined before the
+    reader closes, also when the caller stops early.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for raw in batches:
+                lay = _read_batch(raw, batches.info, read_opts)
+                lay.metric  # project here, in parallel with the check of the previous batch
+                if not put((len(raw), lay)):
+                    return
+                del raw, lay
+            put(end)
+        except BaseException as exc:  # handed to the caller
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="suzhou_geo-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            del item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _give_back_memory() -> None:
+    """Return the freed memory of a batch to the system (glibc keeps it in per-thread arenas otherwise)."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
 
 
 def _read_batch(raw, info, read_opts: dict):
