@@ -59,7 +59,7 @@ import shapely
 
 from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
-from ._raw import ALT_GEOMETRY, DRIVERS, RawInfo
+from ._raw import DRIVERS, RawInfo
 
 __all__ = [
     "BATCH_SIZE",

@@ -29,8 +29,8 @@ from ..layers import Layer
 from ..measure import area_m2_projected
 from .decide import Decision, Measures, decide
 from .explain import explain
-from .progress import Progress
 from .overlay import NOISE_M2, Chunk, Pairs, overlay_districts, overlay_redlines, overlay_schemes, overlay_zones
+from .progress import Progress
 from .reference import PreparedLayers, prepare_layers
 from .rules import Rules, as_rules
 from .schema import report_columns

@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
 from collections.abc import Mapping
@@ -219,7 +220,7 @@ def write_ordered(report: Any, writer: Any, client: Any, *, window: int = 4, pro
         Rows written.
     """
     parts = iter(report.to_delayed())
-    pending: deque = deque(client.compute(p) for p, _ in zip(parts, range(max(window, 1))))
+    pending: deque = deque(client.compute(p) for p in itertools.islice(parts, max(window, 1)))
     done = 0
     report_progress = Progress(progress, total)
     while pending:

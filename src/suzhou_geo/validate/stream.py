@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ..io import Source, read
-from ..io.stream import BATCH_SIZE, BatchWriter, Restart, _NotStreamable, can_stream, can_stream_to, open_batches
+from ..io.stream import (
+    BATCH_SIZE,
+    BatchWriter,
+    Restart,
+    _NotStreamable,
+    can_stream,
+    can_stream_to,
+    open_batches,
+)
 from .core import PARCEL_SPELLING, _reference, validate_parcels
 from .progress import Progress
 from .reference import PreparedLayers
@@ -230,7 +238,7 @@ def _read_ahead(batches, read_opts: dict, ahead: int = 1):
         try:
             for raw in batches:
                 lay = _read_batch(raw, batches.info, read_opts)
-                lay.metric  # project here, in parallel with the check of the previous batch
+                _ = lay.metric  # project here, in parallel with the check of the previous batch
                 if not put((len(raw), lay)):
                     return
                 del raw, lay
