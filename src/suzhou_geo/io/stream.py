@@ -693,11 +693,18 @@ class _GpkgSink:
                 continue
 
     def close(self, *, ok: bool) -> None:
+        import queue
+
         if self._thread is None:
             return
         if not ok:
             self._error.append(RuntimeError("aborted"))
-        self._queue.put(None)
+        while self._thread.is_alive():  # the end of the stream (unless the writer already stopped)
+            try:
+                self._queue.put(None, timeout=0.2)
+                break
+            except queue.Full:
+                continue
         self._thread.join()
         if ok and self._error:
             raise self._error[0]

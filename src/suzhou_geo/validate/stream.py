@@ -177,6 +177,8 @@ def validate_file(
                 return _stream(parcels, layer, encoding, batch_size, read_opts, input_wkt=None, **run)
             except Restart:  # a row of another geometry type after the layer was created: once more with the column
                 log.info("%s: rows that are not polygons appear late; writing again with input_geometry_wkt", output)
+                if hasattr(progress, "reset"):  # a tqdm bar starts again
+                    progress.reset()
                 return _stream(parcels, layer, encoding, batch_size, read_opts, input_wkt=True, **run)
         except _NotStreamable as why:
             log.info("%s is validated in memory: %s", parcels, why)
