@@ -249,6 +249,13 @@ def test_batches_are_bounded_and_in_file_order(files, frame):
         assert whole.index.equals(pd.RangeIndex(N))
 
 
+def test_the_command_uses_the_library_batch_size():
+    from suzhou_geo.cli import _engine
+    from suzhou_geo.io.stream import BATCH_SIZE
+
+    assert _engine.BATCH_SIZE == BATCH_SIZE
+
+
 def test_batch_writer_refuses_other_formats(tmp_path):
     with pytest.raises(OutputError, match="batches"):
         BatchWriter(tmp_path / "x.csv")

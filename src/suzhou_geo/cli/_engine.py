@@ -24,11 +24,13 @@ __all__ = ["engine_options", "run_engine", "streams", "run_local", "run_dask", "
 
 #: Inputs at least this large get a progress bar.
 PROGRESS_MIN = 50_000
+#: Parcels per batch: suzhou_geo.io.stream.BATCH_SIZE (not imported here: --help stays light).
+BATCH_SIZE = 50_000
 
 
 def engine_options(f):
     """The ``--engine``, ``--scheduler``, ``--workers`` and ``--batch-size`` options."""
-    f = click.option("--batch-size", type=click.IntRange(1), default=100_000, show_default=True, metavar="N",
+    f = click.option("--batch-size", type=click.IntRange(1), default=BATCH_SIZE, show_default=True, metavar="N",
                      help="Parcels per batch (streaming) or per partition (dask).")(f)
     f = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
                      help="--engine dask: start a local cluster of N worker processes for the run (default 2).")(f)
