@@ -13,6 +13,7 @@ and values the in-memory path (:func:`validate_parcels` then
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import time
@@ -193,22 +194,24 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
         with BatchWriter(output, layer=output_layer, overwrite=overwrite, inputs=inputs,
                          default_index=batches.default_index, input_wkt=input_wkt) as out:
             done = 0
-            for n, parcels_layer in _read_ahead(batches, read_opts):
-                clock("read")  # the time spent waiting for the batch (reading overlaps checking)
-                report.stage("read", done + n)
-                result = validate_parcels(parcels_layer, layers=refs, rules=rules, n_jobs=n_jobs)
-                del parcels_layer  # only the report of this batch stays in memory while it is written
-                clock("check")
-                report.stage("check", done + n)
-                part = SummaryParts.of(result)
-                parts = part if parts is None else parts + part
-                out.write(result)
-                del result
-                done += n
-                clock("write")
-                report.stage("write", done)
-                report.done(done)
-                _give_back_memory()
+            # closing(): the reading thread is joined before the file closes, also on an error
+            with contextlib.closing(_read_ahead(batches, read_opts)) as ahead:
+                for n, parcels_layer in ahead:
+                    clock("read")  # the time spent waiting for the batch (reading overlaps checking)
+                    report.stage("read", done + n)
+                    result = validate_parcels(parcels_layer, layers=refs, rules=rules, n_jobs=n_jobs)
+                    del parcels_layer  # only the report of this batch stays in memory while it is written
+                    clock("check")
+                    report.stage("check", done + n)
+                    part = SummaryParts.of(result)
+                    parts = part if parts is None else parts + part
+                    out.write(result)
+                    del result
+                    done += n
+                    clock("write")
+                    report.stage("write", done)
+                    report.done(done)
+                    _give_back_memory()
             if done == 0:
                 raise _NotStreamable("the file has no rows")
     return FileReport(out.target, out.rows, parts.finish(), True)
