@@ -20,11 +20,13 @@ fi
 
 if [ "${CI:-}" = "true" ]; then
   # CI tests the installed wheel, which must carry data/ (tests/test_packaging.py checks)
-  python3 -m pip install -q --disable-pip-version-check ".[test,postgis]"
+  python3 -m pip install -q --disable-pip-version-check ".[test,postgis,dask]"
   export SUZHOU_GEO_EXPECT_WHEEL=1
 else
-  python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis]"
+  python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis,dask]"
 fi
-# the PostGIS tests fail, not skip, when no server can be started: this command must really test them
+# the PostGIS and dask tests fail, not skip, when their server or extra is missing: this command must
+# really test them
 export SUZHOU_GEO_REQUIRE_POSTGIS="${SUZHOU_GEO_REQUIRE_POSTGIS:-1}"
+export SUZHOU_GEO_REQUIRE_DASK=1
 python3 -m pytest -p no:cacheprovider "$@"

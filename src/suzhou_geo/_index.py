@@ -33,6 +33,7 @@ from ._geometry import POLYGON_TYPES, polygonal_parts
 from .measure import area_m2_projected
 
 __all__ = [
+    "settle",
     "subdivide",
     "PieceIndex",
     "overlap_pairs",
@@ -50,6 +51,27 @@ PIECE_EXTENT_M = 5000.0
 #: Longest bounding-box side of an edge piece (m): keeps distance searches local.
 EDGE_EXTENT_M = 1000.0
 
+
+def settle(geoms: np.ndarray) -> np.ndarray:
+    """Compute what GEOS caches lazily in *geoms* now, before threads share them; return *geoms*.
+
+    A GEOS collection (a MultiPolygon parcel, say) computes its envelope and
+    its dimension flags on first use and stores them in place.  Two threads
+    doing that at once race: one may read a half-written envelope.  After this
+    call threads only read.  (Prepared geometries are another matter: they are
+    never shared, see :meth:`PieceIndex.prepared`.)
+
+    Examples
+    --------
+    >>> import shapely
+    >>> g = settle(np.array([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)]), None]))
+    >>> g[0].bounds
+    (0.0, 0.0, 1.0, 1.0)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    shapely.bounds(geoms)
+    shapely.get_dimensions(geoms)
+    return geoms
 
 
 def _clip(geoms: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
@@ -191,7 +213,9 @@ class PieceIndex:
     Safe to share between threads and to pickle: the arrays are never prepared
     in place.  GEOS prepared geometries build their indexes lazily and must not
     be shared between threads, so :meth:`prepared` gives each thread its own
-    prepared copy of the pieces and edges (made once per thread).
+    prepared copy of the pieces and edges (made once per thread, kept as long
+    as the index and the thread live).  The shared arrays are only read
+    (:func:`settle`): unprepared predicates, intersections and distances.
 
     Attributes
     ----------
@@ -252,7 +276,8 @@ class PieceIndex:
         edges, egrp = subdivide(edge_src, groups, max_vertices=max_vertices, max_extent=edge_extent)
         n = int(n_groups if n_groups is not None else (groups.max() + 1 if len(groups) else 0))
         outlines = _outlines(geoms, groups, is_poly, n)
-        return cls(pieces, grp.astype(np.int64), edges, egrp.astype(np.int64), n, outlines)
+        return cls(settle(pieces), grp.astype(np.int64), settle(edges), egrp.astype(np.int64), n,
+                   settle(outlines))
 
     def __len__(self) -> int:
         return len(self.pieces)
@@ -290,8 +315,13 @@ class PieceIndex:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("_local", None)
+        state.pop("_local", None)  # prepared copies stay with their thread
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        settle(self.pieces)
+        settle(self.edges)
 
 
 def _outlines(geoms: np.ndarray, groups: np.ndarray, is_poly: np.ndarray, n: int) -> np.ndarray:

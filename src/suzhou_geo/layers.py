@@ -192,7 +192,9 @@ class Layer:
         if self._metric is None:
             with self._lock:
                 if self._metric is None:
-                    self._metric = to_metric(self.geometry)
+                    from ._index import settle  # threads sharing the array then only read it
+
+                    self._metric = settle(to_metric(self.geometry))
         return self._metric
 
     def subset(self, mask: np.ndarray) -> Layer:

@@ -54,15 +54,18 @@ def write_or_fail(frame: Any, output: str, **kwargs: Any) -> Any:
     return written
 
 
-def print_summary(report: Any) -> None:
-    """Print the verdict counts and the counts by county-level unit (every unit, with a total)."""
+def print_summary(report: Any, summary: Any = None) -> None:
+    """Print the verdict counts and the counts by county-level unit (every unit, with a total).
+
+    *summary* may be given instead of (or with) *report* (a streamed run has no report in memory).
+    """
     import suzhou_geo as sg
     from suzhou_geo.tables import report_notes, text_table, unit_table, verdict_table
 
-    summary = sg.summarize(report)
+    summary = summary if summary is not None else sg.summarize(report)
     click.echo(text_table(verdict_table(report, summary)))
     click.echo("")
     click.echo(text_table(unit_table(report, summary)))
     if summary.illustrative:
         click.echo("")
-        click.echo(report_notes(report)[0])
+        click.echo(report_notes(report)[0] if report is not None else summary.note.splitlines()[0])

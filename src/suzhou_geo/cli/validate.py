@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ._engine import engine_options, run_engine
 from .options import input_options, source
 
 #: Inputs at least this large get a progress bar.
@@ -40,8 +41,9 @@ PROGRESS_MIN = 50_000
     help="Distance (m) to a redline within which a parcel is 'review' (default 100, a library default).",
 )
 @click.option("--no-schemes", is_flag=True, help="Do not list scheme elements (faster).")
+@engine_options
 def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, review_distance, no_schemes,
-                 **options) -> None:
+                 engine, scheduler, workers, batch_size, **options) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
     PARCELS is a file or a PostGIS connection (with --layer).  Writes one report
@@ -65,10 +67,17 @@ def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, rev
     else:
         check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
     rules = {"review_distance_m": review_distance} if review_distance is not None else None
+    parcels_src = source(parcels, **options)
+    redlines_src = source(redlines, "redlines", **options)
+    if not is_postgis(output) and run_engine(
+        parcels_src, output, engine, scheduler, workers, batch_size, overwrite=overwrite,
+        redlines=redlines_src, schemes=False if no_schemes else None, rules=rules,
+    ):
+        return
     with _progress_bar() as progress:
         report = sg.validate_parcels(
-            source(parcels, **options),
-            redlines=source(redlines, "redlines", **options),
+            parcels_src,
+            redlines=redlines_src,
             schemes=False if no_schemes else None,
             rules=rules,
             progress=progress,

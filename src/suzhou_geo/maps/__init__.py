@@ -36,32 +36,42 @@ What every map guarantees:
   for display only, and a report map stays under 15 MB whatever the number of parcels.
 """
 
-from .aggregate import AGGREGATE_ABOVE
-from .basemaps import BASEMAPS
-from .build import LARGE_LAYER_FEATURES, PlanMap, layer_to_folium, plan_map, report_map, save_map
-from .bundled import BUNDLED_LAYERS, bundled_layer
-from .geometry import PRECISION
-from .kinds import KINDS, LayerKind, detect_kind
-from .styles import REDLINE_STYLES, ROLE_STYLES, VERDICT_STYLES
-from .viewer import explore
+import importlib
+from typing import Any
 
-__all__ = [
-    "plan_map",
-    "layer_to_folium",
-    "save_map",
-    "report_map",
-    "explore",
-    "bundled_layer",
-    "BASEMAPS",
-    "BUNDLED_LAYERS",
-    "KINDS",
-    "LayerKind",
-    "detect_kind",
-    "ROLE_STYLES",
-    "VERDICT_STYLES",
-    "REDLINE_STYLES",
-    "PlanMap",
-    "AGGREGATE_ABOVE",
-    "LARGE_LAYER_FEATURES",
-    "PRECISION",
-]
+#: Public name -> the module that defines it, imported on first use (PEP 562): the data modules
+#: (``basemaps``, ``styles``) can be read, e.g. by ``suzhou-geo map --help``, without loading folium.
+_EXPORTS = {
+    "plan_map": ".build",
+    "layer_to_folium": ".build",
+    "save_map": ".build",
+    "report_map": ".build",
+    "PlanMap": ".build",
+    "LARGE_LAYER_FEATURES": ".build",
+    "explore": ".viewer",
+    "bundled_layer": ".bundled",
+    "BUNDLED_LAYERS": ".bundled",
+    "BASEMAPS": ".basemaps",
+    "KINDS": ".kinds",
+    "LayerKind": ".kinds",
+    "detect_kind": ".kinds",
+    "ROLE_STYLES": ".styles",
+    "VERDICT_STYLES": ".styles",
+    "REDLINE_STYLES": ".styles",
+    "AGGREGATE_ABOVE": ".aggregate",
+    "PRECISION": ".geometry",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from ..measure import area_m2_projected
 from .decide import Decision, Measures, decide
 from .explain import explain
 from .overlay import NOISE_M2, Chunk, Pairs, overlay_districts, overlay_redlines, overlay_schemes, overlay_zones
+from .progress import Progress
 from .reference import PreparedLayers, prepare_layers
 from .rules import Rules, as_rules
 from .schema import report_columns
@@ -69,9 +71,12 @@ def validate_parcels(
 
     Parameters
     ----------
-    parcels : path, URI, GeoDataFrame, GeoSeries or Source
+    parcels : path, URI, GeoDataFrame, GeoSeries, Source or dask_geopandas.GeoDataFrame
         The parcels (地块), read through :func:`suzhou_geo.io.read`: any file
-        OGR reads, GeoParquet, CSV with WKT, PostGIS, or a frame.  Polygons and
+        OGR reads, GeoParquet, CSV with WKT, PostGIS, or a frame.  A
+        dask-geopandas frame is checked partition by partition on its
+        scheduler and the report comes back as a (lazy) dask-geopandas frame
+        (see :func:`suzhou_geo.validate.distributed.validate_dask`).  Polygons and
         multipolygons are checked whole; invalid polygons are repaired and the
         repair is reported (a repair that changes the area by more than 1 % makes
         the parcel ``review``); points, lines, empty and missing geometries,
@@ -104,9 +109,12 @@ def validate_parcels(
     layers : PreparedLayers, optional
         Reference layers prepared once with :func:`suzhou_geo.prepare_layers`
         (then *redlines*, *joint_zones* and *schemes* must be left out).
-    progress : callable(done, total) or tqdm-like object, optional
-        Told how many usable parcels are checked (an object with ``update`` and
-        ``total``, such as ``tqdm.auto.tqdm()``, is advanced instead).
+    progress : callable or tqdm-like object, optional
+        Told how many parcels are done: ``progress(done, total)``, or
+        ``progress(done, total, stage)`` for each stage (``"read"``,
+        ``"check"``); an object with ``update``, such as ``tqdm.auto.tqdm()``
+        in Jupyter, gets its total and is advanced (see
+        :mod:`suzhou_geo.validate.progress`).
     timings : callable(stage, seconds), optional
         Called with the wall time of each stage (for benchmarks).
     chunk_size : int, default 500000
@@ -114,7 +122,8 @@ def validate_parcels(
     n_jobs : int, optional
         Threads that overlay the layers of a chunk side by side (GEOS releases
         the GIL).  Default: the number of CPUs, at most 4; ``1`` runs serially
-        (use it inside an already parallel caller, such as dask).
+        (use it inside an already parallel caller: threads of your own, dask).
+        Calls from many threads at once are safe.
 
     Returns
     -------
@@ -161,14 +170,23 @@ def validate_parcels(
     >>> r.loc[0, "verdict"], r.loc[0, "district"]
     ('pass', '昆山市')
     """
+    if _is_dask(parcels):
+        from .distributed import validate_dask
+
+        return validate_dask(parcels, redlines, joint_zones, schemes, rules, crs=crs, encoding=encoding,
+                             datum_shift=datum_shift, approximate_datum=approximate_datum,
+                             redlines_crs=redlines_crs, joint_zones_crs=joint_zones_crs, schemes_crs=schemes_crs,
+                             layers=layers, chunk_size=chunk_size, n_jobs=n_jobs)
     clock = _Clock(timings)
     rules = as_rules(rules)
     parcels = read_parcels(parcels, crs=crs, layer=layer, encoding=encoding, datum_shift=datum_shift,
                            approximate_datum=approximate_datum)
     clock("read")
+    report = Progress(progress, len(parcels))
+    report.stage("read", len(parcels))
     refs = _reference(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
     clock("prepare")
-    m = measure(parcels, refs, rules, progress=progress, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
+    m = measure(parcels, refs, rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
     d = decide(m, rules)
     reasons = explain(m, d, rules, illustrative=refs.illustrative,
                       approximate_note=parcels.provenance.crs.note() if parcels.provenance.approximate else "")
@@ -177,6 +195,11 @@ def validate_parcels(
     clock("assemble")
     log.info("validated %d parcels from %s: %s", len(out), parcels.provenance.name, clock.totals())
     return out
+
+
+def _is_dask(obj: Any) -> bool:
+    """A dask collection (without importing dask)."""
+    return type(obj).__module__.split(".")[0] in ("dask_geopandas", "dask", "dask_expr")
 
 
 def read_parcels(parcels: Any, **options: Any) -> Layer:
@@ -209,7 +232,7 @@ def measure(
     layers: PreparedLayers,
     rules: Rules,
     *,
-    progress: Any = None,
+    progress: Progress | None = None,
     chunk_size: int = 500_000,
     n_jobs: int | None = None,
     clock: Callable[[str], None] | None = None,
@@ -228,22 +251,45 @@ def measure(
     if clock:
         clock("project+area")
     pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in ("red", "ctl", "zone", "district", "scheme")}
-    report = _progress(progress, len(upos))
+    report = progress or Progress(None, n)
+    skipped = n - len(upos)  # unusable rows are done once read
     workers = _workers(n_jobs)
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(upos) >= 1_000 else None
-    try:
-        for sl in _chunks(len(upos), chunk_size):
-            rows = upos[sl]
-            results = _overlay_chunk(Chunk(metric[sl], m.area[rows]), layers, rules, pool)
-            _store(m, pairs, rows, results)
-            report(sl.stop)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    pool = _pool(workers) if workers > 1 and len(upos) >= 1_000 else None
+    for sl in _chunks(len(upos), chunk_size):
+        rows = upos[sl]
+        results = _overlay_chunk(Chunk(metric[sl], m.area[rows]), layers, rules, pool)
+        _store(m, pairs, rows, results)
+        report.stage("check", skipped + sl.stop)
+        report.done(skipped + sl.stop)
     _label(m, pairs, layers)
     if clock:
         clock("overlay")
     return m
+
+
+#: Thread pools by size, kept for the process: their threads keep their prepared
+#: copies of the reference layers from one call to the next.
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    with _POOLS_LOCK:
+        pool = _POOLS.get(workers)
+        if pool is None:
+            pool = _POOLS[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="suzhou_geo")
+        return pool
+
+
+def _forget_pools() -> None:
+    """In a forked child the pools' threads do not exist: start afresh."""
+    global _POOLS_LOCK
+    _POOLS.clear()
+    _POOLS_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _overlay_chunk(chunk: Chunk, layers: PreparedLayers, rules: Rules, pool) -> dict:
@@ -319,27 +365,6 @@ def _workers(n_jobs: int | None) -> int:
     if int(n_jobs) < 1:
         raise InputError(f"n_jobs must be ≥ 1 or None, not {n_jobs!r}", source="validate_parcels")
     return int(n_jobs)
-
-
-def _progress(progress: Any, total: int) -> Callable[[int], None]:
-    """A ``done -> None`` callback from a ``(done, total)`` callable or a tqdm-like object."""
-    if progress is None:
-        return lambda done: None
-    if hasattr(progress, "update"):
-        if getattr(progress, "total", None) in (None, 0):
-            progress.total = total
-            if hasattr(progress, "refresh"):
-                progress.refresh()
-        state = {"done": 0}
-
-        def advance(done: int) -> None:
-            progress.update(done - state["done"])
-            state["done"] = done
-
-        return advance
-    if total == 0:
-        progress(0, 0)
-    return lambda done: progress(done, total)
 
 
 # --------------------------------------------------------------------------- assemble

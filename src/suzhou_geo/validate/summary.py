@@ -12,7 +12,7 @@ import pandas as pd
 from .reference import SAMPLE_DATA
 from .schema import VERDICTS
 
-__all__ = ["ValidationSummary", "summarize"]
+__all__ = ["ValidationSummary", "SummaryParts", "summarize"]
 
 
 @dataclass
@@ -85,29 +85,113 @@ def summarize(report: gpd.GeoDataFrame) -> ValidationSummary:
     >>> s.by_verdict.set_index("verdict").parcels.to_dict()["invalid"]
     1
     """
-    missing = [
-        c
-        for c in ("verdict", "district", "parcel_area_m2", "redline_overlap_m2")
-        if c not in report.columns
-    ]
-    if missing:
-        raise ValueError(f"not a validate_parcels report: columns {missing} are missing")
-    verdict = pd.Categorical(report["verdict"].astype(str).to_numpy(), categories=list(VERDICTS))
-    df = pd.DataFrame(
-        {
-            "verdict": verdict,
-            "area_ha": report["parcel_area_m2"].fillna(0).to_numpy() / 1e4,
-            "overlap_ha": report["redline_overlap_m2"].fillna(0).to_numpy() / 1e4,
-        }
-    )
-    bv = df.groupby("verdict", observed=False).agg(
-        parcels=("area_ha", "size"),
-        parcel_area_ha=("area_ha", "sum"),
-        redline_overlap_ha=("overlap_ha", "sum"),
-    )
-    bv = bv.reset_index().round({"parcel_area_ha": 2, "redline_overlap_ha": 4})
-    bv["verdict"] = bv["verdict"].astype(str)
-    # a parcel on a border counts in every unit it lies in; units outside Suzhou are pooled
+    return SummaryParts.of(report).finish()
+
+
+@dataclass
+class SummaryParts:
+    """The unrounded sums behind a :class:`ValidationSummary`, so that batches of a report add up.
+
+    ``SummaryParts.of(batch)`` for each batch, ``sum`` them (``+``), then
+    :meth:`finish`: the same summary as :func:`summarize` of the whole report.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from suzhou_geo import validate_parcels
+    >>> p = gpd.GeoDataFrame(geometry=[box(120.95, 31.38, 120.951, 31.381), None], crs="EPSG:4490")
+    >>> r = validate_parcels(p, redlines=False, joint_zones=False, schemes=False)
+    >>> whole = summarize(r)
+    >>> parts = SummaryParts.of(r.iloc[:1]) + SummaryParts.of(r.iloc[1:])
+    >>> parts.finish().by_verdict.equals(whole.by_verdict)
+    True
+    """
+
+    by_verdict: pd.DataFrame
+    counts: pd.DataFrame
+    area_ha: pd.Series
+    illustrative: bool
+    data_note: str
+    approximate: int = 0
+
+    @classmethod
+    def of(cls, report: gpd.GeoDataFrame) -> SummaryParts:
+        """The sums of one report (or one batch of it)."""
+        missing = [
+            c
+            for c in ("verdict", "district", "parcel_area_m2", "redline_overlap_m2")
+            if c not in report.columns
+        ]
+        if missing:
+            raise ValueError(f"not a validate_parcels report: columns {missing} are missing")
+        verdict = pd.Categorical(report["verdict"].astype(str).to_numpy(), categories=list(VERDICTS))
+        df = pd.DataFrame(
+            {
+                "verdict": verdict,
+                "area_ha": report["parcel_area_m2"].fillna(0).to_numpy() / 1e4,
+                "overlap_ha": report["redline_overlap_m2"].fillna(0).to_numpy() / 1e4,
+            }
+        )
+        bv = df.groupby("verdict", observed=False).agg(
+            parcels=("area_ha", "size"),
+            parcel_area_ha=("area_ha", "sum"),
+            redline_overlap_ha=("overlap_ha", "sum"),
+        )
+        long = _by_unit(report, verdict, df["area_ha"].to_numpy())
+        counts = pd.crosstab(long["district"], long["verdict"], dropna=False).reindex(
+            columns=list(VERDICTS), fill_value=0
+        )
+        area = long.groupby("district")["area_ha"].sum()
+        attrs = getattr(report, "attrs", {}) or {}
+        approx = (
+            int(report["approximate_position"].fillna(False).astype(bool).sum())
+            if "approximate_position" in report.columns else 0
+        )
+        return cls(bv, counts, area, _illustrative(report, attrs), str(attrs.get("data_note", "") or ""), approx)
+
+    def __add__(self, other: SummaryParts) -> SummaryParts:
+        counts = self.counts.add(other.counts, fill_value=0).astype(int)
+        return SummaryParts(
+            self.by_verdict.add(other.by_verdict, fill_value=0),
+            counts.reindex(columns=list(VERDICTS), fill_value=0),
+            self.area_ha.add(other.area_ha, fill_value=0.0),
+            self.illustrative or other.illustrative,
+            self.data_note or other.data_note,
+            self.approximate + other.approximate,
+        )
+
+    def finish(self) -> ValidationSummary:
+        """The summary: sums rounded, units sorted by their number of parcels."""
+        bv = self.by_verdict.copy()
+        bv["parcels"] = bv["parcels"].astype(int)
+        bv = bv.reset_index().round({"parcel_area_ha": 2, "redline_overlap_ha": 4})
+        bv["verdict"] = bv["verdict"].astype(str)
+        bd = self.counts.copy()
+        bd.columns = [str(c) for c in bd.columns]
+        bd["parcels"] = bd.sum(axis=1)
+        bd["parcel_area_ha"] = self.area_ha.round(2)
+        bd = bd.sort_values("parcels", ascending=False)
+        bd.index.name = "district"
+        if self.illustrative:
+            note = "注意：红线为示意数据，非官方生态保护红线 / NOTE: " + (
+                self.data_note
+                or "the redlines are ILLUSTRATIVE, not the official ecological protection redline; "
+                "rerun with redlines=<official data>."
+            )
+        else:
+            note = self.data_note
+        if self.approximate:
+            note += (
+                f"\n注意：{self.approximate} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ NOTE: the "
+                f"positions of {self.approximate} parcel(s) are approximate (a legacy datum converted without "
+                "local parameters, ± about 100 m)"
+            )
+        return ValidationSummary(bv, bd, note.strip(), self.illustrative)
+
+
+def _by_unit(report: pd.DataFrame, verdict: pd.Categorical, area_ha: np.ndarray) -> pd.DataFrame:
+    """One row per (parcel, unit): a parcel on a border counts in every unit; units outside Suzhou pooled."""
     from ..boundaries import jurisdictions
 
     in_sz = set(jurisdictions(suzhou_only=True).name_zh)
@@ -128,32 +212,8 @@ def summarize(report: gpd.GeoDataFrame) -> ValidationSummary:
     long["verdict"] = pd.Categorical(
         np.asarray(verdict)[long["row"].to_numpy()], categories=list(VERDICTS)
     )
-    long["area_ha"] = df["area_ha"].to_numpy()[long["row"].to_numpy()]
-    bd = pd.crosstab(long["district"], long["verdict"], dropna=False).reindex(
-        columns=list(VERDICTS), fill_value=0
-    )
-    bd.columns = [str(c) for c in bd.columns]
-    bd["parcels"] = bd.sum(axis=1)
-    bd["parcel_area_ha"] = long.groupby("district")["area_ha"].sum().round(2)
-    bd = bd.sort_values("parcels", ascending=False)
-    bd.index.name = "district"
-    attrs = getattr(report, "attrs", {}) or {}
-    illustrative = _illustrative(report, attrs)
-    if illustrative:
-        note = "注意：红线为示意数据，非官方生态保护红线 / NOTE: " + str(
-            attrs.get("data_note")
-            or "the redlines are ILLUSTRATIVE, not the official ecological protection redline; "
-            "rerun with redlines=<official data>."
-        )
-    else:
-        note = str(attrs.get("data_note", ""))
-    if "approximate_position" in report.columns and report["approximate_position"].fillna(False).astype(bool).any():
-        k = int(report["approximate_position"].fillna(False).astype(bool).sum())
-        note += (
-            f"\n注意：{k} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ NOTE: the positions of {k} "
-            "parcel(s) are approximate (a legacy datum converted without local parameters, ± about 100 m)"
-        )
-    return ValidationSummary(bv, bd, note.strip(), illustrative)
+    long["area_ha"] = area_ha[long["row"].to_numpy()]
+    return long
 
 
 def _illustrative(report: pd.DataFrame, attrs: dict) -> bool:
