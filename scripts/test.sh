@@ -29,4 +29,4 @@ fi
 # really test them
 export SUZHOU_GEO_REQUIRE_POSTGIS="${SUZHOU_GEO_REQUIRE_POSTGIS:-1}"
 export SUZHOU_GEO_REQUIRE_DASK=1
-python3 -m pytest -p no:cacheprovider "$@"
+python3 -m pytest -p no:cacheprovider -n auto "$@"
