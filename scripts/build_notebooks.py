@@ -120,7 +120,9 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "## Offline maps for isolated government networks\n\n`offline=True` writes one "
                "self-contained HTML file: Leaflet inlined, no tile layers, no request of any kind; the base "
                "layer gives the context."),
-        ("code", "import tempfile, pathlib\n\nout = pathlib.Path(tempfile.mkdtemp()) / \"kunshan.html\"\n"
+        ("code", "import tempfile, pathlib\n\n"
+                 "workdir = tempfile.TemporaryDirectory(prefix=\"suzhou_geo_example_\")  # removed in the last cell\n"
+                 "out = pathlib.Path(workdir.name) / \"kunshan.html\"\n"
                  "m = sg.plan_map(ks, sg.joint_control_zone(), offline=True, title=\"昆山 联防联治区\")\n"
                  "sg.save_map(m, out)\nprint(out, out.stat().st_size, \"bytes\")\nm"),
         ("md", "## Large reports\n\nA report of more than 20 000 parcels draws its conflicts and reviews one by "
@@ -130,6 +132,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", "from suzhou_geo.errors import MissingDependencyError\n\n"
                  "try:\n    view = sg.report_map(report, engine=\"lonboard\")\n"
                  "except MissingDependencyError as exc:  # the viewer extra is not installed\n    view = str(exc)\nview"),
+        ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
     "05_raster_stats.ipynb": [
         ("md", "# Land cover inside redlines, from a raster\n\nPlanners monitor what happens inside redlines "

@@ -36,7 +36,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from .crs import CGCS2000, CGCS2000_GK_CM120, DENSIFY_DEGREES, CRSDecision, densify
+from .crs import CGCS2000, CGCS2000_GK_CM120, DENSIFY_DEGREES, CRSDecision
 
 __all__ = ["Layer", "Provenance", "to_metric"]
 
@@ -52,15 +52,13 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
     >>> len(m.coords) > 2000  # split every 0.0005° before projecting
     True
     """
-    import shapely
+    from pyproj import Transformer
 
-    geoms = np.asarray(geoms, dtype=object)
-    ok = ~shapely.is_missing(geoms)
-    dense = geoms.copy()
+    from ._geometry import densify_transform
+
+    t = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
     with np.errstate(invalid="ignore"):  # rows with NaN coordinates are flagged, not warned about
-        if ok.any():
-            dense[ok] = densify(geoms[ok], DENSIFY_DEGREES)
-        return np.asarray(gpd.GeoSeries(dense, crs=CGCS2000).to_crs(CGCS2000_GK_CM120).values, dtype=object)
+        return densify_transform(np.asarray(geoms, dtype=object), DENSIFY_DEGREES, t.transform)
 
 
 @dataclass(frozen=True)

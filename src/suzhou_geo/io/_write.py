@@ -375,7 +375,9 @@ def _one_geometry_type(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | N
     if odd.any():
         out = gdf.copy()
         name = _free_name(INPUT_GEOMETRY.name, out.columns)
-        out[name] = np.where(odd, shapely.to_wkt(geoms, rounding_precision=-1), None)
+        wkt = np.full(len(geoms), None, dtype=object)
+        wkt[odd] = shapely.to_wkt(geoms[odd], rounding_precision=-1)  # only the rows that need it
+        out[name] = wkt
         kept = geoms.copy()
         kept[odd] = None
         out[gdf.geometry.name] = gpd.GeoSeries(kept, index=gdf.index, crs=gdf.crs).values

@@ -413,10 +413,10 @@ class BatchWriter:
 
     Examples
     --------
-    >>> import geopandas as gpd, tempfile, os
+    >>> import geopandas as gpd
     >>> from shapely.geometry import box
     >>> g = gpd.GeoDataFrame({"id": [1, 2, 3]}, geometry=[box(0, 0, 1, 1)] * 3, crs="EPSG:4490")
-    >>> out = os.path.join(tempfile.mkdtemp(), "r.parquet")
+    >>> out = "r.parquet"
     >>> with BatchWriter(out) as w:
     ...     w.write(g.iloc[:2]); w.write(g.iloc[2:])
     >>> back = gpd.read_parquet(out)

@@ -408,9 +408,9 @@ def save_map(m: folium.Map, path: str | Path, offline: bool | None = None) -> Pa
 
     Examples
     --------
-    >>> import tempfile, suzhou_geo as sg
+    >>> import suzhou_geo as sg
     >>> m = sg.plan_map(sg.boundary("Kunshan"))
-    >>> p = sg.save_map(m, tempfile.mkdtemp() + "/kunshan.html", offline=True)
+    >>> p = sg.save_map(m, "kunshan.html", offline=True)
     >>> p.stat().st_size < 1_500_000
     True
     """
