@@ -27,9 +27,12 @@ overlaps (m², largest absolute and relative difference); the parcel area; the
 distance to the nearest protection redline; and the sets of redline names,
 joint-control zones, county-level units and scheme elements.
 
-The SQL (``LAYERS``, ``CHECKS``): every geometry in EPSG:4549 like the library
-(layer edges straight there; reference layers transformed vertex by vertex,
-then ``ST_MakeValid``), so that both compute the same shapes; reference layers
+The SQL (``LAYERS``, ``CHECKS``): every geometry in EPSG:4549 like the library,
+with the library's one-geometry rule (edges are straight where the data are
+stored, in longitude/latitude: ``ST_Segmentize(geom, 0.0005)`` before
+``ST_Transform``, then ``ST_MakeValid``), so that both compute the same shapes;
+a parcel whose repair changes its area by more than 1 % is ``review`` and one
+under 1 m² ``invalid``, as in the library; reference layers
 dissolved where areas are summed (per redline kind, per joint-zone pair), cut
 by ``ST_Subdivide(…, 32)`` (``--max-vertices``; see ``MAX_VERTICES`` for the
 measurements), GiST-indexed and analysed; parcels repaired like the library
@@ -113,23 +116,23 @@ SETTINGS = {
 LAYERS = {
     "layer: redline features": """
         CREATE UNLOGGED TABLE bench_red_feat AS
-        SELECT kind, name, ST_Subdivide(ST_MakeValid(ST_Transform(geom, 4549)), {max_vertices}) AS g
+        SELECT kind, name, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
         FROM bench_src_red""",
     "layer: redlines dissolved": """
         CREATE UNLOGGED TABLE bench_red_diss AS
-        SELECT kind, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(geom, 4549))), {max_vertices}) AS g
+        SELECT kind, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
         FROM bench_src_red GROUP BY kind""",
     "layer: joint zones dissolved": """
         CREATE UNLOGGED TABLE bench_zone AS
-        SELECT pair, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(geom, 4549))), {max_vertices}) AS g
+        SELECT pair, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
         FROM bench_src_zone GROUP BY pair""",
     "layer: districts": """
         CREATE UNLOGGED TABLE bench_dist AS
-        SELECT name_zh, in_suzhou, ST_Subdivide(ST_MakeValid(ST_Transform(geom, 4549)), {max_vertices}) AS g
+        SELECT name_zh, in_suzhou, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
         FROM bench_src_dist""",
     "layer: schemes": """
         CREATE UNLOGGED TABLE bench_scheme AS
-        SELECT label, ST_Subdivide(ST_MakeValid(ST_Transform(geom, 4549)), {max_vertices}) AS g
+        SELECT label, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
         FROM bench_src_scheme""",
 }
 LAYER_TABLES = ("bench_red_feat", "bench_red_diss", "bench_zone", "bench_dist", "bench_scheme")
@@ -146,8 +149,11 @@ _OVERLAP = (
 CHECKS = {
     "repair + area": """
         CREATE UNLOGGED TABLE bench_p AS
-        SELECT id, g AS g4490, ST_Transform(g, 4549) AS g, ST_Area(g::geography) AS area
-        FROM (SELECT id, CASE
+        SELECT id, g AS g4490, ST_Transform(ST_Segmentize(g, 0.0005), 4549) AS g,
+               ST_Area(ST_Segmentize(g, 0.0005)::geography) AS area,
+               coalesce(abs(ST_Area(g) - ST_Area(geom)) / nullif(greatest(ST_Area(g), ST_Area(geom)), 0), 0)
+                   > 0.01 AS changed
+        FROM (SELECT id, geom, CASE
                 WHEN geom IS NULL OR ST_IsEmpty(geom) THEN NULL
                 WHEN GeometryType(geom) IN ('POLYGON', 'MULTIPOLYGON') THEN
                     CASE WHEN ST_IsValid(geom) THEN geom
@@ -155,7 +161,7 @@ CHECKS = {
                 WHEN GeometryType(geom) = 'GEOMETRYCOLLECTION' THEN ST_CollectionExtract(geom, 3)
               END AS g
               FROM bench_parcels) AS f
-        WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)""",
+        WHERE g IS NOT NULL AND NOT ST_IsEmpty(g) AND ST_Area(ST_Segmentize(g, 0.0005)::geography) >= 1""",
     "redline overlaps": f"""
         CREATE UNLOGGED TABLE bench_c_red AS
         WITH pairs AS MATERIALIZED (
@@ -215,7 +221,7 @@ CHECKS = {
             FROM bench_c_dist GROUP BY id),
         j AS (
             SELECT s.id, s.parcel_id, s.land_use, coalesce(p.g4490, s.geom) AS geom,
-                   p.id IS NOT NULL AS usable, p.area,
+                   p.id IS NOT NULL AS usable, p.area, coalesce(p.changed, false) AS changed,
                    CASE WHEN coalesce(red.red_raw, 0) < 0.01 THEN 0 ELSE red.red_raw END AS red_m2,
                    CASE WHEN coalesce(red.ctl_raw, 0) < 0.01 THEN 0 ELSE red.ctl_raw END AS ctl_m2,
                    CASE WHEN coalesce(red.red_raw, 0) > 0 THEN 0 ELSE n.d END AS nearest,
@@ -237,7 +243,7 @@ CHECKS = {
                         CASE WHEN conflict THEN 3 ELSE 0 END,
                         CASE WHEN (red_m2 > 0 AND NOT conflict) OR control
                                   OR (NOT conflict AND red_m2 = 0 AND nearest <= 100)
-                                  OR outside THEN 2 ELSE 0 END,
+                                  OR outside OR changed THEN 2 ELSE 0 END,
                         CASE WHEN zones IS NOT NULL THEN 1 ELSE 0 END)] END AS verdict,
                CASE WHEN usable THEN round(red_m2::numeric, 2)::float8 END AS redline_overlap_m2,
                CASE WHEN usable THEN round(ctl_m2::numeric, 2)::float8 END AS control_overlap_m2,
