@@ -850,7 +850,7 @@ def _missing(bounds, name: str, spelling) -> None:
     fix = arg("crs", f"'{example}'", spelling)
     gcj = arg("crs", "'GCJ-02'", spelling)
     raise CRSError(
-        f"has no coordinate reference system (no .prj, or a frame without a CRS).{look} "
+        f"has no coordinate reference system (no .prj, a database table with SRID 0, or a frame without a CRS).{look} "
         "The library never guesses",
         source=name,
         hint=(f"say what it is: pass {fix}" + (f", or {gcj} for Amap/Gaode coordinates" if gcj else ""))
