@@ -756,8 +756,6 @@ def resolve_crs(
     >>> resolve_crs(gpd.GeoSeries([Point(557_000, 3_464_000)]), "EPSG:4549").how
     'given'
     """
-    from .errors import DatumError
-
     import geopandas as gpd
 
     if isinstance(data, gpd.GeoDataFrame):
@@ -769,43 +767,56 @@ def resolve_crs(
     if declared is None and attrs.get(ATTRS_KEY) == GCJ02 and given is None:
         given = GCJ02
     bounds = _finite_bounds(geoms)
-    how = "declared"
     if is_gcj02(given):
-        if declared is not None and not override and not CRS.from_user_input(declared).is_geographic:
-            raise CRSError(
-                f"is declared as {_describe(declared)}, a projected CRS, but GCJ-02 was given; "
-                "GCJ-02 coordinates are longitude/latitude",
-                source=name, hint="check which file holds the Amap/Gaode coordinates",
-            )
-        if bounds is not None:
-            _check_coordinates(CRS.from_user_input(CGCS2000), bounds, name, spelling)
-        return CRSDecision(GCJ02, "given", "gcj02")
+        return _gcj02_decision(declared, override, bounds, name, spelling)
     if declared is None and given is None:
         _missing(bounds, name, spelling)
-    if given is not None:
-        given_crs = _parse_crs(given, name, "the CRS given")
-        if declared is None:
-            crs, how = given_crs, "given"
-        elif given_crs == CRS.from_user_input(declared):
-            crs = given_crs
-        elif override:
-            crs, how = given_crs, "overridden"
-        elif bounds is not None and CRS.from_user_input(declared).is_geographic and not _is_degrees(bounds):
-            # e.g. a GeoJSON (always labelled EPSG:4326) holding Gauss-Krüger metres
-            log.warning("%s declares %s but holds metres; using %s", name, _describe(declared), given)
-            crs, how = given_crs, "relabelled"
-        else:
-            over = arg("override_crs", "True", spelling)
-            raise CRSError(
-                f"declares {_describe(declared)} but {_describe(given_crs)} was given",
-                source=name,
-                hint=(f"if the declared CRS is wrong, also pass {over}" if over else
-                      "correct the file's .prj, or leave the CRS option out to use the declared one"),
-            )
-    else:
-        crs = _parse_crs(declared, name, "the declared CRS")
+    crs, how = _chosen_crs(declared, given, override, bounds, name, spelling)
     if bounds is not None:
         _check_coordinates(crs, bounds, name, spelling)
+    return _datum_decision(crs, how, datum_shift, approximate_datum, name, spelling)
+
+
+def _gcj02_decision(declared, override: bool, bounds, name: str, spelling) -> CRSDecision:
+    """GCJ-02 was given: the coordinates must be longitude/latitude."""
+    if declared is not None and not override and not CRS.from_user_input(declared).is_geographic:
+        raise CRSError(
+            f"is declared as {_describe(declared)}, a projected CRS, but GCJ-02 was given; "
+            "GCJ-02 coordinates are longitude/latitude",
+            source=name, hint="check which file holds the Amap/Gaode coordinates",
+        )
+    if bounds is not None:
+        _check_coordinates(CRS.from_user_input(CGCS2000), bounds, name, spelling)
+    return CRSDecision(GCJ02, "given", "gcj02")
+
+
+def _chosen_crs(declared, given, override: bool, bounds, name: str, spelling) -> tuple[CRS, str]:
+    """The CRS the coordinates are in, from the declared and the given one, and how it was chosen."""
+    if given is None:
+        return _parse_crs(declared, name, "the declared CRS"), "declared"
+    given_crs = _parse_crs(given, name, "the CRS given")
+    if declared is None:
+        return given_crs, "given"
+    if given_crs == CRS.from_user_input(declared):
+        return given_crs, "declared"
+    if override:
+        return given_crs, "overridden"
+    if bounds is not None and CRS.from_user_input(declared).is_geographic and not _is_degrees(bounds):
+        # e.g. a GeoJSON (always labelled EPSG:4326) holding Gauss-Krüger metres
+        log.warning("%s declares %s but holds metres; using %s", name, _describe(declared), given)
+        return given_crs, "relabelled"
+    over = arg("override_crs", "True", spelling)
+    raise CRSError(
+        f"declares {_describe(declared)} but {_describe(given_crs)} was given",
+        source=name,
+        hint=(f"if the declared CRS is wrong, also pass {over}" if over else
+              "correct the file's .prj, or leave the CRS option out to use the declared one"),
+    )
+
+
+def _datum_decision(crs: CRS, how: str, datum_shift, approximate_datum: bool, name: str,
+                    spelling) -> CRSDecision:
+    """How coordinates in *crs* reach CGCS2000: PROJ, the caller's datum shift, or approximately."""
     datum = legacy_datum(crs)
     if datum is None:
         if datum_shift is not None:
@@ -822,6 +833,13 @@ def resolve_crs(
         return CRSDecision(
             _describe(crs), how, "approximate", datum=datum, approximate_m=APPROXIMATE_DATUM_M, _crs=crs
         )
+    _refuse_legacy(crs, datum, name, spelling)
+
+
+def _refuse_legacy(crs: CRS, datum: str, name: str, spelling) -> None:
+    """Raise the DatumError that says why a legacy datum needs parameters, and which arguments give them."""
+    from .errors import DatumError
+
     shift = arg("datum_shift", "{'dx': …, 'dy': …, 'dz': …, 'rx': …, 'ry': …, 'rz': …, 'ds': …}", spelling)
     approx = arg("approximate_datum", "True", spelling)
     ways = []
