@@ -175,7 +175,9 @@ class BatchReader:
         from geopandas.io import arrow as gpd_arrow  # the conversion read_parquet uses
 
         try:
-            f = pq.ParquetFile(self.path)
+            # pre_buffer=False: with it, pyarrow keeps the read-ahead of every row group already
+            # read until the file is closed (~80 MB per million parcels measured at 10 M rows)
+            f = pq.ParquetFile(self.path, pre_buffer=False)
             meta = f.schema_arrow.metadata or {}
             geo = gpd_arrow._validate_and_decode_metadata(meta)
         except (ValueError, OSError) as exc:
