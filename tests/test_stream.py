@@ -278,3 +278,54 @@ def test_cli_streams_a_file_into_a_report_file(files, in_memory, tmp_path):
     gpd.read_parquet(files["parquet"]).set_crs(None, allow_override=True).to_parquet(missing_crs)
     bad = runner.invoke(main, ["validate", str(missing_crs), "-o", str(tmp_path / "x.gpkg")])
     assert bad.exit_code == 2 and "crs" in bad.output.lower() and not (tmp_path / "x.gpkg").exists()
+
+
+def _rtree_rows(path: Path, x: float, y: float) -> tuple[int, list[int]]:
+    """Rows of the GeoPackage's R-tree table, and the ids of those whose box contains (x, y)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        (name,) = db.execute("SELECT 'rtree_' || table_name || '_' || column_name FROM gpkg_extensions "
+                             "WHERE extension_name = 'gpkg_rtree_index'").fetchone()
+        count = db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        hits = db.execute(f'SELECT id FROM "{name}" WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?',
+                          (x, x, y, y)).fetchall()
+    return count, sorted(h[0] for h in hits)
+
+
+@pytest.mark.parametrize("cap", [None, 1024])
+def test_gpkg_spatial_index_is_complete_with_gdal_memory_capped(frame, tmp_path, monkeypatch, cap):
+    """Over the cap GDAL builds the index another way: every polygon must still be in it, with its box."""
+    from suzhou_geo.io import stream
+
+    if cap is not None:
+        monkeypatch.setattr(stream, "RTREE_RAM", cap)
+    out = tmp_path / "r.gpkg"
+    with BatchWriter(out, default_index=True) as w:
+        for start in range(0, N, BATCH):
+            w.write(frame.iloc[start:start + BATCH])
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    x, y = shapely.get_coordinates(shapely.centroid(geoms[np.flatnonzero(present)[N // 2]]))[0]
+    count, hits = _rtree_rows(out, x, y)
+    assert count == present.sum()
+    b = shapely.bounds(geoms)  # brute force: the boxes that contain the point (fid = row + 1)
+    inside = present & (b[:, 0] <= x) & (b[:, 2] >= x) & (b[:, 1] <= y) & (b[:, 3] >= y)
+    assert inside.sum() >= 1 and hits == (np.flatnonzero(inside) + 1).tolist()
+
+
+def test_gdal_index_memory_cap_is_set_only_while_writing_and_a_user_cap_wins():
+    from suzhou_geo.io.stream import RTREE_RAM, _rtree_ram_cap
+
+    key = "OGR_GPKG_MAX_RAM_USAGE_RTREE"
+    assert pyogrio.get_gdal_config_option(key) is None
+    with _rtree_ram_cap():
+        assert int(pyogrio.get_gdal_config_option(key)) == RTREE_RAM
+    assert pyogrio.get_gdal_config_option(key) is None
+    pyogrio.set_gdal_config_options({key: "5000000"})
+    try:
+        with _rtree_ram_cap():
+            assert int(pyogrio.get_gdal_config_option(key)) == 5_000_000
+        assert int(pyogrio.get_gdal_config_option(key)) == 5_000_000
+    finally:
+        pyogrio.set_gdal_config_options({key: None})

@@ -125,7 +125,7 @@ def validate_file(
         GeoPackage layer name (default: the file name without extension).
     overwrite : bool, default False
         Replace an existing output.
-    batch_size : int, default 100000
+    batch_size : int, default 50000
         Parcels per batch (about 1–2 GB of memory per million).
     progress : callable or tqdm-like object, optional
         Told how many parcels are done (read, checked and written):
