@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from _catalogue import catalogue_waypoints
 from pyproj import Geod
 
 import suzhou_geo as sg
@@ -71,29 +72,6 @@ def geonames():
             if v["countrycode"] == "CN" and 119.8 < v["longitude"] < 121.6 and 30.6 < v["latitude"] < 32.2}
 
 
-def _waypoints(spec):
-    if isinstance(spec, dict):
-        for k, v in spec.items():
-            if k in ("waypoints", "via"):
-                yield from v
-            elif k in ("centre", "at", "from", "to"):
-                yield v
-            elif k == "parts":
-                for x in v:
-                    yield from ([x] if isinstance(x, list) else _waypoints(x))
-            elif isinstance(v, (dict, list)):
-                yield from _waypoints(v)
-    elif isinstance(spec, list):
-        for x in spec:
-            if isinstance(x, dict):
-                yield from _waypoints(x)
-
-
-def _catalogue_waypoints():
-    cat = json.loads(data_path("schemes", "catalogue.json").read_text(encoding="utf-8"))
-    return [(f"{s['key']}.{e['id']}", w) for s in cat["schemes"] for e in s["elements"] for w in _waypoints(e["geometry"])]
-
-
 def _town(run: str) -> str | None:
     for name in (run, run.removesuffix("镇")):
         if name in TOWNS:
@@ -105,7 +83,7 @@ def _named_towns(place: str) -> list[str]:
     return list(dict.fromkeys(t for run in CJK.findall(place) if (t := _town(run))))
 
 
-CHECKED = [(eid, w, _named_towns(w[2])) for eid, w in _catalogue_waypoints() if _named_towns(w[2])]
+CHECKED = [(eid, w, _named_towns(w[2])) for eid, w in catalogue_waypoints() if _named_towns(w[2])]
 
 
 def test_the_checked_waypoints_are_listed():
@@ -131,7 +109,7 @@ def test_waypoint_lies_near_the_town_it_names(geonames, eid, wp, towns):
 def test_every_geonames_town_named_in_a_waypoint_is_checked_or_excused(geonames):
     zh_names = {a for v in geonames.values() for a in v["alternatenames"] if a and CJK.fullmatch(a)}
     missed = set()
-    for _, w in _catalogue_waypoints():
+    for _, w in catalogue_waypoints():
         for run in CJK.findall(w[2]):
             known = {run, run + "镇", run + "街道"} & zh_names
             if known and not _town(run) and run not in NOT_CHECKED:

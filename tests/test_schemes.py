@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from pathlib import Path
-
+from _catalogue import catalogue_waypoints, waypoints
 from click.testing import CliRunner
 from pyproj import Geod, Transformer
 from shapely.geometry import Point
@@ -114,26 +114,8 @@ def test_elements_file_matches_catalogue(all_layers):
     assert n == len(built)
 
 
-def _waypoints(spec):
-    for k, v in spec.items():
-        if k in ("waypoints", "via"):
-            yield from v
-        elif k in ("centre", "at", "from", "to"):
-            yield v
-        elif k == "parts":
-            for x in v:
-                yield from ([x] if isinstance(x, list) else _waypoints(x))
-        elif isinstance(v, dict):
-            yield from _waypoints(v)
-        elif isinstance(v, list):
-            for x in v:
-                if isinstance(x, dict):
-                    yield from _waypoints(x)
-
-
 def test_every_waypoint_cites_a_source():
-    cat = json.loads(data_path("schemes", "catalogue.json").read_text(encoding="utf-8"))
-    wps = [w for s in cat["schemes"] for el in s["elements"] for w in _waypoints(el["geometry"])]
+    wps = [w for _, w in catalogue_waypoints()]
     assert len(wps) > 50
     for w in wps:
         assert len(w) == 4 and w[2] and len(w[3]) > 10, w
@@ -436,7 +418,7 @@ def _wangyu_spec():
 
 
 def test_every_wangyu_waypoint_names_and_cites_a_place_on_the_river_and_the_border():
-    wps = list(_waypoints(_wangyu_spec()))
+    wps = list(waypoints(_wangyu_spec()))
     places = [w[2] for w in wps]
     assert len(wps) == 5
     assert all("望虞河" in p for p in places), places  # each says what it is on the river
