@@ -66,6 +66,8 @@ class Column:
     choices : tuple of (value, zh, en, fill)
         Coded values, shown as ``"zh en"`` (``"冲突 conflict"``), with the cell
         colour of each in Excel (RGB hex, ``""`` for none).
+    wrap : bool
+        Long text, wrapped in its cell in Excel (reasons), so that it prints whole.
     """
 
     name: str
@@ -83,6 +85,7 @@ class Column:
     excel: bool = True
     width: int = 14
     choices: tuple[tuple[str, str, str, str], ...] = ()
+    wrap: bool = False
 
     def label(self, sep: str = " ") -> str:
         """Return the bilingual label, Chinese first: ``'判定 verdict'``."""
@@ -187,7 +190,7 @@ def collisions(columns: Iterable[object], reserved: Iterable[str]) -> dict:
 
 
 def keep_input_columns(frame: pd.DataFrame, reserved: Iterable[str], *, what: str) -> pd.DataFrame:
-    """A shallow copy of *frame* whose columns named like *reserved* ones are renamed, with one warning.
+    """Return a shallow copy of *frame* whose columns named like *reserved* ones are renamed, with one warning.
 
     Parameters
     ----------

@@ -15,7 +15,11 @@ Every format a planner's colleagues open is written so that it opens right:
   what was shortened, and that GeoPackage keeps everything.
 * **CSV** (``.csv``): UTF-8 with a byte-order mark (so Excel on Chinese Windows
   reads it as UTF-8, not GBK), the geometry as WKT in the last column (``WKT``),
-  or left out with ``wkt=False``.
+  or left out with ``wkt=False``.  Text that a spreadsheet would run as a
+  formula (``=…``, ``+…``, ``-…``, ``@…``, a leading tab or line break) gets a
+  leading apostrophe and every text field is quoted, as OWASP's "CSV Injection"
+  page advises (:func:`spreadsheet_text`); numbers stay numbers.  GeoPackage,
+  GeoParquet and PostGIS keep every value as it is.
 * **Excel** (``.xlsx``, see :mod:`suzhou_geo.io.excel`): a report sheet with
   bilingual headers, and for a parcel report its summary, rules and notes.
 * **GeoParquet** (``.parquet``), **GeoJSON** (``.geojson``), **FlatGeobuf** (``.fgb``).
@@ -28,8 +32,10 @@ refused (:class:`~suzhou_geo.errors.OutputError`).
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -54,6 +60,8 @@ __all__ = [
     "write_layer",
     "check_output",
     "shapefile_field_names",
+    "spreadsheet_text",
+    "FORMULA_START",
     "FORMATS",
     "SHAPEFILE_EXTS",
 ]
@@ -141,7 +149,8 @@ def write_layer(
     Warns
     -----
     suzhou_geo.SuzhouGeoWarning
-        Shapefile: what was shortened, and that GeoPackage keeps everything.
+        Shapefile: what was shortened (field names, text), and that GeoPackage
+        keeps everything; no warning when nothing was shortened.
 
     Examples
     --------
@@ -227,7 +236,7 @@ def check_output(
     >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])
     Traceback (most recent call last):
     ...
-    suzhou_geo.errors.OutputError: in.gpkg: the output is an input of this run; writing it would replace that input. Fix: choose another output name
+    suzhou_geo.errors.OutputError: in.gpkg: the output is an input of this run; ...choose another output name
     """
     target = Path(os.fspath(path)).expanduser()
     if target.is_dir():
@@ -367,9 +376,62 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: An
     pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
 
 
+#: First characters that make Excel or LibreOffice Calc read a cell as a formula (OWASP, "CSV Injection"),
+#: with their full-width forms, which Chinese input methods type.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    r"""Return *value* as a spreadsheet must show it: text that it would run as a formula gets a leading ``'``.
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break —
+    also after leading spaces or double quotes, which a spreadsheet's import
+    may trim — is prefixed with an apostrophe, the "treat as text" mark OWASP's
+    CSV-injection guidance recommends.  A plain number written as text (``"-5"``)
+    and every non-text value are returned as they are.
+
+    Examples
+    --------
+    >>> spreadsheet_text('=HYPERLINK("http://example.invalid","点击")')
+    '\'=HYPERLINK("http://example.invalid","点击")'
+    >>> spreadsheet_text(" @SUM(A1)"), spreadsheet_text("苏州-1"), spreadsheet_text("-5"), spreadsheet_text(-5)
+    ("' @SUM(A1)", '苏州-1', '-5', -5)
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    head = value.lstrip(' "\u3000') if value[0] not in "\t\r\n" else value
+    if head[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
+    """*table* with :func:`spreadsheet_text` applied to every column name and text value (numbers untouched)."""
+    out = table
+    names = [spreadsheet_text(c) for c in table.columns]
+    if names != list(table.columns):
+        out = table.copy()
+        out.columns = names
+    for i in range(table.shape[1]):
+        s = table.iloc[:, i]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+            continue
+        values = s.to_numpy(dtype=object)
+        safe = np.fromiter((spreadsheet_text(v) for v in values), dtype=object, count=len(values))
+        changed = np.fromiter((a is not b for a, b in zip(values, safe, strict=True)), bool, len(values))
+        if changed.any():
+            if out is table:
+                out = table.copy()
+            out.isetitem(i, safe)
+    return out
+
+
 def _write_csv(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None, **_: Any) -> None:
-    # the byte-order mark makes Excel read UTF-8 (without it, Chinese Windows reads GBK)
-    _wkt_table(gdf, wkt is not False).to_csv(path, index=False, encoding="utf-8-sig")
+    # the byte-order mark makes Excel read UTF-8 (without it, Chinese Windows reads GBK); every text
+    # field is quoted so that no separator a spreadsheet guesses (";", tab) starts a cell inside it
+    table = _spreadsheet_table(_wkt_table(gdf, wkt is not False))
+    table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def _write_xlsx(
@@ -518,6 +580,8 @@ def _warn_shapefile(
 ) -> None:
     renamed = [c for c in attrs if names[c] != c]
     n_cut = sum(cut.values())
+    if not renamed and not n_cut:
+        return  # nothing was shortened: nothing to say
     shown = ", ".join(f"{c} → {names[c]}" for c in renamed[:6]) + (" …" if len(renamed) > 6 else "")
     warnings.warn(
         f"{path.name}: Shapefile 字段名最多 10 字节、文本最多 254 字节："
