@@ -24,7 +24,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Polygon, box
 
 import suzhou_geo as sg
-from suzhou_geo.errors import CRSError, DatumError, GeometryError, InputError, SuzhouGeoWarning
+from suzhou_geo.errors import CRSError, DatumError, GeometryError, InputError, Row, SuzhouGeoWarning
 
 GEOD = Geod(ellps="GRS80")
 TO_GK = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
@@ -372,9 +372,10 @@ def test_redline_with_nan_vertex_is_an_error_naming_the_row():
                          crs="EPSG:4490", index=[7, 8])
     with pytest.raises(GeometryError) as err:
         sg.check_floor("昆山市", redlines=g)
-    assert err.value.row == 8 and "NaN" in str(err.value)
+    assert err.value.row == Row(2, 8) and "NaN" in str(err.value)  # counted from 1, with the input's own index
+    assert "第 2 个要素 feature 2 (索引 index 8)" in str(err.value)
     fc = sg.check_floor("昆山市", redlines=sg.load_redlines(g, invalid="exclude"))
-    assert any("row 8 excluded" in w for w in fc.warnings)
+    assert any("第 2 个要素（索引 8）已排除 / feature 2 (index 8) excluded" in w for w in fc.warnings)
 
 
 @pytest.mark.parametrize("command", [["area"], ["zonal", "RASTER"], ["rasterize", "-o", "OUT"]])

@@ -492,7 +492,7 @@ def test_fraction_exact_for_grid_snapped_and_overhanging_polygons():
 
 def test_zones_must_be_polygons_and_raster_needs_crs(gk_raster):
     pts = gpd.GeoSeries([Point(X0 + 10, Y0 - 10)], crs="EPSG:4549")
-    with pytest.raises(ValueError, match="zones must be polygons; rows \\[0\\] are Point"):
+    with pytest.raises(ValueError, match="zones must be polygons, but feature 1: Point"):
         sg.zonal_stats(gk_raster, pts)
     mf = _mem(GRID, None, from_origin(X0, Y0, RES, RES))
     with mf.open() as ds, pytest.raises(sg.CRSError, match="rio edit-info"):

@@ -15,6 +15,7 @@ from shapely.geometry import Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 import suzhou_geo as sg
+from suzhou_geo.errors import Row
 from suzhou_geo.io.bundled import data_dir, data_path
 from suzhou_geo.redlines import (
     FLOORS,
@@ -242,16 +243,16 @@ def test_official_style_gbk_shapefile(tmp_path, caplog):
     # the bow-tie's repair changes its area from 0 to 0.5 km²: not counted silently
     with pytest.raises(sg.errors.GeometryError) as err, pytest.warns(sg.errors.SuzhouGeoWarning, match="GB18030"):
         load_redlines(path, crs="EPSG:4549")
-    assert "hx.shp" in str(err.value) and err.value.row == 1 and "invalid='repair'" in str(err.value)
+    assert "hx.shp" in str(err.value) and err.value.row == Row(2) and "invalid='repair'" in str(err.value)
     with pytest.warns(sg.errors.SuzhouGeoWarning, match="GB18030"):
         r = load_redlines(path, crs="EPSG:4549", invalid="repair")
     assert list(r.name) == list(gdf.HXMC)
     assert list(r.kind) == [REDLINE, REDLINE, SPACE_CONTROL]
     assert list(r.category) == ["饮用水水源保护区", "重要湿地", "清水通道维护区"]
-    assert "repaired: Self-intersection" in r.geometry_issue.iloc[1]
+    assert "repaired: the boundary crosses itself at (" in r.geometry_issue.iloc[1]
     assert r.geometry_issue.iloc[0] is None
-    assert any("row 1 counted as repaired" in n for n in r.attrs["notes"])
-    assert any("row 1 counted as repaired" in w for w in check_floor("昆山市", redlines=r).warnings)
+    assert any("第 2 个要素按修复后的形状计入 / feature 2 counted as repaired" in n for n in r.attrs["notes"])
+    assert any("feature 2 counted as repaired" in w for w in check_floor("昆山市", redlines=r).warnings)
     assert list(r.jurisdiction) == ["昆山市"] * 3  # filled from location
     assert r.attrs["illustrative"] is False and "hx.shp" in r.attrs["data_note"]
     # bow-tie: two triangles of 0.25 km² each (planar, hand-computed), ellipsoidal within 0.1 %
@@ -277,7 +278,8 @@ def test_points_and_lines_are_rejected_with_rows():
     with pytest.raises(ValueError) as err:
         load_redlines(gdf)
     msg = str(err.value)
-    assert "row 11" in msg and "row 12" in msg and "point" in msg and "line" in msg
+    assert "feature 2 (索引 index 11)" in msg and "feature 3 (索引 index 12)" in msg
+    assert "point" in msg and "line" in msg
 
 
 def test_missing_file():
@@ -375,7 +377,7 @@ def test_partly_unknown_kind_column_is_refused():
 
     g = [shapely.box(120.9 + i / 100, 31.3, 120.905 + i / 100, 31.305) for i in range(3)]
     gdf = gpd.GeoDataFrame({"名称": ["a", "b", "c"], "红线类型": ["生态保护红线", "生态空间管控区域", "待定"]}, geometry=g, crs="EPSG:4490")
-    with pytest.raises(ValueError, match="row 2: '待定'"):
+    with pytest.raises(ValueError, match="第 3 个要素 feature 3: '待定'"):
         load_redlines(gdf)
     # a column whose values never name a kind (here: categories) is simply not a kind column
     cats = gdf.assign(红线类型=["重要湿地", "湿地公园", "森林公园"])

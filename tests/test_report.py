@@ -117,7 +117,9 @@ def test_user_redline_whose_repair_changes_its_area_stops_the_report(user_data, 
          str(user_data / "红线.shp"), "--offline"],
     )
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert "红线.shp" in r.output and "row 28" in r.output and "--redlines-invalid exclude" in r.output
+    # the 29th feature, as QGIS counts it (its index label is 28)
+    assert "红线.shp" in r.output and "第 29 个要素 feature 29" in r.output
+    assert "--redlines-invalid exclude" in r.output
 
 
 def written(folder: Path) -> list[Path]:

@@ -51,7 +51,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from .crs import CGCS2000_GK_CM120, ensure_crs
-from .errors import CRSError, InputError
+from .errors import CRSError, InputError, row_at
 from .landcover import ClassTable, class_table
 from .measure import area_m2
 
@@ -697,9 +697,9 @@ def _prepare_zones(zones, zones_crs, ds, zone_field, name):
     geoms = np.asarray(geo.values, dtype=object)
     bad = ~shapely.is_missing(geoms) & ~shapely.is_valid(geoms)
     if bad.any():
-        labels = gdf.index[bad].tolist()[:5]
+        labels = ", ".join(row_at(gdf.index, k).en for k in np.flatnonzero(bad)[:5])
         warnings.warn(
-            f"{name}: {int(bad.sum())} invalid zone geometries (e.g. rows {labels}) were repaired "
+            f"{name}: {int(bad.sum())} invalid zone geometries (e.g. {labels}) were repaired "
             "with shapely.make_valid before counting pixels",
             stacklevel=3,
         )
@@ -711,10 +711,10 @@ def _prepare_zones(zones, zones_crs, ds, zone_field, name):
     types = shapely.get_type_id(geoms)
     wrong = ~np.isin(types, [3, 6]) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     if wrong.any():
-        rows = gdf.index[wrong].tolist()[:5]
+        rows = ", ".join(row_at(gdf.index, k).en for k in np.flatnonzero(wrong)[:5])
         kinds = sorted({g.geom_type for g in geoms[wrong]})
         raise ValueError(
-            f"{name}: zones must be polygons; rows {rows} are {', '.join(kinds)}. "
+            f"{name}: zones must be polygons, but {rows}: {', '.join(kinds)}. "
             "Buffer them first (e.g. gdf.to_crs('EPSG:4549').buffer(15))."
         )
     if zone_field is not None:
@@ -898,7 +898,8 @@ def zonal_stats(
     missing = ~ok
     if missing.any():
         warnings.warn(
-            f"{name}: {int(missing.sum())} zones have no geometry (rows {gdf.index[missing].tolist()[:5]}); "
+            f"{name}: {int(missing.sum())} zones have no geometry "
+            f"({', '.join(row_at(gdf.index, k).en for k in np.flatnonzero(np.asarray(missing))[:5])}); "
             "their statistics are NaN",
             stacklevel=2,
         )

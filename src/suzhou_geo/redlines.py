@@ -35,7 +35,7 @@ import shapely
 
 from .boundaries import resolve_name, units_metric, units_table
 from .crs import CGCS2000, CGCS2000_GK_CM120
-from .errors import GeometryError, InputError, arg
+from .errors import GeometryError, InputError, arg, row_at
 from .geometry import polygonal_part
 from .io import read
 from .io.bundled import bundled, data_path
@@ -123,12 +123,13 @@ def _normalise(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, lis
             # a kind column with values it cannot place: guessing would move 生态空间管控区域
             # into (or out of) the redline total, so refuse and say which rows
             bad = gdf.loc[vals.isna(), c]
-            shown = ", ".join(f"row {i}: {v!r}" for i, v in list(bad.items())[:5])
+            pos = np.flatnonzero(vals.isna().to_numpy())
+            shown = ", ".join(f"{row_at(gdf.index, k)}: {gdf[c].iloc[k]!r}" for k in pos[:5])
             what = "says the kind of some features but not of" if vals.notna().any() else "names no kind for"
             raise InputError(
                 f"column {c!r} {what} {len(bad)} ({shown}{', …' if len(bad) > 5 else ''}). Each feature must "
                 "be 生态保护红线 (ecological_protection_redline) or 生态空间管控区域 (ecological_space_control)",
-                source=label, row=bad.index[0], column=c,
+                source=label, row=row_at(gdf.index, pos[0]), column=c,
                 hint="correct those values before loading",
             )
         values = ", ".join(map(repr, gdf[c].dropna().astype(str).unique()[:3]))
@@ -243,7 +244,8 @@ def load_redlines(
         行政区/XZQMC, ...).  A missing jurisdiction is filled with the Suzhou
         county unit holding the feature.  ``attrs``: ``illustrative`` (bool),
         ``data_note``, ``kind_assumed`` (bool), ``notes`` (list of str),
-        ``dropped`` and ``suzhou_geo_read``.
+        ``dropped`` (the features left out, counted from 1: ``"第 3 个要素 feature 3"``)
+        and ``suzhou_geo_read``.
 
     Raises
     ------
@@ -364,8 +366,8 @@ def _normalise_layer(lay: Layer, invalid: str, *, illustrative: bool, data_note:
 def _refuse_non_polygons(lay: Layer, label: str) -> None:
     wrong = np.isin(lay.codes, ["point", "line"])
     if wrong.any():
-        rows = lay.frame.index[wrong]
-        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})" for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10]))
+        shown = ", ".join(f"{row_at(lay.frame.index, k)} ({lay.issues[k].split(' / ')[-1]})"
+                          for k in np.flatnonzero(wrong)[:10])
         raise GeometryError(
             f"redlines must be polygons, but {int(wrong.sum())} feature(s) are not: {shown}"
             + (" …" if wrong.sum() > 10 else ""),
@@ -386,7 +388,7 @@ def _invalid_hint(spelling: dict | None, *, repairable: bool) -> str:
 
 def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None = None
                      ) -> tuple[np.ndarray, list[str], list[str]]:
-    """Which features to keep: (mask, dropped row labels, notes)."""
+    """Which features to keep: (mask, the dropped rows as people count them, notes)."""
     from .io.checks import REPAIR_AREA_TOLERANCE
 
     n = len(lay)
@@ -397,9 +399,10 @@ def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None
     if bad.any() and (invalid == "raise" or (nonfinite.any() and invalid != "exclude")):
         which = np.flatnonzero(nonfinite if invalid != "raise" else bad)
         if len(which) == 1:
-            what, row = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}", lay.frame.index[which[0]]
+            what = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}"
+            row = row_at(lay.frame.index, which[0])
         else:
-            shown = "; ".join(f"row {lay.frame.index[k]}: {lay.issues[k]}" for k in which[:10])
+            shown = "; ".join(f"{row_at(lay.frame.index, k)}: {lay.issues[k]}" for k in which[:10])
             what = f"{len(which)} redline features cannot be counted as drawn: {shown}" + (" …" if len(which) > 10 else "")
             row = None
         raise GeometryError(
@@ -416,14 +419,15 @@ def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None
     notes: list[str] = []
     for k in np.flatnonzero(gone):
         why = "面积不足 1 m² / less than 1 m² of area" if tiny[k] else lay.issues[k]
-        msg = f"{label}: 第 {lay.frame.index[k]} 行已排除 / row {lay.frame.index[k]} excluded: {why}"
+        r = row_at(lay.frame.index, k)
+        msg = f"{label}: {r.zh}已排除 / {r.en} excluded: {why}"
         log.warning(msg)
         notes.append(msg)
     if invalid == "repair":
         for k in np.flatnonzero(changed & ~gone):
-            notes.append(f"{label}: 第 {lay.frame.index[k]} 行按修复后的形状计入 / row {lay.frame.index[k]} counted "
-                         f"as repaired: {lay.issues[k]}")
-    return ~gone, [str(i) for i in lay.frame.index[gone]], notes
+            r = row_at(lay.frame.index, k)
+            notes.append(f"{label}: {r.zh}按修复后的形状计入 / {r.en} counted as repaired: {lay.issues[k]}")
+    return ~gone, [str(row_at(lay.frame.index, k)) for k in np.flatnonzero(gone)], notes
 
 
 # --------------------------------------------------------------------------- floors
@@ -710,8 +714,8 @@ def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
         minus_crs = None
     lay = read(minus, crs=minus_crs, name=None if isinstance(minus, (str,)) else "minus", expect="polygon",
                spelling=spell)
-    notes = [f"{lay.provenance.name}: 第 {lay.frame.index[k]} 行未扣除 / row {lay.frame.index[k]} not subtracted: "
-             f"{lay.issues[k]}" for k in np.flatnonzero(~lay.usable)]
+    rows = [(k, row_at(lay.frame.index, k)) for k in np.flatnonzero(~lay.usable)]
+    notes = [f"{lay.provenance.name}: {r.zh}未扣除 / {r.en} not subtracted: {lay.issues[k]}" for k, r in rows]
     for n in notes:
         log.warning(n)
     notes += list(lay.provenance.notes)

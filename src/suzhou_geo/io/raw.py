@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import MissingFileError, ReadError, SuzhouGeoWarning
+from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, row_at
 from . import encoding as enc
 from . import postgis
 
@@ -376,8 +376,9 @@ def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = 
         geoms = shapely.from_wkt(text, on_invalid="ignore")
         bad = np.flatnonzero(shapely.is_missing(geoms) & (text != None))  # noqa: E711 - elementwise
         if len(bad):
-            msg = (f"{label}: {len(bad)} 行的 WKT 无法解析（第 {', '.join(map(str, df.index[bad][:5]))} 行）/ "
-                   f"{len(bad)} row(s) hold WKT that cannot be parsed (rows {', '.join(map(str, df.index[bad][:5]))})")
+            rows = [row_at(df.index, k) for k in bad[:5]]
+            msg = (f"{label}: {len(bad)} 个要素的 WKT 无法解析（{'、'.join(r.zh for r in rows)}）/ "
+                   f"{len(bad)} feature(s) hold WKT that cannot be parsed ({', '.join(r.en for r in rows)})")
             warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
             if info is not None:
                 info.notes.append(msg)

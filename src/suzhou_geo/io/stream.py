@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError, OutputError, ReadError
+from ..errors import InputError, OutputError, ReadError, Row
 from . import encoding as enc
 from .geomtype import POLYGON, one_geometry_type
 from .raw import DRIVERS, RawInfo
@@ -298,7 +298,7 @@ class BatchReader:
             raise InputError(
                 f"rows after the first {ENCODING_SAMPLE:,} hold Chinese text in {found[0]} "
                 f"({values[0]!r} → {found[1][0]!r}), but the file has no .cpg and its first rows did not show it",
-                source=self.info.name, row=offset, hint=f"pass encoding='{found[0]}'",
+                source=self.info.name, row=Row(offset + 1), hint=f"pass encoding='{found[0]}'",
             )
 
 

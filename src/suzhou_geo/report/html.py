@@ -181,7 +181,7 @@ def _repairs_section(ctx: Any) -> str:
     t = pd.DataFrame(
         {
             "图层 layer": [r.layer for r in shown],
-            "行 row": [str(r.row) for r in shown],
+            "要素 feature": [str(r.row) for r in shown],
             "名称 name": [r.name for r in shown],
             "问题与处理 issue and what was done": [r.issue for r in shown],
         }

@@ -180,14 +180,14 @@ def _repairs_section(ctx: Any) -> list[str]:
     t = pd.DataFrame(
         {
             "图层 layer": [r.layer for r in ctx.repairs],
-            "行 row": [str(r.row) for r in ctx.repairs],
+            "要素 feature": [str(r.row) for r in ctx.repairs],
             "名称 name": [r.name for r in ctx.repairs],
             "问题与处理 issue and what was done": [r.issue for r in ctx.repairs],
         }
     )
     return lines + [
-        f"共 {len(ctx.repairs)} 处，逐一列出（行号为输入中的行）。 / {len(ctx.repairs)} in all, each listed "
-        "(row: the row in the input).",
+        f"共 {len(ctx.repairs)} 处，逐一列出（要素按输入顺序从 1 计数，与 QGIS 一致）。 / {len(ctx.repairs)} in all, "
+        "each listed (features counted from 1 in input order, as QGIS counts them).",
         "",
         md_table(t),
         "",

@@ -87,10 +87,13 @@ class DataUsed:
 
 @dataclass
 class Repair:
-    """One repair or change made to an input while reading it."""
+    """One repair or change made to an input while reading it.
+
+    ``row`` is the feature as people count it (``"第 67 个要素 feature 67"``, from 1 as in QGIS).
+    """
 
     layer: str
-    row: Any
+    row: str
     name: str
     issue: str
 
@@ -426,12 +429,14 @@ def _data_used(ctx: _Context) -> list[DataUsed]:
 
 
 def _repairs(ctx: _Context) -> list[Repair]:
+    from ..errors import row_at
+
     out = []
     red = ctx.red
     if "geometry_issue" in red.columns:
         for idx, name, issue in zip(red.index, red["name"], red["geometry_issue"], strict=True):
             if isinstance(issue, str) and issue:
-                out.append(Repair("红线 redlines", idx, str(name), issue))
+                out.append(Repair("红线 redlines", _read_row(idx), str(name), issue))
     for row in red.attrs.get("dropped", []):
         out.append(Repair("红线 redlines", row, "", "无几何，已剔除 / no geometry, dropped"))
     rep = ctx.report
@@ -443,8 +448,18 @@ def _repairs(ctx: _Context) -> list[Repair]:
             what = issue
             if verdict == "invalid":
                 what += "（判定为无效 verdict invalid）"
-            out.append(Repair("地块 parcels", rep.index[k], name, what))
+            out.append(Repair("地块 parcels", str(row_at(rep.index, k)), name, what))
     return out
+
+
+def _read_row(label: Any) -> str:
+    """Return a kept redline feature as people count it: the file's row labels are its positions (0, 1, …)."""
+    from ..errors import Row
+
+    try:
+        return str(Row(int(label) + 1))
+    except (TypeError, ValueError):
+        return str(label)
 
 
 def _id_column(report: pd.DataFrame) -> str | None:
