@@ -54,7 +54,7 @@ CHUNK = 1_000_000
 
 
 def generate(n: int, workdir: Path) -> dict[str, Path]:
-    """The parcels as GeoPackage and GeoParquet, generated once per N (1 M rows at a time)."""
+    """Return the parcels as GeoPackage and GeoParquet, generated once per N (1 M rows at a time)."""
     paths = {"gpkg": workdir / f"parcels_{n}.gpkg", "parquet": workdir / f"parcels_{n}.parquet"}
     if all(p.exists() for p in paths.values()):
         return paths

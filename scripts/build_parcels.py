@@ -34,7 +34,7 @@ LAND_USES = ["工业 industrial", "居住 residential", "商业 commercial", "�
 
 
 def rect(cx: float, cy: float, w: float, h: float, angle: float) -> Polygon:
-    """A w x h rectangle centred on (cx, cy), rotated by angle (radians), in metres."""
+    """Return a w x h rectangle centred on (cx, cy), rotated by angle (radians), in metres."""
     c, s = np.cos(angle), np.sin(angle)
     pts = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]])
     rot = pts @ np.array([[c, s], [-s, c]])

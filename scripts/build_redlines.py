@@ -101,7 +101,7 @@ def to_gk(x: float, y: float) -> Point:
 
 
 def box_gk(lon0: float, lon1: float, lat0: float, lat1: float):
-    """A lon/lat box (densified) in EPSG:4549."""
+    """Return a lon/lat box (densified) in EPSG:4549."""
     b = shapely.segmentize(shapely.box(lon0, lat0, lon1, lat1), 0.001)
     return gpd.GeoSeries([b], crs="EPSG:4490").to_crs(GK).iloc[0]
 
@@ -118,7 +118,7 @@ def polygonal(g):
 
 
 def bisect(f, lo: float, hi: float, target: float, tol: float) -> float:
-    """The x in [lo, hi] where the increasing function f reaches target (to within tol, 60 steps at most)."""
+    """Return the x in [lo, hi] where the increasing function f reaches target (to within tol, 60 steps at most)."""
     for _ in range(60):
         mid = (lo + hi) / 2
         if f(mid) < target:
@@ -158,7 +158,7 @@ def fit_scale(shape, clip, target_km2: float):
 
 
 def ellipse(cx: float, cy: float, a_m: float, b_m: float, angle_deg: float = 0.0):
-    """An ellipse in EPSG:4549 centred on lon/lat (cx, cy), semi-axes in metres."""
+    """Return an ellipse in EPSG:4549 centred on lon/lat (cx, cy), semi-axes in metres."""
     p = to_gk(cx, cy)
     e = affinity.scale(Point(p.x, p.y).buffer(1.0, quad_segs=32), a_m, b_m)
     return affinity.rotate(e, angle_deg, origin=(p.x, p.y))

@@ -111,12 +111,12 @@ class Page:
         return self.frame.evaluate(expr, arg)
 
     def rect(self, selector: str) -> dict | None:
-        """The DOMRect of the first element matching *selector* (None if there is none)."""
+        """Return the DOMRect of the first element matching *selector* (None if there is none)."""
         el = self.frame.query_selector(selector)
         return el.evaluate(_RECT) if el else None
 
     def entries(self) -> list[dict]:
-        """The layer control's entries: label, JS layer names, checked, disabled."""
+        """Return the layer control's entries: label, JS layer names, checked, disabled."""
         return self.js(
             """() => Array.from(document.querySelectorAll('.sg-layers .sg-entry')).map(l => {
                 const i = l.querySelector('input');

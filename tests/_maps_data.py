@@ -91,7 +91,7 @@ def report_frame() -> gpd.GeoDataFrame:
 
 
 def scheme_frame_new_columns() -> gpd.GeoDataFrame:
-    """The scheme sample with the newer inference columns instead of ``inferred``."""
+    """Return the scheme sample with the newer inference columns instead of ``inferred``."""
     f = scheme_frame()
     f["role_inferred"] = [False, True, False, False]
     f["role_evidence"] = ["", "the plan lists 吴淞江 among the axes; role read from its wording", "", ""]
@@ -103,7 +103,7 @@ VERDICT_SHARES = {"conflict": 0.10, "review": 0.08, "notice": 0.07, "pass": 0.74
 
 
 def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
-    """A report frame of *n* parcels with every report-schema column, made in well under a second.
+    """Return a report frame of *n* parcels with every report-schema column, made in well under a second.
 
     Parcels are 80–300 m boxes scattered over 苏州市's bounding box; verdicts drawn with
     :data:`VERDICT_SHARES`; a tenth of the invalid ones have no geometry.  Only the maps

@@ -20,7 +20,7 @@ GEOD = Geod(ellps="WGS84")
 
 
 def ref_wgs2gcj(lon: float, lat: float) -> tuple[float, float]:
-    """The published forward formula, transcribed with ``math`` one point at a time
+    """Apply the published forward formula, transcribed with ``math`` one point at a time
     (as in cnmaps.geo / coordTransform), independently of the library's numpy code.
     """
     a = 6378245.0

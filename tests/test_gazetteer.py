@@ -140,7 +140,7 @@ DCW = Path("/usr/share/gmt-dcw/dcw-gmt.nc")
 
 
 def _dcw_polygon(code: str):
-    """A DCW state polygon from the netCDF-4 file: uint16 lon/lat scaled to [min, max], segments
+    """Return a DCW state polygon from the netCDF-4 file: uint16 lon/lat scaled to [min, max], segments
     separated by lon = 65535 (lat 0 an outer ring, 1 a hole), as GMT's gmt_dcw.c reads them.
     """
     h5py = pytest.importorskip("h5py", reason="reading DCW's netCDF-4 file needs h5py (the test extra)")

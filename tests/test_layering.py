@@ -62,7 +62,7 @@ def _package_of(name: str) -> list[str]:
 
 
 def _imports(name: str) -> list[tuple[str, str, int]]:
-    """(module imported, name taken from it or "", line) for every import in *name*'s source."""
+    """Return (module imported, name taken from it or "", line) for every import in *name*'s source."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
@@ -111,7 +111,7 @@ def test_no_import_runs_up_the_floors():
 
 
 def _group(name: str) -> str:
-    """The FLOORS entry a module belongs to (``suzhou_geo.io`` for ``suzhou_geo.io.reader``)."""
+    """Return the FLOORS entry a module belongs to (``suzhou_geo.io`` for ``suzhou_geo.io.reader``)."""
     return max((p for p in FLOORS if name == p or name.startswith(p + ".")), key=len, default=name)
 
 

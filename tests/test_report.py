@@ -53,7 +53,7 @@ def outdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def user_data(tmp_path_factory):
-    """A planner's own files: 地块.gpkg with Chinese columns, 红线.shp in EPSG:4549 with a bow-tie."""
+    """Write a planner's own files: 地块.gpkg with Chinese columns, 红线.shp in EPSG:4549 with a bow-tie."""
     folder = tmp_path_factory.mktemp("user")
     src = sg.datasets.parcels()
     parcels = gpd.GeoDataFrame(

@@ -432,7 +432,7 @@ def neighbours(name: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> pd.Data
 
 
 def border_line_metric(a: str, b: str, tolerance_m: float):
-    """The part of a's boundary within tolerance of b's polygon, in EPSG:4549."""
+    """Return the part of a's boundary within tolerance of b's polygon, in EPSG:4549."""
     metric = units_metric()
     ga, gb = metric[a], metric[b]
     line = shapely.intersection(shapely.boundary(ga), shapely.buffer(gb, tolerance_m))
@@ -442,7 +442,7 @@ def border_line_metric(a: str, b: str, tolerance_m: float):
 
 
 def shared_border(a: Any, b: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> gpd.GeoDataFrame:
-    """The border two jurisdictions share, as a line with its length in metres.
+    """Return the border two jurisdictions share, as a line with its length in metres.
 
     The border is taken from the boundary topology: the part of *a*'s outline that
     lies within *tolerance_m* of *b*'s polygon, which tolerates the slivers and

@@ -19,7 +19,7 @@ POLYGON_TYPES = (3, 6)
 
 
 def polygonal_part(geom: Any, empty: Any = None) -> Any:
-    """The polygonal part of one geometry, or *empty* when it has none.
+    """Return the polygonal part of one geometry, or *empty* when it has none.
 
     Polygons and multipolygons are returned as they are; from anything else the
     polygon parts are kept (one part as it is, several dissolved with

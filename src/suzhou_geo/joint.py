@@ -185,7 +185,10 @@ def _pact(key: Any) -> JointPact:
 
 
 def _pair_pact(codes: frozenset[str], member_codes: frozenset[str], chosen: JointPact | None):
-    """The pact a border pair falls under: the chosen one, else one with these exact members, else any containing both."""
+    """Return the pact a border pair falls under.
+
+    The chosen one, else one with these exact members, else any containing both.
+    """
     if chosen is not None:
         return chosen
     resolved = {k: frozenset(resolve_name(m) for m in p.members) for k, p in JOINT_PACTS.items()}
@@ -206,7 +209,7 @@ def joint_control_zone(
     dissolve: bool = False,
     tolerance_m: float = BORDER_TOLERANCE_M,
 ) -> gpd.GeoDataFrame:
-    """The band within *distance_m* of every border shared by two members, on both sides.
+    """Return the band within *distance_m* of every border shared by two members, on both sides.
 
     Parameters
     ----------
@@ -309,7 +312,7 @@ def joint_control_zone(
 
 
 def _resolve(members, distance_m, pact) -> tuple[JointPact | None, list[str], float]:
-    """The chosen pact (or None for custom members), member adcodes and the distance."""
+    """Return the chosen pact (or None for custom members), member adcodes and the distance."""
     chosen = _pact(pact) if pact is not None else None
     if members is None:
         chosen = chosen or JOINT_PACTS[DEFAULT_PACT]
@@ -363,7 +366,7 @@ def _pair_rows(t, codes, distance_m, chosen, tolerance_m) -> tuple[list[dict[str
 
 
 def _label(p: JointPact | None, distance_m: float, t, codes) -> dict[str, str]:
-    """The pact, source, assumed parts and note of a row."""
+    """Return the pact, source, assumed parts and note of a row."""
     if p is None:
         names = sorted(t.loc[list(codes), "name_zh"])
         return {"pact": "custom",

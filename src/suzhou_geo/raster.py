@@ -247,7 +247,7 @@ def _projected_scale(crs: CRS, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def _window_areas(crs: CRS, transform, row0: int, col0: int, height: int, width: int) -> np.ndarray:
-    """True ellipsoidal area (m²) of each pixel of a window, shape (height, width)."""
+    """Return the true ellipsoidal area (m²) of each pixel of a window, shape (height, width)."""
     if height == 0 or width == 0:
         return np.zeros((height, width))
     if crs.is_geographic:
@@ -271,7 +271,7 @@ def _window_areas(crs: CRS, transform, row0: int, col0: int, height: int, width:
 
 
 def pixel_areas(raster: Any, window: Any = None) -> np.ndarray:
-    """True (ellipsoidal) area in m² of every pixel of a raster or a window of it.
+    """Return the true (ellipsoidal) area in m² of every pixel of a raster or a window of it.
 
     Parameters
     ----------
@@ -336,7 +336,7 @@ class RasterizeResult:
     _memfile: Any = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """The code table."""
+        """Return the code table."""
         return self.codes
 
     def read(self, *args, **kwargs) -> np.ndarray:

@@ -298,7 +298,7 @@ def _sample() -> Layer:
 
 def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: dict | None = None,
                   **options: Any) -> Layer:
-    """The redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
+    """Return the redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
 
     What :func:`load_redlines`, :func:`check_floor` and
     :func:`suzhou_geo.validate_parcels` all start from, so that one redline file
@@ -677,7 +677,7 @@ def _floor_of(label: str, code: str | None, floor_km2: float | None) -> tuple[fl
 
 
 def _dissolved(red: Layer, kind: str | None):
-    """The union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
+    """Return the union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
 
     def make():
         sel = np.ones(len(red), dtype=bool) if kind is None else (red.frame["kind"] == kind).to_numpy()
@@ -688,7 +688,7 @@ def _dissolved(red: Layer, kind: str | None):
 
 
 def _to_geographic(geom):
-    """A geometry in EPSG:4549 back to CGCS2000 longitude/latitude (vertex for vertex)."""
+    """Convert a geometry in EPSG:4549 back to CGCS2000 longitude/latitude (vertex for vertex)."""
     return gpd.GeoSeries([geom], crs=CGCS2000_GK_CM120).to_crs(CGCS2000).iloc[0]
 
 

@@ -60,12 +60,12 @@ class RawInfo:
 
 
 def has_arrow() -> bool:
-    """True if pyarrow is importable (pyogrio's Arrow path)."""
+    """Return True if pyarrow is importable (pyogrio's Arrow path)."""
     return importlib.util.find_spec("pyarrow") is not None
 
 
 def sidecar(path: Path, ext: str) -> Path | None:
-    """An existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
+    """Return an existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
     for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
         if cand.exists():
             return cand
@@ -330,7 +330,7 @@ def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, inf
 
 
 def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
-    """A CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
+    """Read a CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
     data = path.read_bytes()
     info = RawInfo(str(path), label, "CSV")
     if encoding is not None:
@@ -360,7 +360,7 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
 
 
 def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None) -> gpd.GeoDataFrame:
-    """A table with a geometry column (shapely objects or WKT text) as a GeoDataFrame without CRS."""
+    """Convert a table with a geometry column (shapely objects or WKT text) to a GeoDataFrame without CRS."""
     col = next((c for c in WKT_COLUMNS if c in df.columns), None)
     if col is None:
         raise ReadError(

@@ -96,7 +96,7 @@ def _features(layers: dict[str, gpd.GeoDataFrame]) -> tuple[np.ndarray, np.ndarr
 
 
 def _place(metric: Any) -> Any:
-    """A point well inside a polygon (pole of inaccessibility), or the middle of a line."""
+    """Return a point well inside a polygon (pole of inaccessibility), or the middle of a line."""
     if metric.geom_type in ("LineString", "MultiLineString"):
         return shapely.line_interpolate_point(shapely.line_merge(metric), 0.5, normalized=True)
     if metric.geom_type == "MultiPolygon":

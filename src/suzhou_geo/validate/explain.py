@@ -36,7 +36,7 @@ def _fmt_m2(v: float) -> str:
 
 
 def _halves(text: str) -> tuple[str, str]:
-    """The Chinese and English halves of a bilingual ``"中文 / English"`` text."""
+    """Return the Chinese and English halves of a bilingual ``"中文 / English"`` text."""
     zh, sep, en = str(text).partition(" / ")
     return (zh, en) if sep else (text, text)
 

@@ -106,7 +106,7 @@ def overlay_redlines(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> Redl
 
 
 def overlay_zones(zones: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
-    """The joint-control zones each parcel lies in beyond the overlap tolerance."""
+    """Return the joint-control zones each parcel lies in beyond the overlap tolerance."""
     r, grp, v = overlap_pairs(zones.index, chunk.tree, chunk.geoms, chunk.area)
     keep = counts(v, chunk.area[r], rules)
     return Pairs(r[keep], grp[keep])
@@ -122,6 +122,6 @@ def overlay_districts(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> tup
 
 
 def overlay_schemes(schemes: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
-    """The scheme elements each parcel lies in or within ``scheme_near_m`` of."""
+    """Return the scheme elements each parcel lies in or within ``scheme_near_m`` of."""
     r, grp = near_pairs(schemes.index, chunk.tree, rules.scheme_near_m)
     return Pairs(r, grp)
