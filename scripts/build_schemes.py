@@ -77,6 +77,7 @@ class Builder:
         self._admin: dict[str, shapely.Geometry] = {}
 
     def admin(self, name: str):
+        """Return the metric outline of the administrative unit *name* (computed once)."""
         if name not in self._admin:
             self._admin[name] = to_metric(boundary(name).geometry.iloc[0])
         return self._admin[name]
@@ -122,6 +123,7 @@ class Builder:
         return shapely.LineString(coords)
 
     def eval(self, spec: dict, where: str):
+        """Evaluate one geometry *spec* (its ``op`` and operands) to a metric geometry."""
         op = spec.get("op")
         if op == "admin":
             return self.admin(spec["name"])

@@ -118,8 +118,10 @@ def test_every_geonames_town_named_in_a_waypoint_is_checked_or_excused(geonames)
 
 # -- every element that should lie in 苏州市 does --------------------------------------------------
 def test_every_clipped_scheme_element_lies_in_suzhou():
-    """Elements clipped to 苏州市 or one of its units lie inside the city (5 m for lines, see
-    scripts/build_schemes.py); the unclipped cross-border water bodies each reach into it.
+    """Elements clipped to 苏州市 lie inside it; the unclipped cross-border water bodies reach into it.
+
+    Elements clipped to 苏州市 or one of its units lie inside the city (5 m for lines, see
+    scripts/build_schemes.py).
     """
     layers = sg.layers().to_crs(GK)
     sz = sg.boundary("苏州市").to_crs(GK).geometry.iloc[0]
@@ -140,8 +142,10 @@ DCW = Path("/usr/share/gmt-dcw/dcw-gmt.nc")
 
 
 def _dcw_polygon(code: str):
-    """Return a DCW state polygon from the netCDF-4 file: uint16 lon/lat scaled to [min, max], segments
-    separated by lon = 65535 (lat 0 an outer ring, 1 a hole), as GMT's gmt_dcw.c reads them.
+    """Return a DCW state polygon from the netCDF-4 file, read as GMT's gmt_dcw.c reads it.
+
+    Lon/lat are uint16 scaled to [min, max]; segments are separated by lon = 65535 (lat 0 an outer
+    ring, 1 a hole).
     """
     h5py = pytest.importorskip("h5py", reason="reading DCW's netCDF-4 file needs h5py (the test extra)")
     with h5py.File(DCW, "r") as f:

@@ -55,6 +55,7 @@ BORDER_TOLERANCE_M = 50.0
 
 @lru_cache(maxsize=1)
 def units_table() -> gpd.GeoDataFrame:
+    """Return the bundled county-level units with ``adcode`` as text (read once)."""
     gdf = bundled("boundaries").frame.copy()
     gdf["adcode"] = gdf["adcode"].astype(str)
     return gdf
@@ -62,6 +63,7 @@ def units_table() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def units_metric() -> gpd.GeoSeries:
+    """Return the units' polygons in EPSG:4549, indexed by adcode (computed once)."""
     t = units_table()
     return gpd.GeoSeries(bundled("boundaries").metric, index=t.adcode.values, crs=CGCS2000_GK_CM120)
 

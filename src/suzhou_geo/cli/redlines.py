@@ -27,7 +27,7 @@ def floors_cmd(redlines, minus, crs, by_district, **options) -> None:
     Redlines are dissolved, clipped to each region and measured on the GRS80
     ellipsoid; figures in km² to 4 decimals.  Each input has its own CRS option
     (--redlines-crs, --minus-crs).
-    """
+    """  # noqa: D205 - this is the command's --help text: its first paragraph cites both plans, and click rewraps it
     import suzhou_geo as sg
 
     if crs is not None:

@@ -1,4 +1,4 @@
-"""Text encodings of attribute tables: is this text Chinese decoded with the wrong code page?
+"""Text encodings of attribute tables: detect Chinese text decoded with the wrong code page.
 
 Shapefiles from Chinese agencies are usually GBK, often without a ``.cpg`` (GDAL
 then reads ISO-8859-1) or with one that lies (``1252``, or ``UTF-8`` over GBK

@@ -292,6 +292,7 @@ def _utf8_cut_inside_characters(text, kwargs, info: RawInfo) -> gpd.GeoDataFrame
 
 
 def string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+    """Return the distinct text values of every non-geometry column (at most *limit* per column)."""
     out: list[str] = []
     geom = getattr(df, "_geometry_column_name", None)
     for col in df.columns:

@@ -53,6 +53,7 @@ class Pairs:
 
     @classmethod
     def empty(cls) -> Pairs:
+        """Return no pairs."""
         return cls(np.empty(0, np.int64), np.empty(0, np.int64))
 
 
