@@ -169,7 +169,7 @@ def build_lakes(segs) -> tuple[gpd.GeoDataFrame, dict]:
         hit = [k for k, (en, x, y, _) in LAKE_ANCHORS.items() if geom.contains(shapely.Point(x, y))]
         if len(hit) == 2 and tuple(hit) in SPLIT_AT_NECK:
             pieces, width_m = split_at_neck(geom, hit[0], hit[1])
-            for k, piece in zip(hit, pieces):
+            for k, piece in zip(hit, pieces, strict=True):
                 geoms.append(piece)
                 hits.append([k])
                 notes.append(

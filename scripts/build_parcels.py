@@ -49,7 +49,7 @@ def random_points_in(geom, n: int, rng: np.random.Generator) -> np.ndarray:
         xs = rng.uniform(minx, maxx, 4 * n)
         ys = rng.uniform(miny, maxy, 4 * n)
         ok = shapely.contains_xy(geom, xs, ys)
-        out.extend(zip(xs[ok], ys[ok]))
+        out.extend(zip(xs[ok], ys[ok], strict=True))
     return np.array(out[:n])
 
 
@@ -74,7 +74,7 @@ def main() -> None:
     inners = [shapely.intersection(shapely.buffer(g, -300), shapely.buffer(suzhou, -300)) for g in epr.geometry.values]
     inners = [g for g in inners if not g.is_empty and g.area > 1e5]
     per = np.bincount(rng.integers(0, len(inners), 60), minlength=len(inners))
-    for inner, k in zip(inners, per):
+    for inner, k in zip(inners, per, strict=True):
         for x, y in random_points_in(inner, int(k), rng) if k else []:
             add("inside_redline", rect(x, y, rng.uniform(60, 200), rng.uniform(60, 200), rng.uniform(0, np.pi)))
     # straddling redline edges: centred on a boundary point

@@ -90,7 +90,7 @@ def test_geometry_and_frame_inputs():
     poly = Polygon([(120.6, 31.3), (120.61, 31.3), (120.61, 31.31)])
     g = sg.wgs84_to_gcj02(poly)
     xy = shapely.get_coordinates(g)
-    for (x, y), (x0, y0) in zip(xy, shapely.get_coordinates(poly)):
+    for (x, y), (x0, y0) in zip(xy, shapely.get_coordinates(poly), strict=True):
         rx, ry = ref_wgs2gcj(x0, y0)
         assert (x, y) == pytest.approx((rx, ry), abs=1e-12)
     frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[poly], crs="EPSG:4490")

@@ -94,7 +94,7 @@ def test_the_checked_waypoints_are_listed():
 @pytest.mark.parametrize("eid, wp, towns", CHECKED, ids=[f"{e}:{w[2][:24]}" for e, w, _ in CHECKED])
 def test_waypoint_lies_near_the_town_it_names(geonames, eid, wp, towns):
     pts = [geonames[TOWNS[t]] for t in towns]
-    for t, p in zip(towns, pts):  # the chosen GeoNames entry really is that town
+    for t, p in zip(towns, pts, strict=True):  # the chosen GeoNames entry really is that town
         zh = [a for a in p["alternatenames"] if CJK.fullmatch(a or "")]
         accepted = (t, t + "镇", t + "街道", *TOWN_ALIASES.get(t, ()))
         assert not zh or any(a in accepted for a in zh), (t, p["name"], zh)

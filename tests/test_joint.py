@@ -68,7 +68,7 @@ def test_every_vertex_within_500m_of_a_border_and_inside_a_member(zone, borders,
     all_borders = shapely.union_all(list(borders.values()))
     members = shapely.union_all(list(territory.values()))
     g = zone.to_crs(GK)
-    for geom, side in zip(g.geometry, g.side):
+    for geom, side in zip(g.geometry, g.side, strict=True):
         xy = shapely.get_coordinates(geom)
         pts = shapely.points(xy)
         d = shapely.distance(pts, all_borders)
@@ -116,7 +116,7 @@ def test_offset_points_400_in_600_out(zone, borders, territory):
     jd_side = g[(g.pair == "昆山市–嘉定区") & (g.side == "嘉定区")].geometry.iloc[0]
     sides_seen = set()
     for pts in cases:
-        for (s, off), p in pts.items():
+        for (_, off), p in pts.items():
             if off == 400:
                 assert band.contains(p), f"400 m point {p} not in the zone"
                 if territory["昆山市"].contains(p):

@@ -189,7 +189,7 @@ def test_report_map_has_about_a_dozen_entries_with_the_planners_defaults():
 def test_no_translucent_fills_that_could_mix():
     """Schemes are outlines; redlines and the joint zone hatched; parcels and water opaque."""
     page = render(sg.plan_map(sg.layers(), sg.load_redlines(), sg.joint_control_zone(), report_frame()))
-    for data, spec in layers_of(page).values():
+    for _, spec in layers_of(page).values():
         for key, style in spec["styles"].items():
             if style.get("hatch") or not style.get("fill", True):
                 continue
@@ -214,7 +214,7 @@ def test_scheme_length_and_area_are_ellipsoidal():
     (data, spec), = group(page, "两心两轴、多廊多点")
     popups = [dict(r) for r in rows(data, spec)]
     line = [(120.60, 31.28), (120.90, 31.30), (121.10, 31.33)]
-    assert popups[1]["长度 length"] == f"{GEOD.line_length(*zip(*line)) / 1000:,.2f} km"
+    assert popups[1]["长度 length"] == f"{GEOD.line_length(*zip(*line, strict=True)) / 1000:,.2f} km"
     lon, lat = [120.20, 120.45, 120.45, 120.20], [31.00, 31.00, 31.25, 31.25]
     assert popups[3]["面积 area"] == f"{abs(GEOD.polygon_area_perimeter(lon, lat)[0]) / 1e6:,.4f} km²"
 

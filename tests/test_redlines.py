@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -62,7 +63,7 @@ def test_floors_registry():
     assert "1950.71" in FLOORS["苏州市"].note
     assert FLOORS["昆山市"].floor_km2 == 47.7531 and "《全面推进美丽昆山建设工作方案》" in FLOORS["昆山市"].source
     assert "47.7531" in FLOORS["昆山市"].clause
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         FLOORS["昆山市"].floor_km2 = 1  # frozen
 
 

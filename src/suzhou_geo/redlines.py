@@ -365,7 +365,7 @@ def _refuse_non_polygons(lay: Layer, label: str) -> None:
     wrong = np.isin(lay.codes, ["point", "line"])
     if wrong.any():
         rows = lay.frame.index[wrong]
-        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})" for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10]))
+        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})" for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10], strict=True))
         raise GeometryError(
             f"redlines must be polygons, but {int(wrong.sum())} feature(s) are not: {shown}"
             + (" …" if wrong.sum() > 10 else ""),
