@@ -123,8 +123,10 @@ class FunctionalArea:
 
         Examples
         --------
-        >>> print(functional_area("昆山高新区").explain())
-        昆山高新区是开发区（功能区），不是县级行政区，在内置边界中没有自己的面；其土地位于 昆山市 的面内。 / Kunshan High-tech Zone is a development zone (a functional area), not a county-level unit, and has no polygon of its own in the bundled boundaries; its land lies within the polygon of 昆山市.
+        >>> print(functional_area("昆山高新区").explain())  # doctest: +NORMALIZE_WHITESPACE
+        昆山高新区是开发区（功能区），不是县级行政区，在内置边界中没有自己的面；其土地位于 昆山市 的面内。 / Kunshan
+        High-tech Zone is a development zone (a functional area), not a county-level unit, and has no polygon of its
+        own in the bundled boundaries; its land lies within the polygon of 昆山市.
         """
         held = "、".join(self.held_by)
         of = "polygon" if len(self.held_by) == 1 else "polygons"
@@ -149,8 +151,8 @@ FUNCTIONAL_AREAS: tuple[FunctionalArea, ...] = (
         "the park (around 独墅湖 and 斜塘); the rest lies in the 吴中区 polygon. For figures of the park itself, "
         "use the park's own boundary data.",
     ),
-    FunctionalArea("张家港保税区", "Zhangjiagang Free Trade Zone", "保税区（功能区）", "bonded zone (a functional area)",
-                   ("张家港市",), ("张家港保税港区",)),
+    FunctionalArea("张家港保税区", "Zhangjiagang Free Trade Zone", "保税区（功能区）",
+                   "bonded zone (a functional area)", ("张家港市",), ("张家港保税港区",)),
     FunctionalArea("昆山开发区", "Kunshan Economic and Technological Development Zone", *_ZONE, ("昆山市",),
                    ("昆山经济技术开发区", "昆山经开区")),
     FunctionalArea("昆山高新区", "Kunshan High-tech Zone", *_ZONE, ("昆山市",), ("昆山高新技术产业开发区",)),

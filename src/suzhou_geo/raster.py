@@ -307,7 +307,8 @@ def pixel_areas(raster: Any, window: Any = None) -> np.ndarray:
             window = Window(c0, r0, c1 - c0, r1 - r0)
         crs = CRS.from_user_input(ds.crs)
         return np.array(
-            _window_areas(crs, ds.transform, int(window.row_off), int(window.col_off), int(window.height), int(window.width))
+            _window_areas(crs, ds.transform, int(window.row_off), int(window.col_off), int(window.height),
+                          int(window.width))
         )
 
 

@@ -88,7 +88,8 @@ def read_raw(
     if isinstance(source, gpd.GeoDataFrame):
         return source.copy(deep=False), RawInfo("GeoDataFrame", name or "GeoDataFrame", "GeoDataFrame")
     if isinstance(source, pd.DataFrame):
-        return _from_table(source, name or "DataFrame", "DataFrame"), RawInfo("DataFrame", name or "DataFrame", "DataFrame")
+        label = name or "DataFrame"
+        return _from_table(source, label, "DataFrame"), RawInfo("DataFrame", label, "DataFrame")
     if postgis.is_postgis(source):
         gdf, info = postgis.read_postgis(source, layer=layer, sql=sql)
         return gdf, RawInfo(info["source"], name or info["name"], info.get("format", "PostGIS"), "UTF-8 (database)")
@@ -356,7 +357,8 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
     try:
         df = pd.read_csv(path, encoding=codec, dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReadError(f"cannot parse it as CSV: {exc}", source=label, hint="check the delimiter and encoding") from None
+        raise ReadError(f"cannot parse it as CSV: {exc}", source=label,
+                        hint="check the delimiter and encoding") from None
     return _from_table(df, label, "CSV", info), info
 
 

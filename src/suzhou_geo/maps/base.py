@@ -113,12 +113,14 @@ def _label_frame(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     wet = shapely.union_all(water[water.geom_type.isin(["Polygon", "MultiPolygon"])].geometry.values)
     units = b[b["in_suzhou"].astype(bool) & (b["level"] != "city")].sort_values("area_km2", ascending=False)
     others = b[~b["in_suzhou"].astype(bool)].sort_values("area_km2", ascending=False)
-    rows = [(n, g.difference(wet), i, "sg-unit") for i, (n, g) in enumerate(zip(units.name_zh, units.geometry, strict=True))]
+    rows = [(n, g.difference(wet), i, "sg-unit")
+            for i, (n, g) in enumerate(zip(units.name_zh, units.geometry, strict=True))]
     order = {n: i for i, n in enumerate(WATER_NAMES)}
     for n, g in zip(water.name_zh, water.geometry, strict=True):
         line = g.geom_type in ("LineString", "MultiLineString")
         rows.append((_SHOWN_AS.get(n, n), g.intersection(city) if line else g, 20 + order[n], "sg-water"))
-    rows += [(n, g, 40 + i, "sg-neighbour") for i, (n, g) in enumerate(zip(others.name_zh, others.geometry, strict=True))]
+    rows += [(n, g, 40 + i, "sg-neighbour")
+             for i, (n, g) in enumerate(zip(others.name_zh, others.geometry, strict=True))]
     return pd.DataFrame(rows, columns=["text", "geometry", "priority", "cls"])
 
 

@@ -241,7 +241,9 @@ def measure(
     m.area[upos] = area_m2_projected(metric, CGCS2000_GK_CM120)
     if clock:
         clock("project+area")
-    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in ("red", "ctl", "zone", "district", "scheme")}
+    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {
+        k: [] for k in ("red", "ctl", "zone", "district", "scheme")
+    }
     report = progress or Progress(None, n)
     skipped = n - len(upos)  # unusable rows are done once read
     workers = _workers(n_jobs)

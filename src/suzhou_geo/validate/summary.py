@@ -183,7 +183,8 @@ class SummaryParts:
             note = self.data_note
         if self.approximate:
             note += (
-                f"\n注意：{self.approximate} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ NOTE: the "
+                f"\n注意：{self.approximate} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ "
+                "NOTE: the "
                 f"positions of {self.approximate} parcel(s) are approximate (a legacy datum converted without "
                 "local parameters, ± about 100 m)"
             )
