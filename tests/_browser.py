@@ -56,7 +56,8 @@ def inside(a: dict, width: int, height: int) -> bool:
     return a["left"] >= 0 and a["top"] >= 0 and a["right"] <= width and a["bottom"] <= height
 
 
-_RECT = "el => { const r = el.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height}; }"
+_RECT = ("el => { const r = el.getBoundingClientRect(); "
+         "return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height}; }")
 
 
 class Page:

@@ -173,7 +173,8 @@ def test_no_private_name_crosses_a_module():
     ("suzhou_geo.redlines", ("suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps")),
 ])
 def test_importing_a_floor_loads_nothing_above_it(module, banned):
-    code = f"import json, sys, {module}\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith('suzhou_geo'))))"
+    code = (f"import json, sys, {module}\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('suzhou_geo'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     above = [m for m in loaded if m.startswith(banned)]

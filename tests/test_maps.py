@@ -381,7 +381,8 @@ def test_base_layer_names_units_and_water_and_is_not_interactive():
     assert shapes[1]["interactive"] is False and set(shapes[1]["classes"]) >= {"water", "city", "suzhou", "neighbour"}
     labels = re.search(r"suzhouGeo\.labels\((\[.*\])\);$", page, re.M).group(1)
     texts = {i["text"]: i for i in json.loads(labels)}
-    for name in ("昆山市", "太仓市", "常熟市", "吴江区", "张家港市", "姑苏区", "太湖", "阳澄湖", "淀山湖", "长江", "嘉定区"):
+    for name in ("昆山市", "太仓市", "常熟市", "吴江区", "张家港市", "姑苏区",
+                 "太湖", "阳澄湖", "淀山湖", "长江", "嘉定区"):
         assert name in texts, name
     ks = sg.boundary("昆山市").geometry.iloc[0]
     assert ks.contains(Point(texts["昆山市"]["lon"], texts["昆山市"]["lat"]))  # placed inside its unit
@@ -487,7 +488,8 @@ def test_large_report_draws_conflicts_and_reviews_and_counts_the_rest():
     page = render(sg.plan_map(report, base=False))
     drawn, counted = _verdict_totals(page)
     truth = report[report.geometry.notna()].verdict.value_counts()
-    assert drawn == {"冲突 conflict": truth["conflict"], "复核 review": truth["review"], "无效 invalid": truth["invalid"]}
+    assert drawn == {"冲突 conflict": truth["conflict"], "复核 review": truth["review"],
+                     "无效 invalid": truth["invalid"]}
     assert counted == {"告知 notice": truth["notice"], "通过 pass": truth["pass"]}
     e = entries(page)
     assert e["通过 pass"]["count"] == f"{(report.verdict == 'pass').sum():,} · 网格 grid"

@@ -407,7 +407,8 @@ def test_write_column_types_index_and_crs(postgis_server):
     )
     write_layer(gk, postgis_server.uri(), layer="types")
     types = postgis_server.sql(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'types' ORDER BY ordinal_position"
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'types' "
+        "ORDER BY ordinal_position"
     )
     assert types == [
         ("fid", "bigint"),

@@ -383,7 +383,8 @@ def test_offline_map_renders_every_layer(outdir):
         page = Page(b, outdir / "map.html")
         try:
             names = page.js(
-                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
+                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                ".map(l => l.textContent.trim())"
             )
             # the section headings (e.g. "红线 redlines · 示意 illustrative") are part of the control too
             names.append(page.js("() => document.querySelector('.sg-layers').textContent"))

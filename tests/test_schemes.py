@@ -274,7 +274,8 @@ def test_locate_rejects_bad_input():
         ("kunshan-ecological", "kunshan-ecological"), ("一主四副双轴", "structure"),
         ("yizhu sifu shuangzhou", "structure"), ("一湖两带两区", "development"),
         ("一江四河一带", "water"), ("一河三湖", "cross-border-water"), ("yihe sanhu", "cross-border-water"),
-        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("一核、两带", "sponge"), ("sponge", "sponge"),
+        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("一核、两带", "sponge"),
+        ("sponge", "sponge"),
         ("yihe liangdai", "sponge"), ("liangxin liangzhou", "kunshan-ecological"),
     ],
 )
