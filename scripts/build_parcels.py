@@ -30,7 +30,8 @@ import suzhou_geo as sg  # noqa: E402
 SEED = 20261122
 OUT = ROOT / "data" / "parcels"
 GK = "EPSG:4549"
-LAND_USES = ["工业 industrial", "居住 residential", "商业 commercial", "物流仓储 logistics", "公共设施 public facilities"]
+LAND_USES = ["工业 industrial", "居住 residential", "商业 commercial", "物流仓储 logistics",
+             "公共设施 public facilities"]
 
 
 def rect(cx: float, cy: float, w: float, h: float, angle: float) -> Polygon:
@@ -88,7 +89,8 @@ def main() -> None:
     for x, y in random_points_in(ring, 40, rng):
         add("near_redline", rect(x, y, 40, 40, 0.0))
     # inside ecological space control areas but outside protection redlines
-    esc_only = shapely.buffer(shapely.difference(shapely.union_all(esc.geometry.values), shapely.buffer(epr_u, 200)), -150)
+    esc_only = shapely.buffer(
+        shapely.difference(shapely.union_all(esc.geometry.values), shapely.buffer(epr_u, 200)), -150)
     if not esc_only.is_empty:
         for x, y in random_points_in(esc_only, 30, rng):
             add("inside_space_control", rect(x, y, rng.uniform(60, 150), rng.uniform(60, 150), rng.uniform(0, np.pi)))
@@ -97,7 +99,8 @@ def main() -> None:
     for x, y in random_points_in(zone_free, 40, rng):
         add("joint_zone", rect(x, y, rng.uniform(40, 90), rng.uniform(40, 90), rng.uniform(0, np.pi)))
     # clean: on land, far from redlines, outside the joint zone
-    clean = shapely.buffer(shapely.difference(land, shapely.union(shapely.buffer(all_u, 600), shapely.buffer(zone, 200))), -150)
+    clean = shapely.buffer(
+        shapely.difference(land, shapely.union(shapely.buffer(all_u, 600), shapely.buffer(zone, 200))), -150)
     for x, y in random_points_in(clean, 150, rng):
         add("clean", rect(x, y, rng.uniform(80, 400), rng.uniform(80, 400), rng.uniform(0, np.pi)))
     # touching a redline along an edge only: extrude a boundary segment of a redline outward

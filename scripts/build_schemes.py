@@ -179,7 +179,8 @@ class Builder:
             return shapely.difference(self.eval(spec["of"], where), minus)
         if op == "ref":
             if spec["element"] not in self.done:
-                raise ValueError(f"{where}: ref {spec['element']!r} is not built yet (list it earlier in the catalogue)")
+                raise ValueError(f"{where}: ref {spec['element']!r} is not built yet "
+                                 "(list it earlier in the catalogue)")
             return self.done[spec["element"]]
         raise ValueError(f"{where}: unknown geometry op {op!r}")
 
