@@ -19,8 +19,9 @@ command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # Ubuntu 22.04 → 14, Ubuntu 24.04 → 16.
 pg_installed() {
   local bin
-  for bin in /usr/lib/postgresql/*/bin/postgres; do [ -x "$bin" ] && basename "$(dirname "$(dirname "$bin")")"; done \
-    | sort -n | tail -n 1
+  for bin in /usr/lib/postgresql/*/bin/postgres; do
+    if [ -x "$bin" ]; then basename "$(dirname "$(dirname "$bin")")"; fi
+  done | sort -n | tail -n 1
 }
 pg_default() {  # the version the distribution's "postgresql" package depends on (needs apt-get update)
   apt-cache depends postgresql 2>/dev/null | sed -nE 's/^ *Depends: postgresql-([0-9]+)$/\1/p' | head -n 1
@@ -48,6 +49,8 @@ if [ "${CI:-}" = "true" ]; then
 else
   python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis,dask]"
 fi
+# lint first: any finding fails the run (rules in pyproject.toml, [tool.ruff])
+python3 -m ruff check src tests scripts benchmarks
 # the PostGIS and dask tests fail, not skip, when their server or extra is missing: this command must
 # really test them
 export SUZHOU_GEO_REQUIRE_POSTGIS="${SUZHOU_GEO_REQUIRE_POSTGIS:-1}"
