@@ -114,7 +114,7 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
     import pandas as pd
     import shapely
 
-    from suzhou_geo.validate.schema import REPORT_SCHEMA
+    from suzhou_geo.validate.schema import REPORT_SCHEMA, VERDICT_ZH
 
     rng = np.random.default_rng(seed)
     x = rng.uniform(120.0, 121.3, n)
@@ -139,6 +139,7 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
         "case": "synthetic",
         "synthetic": True,
         "verdict": verdicts,
+        "verdict_zh": pd.Series(verdicts).map(VERDICT_ZH).to_numpy(),
         "reasons": reasons,
         "redline_overlap_m2": overlap,
         "redline_overlap_ratio": np.minimum(overlap / area, 1.0),

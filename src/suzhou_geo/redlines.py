@@ -67,7 +67,7 @@ KINDS = {REDLINE: "生态保护红线", SPACE_CONTROL: "生态空间管控区域
 SAMPLE_NOTE = (
     "ILLUSTRATIVE data: the bundled redline sample is a schematic reconstruction from public "
     "sources (named areas and published sizes, GSHHG hydrography), NOT the official 生态保护红线; "
-    "pass the official layer with redlines= for real decisions."
+    "use the official redline data for real decisions."
 )
 
 NORMALISED = ["name", "kind", "category", "jurisdiction", "source", "basis", "accuracy_m"]

@@ -31,14 +31,19 @@ BATCH_SIZE = 50_000
 def engine_options(f):
     """Add the ``--engine``, ``--scheduler``, ``--workers`` and ``--batch-size`` options."""
     f = click.option("--batch-size", type=click.IntRange(1), default=BATCH_SIZE, show_default=True, metavar="N",
-                     help="Parcels per batch (streaming) or per partition (dask).")(f)
+                     help="每批（流式）或每个分区（dask）的地块数。 / Parcels per batch (streaming) or per "
+                          "partition (dask).")(f)
     f = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
-                     help="--engine dask: start a local cluster of N worker processes for the run (default 2).")(f)
+                     help="--engine dask：为本次运行启动 N 个本地工作进程（默认 2）。 / --engine dask: start a local "
+                          "cluster of N worker processes for the run (default 2).")(f)
     f = click.option("--scheduler", default=None, metavar="ADDRESS",
-                     help="--engine dask: the scheduler of a running dask.distributed cluster (tcp://host:8786).")(f)
+                     help="--engine dask：正在运行的 dask.distributed 集群的调度器（tcp://host:8786）。 / "
+                          "--engine dask: the scheduler of a running dask.distributed cluster (tcp://host:8786).")(f)
     f = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                     help="local: this machine; a file → .gpkg/.parquet run is streamed in batches (bounded "
-                          "memory).  dask: a dask.distributed cluster (pip install 'suzhou_geo[dask]').")(f)
+                     help="local：本机；文件 → .gpkg/.parquet 分批流式处理（内存有界）。dask：dask.distributed 集群"
+                          "（pip install 'suzhou_geo[dask]'）。 / local: this machine; a file → .gpkg/.parquet run "
+                          "is streamed in batches (bounded memory).  dask: a dask.distributed cluster "
+                          "(pip install 'suzhou_geo[dask]').")(f)
     return f
 
 
@@ -50,9 +55,10 @@ def run_engine(parcels: Any, output: str, engine: str, scheduler: str | None, wo
     the command's own spelling of them for messages); *options* go to the validation.
     """
     if engine != "dask" and (scheduler or workers):
-        fail("--scheduler and --workers need --engine dask")
+        fail("--scheduler 与 --workers 需配合 --engine dask / --scheduler and --workers need --engine dask")
     if engine == "dask" and scheduler and workers:
-        fail("give --scheduler (a running cluster) or --workers (a local one), not both")
+        fail("--scheduler（已运行的集群）与 --workers（本地集群）只能给一个 / give --scheduler (a running cluster) "
+             "or --workers (a local one), not both")
     path = str(parcels.data)
     if engine == "dask":
         rows, summary = run_dask(path, output, scheduler=scheduler, workers=workers, batch_size=batch_size,

@@ -68,6 +68,12 @@ class Column:
         colour of each in Excel (RGB hex, ``""`` for none).
     wrap : bool
         Long text, wrapped in its cell in Excel (reasons), so that it prints whole.
+    zh_name : str
+        The column's name when columns are written in Chinese (``columns="zh"``);
+        ``""``: :attr:`zh`.
+    shp_zh : str
+        Its Shapefile field name then: at most 10 UTF-8 bytes (three Chinese
+        characters, or two and some ASCII).
     """
 
     name: str
@@ -86,6 +92,21 @@ class Column:
     width: int = 14
     choices: tuple[tuple[str, str, str, str], ...] = ()
     wrap: bool = False
+    zh_name: str = ""
+    shp_zh: str = ""
+
+    def in_chinese(self) -> Column:
+        """Return this column as it is written with Chinese names (``columns="zh"``).
+
+        Examples
+        --------
+        >>> area = Column("parcel_area_m2", "地块面积", "parcel area", "float", "area_m2", "", "", shp_zh="面积m2")
+        >>> area.in_chinese().name, area.in_chinese().shp
+        ('地块面积', '面积m2')
+        """
+        from dataclasses import replace
+
+        return replace(self, name=self.zh_name or self.zh, shp=self.shp_zh or self.shp)
 
     def label(self, sep: str = " ") -> str:
         """Return the bilingual label, Chinese first: ``'判定 verdict'``."""

@@ -8,10 +8,12 @@ with the file name and what to do.
 
 from __future__ import annotations
 
+import contextvars
 import importlib.util
 import logging
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, row_at
+from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, arg, row_at
 from . import encoding as enc
 from . import postgis
 
@@ -79,8 +81,34 @@ def read_raw(
     sql: str | None = None,
     encoding: str | None = None,
     name: str | None = None,
+    spelling: Mapping[str, str | None] | None = None,
 ) -> tuple[gpd.GeoDataFrame, RawInfo]:
-    """Read *source* as declared; see :func:`suzhou_geo.io.read` for what it accepts."""
+    """Read *source* as declared; see :func:`suzhou_geo.io.read` for what it accepts.
+
+    *spelling* says how the caller names the reading options (``--encoding``
+    on the command line), so that warnings and hints tell the user what to pass.
+    """
+    token = _SPELLING.set(spelling)
+    try:
+        return _read_raw(source, layer=layer, sql=sql, encoding=encoding, name=name)
+    finally:
+        _SPELLING.reset(token)
+
+
+#: How the function being run names the reading options, while it reads (see :func:`suzhou_geo.errors.arg`).
+_SPELLING: contextvars.ContextVar = contextvars.ContextVar("suzhou_geo_spelling", default=None)
+
+
+def _pass_encoding(value: str | None = None) -> str:
+    """Return how to tell the user to pass an encoding, in the terms of the function they called."""
+    spelled = arg("encoding", f"'{value}'" if value else "'…'", _SPELLING.get())
+    if spelled is None:
+        return "an encoding"
+    return spelled if value else spelled.replace("'…'", "").replace(" …", "")
+
+
+def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None, name: str | None
+              ) -> tuple[gpd.GeoDataFrame, RawInfo]:
     if isinstance(source, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=source.copy())
         label = name or (source.name if isinstance(source.name, str) and source.name != "geometry" else "GeoSeries")
@@ -208,7 +236,7 @@ def read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> g
             msg = (
                 f"{info.name}: 没有 .cpg，文本（如 {values[0]!r}）按 ISO-8859-1 读取 / no .cpg: text such as "
                 f"{values[0]!r} was read as ISO-8859-1 (it is neither UTF-8 nor Chinese GB18030/Big5); "
-                "if it is garbled pass encoding= with the right one"
+                f"if it is garbled pass {_pass_encoding()} with the right one"
             )
             warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
             info.notes.append(msg)
@@ -231,7 +259,7 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
         shown = f" ({example[0]!r} → {example[1]!r})" if example else ""
         msg = (
             f"{info.name}: {said}，但文本是中文 {c} 编码{shown}，已按 {c} 读取 / {said}, but the text is "
-            f"Chinese in {c}{shown}; it was read as {c}. Pass encoding='{c}' to say so (or correct the .cpg)"
+            f"Chinese in {c}{shown}; it was read as {c}. Pass {_pass_encoding(c)} to say so (or correct the .cpg)"
         )
         warnings.warn(msg, SuzhouGeoWarning, stacklevel=5)
         info.notes.append(msg)
@@ -244,7 +272,7 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
         f"{said}, but the attribute text cannot be decoded with it, nor as Chinese GB18030 or Big5"
         + (f" ({last})" if last else ""),
         source=info.name,
-        hint="pass encoding= with the file's real encoding",
+        hint=f"pass {_pass_encoding()} with the file's real encoding",
     ) from None
 
 
@@ -345,13 +373,13 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
         if found is None:
             raise ReadError(
                 "its text is neither UTF-8 nor Chinese GB18030/Big5", source=label,
-                hint="pass encoding= with the file's encoding",
+                hint=f"pass {_pass_encoding()} with the file's encoding",
             )
         codec = found[0].lower()
         info.encoding = f"{found[0]} (detected)"
         if found[0] != "UTF-8":
             msg = (f"{label}: 文件不是 UTF-8，按 {found[0]} 读取 / the file is not UTF-8; it was read as "
-                   f"{found[0]}. Pass encoding='{found[0]}' to say so")
+                   f"{found[0]}. Pass {_pass_encoding(found[0])} to say so")
             warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
             info.notes.append(msg)
     try:

@@ -199,10 +199,11 @@ def read(source: Any, *, expect: str = "any", repair: bool = True, **options: An
 
 
 def _read(src: Source, expect: str, repair: bool = True) -> Layer:
-    gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name)
+    spelling = dict(src.spelling) if src.spelling else None
+    gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name,
+                         spelling=spelling)
     if src.swap_xy:
         gdf = _swap(gdf)
-    spelling = dict(src.spelling) if src.spelling else None
     decision = resolve_crs(
         gdf.geometry, src.crs, override=src.override_crs, datum_shift=src.datum_shift,
         approximate_datum=src.approximate_datum, name=info.name, spelling=spelling,

@@ -153,6 +153,7 @@ def run_report(
     basemap: str = "osm",
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
+    columns: str = "en",
 ) -> ReportResult:
     """Run every check and write the report folder.
 
@@ -176,6 +177,10 @@ def run_report(
         that no earlier report run wrote.
     progress : callable, optional
         Called with a short message before each step (the CLI prints them).
+    columns : {"en", "zh"}, default "en"
+        Column names of ``parcels_report.gpkg`` and ``.csv``: as in Python
+        (the verdict also in Chinese in ``verdict_zh``), or the Chinese names
+        of the report schema (判定, 理由, …; see :func:`suzhou_geo.write_layer`).
 
     Returns
     -------
@@ -225,7 +230,7 @@ def run_report(
     for name, writer in _WRITERS.items():
         say(f"写出 writing {name}")
         files[name] = out / name
-        writer(ctx, files[name], offline=offline, basemap=basemap, inputs=[parcels, redlines])
+        writer(ctx, files[name], offline=offline, basemap=basemap, inputs=[parcels, redlines], columns=columns)
         clock(name)
     _write_manifest(out, ctx, files)
     log.info("report timings (s): %s", clock.t)
@@ -515,7 +520,7 @@ def _write_floors_md(ctx: _Context, path: Path, **_: Any) -> None:
     _write_text(path, floors_md(ctx))
 
 
-def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> None:
+def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], columns: str = "en", **_: Any) -> None:
     from .output import write_layer
 
     sheets = None
@@ -523,7 +528,9 @@ def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> N
         from .tables import report_sheets
 
         sheets = report_sheets(ctx.report, floors=ctx.floors, notes=ctx.notes, summary=ctx.summary)
-    write_layer(ctx.report, path, overwrite=True, inputs=inputs, sheets=sheets)
+    # the workbook's headers are bilingual whatever the names; GeoPackage and CSV take the chosen ones
+    write_layer(ctx.report, path, overwrite=True, inputs=inputs, sheets=sheets,
+                columns="en" if path.suffix == ".xlsx" else columns)
 
 
 def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: Any) -> None:

@@ -41,7 +41,7 @@ from .overlay import (
 from .progress import Progress
 from .reference import PreparedLayers, resolve_layers
 from .rules import Rules, as_rules
-from .schema import report_columns
+from .schema import VERDICT_ZH, report_columns
 
 __all__ = ["validate_parcels", "read_parcels", "measure", "assemble"]
 
@@ -141,6 +141,7 @@ def validate_parcels(
         ``<name>_input``, with a warning), the geometry in EPSG:4490, and the
         report columns of :data:`suzhou_geo.validate.REPORT_SCHEMA`: ``verdict``
         (``conflict`` > ``review`` > ``notice`` > ``pass``; ``invalid``),
+        ``verdict_zh`` (the same in Chinese: 冲突, 复核, 告知, 通过, 无效),
         ``reasons`` (every rule that fired, Chinese / English),
         ``redline_overlap_m2``, ``redline_overlap_ratio``, ``control_overlap_m2``,
         ``redline_names``, ``nearest_redline_m``, ``in_joint_zone``,
@@ -375,6 +376,7 @@ def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs
     ok = d.checked
     values = {
         "verdict": d.verdict,
+        "verdict_zh": _in_chinese(d.verdict),
         "reasons": reasons,
         "redline_overlap_m2": np.where(ok, np.round(m.red_m2, 2), np.nan),
         "redline_overlap_ratio": np.where(ok, np.round(d.ratio, 6), np.nan),
@@ -402,6 +404,13 @@ def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs
         "renamed_columns": renamed,
         "reference_notes": list(refs.notes),
     }
+    return out
+
+
+def _in_chinese(verdict: np.ndarray) -> np.ndarray:
+    out = np.empty(len(verdict), dtype=object)
+    for code, zh in VERDICT_ZH.items():
+        out[verdict == code] = zh
     return out
 
 

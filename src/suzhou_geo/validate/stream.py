@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..io import Source, read
 from ..io.stream import (
     BATCH_SIZE,
@@ -35,7 +36,7 @@ from .core import PARCEL_SPELLING, validate_parcels
 from .progress import Progress
 from .reference import PreparedLayers, resolve_layers
 from .rules import Rules, as_rules
-from .schema import REPORT_SCHEMA
+from .schema import REPORT_SCHEMA, in_chinese
 from .summary import SummaryParts, ValidationSummary
 
 __all__ = ["validate_file", "FileReport", "read_batch"]
@@ -101,6 +102,7 @@ def validate_file(
     progress: Any = None,
     timings: Callable[[str, float], None] | None = None,
     n_jobs: int | None = None,
+    columns: str = "en",
 ) -> FileReport:
     """Validate a parcel file into a report file, batch by batch, in bounded memory.
 
@@ -137,6 +139,9 @@ def validate_file(
         ``"read"``, ``"check"``, ``"write"``): sum them per stage.
     n_jobs : int, optional
         Threads per batch (see :func:`validate_parcels`).
+    columns : {"en", "zh"}, default "en"
+        The report columns' names in the file: as in Python, or Chinese (判定,
+        理由, …, booleans as 是/否; see :func:`suzhou_geo.write_layer`).
 
     Returns
     -------
@@ -165,6 +170,9 @@ def validate_file(
     >>> len(gpd.read_file("report.gpkg"))
     382
     """
+    if columns not in ("en", "zh"):
+        raise InputError(f"columns must be 'en' or 'zh', not {columns!r}", source="validate_file",
+                         hint="columns='zh' writes the report columns under their Chinese names")
     clock = _Timer(timings)
     rules = as_rules(rules)
     spelling = dict(PARCEL_SPELLING)
@@ -177,7 +185,8 @@ def validate_file(
     clock("prepare")
     read_opts = {"crs": crs, "datum_shift": datum_shift, "approximate_datum": approximate_datum, "spelling": spelling}
     run = dict(refs=refs, rules=rules, output=output, output_layer=output_layer, overwrite=overwrite,
-               inputs=[parcels, redlines, joint_zones, schemes], progress=progress, clock=clock, n_jobs=n_jobs)
+               inputs=[parcels, redlines, joint_zones, schemes], progress=progress, clock=clock, n_jobs=n_jobs,
+               columns=columns)
     if can_stream(parcels) and can_stream_to(output):
         try:
             try:
@@ -193,7 +202,7 @@ def validate_file(
 
 
 def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs, rules, output, output_layer,
-            overwrite, inputs, progress, clock, n_jobs) -> FileReport:
+            overwrite, inputs, progress, clock, n_jobs, columns) -> FileReport:
     parts: SummaryParts | None = None
     with open_batches(parcels, layer=layer, encoding=encoding, batch_size=batch_size) as batches:
         report = Progress(progress, batches.total)
@@ -211,7 +220,7 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
                     report.stage("check", done + n)
                     part = SummaryParts.of(result)
                     parts = part if parts is None else parts + part
-                    out.write(result)
+                    out.write(result if columns == "en" else in_chinese(result, what="validate_file")[0])
                     del result
                     done += n
                     clock("write")
@@ -298,7 +307,7 @@ def read_batch(raw, info, read_opts: dict):
 
 
 def _whole(parcels, layer, encoding, read_opts, *, refs, rules, output, output_layer, overwrite, inputs,
-           progress, clock, n_jobs) -> FileReport:
+           progress, clock, n_jobs, columns) -> FileReport:
     """Validate in memory and write with write_layer (formats that are not appended to)."""
     from ..io import check_output
 
@@ -310,7 +319,7 @@ def _whole(parcels, layer, encoding, read_opts, *, refs, rules, output, output_l
     clock("read")
     result = validate_parcels(lay, layers=refs, rules=rules, n_jobs=n_jobs, progress=_checking(report))
     clock("check")
-    _write_whole(result, target, layer=output_layer, overwrite=overwrite, inputs=inputs)
+    _write_whole(result, target, layer=output_layer, overwrite=overwrite, inputs=inputs, columns=columns)
     clock("write")
     report.stage("write", len(result))
     report.done(len(result))
@@ -322,11 +331,14 @@ def _checking(report: Progress):
     return lambda done, total, stage: report.stage(stage, done) if stage == "check" else None
 
 
-def _write_whole(frame, target: Path, *, layer, overwrite: bool, inputs) -> None:
+def _write_whole(frame, target: Path, *, layer, overwrite: bool, inputs, columns: str) -> None:
     from ..io import write_layer
 
+    described = REPORT_SCHEMA
+    if columns == "zh":
+        frame, described = in_chinese(frame, what="validate_file")
     write_layer(frame, target, layer=layer, overwrite=overwrite, inputs=[i for i in inputs if i is not None],
-                columns=REPORT_SCHEMA)
+                columns=described)
 
 
 class _Timer:

@@ -177,7 +177,7 @@ class SummaryParts:
             note = "注意：红线为示意数据，非官方生态保护红线 / NOTE: " + (
                 self.data_note
                 or "the redlines are ILLUSTRATIVE, not the official ecological protection redline; "
-                "rerun with redlines=<official data>."
+                "rerun with the official redline data."
             )
         else:
             note = self.data_note
