@@ -28,6 +28,7 @@ FLOORS: dict[str, int] = {
     "suzhou_geo.pieces": 0,
     "suzhou_geo.layer": 0,
     "suzhou_geo.landcover": 0,
+    "suzhou_geo.palette": 0,
     "suzhou_geo.io": 1,
     "suzhou_geo.boundaries": 2,
     "suzhou_geo.spatial_schemes": 2,

@@ -109,7 +109,7 @@ def test_maps_import_no_domain_module():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level >= 2:
                 mod = node.module or ""
-                allowed = {"crs", "errors", "measure", "layer", "io", "validate"}
+                allowed = {"crs", "errors", "measure", "layer", "io", "validate", "palette"}
                 assert mod.split(".")[0] in allowed, f"{path.name} imports ..{mod}"
                 if mod.startswith("validate"):
                     assert [a.name for a in node.names] == ["schema"], f"{path.name}: only validate.schema"
@@ -236,9 +236,12 @@ def test_legend_lists_classes_with_the_layers_that_draw_them():
     assert [i["label"] for i in sections["地块 parcels"]["items"]] == [
         "冲突 conflict", "复核 review", "告知 notice", "通过 pass"]
     assert list(sections)[-1] == "底图 base map"
-    roles = {i["label"]: i["layers"] for i in sections["格局 schemes"]["items"]}
+    # a scheme's elements are listed under the scheme's name, tied to the layer its entry switches on
+    roles = {i["label"]: i["layers"] for i in sections["两心两轴、多廊多点"]["items"]}
     assert set(roles) == {"湖 lake", "轴 axis", "点 point", "核 core"}
-    assert all(v == entries(page)["两心两轴、多廊多点"]["layers"] for v in roles.values())
+    drawn, names = entries(page)["两心两轴、多廊多点"]["layers"]  # the elements and their names, together
+    assert all(v == [drawn] for v in roles.values()) and names in setup_of(page)["labels"]
+    assert "格局 schemes" not in sections
     assert legend["head"] == "坐标 CGCS2000/WGS84"
     assert any("1 个要素无几何" in n for n in legend["notes"])
 

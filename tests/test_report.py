@@ -243,7 +243,9 @@ def test_summary_html_is_self_contained(outdir):
     assert (
         "http" not in no_ns and "src=" not in html and "<link" not in html and "<script" not in html
     )
-    assert "@import" not in html and "url(" not in html
+    # nothing is fetched: the only url() are the page's own hatch patterns (url(#sg-hatch-…))
+    assert "@import" not in html and not re.search(r"url\((?!#sg-hatch-)", html)
+    assert "url(#sg-hatch-ecological_protection_redline)" in html  # the redline hatched as on map.html
     assert "@page" in html and "A4" in html
     assert html.count("<svg") == 2
     assert "<title>总览图 overview map</title>" in html  # the overview map
@@ -347,6 +349,30 @@ def test_bad_parcel_file_is_named(tmp_path):
 
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+@browser_test
+def test_the_bundled_summary_prints_on_one_a4_page_with_nothing_overlapping(outdir, tmp_path):
+    from _browser import overlap
+
+    for b in launch_browser():
+        page = b.new_page(viewport={"width": 794, "height": 1123})
+        page.goto((outdir / "summary.html").resolve().as_uri())
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        page.emulate_media(media="print")
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('header, .warn, h2, table, figure, ul, p.small')].map(e => {
+                const r = e.getBoundingClientRect();
+                return {what: e.tagName + ' ' + e.textContent.slice(0, 30), left: r.left, top: r.top,
+                        right: r.right, bottom: r.bottom, inside: !!e.parentElement.closest('table, figure, ul')};
+            })"""
+        )
+        page.close()
+    assert pdf_pages(pdf) == 1  # every section of the bundled report on one page, repairs and notes included
+    blocks = [x for x in boxes if not x["inside"] and x["bottom"] > x["top"]]
+    clashes = [(a["what"], b["what"]) for i, a in enumerate(blocks) for b in blocks[i + 1:] if overlap(a, b)]
+    assert clashes == []
+    assert len(blocks) > 15
 
 
 @browser_test

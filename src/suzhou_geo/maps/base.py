@@ -97,6 +97,8 @@ def _features(layers: dict[str, gpd.GeoDataFrame]) -> tuple[np.ndarray, np.ndarr
 
 def _place(metric: Any) -> Any:
     """Return a point well inside a polygon (pole of inaccessibility), or the middle of a line."""
+    if metric.geom_type == "MultiPoint":
+        return metric.geoms[0]
     if metric.geom_type in ("LineString", "MultiLineString"):
         return shapely.line_interpolate_point(shapely.line_merge(metric), 0.5, normalized=True)
     if metric.geom_type == "MultiPolygon":
@@ -134,6 +136,35 @@ def _labels(layers: dict[str, gpd.GeoDataFrame], gcj: bool) -> tuple[dict[str, A
         {"lat": float(y), "lon": float(x), "text": t, "cls": f"sg-place {c}", "priority": int(p)}
         for (x, y), t, c, p in zip(xy, frame["text"], frame["cls"], frame["priority"], strict=True)
     )
+
+
+def name_labels(frame: gpd.GeoDataFrame, column: str, gcj: bool, cls: str, priority: int = 100) -> list[dict]:
+    """Return labels naming the features of *frame* (EPSG:4490): one per feature with a name, placed inside it.
+
+    Polygons are labelled at their pole of inaccessibility, lines at their
+    middle, points where they are; the page hides a label where it collides
+    with one drawn before it (the place names come first).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> f = gpd.GeoDataFrame({"name_zh": ["阳澄湖"]}, geometry=[box(120.75, 31.38, 120.85, 31.48)], crs="EPSG:4490")
+    >>> lab = name_labels(f, "name_zh", False, "sg-element")[0]
+    >>> lab["text"], round(lab["lon"], 2), round(lab["lat"], 2)
+    ('阳澄湖', 120.8, 31.43)
+    """
+    names = frame[column].astype("string").fillna("").to_numpy() if column in frame.columns else []
+    keep = np.array([bool(n) for n in names], dtype=bool)
+    if not keep.any():
+        return []
+    metric = to_metric(np.asarray(frame.geometry.values, dtype=object)[keep])
+    points = from_metric(np.array([_place(g) if g.geom_type != "Point" else g for g in metric], dtype=object))
+    xy = shapely.get_coordinates(display_geometries(points, 0, gcj))
+    return [
+        {"lat": float(y), "lon": float(x), "text": str(t), "cls": f"sg-place {cls}", "priority": priority + i}
+        for i, ((x, y), t) in enumerate(zip(xy, names[keep], strict=True))
+    ]
 
 
 @lru_cache(maxsize=2)

@@ -61,6 +61,8 @@ class MapState(RawScript, MacroElement):
         self.sections: dict[str, list[dict[str, Any]]] = {}
         self.tiles: list[dict[str, Any]] = []
         self.labels: list[str] = []
+        #: Draw a scale bar (metric only: planners measure in metres and kilometres).
+        self.scale = False
         self.layer_count = 0
         #: Page bytes so far: Leaflet, the page helpers, and the data of every layer emitted.
         self.bytes = 250_000
@@ -123,6 +125,7 @@ class MapState(RawScript, MacroElement):
             "legend": self.legend.spec(self.datum, self.illustrative) if self.show_legend else None,
             "bounds": bounds,
             "labels": self.labels,
+            "scale": self.scale,
             "background": None if self.tiles else PAPER,
         }
 

@@ -24,24 +24,15 @@ import numpy as np
 import shapely
 
 from ..crs import CGCS2000_GK_CM120
+from ..palette import LAYERS, VERDICTS
 
-__all__ = ["overview_map", "floor_chart", "VERDICT_COLOURS", "LAYER_COLOURS"]
+__all__ = ["overview_map", "floor_chart", "hatch_defs", "VERDICT_COLOURS", "LAYER_COLOURS"]
 
-#: Colours of the parcel verdicts (the map's and the Excel sheet's hues).
-VERDICT_COLOURS = {
-    "conflict": "#c62828",
-    "review": "#ef8f00",
-    "notice": "#1f6fb2",
-    "pass": "#2e7d32",
-    "invalid": "#757575",
-}
+#: Colours of the parcel verdicts: the fills of :data:`suzhou_geo.palette.VERDICTS`, as on the interactive map.
+VERDICT_COLOURS = {v: c["fill"] for v, c in VERDICTS.items()}
 
-#: Fill colours of the reference layers on the overview map.
-LAYER_COLOURS = {
-    "ecological_protection_redline": "#5aa05a",
-    "ecological_space_control": "#b9dcb0",
-    "joint_zone": "#f0a35e",
-}
+#: Colours of the reference layers, hatched as on the interactive map (:data:`suzhou_geo.palette.LAYERS`).
+LAYER_COLOURS = {k: str(c["stroke"]) for k, c in LAYERS.items()}
 
 #: Above this many parcels the overview map draws one dot per verdict and square kilometre.
 MAX_DOTS = 5_000
@@ -138,7 +129,8 @@ def overview_map(
     ug = _metric(units, simplify_m)
     frame = _Frame(shapely.total_bounds(ug))
     body = [
-        f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>"
+        hatch_defs(),
+        f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>",
     ]
     body.append(_paths(frame, ug, "fill='#ffffff' stroke='none'"))
     if redlines is not None and len(redlines):
@@ -149,17 +141,9 @@ def overview_map(
         )
         rg = _metric(redlines, min(simplify_m, 60.0))
         for kind in ("ecological_space_control", "ecological_protection_redline"):
-            colour = LAYER_COLOURS[kind]
-            body.append(
-                _paths(
-                    frame, rg[kinds == kind], f"fill='{colour}' stroke='none' fill-opacity='0.9'"
-                )
-            )
+            body.append(_paths(frame, rg[kinds == kind], _hatched(kind)))
     if zones is not None and len(zones):
-        zc = LAYER_COLOURS["joint_zone"]
-        body.append(
-            _paths(frame, _metric(zones, 30.0), f"fill='{zc}' stroke='{zc}' stroke-width='0.3'")
-        )
+        body.append(_paths(frame, _metric(zones, 30.0), _hatched("joint_zone")))
     body.append(
         _paths(frame, ug, "fill='none' stroke='#555' stroke-width='0.35' stroke-linejoin='round'")
     )
@@ -172,6 +156,32 @@ def overview_map(
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {frame.width:.2f} {frame.height:.2f}' "
         f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\">{label}{''.join(body)}</svg>"
     )
+
+
+def hatch_defs() -> str:
+    """Return the SVG ``<defs>`` of the hatch patterns of the reference layers (ids ``sg-hatch-<kind>``).
+
+    Stripes in the layer's colour at the palette's angle, as the interactive
+    map draws them, so that a redline looks the same on paper and on screen.
+
+    Examples
+    --------
+    >>> "sg-hatch-ecological_protection_redline" in hatch_defs()
+    True
+    """
+    patterns = "".join(
+        f"<pattern id='sg-hatch-{kind}' patternUnits='userSpaceOnUse' width='1.6' height='1.6' "
+        f"patternTransform='rotate({-float(style['hatch']):g})'>"
+        f"<rect x='0' y='0' width='1.6' height='0.55' fill='{style['stroke']}'/></pattern>"
+        for kind, style in LAYERS.items()
+    )
+    return f"<defs>{patterns}</defs>"
+
+
+def _hatched(kind: str) -> str:
+    style = LAYERS[kind]
+    dash = f" stroke-dasharray='{style['dash']}'" if style["dash"] else ""
+    return f"fill='url(#sg-hatch-{kind})' stroke='{style['stroke']}' stroke-width='0.25'{dash}"
 
 
 def _parcel_dots(frame: _Frame, report: gpd.GeoDataFrame) -> str:

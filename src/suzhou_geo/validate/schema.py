@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from ..io.columns import Column
+from ..palette import cell_fill
 
 __all__ = [
     "Column",
@@ -55,14 +56,9 @@ VERDICT_LABELS: dict[str, tuple[str, str]] = {
     "invalid": ("无效", "invalid"),
 }
 
-#: Background colour of each verdict's cells in Excel (RGB hex).
-VERDICT_FILLS = {
-    "conflict": "F4C7C3",
-    "review": "FCE8B2",
-    "notice": "CFE2F3",
-    "pass": "D9EAD3",
-    "invalid": "D9D9D9",
-}
+#: Background colour of each verdict's cells in Excel (RGB hex): a light tint of the verdict's map colour
+#: (:mod:`suzhou_geo.palette`), so that the workbook, the maps and QGIS show one colour per verdict.
+VERDICT_FILLS = {v: cell_fill(v) for v in VERDICTS}
 
 
 def _c(*args, **kwargs) -> Column:
