@@ -90,7 +90,7 @@ NOT_HERE = ("postgresql://", "PG:", "tcp://", "jupyter lab", "scripts/test.sh", 
 
 
 def shell_blocks(text: str) -> list[list[str]]:
-    """The README's bash blocks in order, each as its command lines (comments and unrunnable lines left out)."""
+    """Return the README's bash blocks in order, each as its command lines (comments and unrunnable lines left out)."""
     text = text.split("\n## Development")[0]
     out = []
     for block in blocks(text, "bash"):
@@ -102,7 +102,7 @@ def shell_blocks(text: str) -> list[list[str]]:
 
 
 def _fake_venv(folder: Path) -> None:
-    """A ``.venv`` whose programs are this test's Python with suzhou_geo on it (installing is CI's job)."""
+    """Make a ``.venv`` whose programs are this test's Python with suzhou_geo on it (installing is CI's job)."""
     import os
     import sys
 
@@ -122,7 +122,7 @@ def _fake_venv(folder: Path) -> None:
 
 
 def _user_files(folder: Path) -> None:
-    """The files the README's examples name, made from the bundled data as a planner's office would have them."""
+    """Write the files the README's examples name, made from the bundled data as a planner's office would have them."""
     import warnings
 
     import suzhou_geo as sg

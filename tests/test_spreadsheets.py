@@ -163,6 +163,15 @@ def test_every_sheet_prints_landscape_fitted_to_width(report, tmp_path):
         assert ws.page_setup.fitToHeight == 0
 
 
+def test_a_plain_table_written_as_csv_is_safe_too(tmp_path):
+    from suzhou_geo.io.writer import write_csv_table
+
+    t = pd.DataFrame({"built_up_m2": [1.5, 2.0]}, index=pd.Index(["=1+2", "太湖"], name="zone"))
+    write_csv_table(t, tmp_path / "stats.csv")
+    with open(tmp_path / "stats.csv", encoding="utf-8-sig", newline="") as fh:
+        assert list(csv.reader(fh)) == [["zone", "built_up_m2"], ["'=1+2", "1.5"], ["太湖", "2.0"]]
+
+
 def test_plain_frames_are_safe_too(tmp_path):
     g = gpd.GeoDataFrame({"名称": PAYLOADS}, geometry=[None] * len(PAYLOADS), crs="EPSG:4490")
     p = write_any(g, tmp_path / "plain.xlsx")

@@ -67,7 +67,9 @@ def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, 
         fail(f"{zones}: {exc.args[0] if exc.args else exc}")
     _echo_warnings(caught)
     if output:
-        stats.to_csv(output, encoding="utf-8-sig")
+        from suzhou_geo.io.writer import write_csv_table
+
+        write_csv_table(stats, output)
         click.echo(f"{len(stats)} 个分区 zones -> {output}")
     else:
         click.echo(stats.to_csv())

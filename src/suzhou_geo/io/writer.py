@@ -61,6 +61,8 @@ __all__ = [
     "check_output",
     "shapefile_field_names",
     "spreadsheet_text",
+    "spreadsheet_table",
+    "write_csv_table",
     "FORMULA_START",
     "FORMATS",
     "SHAPEFILE_EXTS",
@@ -407,8 +409,14 @@ def spreadsheet_text(value: Any) -> Any:
     return value
 
 
-def _spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
-    """*table* with :func:`spreadsheet_text` applied to every column name and text value (numbers untouched)."""
+def spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Return *table* with :func:`spreadsheet_text` applied to every column name and text value (numbers untouched).
+
+    Examples
+    --------
+    >>> spreadsheet_table(pd.DataFrame({"名称": ["=1+2", "太湖"], "面积": [1.5, -2.0]})).iloc[:, 0].tolist()
+    ["'=1+2", '太湖']
+    """
     out = table
     names = [spreadsheet_text(c) for c in table.columns]
     if names != list(table.columns):
@@ -428,10 +436,20 @@ def _spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_csv_table(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a plain table as the library writes every CSV: UTF-8 with BOM, text quoted and formula-safe.
+
+    For tables that are not layers (zonal statistics): the index is written as
+    leading columns, text a spreadsheet would run is marked (:func:`spreadsheet_text`).
+    """
+    table = table.reset_index()
+    spreadsheet_table(table).to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
+
+
 def _write_csv(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None, **_: Any) -> None:
     # the byte-order mark makes Excel read UTF-8 (without it, Chinese Windows reads GBK); every text
     # field is quoted so that no separator a spreadsheet guesses (";", tab) starts a cell inside it
-    table = _spreadsheet_table(_wkt_table(gdf, wkt is not False))
+    table = spreadsheet_table(_wkt_table(gdf, wkt is not False))
     table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
 
 
