@@ -314,7 +314,7 @@ def test_cli_floors_minus_crs_and_redlines_crs(tmp_path):
     res = CliRunner().invoke(main, ["floors", "--minus", str(amap), "--minus-crs", "GCJ-02"])
     assert res.exit_code == 0, res.output
     want = sg.check_floor("昆山市", minus=parcels)
-    assert f"昆山市: area {want.area_km2:.4f} km²" in res.output
+    assert f"昆山市: 面积 area {want.area_km2:.4f} km²" in res.output
     bundled = sg.check_floor("昆山市")
     assert bundled.area_km2 > want.area_km2  # the bundled redlines were not shifted
 

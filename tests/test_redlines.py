@@ -296,8 +296,8 @@ def test_cli_floors(tmp_path):
     res = CliRunner().invoke(main, ["floors"])
     assert res.exit_code == 0, res.output
     fc = check_floor("昆山市")
-    assert f"昆山市: area {fc.area_km2:.4f} km², floor 47.7531 km²" in res.output
-    assert "苏州市: area" in res.output and "floor 1950 km²" in res.output
+    assert f"昆山市: 面积 area {fc.area_km2:.4f} km², 底线 floor 47.7531 km²" in res.output
+    assert "苏州市: 面积 area" in res.output and "floor 1950 km²" in res.output
     assert "NOT the official" in res.output
     # official-style file, no .prj: the error names the CRS and the fix
     t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
@@ -314,7 +314,7 @@ def test_cli_floors(tmp_path):
     expected = geod_km2(shapely.transform(box(x, y, x + 3000, y + 3000),
                                           Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True).transform,
                                           interleaved=False))
-    assert f"昆山市: area {expected:.4f} km²" in ok.output
+    assert f"昆山市: 面积 area {expected:.4f} km²" in ok.output
 
 
 def test_floor_is_compared_at_the_reported_precision():
