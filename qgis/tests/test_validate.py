@@ -1,0 +1,356 @@
+"""验证地块 Validate parcels in QGIS gives the library's report, row for row."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from _gbk import PARCEL_FIELDS, parcels_shapefile
+from conftest import read_layer, rows
+
+#: Report columns compared as numbers (m² and m), to 0.01.
+MEASURES = ("parcel_area_m2", "redline_overlap_m2", "control_overlap_m2", "nearest_redline_m")
+#: Report columns compared as text, exactly.
+TEXTS = ("verdict", "reasons", "redline_names", "district", "joint_zone", "scheme_elements", "geometry_issue",
+         "redline_data")
+
+
+def same_number(a, b, tol=0.01) -> bool:
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (a, b)]
+    if any(missing):
+        return all(missing)
+    return abs(float(a) - float(b)) <= tol
+
+
+def text(v):
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def assert_same_report(layer_rows: list[dict], reference, input_columns=(), texts=TEXTS):
+    """Same verdicts and texts row for row, same areas and distances to 0.01 m² / m, input columns kept."""
+    assert len(layer_rows) == len(reference)
+    for i, (got, want) in enumerate(zip(layer_rows, reference.to_dict("records"), strict=True)):
+        for c in texts:
+            assert text(got[c]) == text(want[c]), (i, c, got[c], want[c])
+        for c in MEASURES:
+            assert same_number(got[c], want[c]), (i, c, got[c], want[c])
+        assert bool(got["in_joint_zone"]) == bool(want["in_joint_zone"]), i
+        for c in input_columns:
+            assert text(got[c]) == text(want[c]), (i, c, got[c], want[c])
+
+
+@pytest.fixture(scope="module")
+def library_report(bundled_parcels):
+    import suzhou_geo as sg
+
+    return sg.validate_parcels(bundled_parcels)
+
+
+@pytest.fixture(scope="module")
+def plugin_run(started, bundled_parcels, tmp_path_factory):
+    """One run on the bundled parcels with every output, and its feedback."""
+    import processing
+    from conftest import Recorder
+
+    out = tmp_path_factory.mktemp("validate")
+    fb = Recorder()
+    res = processing.run("suzhou_geo:validate_parcels", {
+        "PARCELS": bundled_parcels, "OUTPUT": str(out / "报告.gpkg"), "EXCEL": str(out / "报告.xlsx"),
+        "SUMMARY": str(out / "摘要.html"),
+    }, feedback=fb)
+    return res, fb
+
+
+def test_bundled_parcels_give_the_librarys_report(plugin_run, library_report):
+    res, _ = plugin_run
+    layer = read_layer(res["OUTPUT"])
+    got = rows(layer)
+    assert_same_report(got, library_report, input_columns=("parcel_id", "name", "land_use", "case"))
+    # every input field is kept, the GeoPackage's fid included, in input order
+    assert [r["fid"] for r in got] == list(range(1, len(library_report) + 1))
+    names = layer.fields().names()
+    assert names[:6] == ["fid", "parcel_id", "name", "land_use", "case", "synthetic"]
+    for verdict, n in library_report["verdict"].value_counts().items():
+        assert res[verdict.upper()] == n
+
+
+def test_the_report_geometry_is_the_librarys(plugin_run, library_report):
+    """The polygons come back as the library wrote them (EPSG:4490); non-polygons as WKT."""
+    import shapely
+
+    res, _ = plugin_run
+    layer = read_layer(res["OUTPUT"])
+    assert layer.crs().authid() == "EPSG:4490"
+    got = rows(layer)
+    for i, want in enumerate(library_report.geometry):
+        g = got[i]["__geometry__"]
+        if want is None or want.is_empty or want.geom_type not in ("Polygon", "MultiPolygon"):
+            assert g.isEmpty() or g.isNull(), i
+            continue
+        mine = shapely.from_wkb(bytes(g.asWkb()))
+        assert shapely.equals_exact(shapely.normalize(mine), shapely.normalize(shapely.multipolygons(
+            [want]) if want.geom_type == "Polygon" else want), tolerance=1e-9), i
+    wkt = {r["case"]: r["input_geometry_wkt"] for r in got if r["input_geometry_wkt"]}
+    assert set(wkt) == {"broken_line", "broken_point"}
+
+
+def test_feedback_says_what_the_library_said(plugin_run):
+    _, fb = plugin_run
+    assert any("row 157" in m and "line, not a polygon" in m for m in fb.infos)
+    assert any("非官方" in w or "NOT the official" in w for w in fb.warnings)  # the bundled redlines
+    assert max(fb.progress) == 100
+
+
+def test_excel_workbook_and_printable_summary(plugin_run, library_report):
+    from openpyxl import load_workbook
+
+    res, _ = plugin_run
+    book = load_workbook(res["EXCEL"])
+    assert book.sheetnames[0] and "汇总 summary" in book.sheetnames and "规则 rules" in book.sheetnames
+    sheet = book[book.sheetnames[0]]
+    assert sheet.max_row == len(library_report) + 1
+    page = Path(res["SUMMARY"]).read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "非官方生态保护红线" in page and "not the official ecological protection redline" in page
+    n_conflict = int((library_report["verdict"] == "conflict").sum())
+    assert f"<td>冲突 conflict</td><td class=num>{n_conflict}</td>" in page
+    assert "parcels (" in page and "382" in page
+
+
+def test_the_report_is_styled_by_verdict_with_chinese_labels(provider, bundled_parcels, tmp_path):
+    """Loaded by Processing, the report is drawn with the library's verdict colours and labels."""
+    import processing
+    from qgis.core import QgsProject
+    from suzhou_geo.maps.styles import VERDICT_ORDER, VERDICT_STYLES
+
+    res = processing.runAndLoadResults("suzhou_geo:validate_parcels", {
+        "PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "styled.gpkg")})
+    layer = next(lyr for lyr in QgsProject.instance().mapLayers().values()
+                 if lyr.source().startswith(res["OUTPUT"]))
+    renderer = layer.renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "verdict"
+    cats = renderer.categories()
+    assert [c.value() for c in cats] == list(VERDICT_ORDER)
+    assert [c.label() for c in cats] == [VERDICT_STYLES[v]["label"] for v in VERDICT_ORDER]
+    assert [c.symbol().color().name() for c in cats] == [VERDICT_STYLES[v]["fillColor"] for v in VERDICT_ORDER]
+    assert layer.attributeAlias(layer.fields().indexOf("verdict")) == "判定 verdict"
+    assert "示意红线 ILLUSTRATIVE" in layer.name()
+    QgsProject.instance().removeMapLayer(layer.id())
+
+
+def test_gbk_shapefile_in_zone_prefixed_gauss_kruger(run, tmp_path):
+    """A GBK Shapefile in EPSG:4528 gives the library's report with its Chinese attributes intact."""
+    import suzhou_geo as sg
+
+    path, written = parcels_shapefile(tmp_path)
+    res = run("validate_parcels", {"PARCELS": str(path), "OUTPUT": str(tmp_path / "报告.gpkg")})
+    got = rows(read_layer(res["OUTPUT"]))
+    reference = sg.validate_parcels(str(path))
+    assert_same_report(got, reference, input_columns=(*PARCEL_FIELDS, "备注"))
+    # the Chinese values are those written, not merely the same garbling twice
+    assert [r["名称"] for r in got] == list(written["名称"])
+    assert [r["备注"] for r in got] == list(written["备注"])
+    assert {r["verdict"] for r in got} >= {"conflict", "review", "notice", "pass"}
+
+
+def test_gbk_shapefile_without_cpg_is_refused_with_the_fix(provider, run, tmp_path):
+    """QGIS reads a GBK Shapefile without .cpg as UTF-8 and garbles it: refused, saying how to fix it."""
+    from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+
+    path, written = parcels_shapefile(tmp_path, cpg=False)
+    layer = QgsVectorLayer(str(path), "无cpg地块", "ogr")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        with pytest.raises(QgsProcessingException) as err:
+            run("validate_parcels", {"PARCELS": layer.id(), "OUTPUT": str(tmp_path / "x.gpkg")})
+        assert "无cpg地块" in str(err.value) and "GBK" in str(err.value)
+        assert "Layer Properties → Source → Data source encoding" in str(err.value)
+        assert not (tmp_path / "x.gpkg").exists()
+        layer.setProviderEncoding("GBK")  # what the message says to do
+        res = run("validate_parcels", {"PARCELS": layer.id(), "OUTPUT": str(tmp_path / "y.gpkg")})
+        assert [r["名称"] for r in rows(read_layer(res["OUTPUT"]))] == list(written["名称"])
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())
+
+
+def memory_copy(path: str, name: str, crs: str | None = "EPSG:4490"):
+    """A memory layer holding the polygon features of *path* (QGIS's own copy, no file behind it).
+
+    Returns the layer and the positions in *path* of the features it holds (a memory layer of
+    polygons refuses the bundled point and line rows).
+    """
+    from qgis.core import QgsVectorLayer, QgsWkbTypes
+
+    src = QgsVectorLayer(path, "src", "ogr")
+    uri = "MultiPolygon" + (f"?crs={crs}" if crs else "")
+    mem = QgsVectorLayer(uri, name, "memory")
+    mem.dataProvider().addAttributes(src.fields().toList())
+    mem.updateFields()
+    kept, positions = [], []
+    for i, f in enumerate(src.getFeatures()):
+        if f.hasGeometry() and f.geometry().type() != QgsWkbTypes.PolygonGeometry:
+            continue
+        if f.hasGeometry():
+            g = f.geometry()
+            g.convertToMultiType()
+            f.setGeometry(g)
+        kept.append(f)
+        positions.append(i)
+    assert mem.dataProvider().addFeatures(kept)[0]
+    return mem, positions
+
+
+def test_memory_layer_and_selected_features_only(run, bundled_parcels, library_report, tmp_path):
+    from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProject
+
+    import suzhou_geo as sg
+
+    mem, positions = memory_copy(bundled_parcels, "内存地块")
+    QgsProject.instance().addMapLayer(mem)
+    parcels = sg.datasets.parcels()
+    texts = [t for t in TEXTS if t != "redline_data"]
+    try:
+        res = run("validate_parcels", {"PARCELS": mem.id(), "OUTPUT": str(tmp_path / "mem.gpkg")})
+        reference = sg.validate_parcels(parcels.iloc[positions].reset_index(drop=True))
+        assert_same_report(rows(read_layer(res["OUTPUT"])), reference, ("parcel_id",), texts)
+        ids = [f.id() for f in mem.getFeatures()]
+        chosen = ids[10:40:3] + ids[220:230]  # includes the self-intersecting parcel
+        mem.selectByIds(chosen)
+        res = run("validate_parcels", {
+            "PARCELS": QgsProcessingFeatureSourceDefinition(mem.id(), selectedFeaturesOnly=True),
+            "OUTPUT": str(tmp_path / "sel.gpkg")})
+        got = rows(read_layer(res["OUTPUT"]))
+        subset = parcels.iloc[[positions[ids.index(i)] for i in sorted(chosen)]].reset_index(drop=True)
+        assert "broken_self_intersecting" in set(subset["case"])
+        assert_same_report(got, sg.validate_parcels(subset), ("parcel_id", "case"), texts)
+    finally:
+        QgsProject.instance().removeMapLayer(mem.id())
+
+
+def test_rules_are_passed_to_the_library(run, bundled_parcels, tmp_path):
+    import suzhou_geo as sg
+
+    rules = {"review_distance_m": 300.0, "overlap_min_m2": 0.0, "overlap_min_ratio": 0.0,
+             "outside_verdict": "notice", "scheme_near_m": 50.0}
+    params = {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "r.gpkg"),
+              "REVIEW_DISTANCE_M": 300, "OVERLAP_MIN_M2": 0, "OVERLAP_MIN_RATIO": 0, "OUTSIDE_VERDICT": 2,
+              "SCHEME_NEAR_M": 50}
+    got = rows(read_layer(run("validate_parcels", params)["OUTPUT"]))
+    reference = sg.validate_parcels(bundled_parcels, rules=rules)
+    assert [r["verdict"] for r in got] != list(sg.validate_parcels(bundled_parcels)["verdict"])
+    assert_same_report(got, reference)
+
+
+def test_every_rule_of_the_library_is_a_parameter(provider):
+    from dataclasses import fields
+
+    import suzhou_geo as sg
+
+    alg = provider.algorithm("validate_parcels")
+    names = {p.name() for p in alg.parameterDefinitions()}
+    for f in fields(sg.RULES):
+        assert f.name.upper() in names, f.name
+        p = alg.parameterDefinition(f.name.upper())
+        assert "本库默认值" in p.help() or "同 PostGIS" in p.help(), f.name  # the rule's source, from the library
+
+
+def test_official_redlines_replace_the_illustrative_sample(run, bundled_parcels, tmp_path):
+    import suzhou_geo as sg
+
+    from _gbk import redlines_shapefile
+
+    red = redlines_shapefile(tmp_path)
+    res = run("validate_parcels", {"PARCELS": bundled_parcels, "REDLINES": str(red),
+                                   "OUTPUT": str(tmp_path / "r.gpkg")})
+    got = rows(read_layer(res["OUTPUT"]))
+    reference = sg.validate_parcels(bundled_parcels, redlines=str(red))
+    assert_same_report(got, reference, texts=[t for t in TEXTS if t != "redline_data"])
+    # the provenance names the layer the user chose, and its file
+    assert {r["redline_data"] for r in got} == {f"生态红线_gbk ({red})"}
+
+
+def test_a_library_error_is_a_processing_exception_with_the_librarys_message(run, tmp_path):
+    """Coordinates in metres under a degree CRS: the library refuses, and QGIS shows its one line."""
+    import geopandas as gpd
+    import suzhou_geo as sg
+    from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+    from shapely.geometry import box
+
+    frame = gpd.GeoDataFrame({"id": [1]}, geometry=[box(40_500_000, 3_460_000, 40_500_100, 3_460_100)],
+                             crs="EPSG:4490")
+    path = tmp_path / "degrees_claimed.gpkg"
+    frame.to_file(path)
+    layer = QgsVectorLayer(str(path), "坐标系错误", "ogr")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        with pytest.raises(sg.errors.SuzhouGeoError) as lib:
+            sg.validate_parcels(sg.io.Source(frame, name=f"坐标系错误 ({path})"))
+        with pytest.raises(QgsProcessingException) as err:
+            run("validate_parcels", {"PARCELS": layer.id(), "OUTPUT": str(tmp_path / "x.gpkg")})
+        assert str(err.value) == str(lib.value)
+        assert "\n" not in str(err.value) and "Fix:" in str(err.value)
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())
+
+
+def test_a_layer_without_crs_is_refused(run, bundled_parcels, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProject
+
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    mem, _ = memory_copy(bundled_parcels, "无坐标系", crs=None)
+    mem.setCrs(QgsCoordinateReferenceSystem())  # QGIS would otherwise give it its default CRS
+    assert not mem.crs().isValid()
+    QgsProject.instance().addMapLayer(mem)
+    try:
+        with pytest.raises(QgsProcessingException) as err:
+            run("validate_parcels", {"PARCELS": mem.id(), "OUTPUT": str(tmp_path / "x.gpkg")})
+        assert "无坐标系" in str(err.value) and "no valid coordinate reference system" in str(err.value)
+    finally:
+        QgsProject.instance().removeMapLayer(mem.id())
+
+
+def test_outputs_the_library_cannot_write_are_refused(run, bundled_parcels, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    target = f"ogr:dbname='{tmp_path / 'existing.gpkg'}' table=\"report\" (geom)"
+    with pytest.raises(QgsProcessingException) as err:
+        run("validate_parcels", {"PARCELS": bundled_parcels, "OUTPUT": target})
+    assert "Save to File" in str(err.value)
+
+
+def test_an_input_is_never_overwritten(run, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    path, _ = parcels_shapefile(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(QgsProcessingException) as err:
+        run("validate_parcels", {"PARCELS": str(path), "OUTPUT": str(path)})
+    assert "input" in str(err.value)
+    assert path.read_bytes() == before
+
+
+def test_shapefile_report_is_styled_too(provider, bundled_parcels, tmp_path):
+    import processing
+    from qgis.core import QgsProject
+
+    res = processing.runAndLoadResults("suzhou_geo:validate_parcels", {
+        "PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "报告.shp")})
+    layer = next(lyr for lyr in QgsProject.instance().mapLayers().values()
+                 if lyr.source().startswith(res["OUTPUT"]))
+    assert layer.renderer().classAttribute() == "verdict"
+    assert layer.featureCount() == 382
+    QgsProject.instance().removeMapLayer(layer.id())
+
+
+def test_cancelling_stops_the_run(run, bundled_parcels, tmp_path):
+    from conftest import Recorder
+    from qgis.core import QgsProcessingException
+
+    fb = Recorder()
+    fb.cancel()
+    with pytest.raises(QgsProcessingException) as err:
+        run("validate_parcels", {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "c.gpkg")}, feedback=fb)
+    assert "Cancelled" in str(err.value)
+    assert not (tmp_path / "c.gpkg").exists()
