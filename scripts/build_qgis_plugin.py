@@ -25,16 +25,17 @@ _SKIP_SUFFIXES = {".pyc", ".pyo"}
 
 
 def plugin_version(folder: Path = PLUGIN) -> str:
-    """The version in the plugin's ``metadata.txt``."""
+    """Return the version in the plugin's ``metadata.txt``."""
     meta = configparser.ConfigParser()
     meta.read(folder / "metadata.txt", encoding="utf-8")
     return meta.get("general", "version")
 
 
 def plugin_files(folder: Path = PLUGIN) -> list[Path]:
-    """The files that go into the zip, sorted."""
+    """Return the files that go into the zip, sorted."""
     return sorted(
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file() and not _SKIP_PARTS & set(p.parts) and p.suffix not in _SKIP_SUFFIXES
     )
 
@@ -55,7 +56,13 @@ def build(outdir: Path, folder: Path = PLUGIN) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the zip and say where it is."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-o", "--outdir", type=Path, default=ROOT / "dist", help="folder for the zip (default: dist/)")
+    parser.add_argument(
+        "-o",
+        "--outdir",
+        type=Path,
+        default=ROOT / "dist",
+        help="folder for the zip (default: dist/)",
+    )
     args = parser.parse_args(argv)
     path = build(args.outdir)
     print(path)  # the path, for scripts that install it

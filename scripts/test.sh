@@ -11,6 +11,10 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -e /usr/share/gmt-dcw/dcw-gmt.nc ] || need_apt+=(gmt-dcw)  # DCW province borders for tests/test_gazetteer.py
 # PostgreSQL + PostGIS: tests/_postgis.py starts a throw-away server from these binaries
 [ -e /usr/share/postgresql/15/extension/postgis.control ] || need_apt+=(postgresql-15-postgis-3)
+# Debian's QGIS (3.22) and venv: the QGIS plugin's tests (qgis/tests) run in QGIS's own Python
+for pkg in python3-qgis qgis-providers python3-venv; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
@@ -25,8 +29,17 @@ if [ "${CI:-}" = "true" ]; then
 else
   python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis,dask]"
 fi
-# the PostGIS and dask tests fail, not skip, when their server or extra is missing: this command must
-# really test them
+# QGIS's Python bindings are importable from Debian's Python only: a second venv of /usr/bin/python3
+# that sees them (--system-site-packages), with the package; tests/test_qgis.py runs qgis/tests in it
+QGIS_VENV=.venv-qgis
+[ -x "$QGIS_VENV/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$QGIS_VENV"
+if [ "${CI:-}" = "true" ]; then qgis_pkg="."; else qgis_pkg="-e ."; fi
+# shellcheck disable=SC2086
+"$QGIS_VENV/bin/python" -m pip install -q --disable-pip-version-check $qgis_pkg pytest
+export SUZHOU_GEO_QGIS_PYTHON="$PWD/$QGIS_VENV/bin/python"
+# the PostGIS, dask and QGIS tests fail, not skip, when their server, extra or QGIS is missing: this
+# command must really test them
 export SUZHOU_GEO_REQUIRE_POSTGIS="${SUZHOU_GEO_REQUIRE_POSTGIS:-1}"
 export SUZHOU_GEO_REQUIRE_DASK=1
+export SUZHOU_GEO_REQUIRE_QGIS=1
 python3 -m pytest -p no:cacheprovider -n auto "$@"

@@ -59,9 +59,9 @@ LAYER_EXTENSIONS = ("gpkg", "shp", "geojson", "fgb")
 _INT_TYPES = (QVariant.Int, QVariant.UInt, QVariant.LongLong, QVariant.ULongLong)
 _REPLACEMENT = "\ufffd"
 _ENCODING_FIX = (
-    "在 图层属性 → 源 → 数据源编码 中选择文件的实际编码（中文 Shapefile 多为 GBK），再运行 / choose the file's real "
-    "encoding under Layer Properties → Source → Data source encoding (Chinese Shapefiles are usually GBK), "
-    "then run again"
+    "在 图层属性 → 源 → 数据源编码 中选择文件的实际编码（中文 Shapefile 多为 GBK），再运行 / "
+    "choose the file's real encoding under Layer Properties → Source → Data source encoding "
+    "(Chinese Shapefiles are usually GBK), then run again"
 )
 
 
@@ -147,7 +147,7 @@ def _describe(name: str, layer: Any) -> tuple[str, list[str]]:
 
 
 def layer_crs(crs: QgsCoordinateReferenceSystem, label: str) -> str:
-    """The CRS of a layer as the library takes it: ``"EPSG:4528"``, or WKT for a CRS without an EPSG code.
+    """Return a layer's CRS as the library takes it: ``"EPSG:4528"``, or WKT without an EPSG code.
 
     Raises
     ------
@@ -156,10 +156,11 @@ def layer_crs(crs: QgsCoordinateReferenceSystem, label: str) -> str:
     """
     if not crs.isValid():
         raise QgsProcessingException(
-            f"{label}: 图层没有有效的坐标参照系（CRS），无法判断坐标含义 / the layer has no valid coordinate "
-            "reference system, so its coordinates cannot be interpreted. Fix: 在 图层属性 → 源 中设置图层的坐标参照系"
-            "（如 EPSG:4490、EPSG:4549、EPSG:4528），再运行 / set the layer's CRS under Layer Properties → "
-            "Source (e.g. EPSG:4490, EPSG:4549, EPSG:4528), then run again"
+            f"{label}: 图层没有有效的坐标参照系（CRS），无法判断坐标含义 / the layer has no "
+            "valid coordinate reference system, so its coordinates cannot be interpreted. Fix: "
+            "在 图层属性 → 源 中设置图层的坐标参照系（如 EPSG:4490、EPSG:4549、EPSG:4528），"
+            "再运行 / set the layer's CRS under Layer Properties → Source (e.g. EPSG:4490, "
+            "EPSG:4549, EPSG:4528), then run again"
         )
     authid = crs.authid()
     if authid.upper().startswith("EPSG:"):
@@ -168,31 +169,53 @@ def layer_crs(crs: QgsCoordinateReferenceSystem, label: str) -> str:
 
 
 def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
-    """Every feature of *source*, in order, as a GeoDataFrame in *crs*."""
+    """Return every feature of *source*, in order, as a GeoDataFrame in *crs*, by feature id.
+
+    The index is the QGIS feature id, so that the library's messages ("row 67")
+    name the feature a user finds in QGIS; it is called ``fid`` and written as
+    the report's first column.  A GeoPackage's own ``fid`` field holds the same
+    numbers and becomes that index; another field called ``fid`` keeps its values
+    and the index is called ``qgis_fid``.
+    """
     import geopandas as gpd
     import numpy as np
+    import pandas as pd
     import shapely
 
     fields = source.fields()
     total = max(source.featureCount(), 1)
+    ids: list[int] = []
     wkbs: list[bytes | None] = []
     rows: list[list[Any]] = []
     request = QgsFeatureRequest()
-    for i, feature in enumerate(
-        source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
-    ):
+    flags = QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks
+    for i, feature in enumerate(source.getFeatures(request, flags)):
         if i % 1000 == 0:
             progress.fraction(i / total)
+        ids.append(feature.id())
         wkbs.append(_wkb(feature))
         rows.append(feature.attributes())
     progress.fraction(1.0)
     names = fields.names()
     columns = {n: _column([r[j] for r in rows], fields.at(j)) for j, n in enumerate(names)}
-    geometry = shapely.from_wkb(np.array(wkbs, dtype=object))
+    index = pd.Index(ids, name=_id_name(columns, ids))
+    columns.pop(index.name, None)
     geom_name = _free_name("geometry", names)
-    frame = gpd.GeoDataFrame(columns, index=range(len(rows)))
+    frame = gpd.GeoDataFrame({n: pd.Series(c).to_numpy() for n, c in columns.items()}, index=index)
+    frame = frame.astype({n: c.dtype for n, c in columns.items()})
+    geometry = shapely.from_wkb(np.array(wkbs, dtype=object))
     frame[geom_name] = gpd.GeoSeries(geometry, index=frame.index, crs=crs)
     return frame.set_geometry(geom_name, crs=crs)
+
+
+def _id_name(columns: dict[str, Any], ids: list[int]) -> str:
+    """Return the name of the feature-id index (see :func:`_frame`)."""
+    same = next((n for n in columns if n.lower() == "fid"), None)
+    if same is None:
+        return "fid"
+    if list(columns[same]) == ids:
+        return same
+    return _free_name("qgis_fid", list(columns))
 
 
 def _free_name(name: str, taken: list[str]) -> str:
@@ -204,7 +227,7 @@ def _free_name(name: str, taken: list[str]) -> str:
 
 
 def _wkb(feature: QgsFeature) -> bytes | None:
-    """The feature's geometry as WKB, as stored (curves linearised, M dropped); None without one."""
+    """Return the feature's geometry as WKB, as stored (curves linearised, M dropped), or None."""
     if not feature.hasGeometry():
         return None
     geom = QgsGeometry(feature.geometry())
@@ -216,7 +239,7 @@ def _wkb(feature: QgsFeature) -> bytes | None:
 
 
 def _value(v: Any) -> Any:
-    """A QGIS attribute value as a plain Python value (NULL → None)."""
+    """Return a QGIS attribute value as a plain Python value (NULL → None)."""
     if isinstance(v, QVariant):
         return None if v.isNull() else v.value()
     if isinstance(v, QDateTime):
@@ -233,7 +256,7 @@ def _value(v: Any) -> Any:
 
 
 def _column(values: list[Any], fld: QgsField):
-    """One field's values as a pandas column of the field's type (nullable where values are missing)."""
+    """Return one field's values as a pandas column of its type (nullable if values are missing)."""
     import pandas as pd
 
     values = [_value(v) for v in values]
@@ -268,16 +291,17 @@ def check_text(frame: Any, label: str) -> None:
     broken = next((t for t in texts if _REPLACEMENT in t), None)
     if broken is not None:
         raise QgsProcessingException(
-            f"{label}: 文本无法解码（如 {broken!r}），图层的编码设置与文件不符 / text could not be decoded "
-            f"(e.g. {broken!r}): the layer's encoding does not match the file. Fix: {_ENCODING_FIX}"
+            f"{label}: 文本无法解码（如 {broken!r}），图层的编码设置与文件不符 / text could not "
+            f"be decoded (e.g. {broken!r}): the layer's encoding does not match the file. Fix: "
+            f"{_ENCODING_FIX}"
         )
     odd = suspicious(texts)
     found = redecode(odd, "cp1252") if odd else None
     if found is not None:
         raise QgsProcessingException(
-            f"{label}: 文本是按错误编码读取的中文（{odd[0]!r} 实为 {found[1][0]!r}，{found[0]} 编码）/ the text is "
-            f"Chinese read with the wrong code page ({odd[0]!r} is {found[1][0]!r} in {found[0]}). "
-            f"Fix: {_ENCODING_FIX}"
+            f"{label}: 文本是按错误编码读取的中文（{odd[0]!r} 实为 {found[1][0]!r}，{found[0]} "
+            f"编码）/ the text is Chinese read with the wrong code page ({odd[0]!r} is "
+            f"{found[1][0]!r} in {found[0]}). Fix: {_ENCODING_FIX}"
         )
 
 
@@ -292,8 +316,10 @@ def _strings(frame: Any, limit: int = 5000) -> list[str]:
     return out
 
 
-def output_path(alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext) -> str:
-    """The file Processing asks a result layer to be written to (refusing what the library cannot write).
+def output_path(
+    alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
+) -> str:
+    """Return the file Processing asks a result layer to be written to (refusing what it cannot be).
 
     Raises
     ------
@@ -303,17 +329,20 @@ def output_path(alg: QgsProcessingAlgorithm, parameters: dict, name: str, contex
     """
     dest = alg.parameterAsOutputLayer(parameters, name, context)
     suffix = Path(dest).suffix.lower().lstrip(".")
-    if suffix not in LAYER_EXTENSIONS:  # also a table in a GeoPackage ("ogr:dbname=…"), a database, memory
+    if (
+        suffix not in LAYER_EXTENSIONS
+    ):  # also a table in a GeoPackage ("ogr:dbname=…"), a database, memory
         kinds = ", ".join(f".{e}" for e in LAYER_EXTENSIONS)
         raise QgsProcessingException(
-            f"{name}: 结果须保存为单独的文件（{kinds}），不能写入 {dest!r} / the result must be saved as a file of its "
-            f"own ({kinds}), not to {dest!r}. Fix: 选择“保存到文件” choose “Save to File…”"
+            f"{name}: 结果须保存为单独的文件（{kinds}），不能写入 {dest!r} / the result must be "
+            f"saved as a file of its own ({kinds}), not to {dest!r}. Fix: 选择“保存到文件” "
+            "choose “Save to File…”"
         )
     return dest
 
 
 def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
-    """Write *frame* with :func:`suzhou_geo.write_layer` to *path*, replacing it (Processing asked the user).
+    """Write *frame* with :func:`suzhou_geo.write_layer` to *path*, replacing it (Processing asked).
 
     Parameters
     ----------
@@ -354,9 +383,13 @@ def _free_fid(frame: Any) -> Any:
 
 
 def table_to_sink(
-    table: Any, alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
+    table: Any,
+    alg: QgsProcessingAlgorithm,
+    parameters: dict,
+    name: str,
+    context: QgsProcessingContext,
 ) -> str | None:
-    """Write a pandas table to the table sink *name*; return its destination (None when not asked for)."""
+    """Write a pandas table to the table sink *name*; return its destination (None if not asked)."""
     fields = QgsFields()
     for col in table.columns:
         fields.append(QgsField(str(col), _qvariant_type(table[col])))
@@ -386,7 +419,7 @@ def _qvariant_type(column: Any) -> QVariant.Type:
 
 
 def _plain(v: Any) -> Any:
-    """A numpy/pandas scalar as a plain Python value (missing → None)."""
+    """Return a numpy/pandas scalar as a plain Python value (missing → None)."""
     if v is None:
         return None
     if hasattr(v, "item"):

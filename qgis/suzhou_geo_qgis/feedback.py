@@ -48,10 +48,11 @@ class Progress:
         self.end = float(end)
 
     def __call__(self, done: int, total: int, stage: str | None = None) -> None:
+        """Move the bar to *done* of *total* parcels (the library's ``progress`` hook)."""
         self.fraction(done / total if total else 1.0)
 
     def fraction(self, value: float) -> None:
-        """Move the bar to *value* (0–1) of this span; raise :class:`Cancelled` if the user cancelled."""
+        """Move the bar to *value* (0–1) of this span; raise :class:`Cancelled` if cancelled."""
         if self.feedback.isCanceled():
             raise Cancelled
         value = min(max(float(value), 0.0), 1.0)
@@ -59,14 +60,19 @@ class Progress:
 
 
 class _FeedbackHandler(logging.Handler):
-    """Log records of the library, to the feedback's log."""
+    """Log records of the library, to the feedback's log (each message once per run)."""
 
     def __init__(self, feedback: QgsProcessingFeedback) -> None:
         super().__init__(logging.INFO)
         self.feedback = feedback
+        self.seen: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Tell the feedback: warnings as warnings, the rest as information."""
         text = record.getMessage()
+        if text in self.seen:  # e.g. a what-if layer read once per region
+            return
+        self.seen.add(text)
         if record.levelno >= logging.WARNING:
             self.feedback.pushWarning(text)
         else:

@@ -1,4 +1,4 @@
-"""Is the suzhou_geo library importable from QGIS's Python, and new enough?
+"""Check that the suzhou_geo library is importable from QGIS's Python, and new enough.
 
 The plugin holds no analysis of its own: every algorithm calls the library.  When
 QGIS's Python cannot import it, the plugin registers no algorithms and says, in
@@ -73,7 +73,7 @@ def check_library(name: str = "suzhou_geo") -> LibraryStatus:
 
 
 def missing_message(status: LibraryStatus) -> str:
-    """The bilingual message shown when the library cannot be used: what is wrong and what to do.
+    """Return the bilingual message shown when the library cannot be used: what is wrong, the fix.
 
     Parameters
     ----------
@@ -89,22 +89,20 @@ def missing_message(status: LibraryStatus) -> str:
     python = f"Python {sys.version.split()[0]} ({sys.prefix})"
     site = f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
     return (
-        "suzhou_geo 插件无法使用：QGIS 的 Python 中没有可用的 suzhou_geo 库"
-        f"（{status.problem}）。请把 suzhou_geo（{MIN_VERSION} 或更新版本）安装到 QGIS 所用的 Python 中，"
-        "然后重启 QGIS：\n"
-        "  Debian/Ubuntu：python3 -m venv --system-site-packages ~/.venvs/suzhou_geo && "
-        "~/.venvs/suzhou_geo/bin/pip install <suzhou_geo 源码目录或 .whl 文件>，"
-        f"再以 PYTHONPATH=$HOME/.venvs/suzhou_geo/{site} 启动 QGIS"
-        "（或在 设置 → 选项 → 系统 → 环境 中设置 PYTHONPATH）；\n"
-        "  Windows：在 OSGeo4W Shell 中运行 python -m pip install <suzhou_geo 源码目录或 .whl 文件>。\n"
-        f"QGIS 的 Python：{python}。详见 README 的 QGIS 一节。\n\n"
-        "The suzhou_geo plugin cannot run: QGIS's Python has no usable suzhou_geo library "
-        f"({status.problem}). Install suzhou_geo ({MIN_VERSION} or newer) into the Python QGIS runs, "
-        "then restart QGIS:\n"
-        "  Debian/Ubuntu: python3 -m venv --system-site-packages ~/.venvs/suzhou_geo && "
-        "~/.venvs/suzhou_geo/bin/pip install <the suzhou_geo folder or .whl file>, then start QGIS with "
-        f"PYTHONPATH=$HOME/.venvs/suzhou_geo/{site} (or set PYTHONPATH under "
-        "Settings → Options → System → Environment);\n"
-        "  Windows: in the OSGeo4W Shell run python -m pip install <the suzhou_geo folder or .whl file>.\n"
-        f"QGIS's Python: {python}. See the QGIS section of the README."
+        f"suzhou_geo 插件无法使用：QGIS 的 Python 中没有可用的 suzhou_geo 库（{status.problem}）"
+        f"。请把 suzhou_geo（{MIN_VERSION} 或更新版本）安装到 QGIS 所用的 Python 中，然后重启 "
+        "QGIS：\n  Debian/Ubuntu：python3 -m venv --system-site-packages ~/.venvs/suzhou_geo "
+        "&& ~/.venvs/suzhou_geo/bin/pip install <suzhou_geo 源码目录或 .whl 文件>，再以 "
+        f"PYTHONPATH=$HOME/.venvs/suzhou_geo/{site} 启动 QGIS（或在 设置 → 选项 → 系统 → 环境 "
+        "中设置 PYTHONPATH）；\n  Windows：在 OSGeo4W Shell 中运行 python -m pip install "
+        f"<suzhou_geo 源码目录或 .whl 文件>。\nQGIS 的 Python：{python}。详见 README 的 QGIS "
+        "一节。\n\nThe suzhou_geo plugin cannot run: QGIS's Python has no usable suzhou_geo "
+        f"library ({status.problem}). Install suzhou_geo ({MIN_VERSION} or newer) into the "
+        "Python QGIS runs, then restart QGIS:\n  Debian/Ubuntu: python3 -m venv "
+        "--system-site-packages ~/.venvs/suzhou_geo && ~/.venvs/suzhou_geo/bin/pip install "
+        "<the suzhou_geo folder or .whl file>, then start QGIS with "
+        f"PYTHONPATH=$HOME/.venvs/suzhou_geo/{site} (or set PYTHONPATH under Settings → Options "
+        "→ System → Environment);\n  Windows: in the OSGeo4W Shell run python -m pip install "
+        f"<the suzhou_geo folder or .whl file>.\nQGIS's Python: {python}. See the QGIS section "
+        "of the README."
     )

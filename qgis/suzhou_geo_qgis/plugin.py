@@ -34,7 +34,7 @@ class SuzhouGeoPlugin:
         self.problem = ""
 
     def initProcessing(self) -> None:  # noqa: N802 - the name QGIS calls
-        """Register the provider (QGIS calls this for plugins with ``hasProcessingProvider=yes``)."""
+        """Register the provider (QGIS calls it for plugins with ``hasProcessingProvider=yes``)."""
         if self.provider is not None:
             return
         status = check_library()
@@ -62,7 +62,8 @@ class SuzhouGeoPlugin:
         if self.iface is not None:
             title = "suzhou_geo"
             short = (
-                "QGIS 的 Python 中没有可用的 suzhou_geo 库，插件的算法不可用；安装方法见“更多”/ QGIS's Python has no "
-                "usable suzhou_geo library, so the plugin offers no algorithms; see “More” for how to install it"
+                "QGIS 的 Python 中没有可用的 suzhou_geo 库，插件的算法不可用；安装方法见“更多”/ "
+                "QGIS's Python has no usable suzhou_geo library, so the plugin offers no "
+                "algorithms; see “More” for how to install it"
             )
             self.iface.messageBar().pushMessage(title, short, message, Qgis.Critical, 0)

@@ -26,21 +26,21 @@ class SuzhouGeoProvider(QgsProcessingProvider):
     """
 
     def id(self) -> str:
-        """The provider id, ``suzhou_geo``."""
+        """Return the provider id, ``suzhou_geo``."""
         return PROVIDER_ID
 
     def name(self) -> str:
-        """The name in the toolbox."""
+        """Return the name in the toolbox."""
         return "苏州生态分区 suzhou_geo"
 
     def longName(self) -> str:
-        """The name with the library's version."""
+        """Return the name with the library's version."""
         import suzhou_geo as sg
 
         return f"苏州生态分区 suzhou_geo {sg.__version__}"
 
     def icon(self) -> QIcon:
-        """The plugin's icon."""
+        """Return the plugin's icon."""
         return QIcon(str(ICON))
 
     def loadAlgorithms(self) -> None:
@@ -50,17 +50,17 @@ class SuzhouGeoProvider(QgsProcessingProvider):
                 self.addAlgorithm(cls())
 
     def supportsNonFileBasedOutput(self) -> bool:
-        """No: results are files the library writes (temporary outputs are temporary files)."""
+        """Return False: results are files the library writes (temporary ones too)."""
         return False
 
     def supportedOutputVectorLayerExtensions(self) -> list[str]:
-        """The layer formats the library writes and QGIS opens."""
+        """Return the layer formats the library writes and QGIS opens."""
         return list(LAYER_EXTENSIONS)
 
     def supportedOutputTableExtensions(self) -> list[str]:
-        """Tables (the floor checks) are written by QGIS: any table format it writes."""
+        """Return the table formats: tables (the floor checks) are written by QGIS."""
         return ["gpkg", "csv", "xlsx", "ods", "dbf"]
 
     def defaultVectorFileExtension(self, hasGeometry: bool = True) -> str:
-        """GeoPackage, the library's recommended format."""
+        """Return ``gpkg``: GeoPackage, the library's recommended format."""
         return "gpkg"

@@ -36,7 +36,7 @@ _PEN = {None: "solid", "": "solid"}
 
 
 def _pen(dash: str | None) -> str:
-    """A Leaflet ``dashArray`` as a QGIS pen style."""
+    """Return a Leaflet ``dashArray`` as a QGIS pen style."""
     if dash in _PEN:
         return _PEN[dash]
     first = float(str(dash).split()[0])
@@ -44,7 +44,7 @@ def _pen(dash: str | None) -> str:
 
 
 def symbol(style: dict[str, Any], geometry: int) -> QgsSymbol:
-    """A QGIS symbol for one of the library's map styles (Leaflet path options).
+    """Return a QGIS symbol for one of the library's map styles (Leaflet path options).
 
     Parameters
     ----------
@@ -59,16 +59,33 @@ def symbol(style: dict[str, Any], geometry: int) -> QgsSymbol:
     pen = _pen(style.get("dashArray"))
     if geometry == QgsWkbTypes.LineGeometry:
         return QgsLineSymbol.createSimple(
-            {"line_color": stroke, "line_width": width, "line_width_unit": "Pixel", "line_style": pen}
+            {
+                "line_color": stroke,
+                "line_width": width,
+                "line_width_unit": "Pixel",
+                "line_style": pen,
+            }
         )
     if geometry == QgsWkbTypes.PointGeometry:
         return QgsMarkerSymbol.createSimple(
-            {"color": fill, "outline_color": stroke, "size": str(style.get("radius", 6) * 2),
-             "size_unit": "Pixel", "outline_width": "1", "outline_width_unit": "Pixel"}
+            {
+                "color": fill,
+                "outline_color": stroke,
+                "size": str(style.get("radius", 6) * 2),
+                "size_unit": "Pixel",
+                "outline_width": "1",
+                "outline_width_unit": "Pixel",
+            }
         )
     opaque = float(style.get("fillOpacity", 1)) > 0 and not style.get("hatch")
-    props = {"color": fill, "outline_color": stroke, "outline_width": width,
-             "outline_width_unit": "Pixel", "outline_style": pen, "style": "solid" if opaque else "no"}
+    props = {
+        "color": fill,
+        "outline_color": stroke,
+        "outline_width": width,
+        "outline_width_unit": "Pixel",
+        "outline_style": pen,
+        "style": "solid" if opaque else "no",
+    }
     if style.get("hatch"):
         props.update(color=stroke, style="b_diagonal")
     return QgsFillSymbol.createSimple(props)
@@ -83,7 +100,9 @@ def categorized_renderer(
     renderer; :func:`verdict_renderer` has a category for every verdict.
     """
     categories = [
-        QgsRendererCategory(value, symbol(styles[value], geometry), styles[value].get("label", value))
+        QgsRendererCategory(
+            value, symbol(styles[value], geometry), styles[value].get("label", value)
+        )
         for value in order
         if value in styles
     ]
@@ -91,7 +110,7 @@ def categorized_renderer(
 
 
 def verdict_renderer(field: str = "verdict") -> QgsCategorizedSymbolRenderer:
-    """The parcel report's renderer: by verdict, most severe first, with the library's map colours.
+    """Return the parcel report's renderer: by verdict, most severe first, in the map's colours.
 
     Categories are labelled ``冲突 conflict``, ``复核 review``, ``告知 notice``,
     ``通过 pass``, ``无效 invalid``.
@@ -135,7 +154,7 @@ _STYLERS = {"report": _report_layer, "scheme": _scheme_layer, "joint": _joint_la
 
 
 class StyleResult(QgsProcessingLayerPostProcessorInterface):
-    """Styles a result layer when Processing loads it, and names it (with a note when the data are illustrative).
+    """Style a result layer when Processing loads it, and name it (noting illustrative data).
 
     Parameters
     ----------
@@ -166,8 +185,10 @@ class StyleResult(QgsProcessingLayerPostProcessorInterface):
 _KEEP: deque[StyleResult] = deque(maxlen=64)
 
 
-def style_on_load(context: QgsProcessingContext, destination: str, kind: str, name: str = "") -> None:
-    """Have *destination* styled as *kind* when Processing loads it (nothing if it will not be loaded)."""
+def style_on_load(
+    context: QgsProcessingContext, destination: str, kind: str, name: str = ""
+) -> None:
+    """Have *destination* styled as *kind* when Processing loads it (if it will be loaded)."""
     if not context.willLoadLayerOnCompletion(destination):
         return
     post = StyleResult(kind, name)

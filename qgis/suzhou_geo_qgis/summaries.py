@@ -21,17 +21,19 @@ _CSS = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif;
        font-size: 10pt; color: #222; max-width: 190mm; margin: auto; }
 h1 { font-size: 15pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 12pt 0 4pt; }
-table { border-collapse: collapse; margin: 4pt 0; } th, td { border: 1px solid #bbb; padding: 2pt 5pt; }
+table { border-collapse: collapse; margin: 4pt 0; }
+th, td { border: 1px solid #bbb; padding: 2pt 5pt; }
 th { background: #eee; text-align: left; } td.num, th.num { text-align: right; }
 tr.total td { font-weight: bold; } .meta { color: #555; }
 .warning { border: 2px solid #b42318; color: #b42318; padding: 4pt 6pt; font-weight: bold; }
 """
 
 _ILLUSTRATIVE = (
-    "注意：红线为内置示意数据，非官方生态保护红线。以下面积与判定仅演示检查方法；正式使用请以官方红线图层重新运行。",
-    "NOTE: the redlines are the bundled illustrative sample, not the official ecological protection redline. "
-    "The figures and verdicts below show how the checks work; for official use run again with the official "
-    "redline layer.",
+    "注意：红线为内置示意数据，非官方生态保护红线。以下面积与判定仅演示检查方法；"
+    "正式使用请以官方红线图层重新运行。",
+    "NOTE: the redlines are the bundled illustrative sample, not the official ecological "
+    "protection redline. The figures and verdicts below show how the checks work; for official "
+    "use run again with the official redline layer.",
 )
 
 
@@ -55,7 +57,7 @@ class Page:
         self.blocks.append(("table", df))
 
     def markdown(self) -> str:
-        """The page as Markdown."""
+        """Render the page as Markdown."""
         from suzhou_geo.tables import md_table
 
         lines = [f"# {self.title}", ""]
@@ -71,7 +73,7 @@ class Page:
         return "\n".join(lines)
 
     def html(self) -> str:
-        """The page as one self-contained HTML document (no scripts, no links), printable on A4."""
+        """Render the page as one self-contained HTML document (no scripts, no links), for A4."""
         from suzhou_geo.tables import html_table
 
         e = html.escape
@@ -86,8 +88,8 @@ class Page:
             else:
                 body.append(f"<p class='{'meta' if kind == 'meta' else 'p'}'>{e(str(value))}</p>")
         return (
-            "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<title>{e(self.title)}</title><style>{_CSS}</style></head><body>"
+            "<!DOCTYPE html><html lang='zh-CN'><head><meta "
+            f"charset='utf-8'><title>{e(self.title)}</title><style>{_CSS}</style></head><body>"
             + "".join(body)
             + "</body></html>"
         )
@@ -107,7 +109,7 @@ def _stamp() -> str:
 
 
 def _data_table(rows: Sequence[tuple[str, Any, str]]):
-    """What was checked with which data: (role, Input or None, what None means)."""
+    """Tabulate what was checked with which data: (role, Input or None, what None means)."""
     import pandas as pd
 
     return pd.DataFrame(
@@ -124,7 +126,7 @@ def _data_table(rows: Sequence[tuple[str, Any, str]]):
 
 
 def validation_summary(report: Any, data: Sequence[tuple[str, Any, str]]) -> Page:
-    """The summary of a parcel report: data used, verdicts, county-level units, rules and notes.
+    """Summarise a parcel report: data used, verdicts, county-level units, rules and notes.
 
     Parameters
     ----------
@@ -157,8 +159,9 @@ def validation_summary(report: Any, data: Sequence[tuple[str, Any, str]]) -> Pag
 
 
 def floors_summary(checks: Sequence[Any], data: Sequence[tuple[str, Any, str]]) -> Page:
-    """The summary of floor checks: overview, each check with its source and method, units of the city."""
+    """Summarise floor checks: overview, each check with source and method, the city's units."""
     import pandas as pd
+
     from suzhou_geo.tables import floor_table, floor_unit_table, is_city
 
     page = Page("生态保护红线面积底线 Ecological protection redline: area floors")

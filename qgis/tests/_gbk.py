@@ -13,12 +13,12 @@ import geopandas as gpd
 
 GK_ZONE40 = "EPSG:4528"
 
-#: Chinese field names of the parcel Shapefile (each at most 10 bytes in GBK) and where their values come from.
+#: Chinese field names of the parcel Shapefile (at most 10 bytes in GBK) and their source columns.
 PARCEL_FIELDS = {"地块编号": "parcel_id", "名称": "name", "用地性质": "land_use", "情形": "case"}
 
 
 def parcels_shapefile(folder: Path, *, cpg: bool = True) -> tuple[Path, gpd.GeoDataFrame]:
-    """The bundled parcels that a Shapefile can hold (polygons, incl. a bow-tie), GBK, EPSG:4528.
+    """Write the bundled parcels a Shapefile can hold (polygons, incl. a bow-tie), GBK, EPSG:4528.
 
     Returns the path and the frame written (in EPSG:4528), for comparisons.
     """
@@ -41,15 +41,22 @@ def parcels_shapefile(folder: Path, *, cpg: bool = True) -> tuple[Path, gpd.GeoD
 
 
 def redlines_shapefile(folder: Path) -> Path:
-    """The bundled redlines with Chinese field names (名称, 类型, 行政区), GBK, EPSG:4528."""
+    """Write the bundled redlines with Chinese field names (名称, 类型, 行政区), GBK, EPSG:4528."""
     import suzhou_geo as sg
 
     red = sg.load_redlines()
-    kind = red["kind"].map({"ecological_protection_redline": "生态保护红线",
-                            "ecological_space_control": "生态空间管控区域"})
+    kind = red["kind"].map(
+        {
+            "ecological_protection_redline": "生态保护红线",
+            "ecological_space_control": "生态空间管控区域",
+        }
+    )
     frame = gpd.GeoDataFrame(
-        {"名称": red["name"].astype(object), "类型": kind.astype(object),
-         "行政区": red["jurisdiction"].astype(object)},
+        {
+            "名称": red["name"].astype(object),
+            "类型": kind.astype(object),
+            "行政区": red["jurisdiction"].astype(object),
+        },
         geometry=red.geometry.to_crs(GK_ZONE40),
         crs=GK_ZONE40,
     )

@@ -42,7 +42,7 @@ def load_script(name: str):
 
 @pytest.fixture(scope="session")
 def qgis_app(tmp_path_factory):
-    """A QgsApplication without GUI, with its own profile folder, and the Processing framework."""
+    """Start a QgsApplication without GUI, with its own profile, and the Processing framework."""
     from qgis.core import QgsApplication
 
     for d in QGIS_PYTHON_DIRS:
@@ -60,13 +60,13 @@ def qgis_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def plugin_zip(tmp_path_factory) -> Path:
-    """The plugin zip as ``scripts/build_qgis_plugin.py`` builds it."""
+    """Build the plugin zip with ``scripts/build_qgis_plugin.py``."""
     return load_script("scripts/build_qgis_plugin.py").build(tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="session")
 def plugins_dir(qgis_app, plugin_zip, tmp_path_factory) -> Path:
-    """A plugin folder holding the plugin, unpacked as QGIS's "Install from ZIP" does."""
+    """Unpack the plugin into a plugin folder, as QGIS's "Install from ZIP" does."""
     import qgis.utils
     from pyplugin_installer.unzip import unzip
 
@@ -81,7 +81,7 @@ def plugins_dir(qgis_app, plugin_zip, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def started(plugins_dir):
-    """The installed plugin, loaded and started as QGIS starts a plugin (its ``initGui``)."""
+    """Load and start the installed plugin as QGIS starts a plugin (its ``initGui``)."""
     import qgis.utils
 
     assert qgis.utils.loadPlugin(PLUGIN)
@@ -92,7 +92,7 @@ def started(plugins_dir):
 
 @pytest.fixture
 def provider(started):
-    """The provider the plugin registered (looked up afresh: a test may restart the plugin)."""
+    """Return the provider the plugin registered (looked up afresh: tests restart the plugin)."""
     from qgis.core import QgsApplication
 
     found = QgsApplication.processingRegistry().providerById(PROVIDER)
@@ -102,7 +102,7 @@ def provider(started):
 
 @pytest.fixture(scope="session")
 def bundled_parcels() -> str:
-    """The bundled sample parcels (GeoPackage, EPSG:4490, incl. broken rows)."""
+    """Return the path of the bundled sample parcels (GeoPackage, EPSG:4490, incl. broken rows)."""
     import suzhou_geo as sg
 
     return str(sg.datasets.get_path("parcels"))
@@ -120,28 +120,33 @@ class Recorder(QgsProcessingFeedback):
         self.progressChanged.connect(self.progress.append)
 
     def pushInfo(self, text: str) -> None:  # noqa: N802 - QGIS's name
+        """Keep an info line."""
         self.infos.append(text)
 
     def pushWarning(self, text: str) -> None:  # noqa: N802 - QGIS's name
+        """Keep a warning."""
         self.warnings.append(text)
 
-    def reportError(self, text: str, fatalError: bool = False) -> None:  # noqa: N802,N803 - QGIS's names
+    def reportError(self, text: str, fatalError: bool = False) -> None:  # noqa: N802,N803
+        """Keep an error."""
         self.errors.append(text)
 
 
 @pytest.fixture
 def feedback():
-    """A recording Processing feedback."""
+    """Return a recording Processing feedback."""
     return Recorder()
 
 
 @pytest.fixture
 def run(provider, feedback):
-    """``run(name, params)``: ``processing.run("suzhou_geo:<name>", params)`` with the recording feedback."""
+    """Return ``run(name, params)``: ``processing.run("suzhou_geo:<name>", …)``, recorded."""
     import processing
 
     def _run(name: str, params: dict, **kwargs):
-        return processing.run(f"{PROVIDER}:{name}", params, feedback=kwargs.pop("feedback", feedback), **kwargs)
+        return processing.run(
+            f"{PROVIDER}:{name}", params, feedback=kwargs.pop("feedback", feedback), **kwargs
+        )
 
     return _run
 
@@ -157,7 +162,7 @@ def read_layer(path: str, layer: str | None = None):
 
 
 def rows(layer) -> list[dict]:
-    """The features of *layer* as dicts, in feature-id order (the order they were written)."""
+    """Return the features of *layer* as dicts, in feature-id order (the order written)."""
     from qgis.core import QgsFeatureRequest
 
     request = QgsFeatureRequest().addOrderBy("$id")

@@ -1,4 +1,4 @@
-"""The plugin as QGIS's plugin manager sees it: metadata, the zip, installing, starting, a missing library."""
+"""The plugin as QGIS's plugin manager sees it: metadata, zip, install, start, missing library."""
 
 from __future__ import annotations
 
@@ -12,22 +12,35 @@ from pathlib import Path
 import pytest
 from conftest import PLUGIN, PROVIDER, ROOT, load_script
 
-#: What QGIS's plugin repository requires of metadata.txt (plugins.qgis.org refuses a plugin without them).
-REQUIRED = ("name", "qgisMinimumVersion", "description", "about", "version", "author", "email", "repository")
-ALGORITHM_IDS = {f"{PROVIDER}:{n}" for n in ("validate_parcels", "redline_floors", "joint_control_zone",
-                                            "scheme_layers")}
+#: What QGIS's plugin repository (plugins.qgis.org) requires of metadata.txt.
+REQUIRED = (
+    "name",
+    "qgisMinimumVersion",
+    "description",
+    "about",
+    "version",
+    "author",
+    "email",
+    "repository",
+)
+ALGORITHM_IDS = {
+    f"{PROVIDER}:{n}"
+    for n in ("validate_parcels", "redline_floors", "joint_control_zone", "scheme_layers")
+}
 
 
 def metadata(folder: Path) -> configparser.SectionProxy:
+    """Return the [general] section of a plugin's metadata.txt."""
     cp = configparser.ConfigParser()
     cp.read(folder / "metadata.txt", encoding="utf-8")
     return cp["general"]
 
 
 def test_metadata_has_what_the_plugin_manager_requires(plugins_dir):
-    from qgis.core import Qgis
+    """metadata.txt as QGIS's plugin manager reads it."""
     from pyplugin_installer.installer_data import plugins
     from pyplugin_installer.version_compare import compareVersions
+    from qgis.core import Qgis
 
     import suzhou_geo as sg
 
@@ -46,6 +59,7 @@ def test_metadata_has_what_the_plugin_manager_requires(plugins_dir):
 
 
 def test_zip_has_one_plugin_folder_as_the_installer_expects(plugin_zip, tmp_path):
+    """The zip's layout is what Install from ZIP needs."""
     names = zipfile.ZipFile(plugin_zip).namelist()
     # the installer takes the folder of the shortest metadata.txt path as the plugin's name
     assert sorted(n for n in names if n.endswith("metadata.txt"))[0] == f"{PLUGIN}/metadata.txt"
@@ -59,23 +73,28 @@ def test_zip_has_one_plugin_folder_as_the_installer_expects(plugin_zip, tmp_path
 
 
 def test_the_installed_plugin_registers_the_provider_and_its_algorithms(provider):
+    """Started, the plugin offers its four algorithms."""
     assert provider.id() == PROVIDER
     assert {a.id() for a in provider.algorithms()} == ALGORITHM_IDS
     assert "suzhou_geo" in provider.longName()
 
 
 def test_unloading_removes_the_provider_and_loading_brings_it_back(provider):
+    """Unload and restart (as qgis_process does)."""
     import qgis.utils
     from qgis.core import QgsApplication
 
     registry = QgsApplication.processingRegistry()
     assert qgis.utils.unloadPlugin(PLUGIN)
     assert registry.providerById(PROVIDER) is None
-    assert qgis.utils.loadPlugin(PLUGIN) and qgis.utils.startProcessingPlugin(PLUGIN)  # as qgis_process does
+    assert qgis.utils.loadPlugin(PLUGIN) and qgis.utils.startProcessingPlugin(
+        PLUGIN
+    )  # as qgis_process does
     assert {a.id() for a in registry.providerById(PROVIDER).algorithms()} == ALGORITHM_IDS
 
 
 def test_every_algorithm_helps_in_chinese_then_english_citing_no_internal_references(provider):
+    """Help: bilingual, cites titles."""
     internal_refs = load_script("tests/_internal_refs.py").internal_refs
     for alg in provider.algorithms():
         assert re.match(r"[\u4e00-\u9fff]+ [A-Z]", alg.displayName()), alg.displayName()
@@ -89,10 +108,14 @@ def test_every_algorithm_helps_in_chinese_then_english_citing_no_internal_refere
     help_text = " ".join(a.shortHelpString() for a in provider.algorithms())
     for document in ("《关于全面推进美丽苏州建设的实施意见》", "《全面推进美丽昆山建设工作方案》"):
         assert document in help_text
-    assert "非官方生态保护红线" in help_text and "not the official ecological protection redline" in help_text
+    assert (
+        "非官方生态保护红线" in help_text
+        and "not the official ecological protection redline" in help_text
+    )
 
 
 def test_an_algorithm_is_offered_only_when_the_library_has_its_functions(provider):
+    """REQUIRES decides what is offered."""
     from suzhou_geo_qgis.algorithms import SuzhouGeoAlgorithm
 
     class Future(SuzhouGeoAlgorithm):
@@ -104,7 +127,7 @@ def test_an_algorithm_is_offered_only_when_the_library_has_its_functions(provide
 
 
 def test_without_the_library_the_plugin_says_what_to_do_and_qgis_keeps_running(plugins_dir):
-    """In a QGIS whose Python cannot import suzhou_geo: no provider, a bilingual message, no crash."""
+    """In a QGIS whose Python cannot import suzhou_geo: no provider, a bilingual message."""
     script = f"""
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -113,7 +136,8 @@ from qgis.core import QgsApplication
 app = QgsApplication([], False, {str(plugins_dir.parent / "profile_without_library")!r})
 app.initQgis()
 log = []
-QgsApplication.messageLog().messageReceived.connect(lambda m, tag, level: log.append((tag, int(level), m)))
+keep = lambda m, tag, level: log.append((tag, int(level), m))
+QgsApplication.messageLog().messageReceived.connect(keep)
 import qgis.utils
 qgis.utils.plugin_paths[:] = [{str(plugins_dir)!r}]
 sys.path.insert(0, {str(plugins_dir)!r})
@@ -127,18 +151,28 @@ for tag, level, m in log:
     print("LOG", tag, level, m.replace(chr(10), " | "))
 app.exitQgis()
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "STARTED True PROVIDER False" in proc.stdout
     logged = [line for line in proc.stdout.splitlines() if line.startswith("LOG suzhou_geo 2 ")]
     assert len(logged) == 1, proc.stdout
     message = logged[0]
-    for says in ("没有可用的 suzhou_geo 库", "has no usable suzhou_geo library", "--system-site-packages",
-                 "pip install", "OSGeo4W", "PYTHONPATH", "README"):
+    for says in (
+        "没有可用的 suzhou_geo 库",
+        "has no usable suzhou_geo library",
+        "--system-site-packages",
+        "pip install",
+        "OSGeo4W",
+        "PYTHONPATH",
+        "README",
+    ):
         assert says in message, says
 
 
 def test_the_missing_library_message_names_the_problem():
+    """The message says what Python said and where to install."""
     from suzhou_geo_qgis.library import check_library, missing_message
 
     status = check_library("suzhou_geo_no_such_module")
@@ -151,6 +185,7 @@ def test_the_missing_library_message_names_the_problem():
 
 @pytest.mark.parametrize("version, ok", [("0.0.9", False), ("0.1.0", True), ("1.2.3", True)])
 def test_an_older_library_is_refused(monkeypatch, version, ok):
+    """A library older than the plugin is refused like a missing one."""
     import types
 
     from suzhou_geo_qgis import library
@@ -160,6 +195,7 @@ def test_an_older_library_is_refused(monkeypatch, version, ok):
 
 
 def test_the_build_script_is_what_the_readme_tells_to_run():
+    """The README names the build script, which exists."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "scripts/build_qgis_plugin.py" in readme
     assert (ROOT / "scripts" / "build_qgis_plugin.py").is_file()

@@ -12,11 +12,20 @@ from conftest import read_layer, rows
 #: Report columns compared as numbers (m² and m), to 0.01.
 MEASURES = ("parcel_area_m2", "redline_overlap_m2", "control_overlap_m2", "nearest_redline_m")
 #: Report columns compared as text, exactly.
-TEXTS = ("verdict", "reasons", "redline_names", "district", "joint_zone", "scheme_elements", "geometry_issue",
-         "redline_data")
+TEXTS = (
+    "verdict",
+    "reasons",
+    "redline_names",
+    "district",
+    "joint_zone",
+    "scheme_elements",
+    "geometry_issue",
+    "redline_data",
+)
 
 
 def same_number(a, b, tol=0.01) -> bool:
+    """Return True if both are missing or within *tol* of each other."""
     missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (a, b)]
     if any(missing):
         return all(missing)
@@ -24,11 +33,12 @@ def same_number(a, b, tol=0.01) -> bool:
 
 
 def text(v):
+    """Return *v* as text, None for a missing value."""
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
 def assert_same_report(layer_rows: list[dict], reference, input_columns=(), texts=TEXTS):
-    """Same verdicts and texts row for row, same areas and distances to 0.01 m² / m, input columns kept."""
+    """Assert the same verdicts and texts row for row, areas to 0.01 m², input columns kept."""
     assert len(layer_rows) == len(reference)
     for i, (got, want) in enumerate(zip(layer_rows, reference.to_dict("records"), strict=True)):
         for c in texts:
@@ -42,6 +52,7 @@ def assert_same_report(layer_rows: list[dict], reference, input_columns=(), text
 
 @pytest.fixture(scope="module")
 def library_report(bundled_parcels):
+    """Return the library's report of the bundled parcels."""
     import suzhou_geo as sg
 
     return sg.validate_parcels(bundled_parcels)
@@ -55,14 +66,21 @@ def plugin_run(started, bundled_parcels, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("validate")
     fb = Recorder()
-    res = processing.run("suzhou_geo:validate_parcels", {
-        "PARCELS": bundled_parcels, "OUTPUT": str(out / "报告.gpkg"), "EXCEL": str(out / "报告.xlsx"),
-        "SUMMARY": str(out / "摘要.html"),
-    }, feedback=fb)
+    res = processing.run(
+        "suzhou_geo:validate_parcels",
+        {
+            "PARCELS": bundled_parcels,
+            "OUTPUT": str(out / "报告.gpkg"),
+            "EXCEL": str(out / "报告.xlsx"),
+            "SUMMARY": str(out / "摘要.html"),
+        },
+        feedback=fb,
+    )
     return res, fb
 
 
 def test_bundled_parcels_give_the_librarys_report(plugin_run, library_report):
+    """The bundled parcels: same report, every field, in order."""
     res, _ = plugin_run
     layer = read_layer(res["OUTPUT"])
     got = rows(layer)
@@ -89,25 +107,36 @@ def test_the_report_geometry_is_the_librarys(plugin_run, library_report):
             assert g.isEmpty() or g.isNull(), i
             continue
         mine = shapely.from_wkb(bytes(g.asWkb()))
-        assert shapely.equals_exact(shapely.normalize(mine), shapely.normalize(shapely.multipolygons(
-            [want]) if want.geom_type == "Polygon" else want), tolerance=1e-9), i
+        assert shapely.equals_exact(
+            shapely.normalize(mine),
+            shapely.normalize(
+                shapely.multipolygons([want]) if want.geom_type == "Polygon" else want
+            ),
+            tolerance=1e-9,
+        ), i
     wkt = {r["case"]: r["input_geometry_wkt"] for r in got if r["input_geometry_wkt"]}
     assert set(wkt) == {"broken_line", "broken_point"}
 
 
 def test_feedback_says_what_the_library_said(plugin_run):
+    """The library's log and warnings reach the feedback; progress ends at 100."""
     _, fb = plugin_run
     assert any("row 157" in m and "line, not a polygon" in m for m in fb.infos)
-    assert any("非官方" in w or "NOT the official" in w for w in fb.warnings)  # the bundled redlines
+    assert any(
+        "非官方" in w or "NOT the official" in w for w in fb.warnings
+    )  # the bundled redlines
     assert max(fb.progress) == 100
 
 
 def test_excel_workbook_and_printable_summary(plugin_run, library_report):
+    """The optional workbook and summary are written, with the counts."""
     from openpyxl import load_workbook
 
     res, _ = plugin_run
     book = load_workbook(res["EXCEL"])
-    assert book.sheetnames[0] and "汇总 summary" in book.sheetnames and "规则 rules" in book.sheetnames
+    assert (
+        book.sheetnames[0] and "汇总 summary" in book.sheetnames and "规则 rules" in book.sheetnames
+    )
     sheet = book[book.sheetnames[0]]
     assert sheet.max_row == len(library_report) + 1
     page = Path(res["SUMMARY"]).read_text(encoding="utf-8")
@@ -122,25 +151,33 @@ def test_the_report_is_styled_by_verdict_with_chinese_labels(provider, bundled_p
     """Loaded by Processing, the report is drawn with the library's verdict colours and labels."""
     import processing
     from qgis.core import QgsProject
+
     from suzhou_geo.maps.styles import VERDICT_ORDER, VERDICT_STYLES
 
-    res = processing.runAndLoadResults("suzhou_geo:validate_parcels", {
-        "PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "styled.gpkg")})
-    layer = next(lyr for lyr in QgsProject.instance().mapLayers().values()
-                 if lyr.source().startswith(res["OUTPUT"]))
+    res = processing.runAndLoadResults(
+        "suzhou_geo:validate_parcels",
+        {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "styled.gpkg")},
+    )
+    layer = next(
+        lyr
+        for lyr in QgsProject.instance().mapLayers().values()
+        if lyr.source().startswith(res["OUTPUT"])
+    )
     renderer = layer.renderer()
     assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "verdict"
     cats = renderer.categories()
     assert [c.value() for c in cats] == list(VERDICT_ORDER)
     assert [c.label() for c in cats] == [VERDICT_STYLES[v]["label"] for v in VERDICT_ORDER]
-    assert [c.symbol().color().name() for c in cats] == [VERDICT_STYLES[v]["fillColor"] for v in VERDICT_ORDER]
+    assert [c.symbol().color().name() for c in cats] == [
+        VERDICT_STYLES[v]["fillColor"] for v in VERDICT_ORDER
+    ]
     assert layer.attributeAlias(layer.fields().indexOf("verdict")) == "判定 verdict"
     assert "示意红线 ILLUSTRATIVE" in layer.name()
     QgsProject.instance().removeMapLayer(layer.id())
 
 
 def test_gbk_shapefile_in_zone_prefixed_gauss_kruger(run, tmp_path):
-    """A GBK Shapefile in EPSG:4528 gives the library's report with its Chinese attributes intact."""
+    """A GBK Shapefile in EPSG:4528 gives the library's report, its Chinese intact."""
     import suzhou_geo as sg
 
     path, written = parcels_shapefile(tmp_path)
@@ -155,7 +192,7 @@ def test_gbk_shapefile_in_zone_prefixed_gauss_kruger(run, tmp_path):
 
 
 def test_gbk_shapefile_without_cpg_is_refused_with_the_fix(provider, run, tmp_path):
-    """QGIS reads a GBK Shapefile without .cpg as UTF-8 and garbles it: refused, saying how to fix it."""
+    """QGIS garbles a GBK Shapefile without .cpg (read as UTF-8): refused, with the fix."""
     from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
 
     path, written = parcels_shapefile(tmp_path, cpg=False)
@@ -175,7 +212,7 @@ def test_gbk_shapefile_without_cpg_is_refused_with_the_fix(provider, run, tmp_pa
 
 
 def memory_copy(path: str, name: str, crs: str | None = "EPSG:4490"):
-    """A memory layer holding the polygon features of *path* (QGIS's own copy, no file behind it).
+    """Copy the polygon features of *path* into a memory layer (no file behind it).
 
     Returns the layer and the positions in *path* of the features it holds (a memory layer of
     polygons refuses the bundled point and line rows).
@@ -202,6 +239,7 @@ def memory_copy(path: str, name: str, crs: str | None = "EPSG:4490"):
 
 
 def test_memory_layer_and_selected_features_only(run, bundled_parcels, library_report, tmp_path):
+    """A memory layer, and only its selected features when asked."""
     from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProject
 
     import suzhou_geo as sg
@@ -217,11 +255,19 @@ def test_memory_layer_and_selected_features_only(run, bundled_parcels, library_r
         ids = [f.id() for f in mem.getFeatures()]
         chosen = ids[10:40:3] + ids[220:230]  # includes the self-intersecting parcel
         mem.selectByIds(chosen)
-        res = run("validate_parcels", {
-            "PARCELS": QgsProcessingFeatureSourceDefinition(mem.id(), selectedFeaturesOnly=True),
-            "OUTPUT": str(tmp_path / "sel.gpkg")})
+        res = run(
+            "validate_parcels",
+            {
+                "PARCELS": QgsProcessingFeatureSourceDefinition(
+                    mem.id(), selectedFeaturesOnly=True
+                ),
+                "OUTPUT": str(tmp_path / "sel.gpkg"),
+            },
+        )
         got = rows(read_layer(res["OUTPUT"]))
-        subset = parcels.iloc[[positions[ids.index(i)] for i in sorted(chosen)]].reset_index(drop=True)
+        subset = parcels.iloc[[positions[ids.index(i)] for i in sorted(chosen)]].reset_index(
+            drop=True
+        )
         assert "broken_self_intersecting" in set(subset["case"])
         assert_same_report(got, sg.validate_parcels(subset), ("parcel_id", "case"), texts)
     finally:
@@ -229,13 +275,25 @@ def test_memory_layer_and_selected_features_only(run, bundled_parcels, library_r
 
 
 def test_rules_are_passed_to_the_library(run, bundled_parcels, tmp_path):
+    """Changed tolerances give the library's verdicts under the same rules."""
     import suzhou_geo as sg
 
-    rules = {"review_distance_m": 300.0, "overlap_min_m2": 0.0, "overlap_min_ratio": 0.0,
-             "outside_verdict": "notice", "scheme_near_m": 50.0}
-    params = {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "r.gpkg"),
-              "REVIEW_DISTANCE_M": 300, "OVERLAP_MIN_M2": 0, "OVERLAP_MIN_RATIO": 0, "OUTSIDE_VERDICT": 2,
-              "SCHEME_NEAR_M": 50}
+    rules = {
+        "review_distance_m": 300.0,
+        "overlap_min_m2": 0.0,
+        "overlap_min_ratio": 0.0,
+        "outside_verdict": "notice",
+        "scheme_near_m": 50.0,
+    }
+    params = {
+        "PARCELS": bundled_parcels,
+        "OUTPUT": str(tmp_path / "r.gpkg"),
+        "REVIEW_DISTANCE_M": 300,
+        "OVERLAP_MIN_M2": 0,
+        "OVERLAP_MIN_RATIO": 0,
+        "OUTSIDE_VERDICT": 2,
+        "SCHEME_NEAR_M": 50,
+    }
     got = rows(read_layer(run("validate_parcels", params)["OUTPUT"]))
     reference = sg.validate_parcels(bundled_parcels, rules=rules)
     assert [r["verdict"] for r in got] != list(sg.validate_parcels(bundled_parcels)["verdict"])
@@ -243,6 +301,7 @@ def test_rules_are_passed_to_the_library(run, bundled_parcels, tmp_path):
 
 
 def test_every_rule_of_the_library_is_a_parameter(provider):
+    """Each rule of sg.Rules is a parameter whose help cites its source."""
     from dataclasses import fields
 
     import suzhou_geo as sg
@@ -252,17 +311,22 @@ def test_every_rule_of_the_library_is_a_parameter(provider):
     for f in fields(sg.RULES):
         assert f.name.upper() in names, f.name
         p = alg.parameterDefinition(f.name.upper())
-        assert "本库默认值" in p.help() or "同 PostGIS" in p.help(), f.name  # the rule's source, from the library
+        assert "本库默认值" in p.help() or "同 PostGIS" in p.help(), (
+            f.name
+        )  # the rule's source, from the library
 
 
 def test_official_redlines_replace_the_illustrative_sample(run, bundled_parcels, tmp_path):
-    import suzhou_geo as sg
-
+    """A redline layer replaces the bundled sample."""
     from _gbk import redlines_shapefile
 
+    import suzhou_geo as sg
+
     red = redlines_shapefile(tmp_path)
-    res = run("validate_parcels", {"PARCELS": bundled_parcels, "REDLINES": str(red),
-                                   "OUTPUT": str(tmp_path / "r.gpkg")})
+    res = run(
+        "validate_parcels",
+        {"PARCELS": bundled_parcels, "REDLINES": str(red), "OUTPUT": str(tmp_path / "r.gpkg")},
+    )
     got = rows(read_layer(res["OUTPUT"]))
     reference = sg.validate_parcels(bundled_parcels, redlines=str(red))
     assert_same_report(got, reference, texts=[t for t in TEXTS if t != "redline_data"])
@@ -271,14 +335,16 @@ def test_official_redlines_replace_the_illustrative_sample(run, bundled_parcels,
 
 
 def test_a_library_error_is_a_processing_exception_with_the_librarys_message(run, tmp_path):
-    """Coordinates in metres under a degree CRS: the library refuses, and QGIS shows its one line."""
+    """Coordinates in metres under a degree CRS: the library refuses, QGIS shows its line."""
     import geopandas as gpd
-    import suzhou_geo as sg
     from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
     from shapely.geometry import box
 
-    frame = gpd.GeoDataFrame({"id": [1]}, geometry=[box(40_500_000, 3_460_000, 40_500_100, 3_460_100)],
-                             crs="EPSG:4490")
+    import suzhou_geo as sg
+
+    frame = gpd.GeoDataFrame(
+        {"id": [1]}, geometry=[box(40_500_000, 3_460_000, 40_500_100, 3_460_100)], crs="EPSG:4490"
+    )
     path = tmp_path / "degrees_claimed.gpkg"
     frame.to_file(path)
     layer = QgsVectorLayer(str(path), "坐标系错误", "ogr")
@@ -295,9 +361,8 @@ def test_a_library_error_is_a_processing_exception_with_the_librarys_message(run
 
 
 def test_a_layer_without_crs_is_refused(run, bundled_parcels, tmp_path):
-    from qgis.core import QgsProcessingException, QgsProject
-
-    from qgis.core import QgsCoordinateReferenceSystem
+    """A layer without a valid CRS is refused with the fix (never guessed)."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingException, QgsProject
 
     mem, _ = memory_copy(bundled_parcels, "无坐标系", crs=None)
     mem.setCrs(QgsCoordinateReferenceSystem())  # QGIS would otherwise give it its default CRS
@@ -306,12 +371,15 @@ def test_a_layer_without_crs_is_refused(run, bundled_parcels, tmp_path):
     try:
         with pytest.raises(QgsProcessingException) as err:
             run("validate_parcels", {"PARCELS": mem.id(), "OUTPUT": str(tmp_path / "x.gpkg")})
-        assert "无坐标系" in str(err.value) and "no valid coordinate reference system" in str(err.value)
+        assert "无坐标系" in str(err.value) and "no valid coordinate reference system" in str(
+            err.value
+        )
     finally:
         QgsProject.instance().removeMapLayer(mem.id())
 
 
 def test_outputs_the_library_cannot_write_are_refused(run, bundled_parcels, tmp_path):
+    """A table inside an existing GeoPackage is refused."""
     from qgis.core import QgsProcessingException
 
     target = f"ogr:dbname='{tmp_path / 'existing.gpkg'}' table=\"report\" (geom)"
@@ -321,6 +389,7 @@ def test_outputs_the_library_cannot_write_are_refused(run, bundled_parcels, tmp_
 
 
 def test_an_input_is_never_overwritten(run, tmp_path):
+    """Writing the report over its input is refused; the input is intact."""
     from qgis.core import QgsProcessingException
 
     path, _ = parcels_shapefile(tmp_path)
@@ -332,25 +401,36 @@ def test_an_input_is_never_overwritten(run, tmp_path):
 
 
 def test_shapefile_report_is_styled_too(provider, bundled_parcels, tmp_path):
+    """A Shapefile report (10-byte field names) is styled by verdict too."""
     import processing
     from qgis.core import QgsProject
 
-    res = processing.runAndLoadResults("suzhou_geo:validate_parcels", {
-        "PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "报告.shp")})
-    layer = next(lyr for lyr in QgsProject.instance().mapLayers().values()
-                 if lyr.source().startswith(res["OUTPUT"]))
+    res = processing.runAndLoadResults(
+        "suzhou_geo:validate_parcels",
+        {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "报告.shp")},
+    )
+    layer = next(
+        lyr
+        for lyr in QgsProject.instance().mapLayers().values()
+        if lyr.source().startswith(res["OUTPUT"])
+    )
     assert layer.renderer().classAttribute() == "verdict"
     assert layer.featureCount() == 382
     QgsProject.instance().removeMapLayer(layer.id())
 
 
 def test_cancelling_stops_the_run(run, bundled_parcels, tmp_path):
+    """A cancelled run stops with a clear message and writes nothing."""
     from conftest import Recorder
     from qgis.core import QgsProcessingException
 
     fb = Recorder()
     fb.cancel()
     with pytest.raises(QgsProcessingException) as err:
-        run("validate_parcels", {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "c.gpkg")}, feedback=fb)
+        run(
+            "validate_parcels",
+            {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "c.gpkg")},
+            feedback=fb,
+        )
     assert "Cancelled" in str(err.value)
     assert not (tmp_path / "c.gpkg").exists()

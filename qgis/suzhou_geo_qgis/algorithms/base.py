@@ -1,4 +1,4 @@
-"""The base of every algorithm: names, help and error handling once, so that an algorithm is one small class.
+"""The base of every algorithm: names, help and errors once; an algorithm is one small class.
 
 A new algorithm sets :attr:`~SuzhouGeoAlgorithm.NAME`, ``TITLE``, ``GROUP``,
 ``REQUIRES`` (the library functions it calls: the provider offers it only when
@@ -27,10 +27,11 @@ GROUPS = {
 
 #: Said wherever the bundled redlines may be used.
 ILLUSTRATIVE_HELP = (
-    "留空时使用内置示意红线：依据公开资料重建，<b>非官方生态保护红线</b>；结果中每一行（redline_data 列）与摘要均注明。正式使用请指定官方红线图层。",
-    "Left empty, the bundled redlines are used: an ILLUSTRATIVE reconstruction from public sources, "
-    "<b>not the official ecological protection redline</b>; every result row (column redline_data) and "
-    "the summary say so. For official work choose the official redline layer.",
+    "留空时使用内置示意红线：依据公开资料重建，<b>非官方生态保护红线</b>；"
+    "结果中每一行（redline_data 列）与摘要均注明。正式使用请指定官方红线图层。",
+    "Left empty, the bundled redlines are used: an ILLUSTRATIVE reconstruction from public "
+    "sources, <b>not the official ecological protection redline</b>; every result row (column "
+    "redline_data) and the summary say so. For official work choose the official redline layer.",
 )
 
 
@@ -56,42 +57,42 @@ class SuzhouGeoAlgorithm(QgsProcessingAlgorithm):
 
     @classmethod
     def available(cls) -> bool:
-        """True if the installed library has every function this algorithm calls."""
+        """Return True if the installed library has every function this algorithm calls."""
         import suzhou_geo as sg
 
         return all(hasattr(sg, name) for name in cls.REQUIRES)
 
     def name(self) -> str:
-        """The algorithm's id within the provider."""
+        """Return the algorithm's id within the provider."""
         return self.NAME
 
     def displayName(self) -> str:
-        """Chinese title, English beside it."""
+        """Return the Chinese title with the English beside it."""
         return " ".join(self.TITLE)
 
     def group(self) -> str:
-        """The toolbox group, Chinese and English."""
+        """Return the toolbox group, Chinese and English."""
         return " ".join(GROUPS[self.GROUP])
 
     def groupId(self) -> str:
-        """The toolbox group's id."""
+        """Return the toolbox group's id."""
         return self.GROUP
 
     def shortDescription(self) -> str:
-        """The first paragraph of the help (the toolbox tooltip)."""
+        """Return the first paragraph of the help (the toolbox tooltip)."""
         zh, en = self.help_paragraphs()[0]
         return f"{_plain(zh)} / {_plain(en)}"
 
     def shortHelpString(self) -> str:
-        """The help shown beside the dialog: each paragraph in Chinese, then in English."""
+        """Return the help shown beside the dialog: each paragraph in Chinese, then English."""
         return "".join(f"<p>{zh}</p><p><i>{en}</i></p>" for zh, en in self.help_paragraphs())
 
     def help_paragraphs(self) -> list[tuple[str, str]]:
-        """The help as (Chinese, English) paragraphs; HTML allowed, values escaped by the caller."""
+        """Return the help as (Chinese, English) paragraphs (HTML; values escaped)."""
         return [self.TITLE]
 
     def createInstance(self) -> SuzhouGeoAlgorithm:
-        """A new instance of the same algorithm (Processing makes one per run)."""
+        """Return a new instance of the same algorithm (Processing makes one per run)."""
         return type(self)()
 
     def processAlgorithm(

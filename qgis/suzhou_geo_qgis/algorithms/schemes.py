@@ -48,30 +48,50 @@ class SchemeLayers(SuzhouGeoAlgorithm):
     REQUIRES = ("scheme", "schemes", "layers")
 
     def help_paragraphs(self) -> list[tuple[str, str]]:
-        """What the layers hold, each scheme with its source, how accurate they are."""
-        cites = [(f"{r.name_zh}（{r.jurisdiction}）：{r.source}", r.name_en) for r in _schemes().itertuples()]
+        """Say what the layers hold, each scheme with its source, how accurate they are."""
+        cites = [
+            (f"{r.name_zh}（{r.jurisdiction}）：{r.source}", r.name_en)
+            for r in _schemes().itertuples()
+        ]
         return [
-            ("苏州市与昆山市规划中的空间格局要素（中心、轴、核、廊、湖、河、带、区……）作为图层，每个要素带来源与精度："
-             "basis（几何来自何处）、accuracy_m（精度，米）、role_inferred / geometry_inferred（作用或形状是否为本库解读）。",
-             "The spatial schemes of the Suzhou and Kunshan plans (centres, axes, cores, corridors, lakes, rivers, "
-             "belts, zones …) as layers, each element with its provenance: basis (where its geometry comes from), "
-             "accuracy_m, and role_inferred / geometry_inferred (whether its role or shape is the library's "
-             "reading)."),
+            (
+                "苏州市与昆山市规划中的空间格局要素（中心、轴、核、廊、湖、河、带、区……）"
+                "作为图层，每个要素带来源与精度：basis（几何来自何处）、accuracy_m（精度，米）、"
+                "role_inferred / geometry_inferred（作用或形状是否为本库解读）。",
+                "The spatial schemes of the Suzhou and Kunshan plans (centres, axes, cores, "
+                "corridors, lakes, rivers, belts, zones …) as layers, each element with its "
+                "provenance: basis (where its geometry comes from), accuracy_m, and "
+                "role_inferred / geometry_inferred (whether its role or shape is the library's "
+                "reading).",
+            ),
             *cites,
-            ("有实际几何的要素（行政边界、湖泊、河流及其缓冲区）采用实际几何；轴线、副中心范围等为示意，精度可达数千米。"
-             "一个格局的面、线、点要素分别输出为三个图层；没有线（或点）要素的格局不输出该图层。",
-             "Elements with real geometry (boundaries, lakes, rivers and buffers of them) use it; axes, sub-centre "
-             "extents and the like are schematic, accurate to kilometres. A scheme's areas, lines and points "
-             "come back as three layers; a scheme without lines (or points) writes no such layer."),
+            (
+                "有实际几何的要素（行政边界、湖泊、河流及其缓冲区）采用实际几何；轴线、"
+                "副中心范围等为示意，精度可达数千米。一个格局的面、线、点要素分别输出为三个图层；"
+                "没有线（或点）要素的格局不输出该图层。",
+                "Elements with real geometry (boundaries, lakes, rivers and buffers of them) "
+                "use it; axes, sub-centre extents and the like are schematic, accurate to "
+                "kilometres. A scheme's areas, lines and points come back as three layers; a "
+                "scheme without lines (or points) writes no such layer.",
+            ),
         ]
 
     def initAlgorithm(self, config: dict | None = None) -> None:
-        """The scheme to show, and one output per geometry family."""
+        """Declare the scheme to show, and one output per geometry family."""
         options = [_ALL] + [f"{r.name_zh} {r.name_en}" for r in _schemes().itertuples()]
-        self.addParameter(QgsProcessingParameterEnum("SCHEME", "格局 Scheme", options, defaultValue=0))
+        self.addParameter(
+            QgsProcessingParameterEnum("SCHEME", "格局 Scheme", options, defaultValue=0)
+        )
         for key, (_, zh, en, kind) in FAMILIES.items():
-            self.addParameter(QgsProcessingParameterVectorDestination(
-                key, f"格局要素（{zh}）Scheme elements ({en})", kind, optional=True, createByDefault=True))
+            self.addParameter(
+                QgsProcessingParameterVectorDestination(
+                    key,
+                    f"格局要素（{zh}）Scheme elements ({en})",
+                    kind,
+                    optional=True,
+                    createByDefault=True,
+                )
+            )
 
     def compute(
         self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback
