@@ -37,7 +37,7 @@ def qgis_python() -> str | None:
 
 
 def test_the_plugin_in_a_real_qgis(tmp_path):
-    """Run qgis/tests in QGIS's Python: every test passes, none skipped."""
+    """Run qgis/tests in QGIS's Python: every test passes (or fails as expected), none skipped."""
     python = qgis_python()
     if python is None:
         message = (
@@ -68,10 +68,11 @@ def test_the_plugin_in_a_real_qgis(tmp_path):
     assert proc.returncode == 0, output
     suite = ET.parse(report).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-    counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
-    assert (
-        counts["tests"] >= 40 and counts["failures"] == counts["errors"] == counts["skipped"] == 0
-    ), (counts, output)
+    counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors")}
+    assert counts["tests"] >= 40 and counts["failures"] == counts["errors"] == 0, (counts, output)
+    # an expected failure (xfail, which JUnit reports as skipped) is allowed; a skip never is
+    skips = [s.get("message") for s in suite.iter("skipped") if s.get("type") != "pytest.xfail"]
+    assert not skips, (skips, output)
 
 
 def load_build_script():

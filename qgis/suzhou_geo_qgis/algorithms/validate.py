@@ -136,12 +136,14 @@ class ValidateParcels(SuzhouGeoAlgorithm):
             )
         )
         for name, _, label, empty in REFERENCES:
+            kinds = [
+                QgsProcessing.TypeVectorAnyGeometry
+                if name == "SCHEMES"
+                else QgsProcessing.TypeVectorPolygon
+            ]  # scheme elements are also lines and points
             self.addParameter(
                 QgsProcessingParameterFeatureSource(
-                    name,
-                    f"{label}（留空：{empty}）",
-                    [QgsProcessing.TypeVectorAnyGeometry],
-                    optional=True,
+                    name, f"{label}（留空：{empty}）", kinds, optional=True
                 )
             )
         doc = sg.RULES.to_frame().set_index("rule")
