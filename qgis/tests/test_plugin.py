@@ -127,18 +127,27 @@ def test_an_algorithm_is_offered_only_when_the_library_has_its_functions(provide
 
 
 def test_without_the_library_the_plugin_says_what_to_do_and_qgis_keeps_running(plugins_dir):
-    """In a QGIS whose Python cannot import suzhou_geo: no provider, a bilingual message."""
+    """In a QGIS whose Python cannot import suzhou_geo: no provider, a bilingual message.
+
+    QGIS with its window (the message bar is a real QgsMessageBar), offscreen.
+    """
     script = f"""
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.modules["suzhou_geo"] = None  # import suzhou_geo now fails as in a Python without it
 from qgis.core import QgsApplication
-app = QgsApplication([], False, {str(plugins_dir.parent / "profile_without_library")!r})
+app = QgsApplication([], True, {str(plugins_dir.parent / "profile_without_library")!r})
 app.initQgis()
 log = []
 keep = lambda m, tag, level: log.append((tag, int(level), m))
 QgsApplication.messageLog().messageReceived.connect(keep)
+from qgis.gui import QgsMessageBar
+class Iface:  # the part of QGIS's window the plugin uses
+    bar = QgsMessageBar()
+    def messageBar(self):
+        return self.bar
 import qgis.utils
+qgis.utils.iface = Iface()
 qgis.utils.plugin_paths[:] = [{str(plugins_dir)!r}]
 sys.path.insert(0, {str(plugins_dir)!r})
 qgis.utils.updateAvailablePlugins()
@@ -149,6 +158,8 @@ provider = QgsApplication.processingRegistry().providerById("{PROVIDER}")
 print("STARTED", started, "PROVIDER", provider is not None)
 for tag, level, m in log:
     print("LOG", tag, level, m.replace(chr(10), " | "))
+for item in Iface.bar.items():
+    print("BAR", int(item.level()), item.duration(), item.title(), "|", item.text())
 app.exitQgis()
 """
     proc = subprocess.run(
@@ -169,6 +180,10 @@ app.exitQgis()
         "README",
     ):
         assert says in message, says
+    # with QGIS's window: a message that stays until dismissed, in both languages
+    bar = [line for line in proc.stdout.splitlines() if line.startswith("BAR ")]
+    assert len(bar) == 1 and bar[0].startswith("BAR 2 0 suzhou_geo |"), proc.stdout
+    assert "没有可用的 suzhou_geo 库" in bar[0] and "no usable suzhou_geo library" in bar[0]
 
 
 def test_the_missing_library_message_names_the_problem():
