@@ -465,3 +465,24 @@ def test_cancelling_stops_the_run(run, bundled_parcels, tmp_path):
         )
     assert "Cancelled" in str(err.value)
     assert not (tmp_path / "c.gpkg").exists()
+
+
+def test_a_crs_without_an_epsg_code_is_passed_as_wkt(run, tmp_path):
+    """A local Transverse Mercator (central meridian 120.5°E, no EPSG code): passed as WKT."""
+    from pyproj import CRS
+    from qgis.core import QgsVectorLayer
+
+    import suzhou_geo as sg
+
+    local = CRS.from_proj4(
+        "+proj=tmerc +lat_0=0 +lon_0=120.5 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+    )
+    parcels = sg.datasets.parcels()
+    polygons = parcels[parcels.geom_type.isin(["Polygon", "MultiPolygon"])].reset_index(drop=True)
+    path = tmp_path / "本地坐标.gpkg"
+    polygons.to_crs(local).to_file(path)
+    assert QgsVectorLayer(str(path), "l", "ogr").crs().authid() == ""  # no EPSG code in QGIS
+    res = run("validate_parcels", {"PARCELS": str(path), "OUTPUT": str(tmp_path / "r.gpkg")})
+    got = rows(read_layer(res["OUTPUT"]))
+    assert_same_report(got, sg.validate_parcels(str(path)), ("parcel_id",), TEXTS[:-1])
+    assert {r["verdict"] for r in got} >= {"conflict", "review", "notice", "pass"}
