@@ -5,7 +5,31 @@ A new algorithm sets :attr:`~SuzhouGeoAlgorithm.NAME`, ``TITLE``, ``GROUP``,
 the installed library has them) and :meth:`~SuzhouGeoAlgorithm.help_paragraphs`,
 declares its parameters in ``initAlgorithm`` and does its work in
 :meth:`~SuzhouGeoAlgorithm.compute`, with :mod:`..exchange` to read layers and write
-results.  Errors, warnings, log and cancellation are handled here.
+results.  Errors, warnings, log and cancellation are handled here.  Then add
+the class to :data:`~.ALGORITHMS`.  A sketch, for a library function
+``occupancy(projects) -> DataFrame``::
+
+    class Occupancy(SuzhouGeoAlgorithm):
+        NAME = "occupancy"
+        TITLE = ("占用与调整", "Occupancy")
+        REQUIRES = ("occupancy",)
+
+        def help_paragraphs(self):
+            return [("……（中文）", "… (English)")]
+
+        def initAlgorithm(self, config=None):
+            self.addParameter(QgsProcessingParameterFeatureSource(
+                "PROJECTS", "项目 Projects", [QgsProcessing.TypeVectorPolygon]))
+            self.addParameter(QgsProcessingParameterFeatureSink(
+                "OUTPUT", "占用表 Occupancy", QgsProcessing.TypeVector))
+
+        def compute(self, parameters, context, feedback):
+            import suzhou_geo as sg
+
+            projects = read_input(self, parameters, "PROJECTS", context,
+                                  Progress(feedback, 0, 30))
+            table = sg.occupancy(projects.source)
+            return {"OUTPUT": table_to_sink(table, self, parameters, "OUTPUT", context)}
 """
 
 from __future__ import annotations
