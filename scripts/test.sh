@@ -29,6 +29,8 @@ if [ "${CI:-}" = "true" ]; then
 else
   python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis,dask]"
 fi
+# lint first: any finding fails the run (rules in pyproject.toml, [tool.ruff])
+python3 -m ruff check src tests scripts benchmarks qgis
 # QGIS's Python bindings are importable from Debian's Python only: a second venv of /usr/bin/python3
 # that sees them (--system-site-packages), with the package; tests/test_qgis.py runs qgis/tests in it
 QGIS_VENV=.venv-qgis

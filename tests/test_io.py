@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import numpy as np
 import pyogrio
@@ -14,7 +12,6 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from suzhou_geo import CRSError
 from suzhou_geo.errors import InputError, SuzhouGeoWarning
-from suzhou_geo import io as sio
 from suzhou_geo.io import read_layer, read_vector, repair_geometries, write_layer
 
 NAMES = ["苏州市吴中区", "昆山市", "阳澄湖（昆山）重要湿地"]
@@ -212,7 +209,7 @@ def test_write_layer_roundtrip_keeps_chinese(tmp_path, ext):
     back = read_layer(path, crs="EPSG:4490" if ext == ".csv" else None)
     assert list(back["name"]) == NAMES
     assert list(back["类别"]) == ["饮用水水源保护区", "重要湿地", "湿地公园"]
-    for a, b in zip(back.geometry, g.geometry):
+    for a, b in zip(back.geometry, g.geometry, strict=True):
         # a GeoPackage declares MultiPolygon: the one part is the same polygon, vertex for vertex
         (part,) = shapely.get_parts(a)
         assert part.normalize().equals_exact(b.normalize(), 1e-9)

@@ -6,7 +6,7 @@ and returns plain index/value arrays for that chunk.  Nothing is written into
 shared state, so the layers of a chunk can be overlaid in parallel threads, and
 chunks can be overlaid in any order.
 
-The kernels (:mod:`suzhou_geo._index`) put the many small parcels in the tree
+The kernels (:mod:`suzhou_geo.pieces`) put the many small parcels in the tree
 and query it with the few big pieces; a parcel counts as wholly inside a piece
 only if the prepared piece contains it (exact), every other hit is intersected.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .._index import near_pairs, nearest_edge, overlap_pairs, sorted_unique
+from ..pieces import near_pairs, nearest_edge, overlap_pairs, sorted_unique
 from .reference import CONTROL, PROTECTION, PreparedLayers, RefLayer
 from .rules import Rules
 
@@ -53,6 +53,7 @@ class Pairs:
 
     @classmethod
     def empty(cls) -> Pairs:
+        """Return no pairs."""
         return cls(np.empty(0, np.int64), np.empty(0, np.int64))
 
 
@@ -106,7 +107,7 @@ def overlay_redlines(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> Redl
 
 
 def overlay_zones(zones: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
-    """The joint-control zones each parcel lies in beyond the overlap tolerance."""
+    """Return the joint-control zones each parcel lies in beyond the overlap tolerance."""
     r, grp, v = overlap_pairs(zones.index, chunk.tree, chunk.geoms, chunk.area)
     keep = counts(v, chunk.area[r], rules)
     return Pairs(r[keep], grp[keep])
@@ -122,6 +123,6 @@ def overlay_districts(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> tup
 
 
 def overlay_schemes(schemes: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
-    """The scheme elements each parcel lies in or within ``scheme_near_m`` of."""
+    """Return the scheme elements each parcel lies in or within ``scheme_near_m`` of."""
     r, grp = near_pairs(schemes.index, chunk.tree, rules.scheme_near_m)
     return Pairs(r, grp)

@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 
 from .crs import CGCS2000_GK_CM120
-from ._geometry import POLYGON_TYPES, polygonal_parts
+from .geometry import POLYGON_TYPES, polygonal_parts
 from .measure import area_m2_projected
 
 __all__ = [
@@ -283,7 +283,7 @@ class PieceIndex:
         return len(self.pieces)
 
     def prepared(self) -> tuple[np.ndarray, np.ndarray]:
-        """This thread's prepared copies of ``(pieces, edges)``.
+        """Return this thread's prepared copies of ``(pieces, edges)``.
 
         Examples
         --------
@@ -303,7 +303,7 @@ class PieceIndex:
         return copies
 
     def prepared_outlines(self) -> np.ndarray:
-        """This thread's prepared copies of :attr:`outlines`."""
+        """Return this thread's prepared copies of :attr:`outlines`."""
         local = self.__dict__.get("_local")
         if local is None:
             local = self.__dict__.setdefault("_local", threading.local())

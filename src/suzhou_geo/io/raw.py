@@ -25,7 +25,7 @@ from ..errors import MissingFileError, ReadError, SuzhouGeoWarning
 from . import encoding as enc
 from . import postgis
 
-__all__ = ["RawInfo", "read_raw", "DRIVERS"]
+__all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS"]
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,12 @@ class RawInfo:
 
 
 def has_arrow() -> bool:
-    """True if pyarrow is importable (pyogrio's Arrow path)."""
+    """Return True if pyarrow is importable (pyogrio's Arrow path)."""
     return importlib.util.find_spec("pyarrow") is not None
 
 
 def sidecar(path: Path, ext: str) -> Path | None:
-    """An existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
+    """Return an existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
     for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
         if cand.exists():
             return cand
@@ -88,7 +88,8 @@ def read_raw(
     if isinstance(source, gpd.GeoDataFrame):
         return source.copy(deep=False), RawInfo("GeoDataFrame", name or "GeoDataFrame", "GeoDataFrame")
     if isinstance(source, pd.DataFrame):
-        return _from_table(source, name or "DataFrame", "DataFrame"), RawInfo("DataFrame", name or "DataFrame", "DataFrame")
+        label = name or "DataFrame"
+        return _from_table(source, label, "DataFrame"), RawInfo("DataFrame", label, "DataFrame")
     if postgis.is_postgis(source):
         gdf, info = postgis.read_postgis(source, layer=layer, sql=sql)
         return gdf, RawInfo(info["source"], name or info["name"], info.get("format", "PostGIS"), "UTF-8 (database)")
@@ -167,7 +168,7 @@ def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.
         gdf = _pyogrio_read(text, **kwargs)
         info.encoding = f"{kwargs['encoding']} (given)"
     elif shp_like:
-        gdf = _read_shapefile_text(text, path, info, kwargs)
+        gdf = read_shapefile_text(text, path, info, kwargs)
     else:
         gdf = _pyogrio_read(text, **kwargs)
         info.encoding = "UTF-8 (the format's)"
@@ -184,7 +185,7 @@ def _declared_encoding(path: Path) -> tuple[str | None, str]:
     return None, "no .cpg"
 
 
-def _read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> gpd.GeoDataFrame:
+def read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> gpd.GeoDataFrame:
     """Read a Shapefile's attributes, checking that the declared (or default) encoding gives real text."""
     declared, said = _declared_encoding(path)
     try:
@@ -196,7 +197,7 @@ def _read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> 
     if declared == "utf-8":
         info.encoding = f"UTF-8 ({said})"
         return gdf
-    values = enc.suspicious(list(map(str, gdf.columns)) + _string_values(gdf))
+    values = enc.suspicious(list(map(str, gdf.columns)) + string_values(gdf))
     if not values:
         info.encoding = f"{enc.gdal_name(decoded_as)} ({said})"
         return gdf
@@ -224,7 +225,7 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
         except (UnicodeDecodeError, ReadError) as exc:
             last = exc
             continue
-        if chinese is None and not any(enc.common_chinese(v) for v in _string_values(gdf)[:200]):
+        if chinese is None and not any(enc.common_chinese(v) for v in string_values(gdf)[:200]):
             continue
         info.encoding = f"{c} (detected; {said})"
         shown = f" ({example[0]!r} → {example[1]!r})" if example else ""
@@ -291,7 +292,8 @@ def _utf8_cut_inside_characters(text, kwargs, info: RawInfo) -> gpd.GeoDataFrame
     return gdf
 
 
-def _string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+def string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+    """Return the distinct text values of every non-geometry column (at most *limit* per column)."""
     out: list[str] = []
     geom = getattr(df, "_geometry_column_name", None)
     for col in df.columns:
@@ -304,7 +306,7 @@ def _string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
 
 
 def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, info: RawInfo) -> gpd.GeoDataFrame:
-    """pyogrio silently replaces an attribute called "geometry" with the geometry: read it back."""
+    """Pyogrio silently replaces an attribute called "geometry" with the geometry: read it back."""
     import pyogrio
 
     try:
@@ -330,7 +332,7 @@ def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, inf
 
 
 def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
-    """A CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
+    """Read a CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
     data = path.read_bytes()
     info = RawInfo(str(path), label, "CSV")
     if encoding is not None:
@@ -355,12 +357,13 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
     try:
         df = pd.read_csv(path, encoding=codec, dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReadError(f"cannot parse it as CSV: {exc}", source=label, hint="check the delimiter and encoding") from None
+        raise ReadError(f"cannot parse it as CSV: {exc}", source=label,
+                        hint="check the delimiter and encoding") from None
     return _from_table(df, label, "CSV", info), info
 
 
 def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None) -> gpd.GeoDataFrame:
-    """A table with a geometry column (shapely objects or WKT text) as a GeoDataFrame without CRS."""
+    """Convert a table with a geometry column (shapely objects or WKT text) to a GeoDataFrame without CRS."""
     col = next((c for c in WKT_COLUMNS if c in df.columns), None)
     if col is None:
         raise ReadError(
