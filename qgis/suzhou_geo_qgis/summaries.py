@@ -135,8 +135,9 @@ def validation_summary(report: Any, data: Sequence[tuple[str, Any, str]]) -> Pag
     data : sequence of (role, Input or None, default)
         Each input: its role (``"地块 parcels"``), the layer read, or what the library used instead.
     """
-    import suzhou_geo as sg
     from suzhou_geo.tables import report_notes, rules_table, unit_table, verdict_table
+
+    import suzhou_geo as sg
 
     summary = sg.summarize(report)
     page = Page("地块验证摘要 Parcel validation summary")
@@ -161,7 +162,6 @@ def validation_summary(report: Any, data: Sequence[tuple[str, Any, str]]) -> Pag
 def floors_summary(checks: Sequence[Any], data: Sequence[tuple[str, Any, str]]) -> Page:
     """Summarise floor checks: overview, each check with source and method, the city's units."""
     import pandas as pd
-
     from suzhou_geo.tables import floor_table, floor_unit_table, is_city
 
     page = Page("生态保护红线面积底线 Ecological protection redline: area floors")
