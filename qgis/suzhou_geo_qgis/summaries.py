@@ -1,6 +1,6 @@
 """Printable summaries of a run, as Markdown or a self-contained HTML page.
 
-Every table comes from the library (:mod:`suzhou_geo.tables`: the same tables the
+Every table comes from the library (:mod:`suzhou_geo.report.tables`: the same tables the
 report folder, the Excel workbook and the command line show); this module only
 puts them on a page with what was checked against which data.  Chinese first,
 English beside it; every value is escaped in HTML.
@@ -58,7 +58,7 @@ class Page:
 
     def markdown(self) -> str:
         """Render the page as Markdown."""
-        from suzhou_geo.tables import md_table
+        from suzhou_geo.report.tables import md_table
 
         lines = [f"# {self.title}", ""]
         for kind, value in self.blocks:
@@ -74,7 +74,7 @@ class Page:
 
     def html(self) -> str:
         """Render the page as one self-contained HTML document (no scripts, no links), for A4."""
-        from suzhou_geo.tables import html_table
+        from suzhou_geo.report.tables import html_table
 
         e = html.escape
         body = [f"<h1>{e(self.title)}</h1>"]
@@ -135,9 +135,8 @@ def validation_summary(report: Any, data: Sequence[tuple[str, Any, str]]) -> Pag
     data : sequence of (role, Input or None, default)
         Each input: its role (``"地块 parcels"``), the layer read, or what the library used instead.
     """
-    from suzhou_geo.tables import report_notes, rules_table, unit_table, verdict_table
-
     import suzhou_geo as sg
+    from suzhou_geo.report.tables import report_notes, rules_table, unit_table, verdict_table
 
     summary = sg.summarize(report)
     page = Page("地块验证摘要 Parcel validation summary")
@@ -162,7 +161,8 @@ def validation_summary(report: Any, data: Sequence[tuple[str, Any, str]]) -> Pag
 def floors_summary(checks: Sequence[Any], data: Sequence[tuple[str, Any, str]]) -> Page:
     """Summarise floor checks: overview, each check with source and method, the city's units."""
     import pandas as pd
-    from suzhou_geo.tables import floor_table, floor_unit_table, is_city
+
+    from suzhou_geo.report.tables import floor_table, floor_unit_table, is_city
 
     page = Page("生态保护红线面积底线 Ecological protection redline: area floors")
     page.text(_stamp(), "meta")

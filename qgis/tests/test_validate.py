@@ -122,14 +122,6 @@ def test_the_report_geometry_is_the_librarys(plugin_run, library_report):
 GPKG_1_2 = 10200
 
 
-#: Until the library's GeoPackage writer asks GDAL for version 1.2; remove the mark then (strict:
-#: the test fails as soon as it passes, so that the mark is not forgotten).
-UNTIL_GPKG_1_2 = pytest.mark.xfail(
-    strict=True, reason="suzhou_geo.io writes GeoPackage 1.4 until it asks GDAL for 1.2"
-)
-
-
-@UNTIL_GPKG_1_2
 def test_the_report_geopackage_opens_in_qgis_without_the_version_warning(plugin_run):
     """QGIS 3.22's GDAL reads the report GeoPackage without "may only be partially supported"."""
     from osgeo import gdal  # Debian's GDAL, the library QGIS itself runs on
