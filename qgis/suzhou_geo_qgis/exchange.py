@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -372,13 +373,22 @@ def _free_fid(frame: Any) -> Any:
     """
     import pandas as pd
 
+    from suzhou_geo.errors import SuzhouGeoWarning
+
     for name in list(frame.columns):
         if str(name).lower() != "fid" or name == frame.geometry.name:
             continue
         col = frame[name]
         if pd.api.types.is_integer_dtype(col) and col.notna().all() and col.is_unique:
             continue
-        frame = frame.rename(columns={name: f"{name}_input"})
+        new = f"{name}_input"
+        frame = frame.rename(columns={name: new})
+        warnings.warn(
+            f"字段 {name} 与 GeoPackage 的要素编号列同名，已改名为 {new} 保留 / the field {name!r} is "
+            f"named like GeoPackage's feature-id column; it is kept as {new!r}",
+            SuzhouGeoWarning,
+            stacklevel=2,
+        )
     return frame
 
 

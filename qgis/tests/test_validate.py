@@ -478,3 +478,33 @@ def test_a_crs_without_an_epsg_code_is_passed_as_wkt(run, tmp_path):
     got = rows(read_layer(res["OUTPUT"]))
     assert_same_report(got, sg.validate_parcels(str(path)), ("parcel_id",), TEXTS[:-1])
     assert {r["verdict"] for r in got} >= {"conflict", "review", "notice", "pass"}
+
+
+def test_a_text_field_called_fid_is_kept(run, feedback, tmp_path):
+    """GeoPackage takes a field called fid as its feature id: a text one is kept as fid_input."""
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsProject, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    mem = QgsVectorLayer("Polygon?crs=EPSG:4490", "带fid字段", "memory")
+    mem.dataProvider().addAttributes([QgsField("FID", QVariant.String)])
+    mem.updateFields()
+    feats = []
+    for i, code in enumerate(["苏-1", "苏-2"]):
+        f = QgsFeature(mem.fields())
+        x = 120.95 + i * 0.01
+        f.setGeometry(
+            QgsGeometry.fromWkt(
+                f"POLYGON(({x} 31.38,{x + 0.001} 31.38,{x + 0.001} 31.381,{x} 31.381,{x} 31.38))"
+            )
+        )
+        f.setAttributes([code])
+        feats.append(f)
+    mem.dataProvider().addFeatures(feats)
+    QgsProject.instance().addMapLayer(mem)
+    try:
+        res = run("validate_parcels", {"PARCELS": mem.id(), "OUTPUT": str(tmp_path / "fid.gpkg")})
+        got = rows(read_layer(res["OUTPUT"]))
+        assert [r["FID_input"] for r in got] == ["苏-1", "苏-2"]
+        assert any("FID_input" in w for w in feedback.warnings)
+    finally:
+        QgsProject.instance().removeMapLayer(mem.id())
