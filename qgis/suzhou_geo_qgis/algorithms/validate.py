@@ -221,19 +221,25 @@ class ValidateParcels(SuzhouGeoAlgorithm):
         """Read the layers, validate, write the report and the optional workbook and summary."""
         import suzhou_geo as sg
 
+        target = output_path(
+            self, parameters, "OUTPUT", context
+        )  # refused before the work, not after
         parcels = read_input(self, parameters, "PARCELS", context, Progress(feedback, 0, 15))
         refs = {
             kw: read_input(self, parameters, name, context, Progress(feedback, 15, 20))
             for name, kw, _, _ in REFERENCES
         }
+        inputs = parcels.files + [f for inp in refs.values() if inp is not None for f in inp.files]
+        sg.io.check_output(target, overwrite=True, inputs=inputs)
         report = sg.validate_parcels(
             parcels.source,
             rules=self._rules(parameters, context),
             progress=Progress(feedback, 20, 85),
             **{kw: (inp.source if inp is not None else None) for kw, inp in refs.items()},
         )
-        inputs = parcels.files + [f for inp in refs.values() if inp is not None for f in inp.files]
-        results = self._write(report, parameters, context, inputs, [parcels, *refs.values()])
+        results = self._write(
+            report, target, parameters, context, inputs, [parcels, *refs.values()]
+        )
         counts = report["verdict"].value_counts()
         results.update({v.upper(): int(counts.get(v, 0)) for v in VERDICTS})
         feedback.pushInfo(" · ".join(f"{VERDICTS[v]} {v}: {results[v.upper()]}" for v in VERDICTS))
@@ -245,12 +251,13 @@ class ValidateParcels(SuzhouGeoAlgorithm):
     def _write(
         self,
         report: Any,
+        target: str,
         parameters: dict,
         context: QgsProcessingContext,
         inputs: list[str],
         data: list[Any],
     ) -> dict[str, Any]:
-        out = write_frame(report, output_path(self, parameters, "OUTPUT", context), inputs)
+        out = write_frame(report, target, inputs)
         name = "验证报告 Parcel report"
         if report.attrs.get("illustrative"):
             name += "（示意红线 ILLUSTRATIVE redlines）"
