@@ -36,6 +36,7 @@ python3 -m ruff check src tests scripts benchmarks qgis
 QGIS_VENV=.venv-qgis
 [ -x "$QGIS_VENV/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$QGIS_VENV"
 if [ "${CI:-}" = "true" ]; then qgis_pkg="."; else qgis_pkg="-e ."; fi
+# (pip then says Debian's SciPy wants an older NumPy: nothing QGIS or these tests run imports SciPy)
 # shellcheck disable=SC2086
 "$QGIS_VENV/bin/python" -m pip install -q --disable-pip-version-check $qgis_pkg pytest
 export SUZHOU_GEO_QGIS_PYTHON="$PWD/$QGIS_VENV/bin/python"
