@@ -47,9 +47,13 @@ class Progress:
         self.start = float(start)
         self.end = float(end)
 
+    #: Share of the span each stage of the library's work fills (reading is quick, checking is not).
+    STAGES = {"read": (0.0, 0.1), "check": (0.1, 1.0), "write": (0.1, 1.0)}
+
     def __call__(self, done: int, total: int, stage: str | None = None) -> None:
         """Move the bar to *done* of *total* parcels (the library's ``progress`` hook)."""
-        self.fraction(done / total if total else 1.0)
+        low, high = self.STAGES.get(stage or "check", (0.0, 1.0))
+        self.fraction(low + (high - low) * (done / total if total else 1.0))
 
     def fraction(self, value: float) -> None:
         """Move the bar to *value* (0–1) of this span; raise :class:`Cancelled` if cancelled."""

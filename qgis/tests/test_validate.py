@@ -459,6 +459,24 @@ def test_cancelling_stops_the_run(run, bundled_parcels, tmp_path):
     assert not (tmp_path / "c.gpkg").exists()
 
 
+def test_cancelling_while_the_library_checks_stops_it(run, bundled_parcels, tmp_path):
+    """Cancel pressed once the library has started (its progress past the export): it stops there."""
+    from conftest import Recorder
+    from qgis.core import QgsProcessingException
+
+    fb = Recorder()
+    fb.progressChanged.connect(lambda value: value > 20 and fb.cancel())
+    with pytest.raises(QgsProcessingException) as err:
+        run(
+            "validate_parcels",
+            {"PARCELS": bundled_parcels, "OUTPUT": str(tmp_path / "c.gpkg")},
+            feedback=fb,
+        )
+    assert "Cancelled" in str(err.value)
+    assert max(fb.progress) < 85  # stopped inside the library, before the report was written
+    assert not (tmp_path / "c.gpkg").exists()
+
+
 def test_a_crs_without_an_epsg_code_is_passed_as_wkt(run, tmp_path):
     """A local Transverse Mercator (central meridian 120.5°E, no EPSG code): passed as WKT."""
     from pyproj import CRS
