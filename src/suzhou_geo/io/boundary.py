@@ -1,0 +1,254 @@
+"""Named boundary points (界址点): the names column, the points table, and finding names on vertices.
+
+A parcel read from an approval file keeps its point names in the text column
+``界址点`` — names in ring order, the closing repeat left out, rings separated
+by ``;`` (``"J1,J2,J3,J4;J5,J6,J7"``) — and the layer carries the points
+themselves as a table (:data:`POINT_COLUMNS`): which parcel (``row``, its
+0-based position), which ring (``ring``, the 圈号), the name (``point``) and the
+two numbers as written in the file (``x_file``, ``y_file``, in the file's order).
+
+A frame that has only the names column gets its points back from the
+geometry's vertices (:func:`points_from_frame`) when each ring has as many
+vertices as names — or, for a layer whose long edges were split before it was
+converted (every edge over 50 m, in the CRS it was stored in), when the split
+points can be told apart from the named ones (:func:`named_vertices`).
+
+Examples
+--------
+>>> join_names([["J1", "J2", "J3"], ["J4", "J5", "J6"]])
+'J1,J2,J3;J4,J5,J6'
+>>> split_names("J1,J2,J3;J4,J5,J6")
+[['J1', 'J2', 'J3'], ['J4', 'J5', 'J6']]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import InputError
+
+__all__ = [
+    "NAMES_COLUMN",
+    "POINT_COLUMNS",
+    "join_names",
+    "split_names",
+    "geometry_rings",
+    "named_vertices",
+    "points_from_frame",
+]
+
+#: The text column holding a parcel's 界址点 names.
+NAMES_COLUMN = "界址点"
+#: The columns of a boundary-points table (with a Point geometry).
+POINT_COLUMNS = ("row", "ring", "point", "x_file", "y_file")
+#: Edges longer than this (m) were split when the layer was read; see :func:`named_vertices`.
+SPLIT_STEP_M = 50.0
+#: How far (m) a split point may lie from its place on the straight edge.
+SPLIT_TOLERANCE_M = 0.001
+
+
+def join_names(rings: list[list[str]]) -> str:
+    """The 界址点 text of a parcel: names joined by ``,``, rings by ``;``."""
+    return ";".join(",".join(names) for names in rings)
+
+
+def split_names(text: Any) -> list[list[str]]:
+    """The rings of names in a 界址点 text (empty for a missing value)."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return [[n.strip() for n in ring.split(",")] for ring in text.split(";")]
+
+
+def geometry_rings(geom: Any) -> list[np.ndarray]:
+    """The rings of a (multi)polygon as open coordinate arrays, outer ring then holes, part by part.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> [len(r) for r in geometry_rings(box(0, 0, 1, 1))]
+    [4]
+    """
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        parts = [geom]
+    elif geom.geom_type == "MultiPolygon":
+        parts = list(geom.geoms)
+    else:
+        return []
+    out = []
+    for p in parts:
+        for ring in (p.exterior, *p.interiors):
+            xy = np.asarray(ring.coords)[:, :2]
+            out.append(xy[:-1] if len(xy) > 1 and (xy[0] == xy[-1]).all() else xy)
+    return out
+
+
+def named_vertices(xy: np.ndarray, count: int, *, step: float = SPLIT_STEP_M,
+                   tol: float = SPLIT_TOLERANCE_M) -> np.ndarray | None:
+    """Positions of the *count* named vertices of a ring whose long edges were split, or None.
+
+    When a layer is read, every edge longer than *step* is split into
+    ``ceil(length / step)`` equal pieces in the CRS it is stored in.  The split
+    points therefore lie at equal steps on a straight edge between two named
+    points; this finds the one way of choosing *count* vertices (the first
+    always among them) such that every other vertex is such a split point.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        The ring's vertices, open (first point not repeated), in metres.
+    count : int
+        How many names the ring has.
+    step, tol : float
+        The split length and how far (m) a split point may be from its place.
+
+    Returns
+    -------
+    numpy.ndarray of int or None
+        Indices into *xy*; None when no such choice exists.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ring = np.array([(0, 0), (40, 0), (80, 0), (80, 30), (40, 30), (0, 30)], float)  # 80 m edges split in 2
+    >>> named_vertices(ring, 4).tolist()
+    [0, 2, 3, 5]
+    """
+    m = len(xy)
+    if count == m:
+        return np.arange(m)
+    if count > m or count < 1:
+        return None
+    closed = np.vstack([xy, xy[:1]])
+    best = _paths(closed, count, step, tol)
+    return None if best is None else np.array(best[:-1])
+
+
+def _edge_ok(closed: np.ndarray, i: int, j: int, step: float, tol: float) -> bool:
+    """True if vertices i+1..j-1 are the equal split of the straight edge i → j."""
+    k = j - i
+    length = float(np.hypot(*(closed[j] - closed[i])))
+    ratio = length / step
+    if ratio > k * (1 + 1e-3) or (k > 1 and ratio <= (k - 1) * (1 - 1e-3)):
+        return False
+    if k == 1:
+        return True
+    t = np.arange(1, k)[:, None] / k
+    expected = closed[i] + t * (closed[j] - closed[i])
+    return bool(np.hypot(*(closed[i + 1 : j] - expected).T).max() <= tol + 1e-6 * length)
+
+
+def _paths(closed: np.ndarray, count: int, step: float, tol: float) -> list[int] | None:
+    """A path 0 → len(closed)-1 of exactly *count* valid edges (dynamic programming), or None."""
+    last = len(closed) - 1
+    reach: list[dict[int, int]] = [dict() for _ in range(last + 1)]  # vertex -> {edges used: predecessor}
+    reach[0][0] = -1
+    for i in range(last):
+        if not reach[i]:
+            continue
+        for j in range(i + 1, min(last, i + math.ceil(_span(closed, i) / step) + 2) + 1):
+            if not _edge_ok(closed, i, j, step, tol):
+                continue
+            for used in reach[i]:
+                if used + 1 <= count and used + 1 not in reach[j]:
+                    reach[j][used + 1] = i
+    if count not in reach[last]:
+        return None
+    path, v, used = [last], last, count
+    while v != 0:
+        v, used = reach[v][used], used - 1
+        path.append(v)
+    return path[::-1]
+
+
+def _span(closed: np.ndarray, i: int) -> float:
+    """The longest straight run that can start at vertex i (bounds the edges tried)."""
+    return float(np.hypot(*(closed - closed[i]).T).max())
+
+
+def points_from_frame(frame: Any, *, metric_crs: str = "EPSG:4549") -> pd.DataFrame:
+    """The named points of a frame with a ``界址点`` column, from its geometry's vertices.
+
+    Each ring of names is matched with a ring of the geometry (outer rings and
+    holes, part by part, first unused ring whose vertices fit); vertices added
+    when long edges were split are told apart from the named ones (see
+    :func:`named_vertices`, measured in *metric_crs* for a frame in
+    longitude/latitude).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`POINT_COLUMNS` plus the vertex coordinates ``x``, ``y`` in the
+        frame's CRS; ``x_file`` and ``y_file`` are NaN (no file was read).
+
+    Raises
+    ------
+    InputError
+        A row whose rings of names do not match its geometry's vertices (naming
+        the row, the counts, and what to pass instead).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Polygon
+    >>> g = gpd.GeoDataFrame({"界址点": ["J1,J2,J3"]}, geometry=[Polygon([(0, 0), (9, 0), (0, 9)])], crs="EPSG:4549")
+    >>> points_from_frame(g)[["row", "ring", "point", "x", "y"]].values.tolist()
+    [[0, 1, 'J1', 0.0, 0.0], [0, 1, 'J2', 9.0, 0.0], [0, 1, 'J3', 0.0, 9.0]]
+    """
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    metric = _metric(geoms, frame.crs, metric_crs)
+    records = []
+    for pos, (text, geom, mgeom) in enumerate(zip(frame[NAMES_COLUMN].tolist(), geoms, metric, strict=True)):
+        groups = split_names(text)
+        if not groups:
+            continue
+        records += _row_points(pos, groups, geometry_rings(geom), geometry_rings(mgeom), frame.index[pos])
+    cols = [*POINT_COLUMNS, "x", "y"]
+    return pd.DataFrame.from_records(records, columns=cols) if records else pd.DataFrame(columns=cols)
+
+
+def _metric(geoms: np.ndarray, crs: Any, metric_crs: str) -> np.ndarray:
+    """The geometries in metres (projected to *metric_crs* when the frame is in degrees)."""
+    from pyproj import CRS, Transformer
+
+    c = CRS.from_user_input(crs) if crs is not None else None
+    if c is None or not c.is_geographic:
+        return geoms
+    t = Transformer.from_crs(c, metric_crs, always_xy=True)
+    return shapely.transform(geoms, t.transform, interleaved=False)
+
+
+def _row_points(pos: int, groups: list[list[str]], rings: list[np.ndarray], metric: list[np.ndarray],
+                label: Any) -> list[tuple]:
+    used: set[int] = set()
+    out = []
+    for number, names in enumerate(groups, start=1):
+        found = None
+        for k, mring in enumerate(metric):
+            if k in used:
+                continue
+            idx = named_vertices(mring, len(names))
+            if idx is not None:
+                found = (k, idx)
+                break
+        if found is None:
+            counts = ", ".join(str(len(r)) for r in rings) or "none"
+            raise InputError(
+                f"圈 {number} 有 {len(names)} 个界址点名，但几何中没有顶点数相符的环 / ring {number} names "
+                f"{len(names)} points, but no ring of the geometry has matching vertices (vertices per ring: "
+                f"{counts})",
+                source="界址点", row=label,
+                hint="pass the Layer that suzhou_geo.io.read returned (it keeps the points as read), or the file "
+                     "itself; a geometry that was edited or repaired no longer matches its names",
+            )
+        k, idx = found
+        used.add(k)
+        for name, (x, y) in zip(names, rings[k][idx], strict=True):
+            out.append((pos, number, name, np.nan, np.nan, float(x), float(y)))
+    return out
