@@ -413,7 +413,7 @@ def _rows(doc: _Doc, axes, reading: Reading) -> tuple[list[dict], list[Any], lis
         xy = ab[:, ::-1].copy() if axes.northing_first else ab.copy()
         kind = _kind(block, reading)
         rings = build_rings([(p.name, p.ring, p.line) for p in block.points], xy, kind=kind, reading=reading,
-                            label=_label(block), at=block.line, unclosed=unclosed)
+                            label=_label(block), at=block.line, unclosed=unclosed, close=1e-8 if axes.degrees else 1e-3)
         _check_count(block, rings, reading)
         _check_rings(rings, block, kind, reading)
         geom, said = assemble(rings, kind=kind)

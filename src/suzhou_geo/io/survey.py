@@ -260,11 +260,10 @@ def datum_of(text: str | None, *, source: str = "", line: int | None = None) -> 
     for key, words in _DATUM_WORDS:
         if any(w.replace(" ", "") in low for w in words):
             return key
-    at = f"{where('line', line)}：" if line else ""
+    at = f"{where('line', line)}: " if line else ""
     raise CRSError(
-        f"{at}坐标系={value} 不是国家坐标系（2000国家大地坐标系、1980西安坐标系、1954北京坐标系），"
-        f"无法判断其坐标 / {at.replace('：', ': ') if at else ''}坐标系={value} is not a national datum "
-        "(CGCS2000, Xi'an 1980, Beijing 1954): a local or city system needs the bureau's parameters",
+        f"{at}坐标系={value} 不是国家坐标系（2000国家大地坐标系、1980西安坐标系、1954北京坐标系）/ 坐标系={value} is not "
+        "a national datum (CGCS2000, Xi'an 1980, Beijing 1954): a local or city system needs the bureau's parameters",
         source=source or None,
         hint="将数据转换到 2000国家大地坐标系 后再读，或用 crs= 指明坐标的 CRS / convert the file to CGCS2000 "
              "first, or pass crs= with the CRS its coordinates are in",
@@ -628,7 +627,7 @@ CLOSE_M = 0.001
 
 
 def build_rings(points: Sequence[tuple[str, int, int]], xy: np.ndarray, *, kind: str, reading: Reading,
-                label: str, at: int, unclosed: list[str], unit: str = "line") -> list[Ring]:
+                label: str, at: int, unclosed: list[str], unit: str = "line", close: float = CLOSE_M) -> list[Ring]:
     """Split one parcel's points into rings: by 圈号, and for polygons where a ring closes.
 
     Parameters
@@ -647,6 +646,8 @@ def build_rings(points: Sequence[tuple[str, int, int]], xy: np.ndarray, *, kind:
     unclosed : list of str
         Collects the rings that had to be closed (one warning per file).
     unit : {"line", "row"}
+    close : float
+        How near (in the coordinates' unit) the last point must be to the first to close a ring.
 
     Raises
     ------
@@ -691,18 +692,18 @@ def build_rings(points: Sequence[tuple[str, int, int]], xy: np.ndarray, *, kind:
                                 hint="同一圈的点须连续排列 / list the points of a ring together")
             seen.add(number)
         current.append(k)
-        if polygon and len(current) >= 4 and _closes(points, current, xy, reading, unit):
+        if polygon and len(current) >= 4 and _closes(points, current, xy, reading, unit, close):
             finish(True)
             current = []
     finish(False)
     return rings
 
 
-def _closes(points, current: list[int], xy: np.ndarray, reading: Reading, unit: str) -> bool:
+def _closes(points, current: list[int], xy: np.ndarray, reading: Reading, unit: str, close: float) -> bool:
     """Whether the last point of *current* repeats the ring's first point."""
     first, last = points[current[0]], points[current[-1]]
     gap = float(np.hypot(*(xy[current[-1]] - xy[current[0]])))
-    if gap <= CLOSE_M:
+    if gap <= close:
         return True
     if last[0] == first[0] and last[0]:
         warn(reading, f"{where(unit, last[2])}: 闭合点 {last[0]} 与起点坐标相差 {gap:.3f} m，按起点闭合 / the closing "
