@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import suzhou_geo as sg  # noqa: E402
-from suzhou_geo._geometry import polygonal_part  # noqa: E402
+from suzhou_geo.geometry import polygonal_part  # noqa: E402
 from suzhou_geo.measure import area_km2  # noqa: E402
 
 GK = "EPSG:4549"

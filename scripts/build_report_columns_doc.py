@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from suzhou_geo.io._write import INPUT_GEOMETRY  # noqa: E402
+from suzhou_geo.io.columns import INPUT_GEOMETRY  # noqa: E402
 from suzhou_geo.validate.schema import VERDICT_LABELS, schema_frame  # noqa: E402
 
 OUT = ROOT / "docs" / "report_columns.md"

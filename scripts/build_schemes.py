@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from suzhou_geo.boundaries import boundary  # noqa: E402
 from suzhou_geo.crs import CGCS2000, CGCS2000_GK_CM120  # noqa: E402
 from suzhou_geo.measure import area_km2, length_m  # noqa: E402
-from suzhou_geo.schemes import ELEMENT_COLUMNS, ROLE_EN  # noqa: E402
+from suzhou_geo.spatial_schemes import ELEMENT_COLUMNS, ROLE_EN  # noqa: E402
 
 DATA = ROOT / "data"
 OUT = DATA / "schemes"

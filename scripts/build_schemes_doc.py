@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import suzhou_geo as sg  # noqa: E402
-from suzhou_geo.schemes import DATA_NOTE  # noqa: E402
+from suzhou_geo.spatial_schemes import DATA_NOTE  # noqa: E402
 
 DOCS = ROOT / "docs"
 IMG = DOCS / "img"
@@ -126,7 +126,7 @@ def main() -> None:
         f"> **{DATA_NOTE}**",
         "",
         "In Python: `suzhou_geo.schemes()` lists them, `suzhou_geo.scheme(\"三核四轴四片\")` returns one "
-        "(`.elements`, `.element(name)`, `.area_km2()`, `.locate(parcels, within_m=0)`, `.to_folium()`), "
+        "(`.elements`, `.element(name)`, `.area_km2()`, `.locate(parcels, within_m=0)`; draw it with `sg.plan_map(scheme)`), "
         "`suzhou_geo.layers()` returns every element. On the command line: `suzhou-geo schemes`, "
         "`suzhou-geo scheme ecological -o eco.gpkg`.",
         "",

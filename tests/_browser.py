@@ -30,9 +30,9 @@ def browser_test(func):
 
 def launch_browser():
     """Yield a headless Debian chromium (never ``playwright install``); closed afterwards."""
-    from playwright import sync_api
     # offline maps inline Leaflet from this PyPI package (a runtime dependency of suzhou_geo)
     import xstatic.pkg.leaflet  # noqa: F401  (a runtime dependency: missing means broken, not skipped)
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=str(CHROMIUM),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from suzhou_geo._data import data_path
+from suzhou_geo.io.bundled import data_path
 
 
 def waypoints(spec) -> Iterator[list]:

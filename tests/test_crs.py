@@ -21,7 +21,8 @@ GEOD = Geod(ellps="WGS84")
 
 def ref_wgs2gcj(lon: float, lat: float) -> tuple[float, float]:
     """The published forward formula, transcribed with ``math`` one point at a time
-    (as in cnmaps.geo / coordTransform), independently of the library's numpy code."""
+    (as in cnmaps.geo / coordTransform), independently of the library's numpy code.
+    """
     a = 6378245.0
     ee = 0.00669342162296594323
     x, y = lon - 105.0, lat - 35.0

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from _catalogue import catalogue_waypoints
 from pyproj import Geod
 
 import suzhou_geo as sg
-from suzhou_geo._data import data_path
+from suzhou_geo.io.bundled import data_path
 
 GEOD = Geod(ellps="GRS80")
 GK = "EPSG:4549"
@@ -120,7 +119,8 @@ def test_every_geonames_town_named_in_a_waypoint_is_checked_or_excused(geonames)
 # -- every element that should lie in 苏州市 does --------------------------------------------------
 def test_every_clipped_scheme_element_lies_in_suzhou():
     """Elements clipped to 苏州市 or one of its units lie inside the city (5 m for lines, see
-    scripts/build_schemes.py); the unclipped cross-border water bodies each reach into it."""
+    scripts/build_schemes.py); the unclipped cross-border water bodies each reach into it.
+    """
     layers = sg.layers().to_crs(GK)
     sz = sg.boundary("苏州市").to_crs(GK).geometry.iloc[0]
     units = set(sg.jurisdictions().query("in_suzhou").name_zh)
@@ -141,7 +141,8 @@ DCW = Path("/usr/share/gmt-dcw/dcw-gmt.nc")
 
 def _dcw_polygon(code: str):
     """A DCW state polygon from the netCDF-4 file: uint16 lon/lat scaled to [min, max], segments
-    separated by lon = 65535 (lat 0 an outer ring, 1 a hole), as GMT's gmt_dcw.c reads them."""
+    separated by lon = 65535 (lat 0 an outer ring, 1 a hole), as GMT's gmt_dcw.c reads them.
+    """
     h5py = pytest.importorskip("h5py", reason="reading DCW's netCDF-4 file needs h5py (the test extra)")
     with h5py.File(DCW, "r") as f:
         x, y = f[f"{code}_lon"], f[f"{code}_lat"]

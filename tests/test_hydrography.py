@@ -10,7 +10,7 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from suzhou_geo._data import data_path
+from suzhou_geo.io.bundled import data_path
 
 GEOD = Geod(ellps="GRS80")
 TO_M = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 
+import bad_inputs  # tests/ is on sys.path (pytest inserts the test file's folder)
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -24,8 +25,6 @@ from shapely.geometry import Polygon, box
 
 import suzhou_geo as sg
 from suzhou_geo.errors import CRSError, DatumError, GeometryError, InputError, SuzhouGeoWarning
-
-import bad_inputs  # tests/ is on sys.path (pytest inserts the test file's folder)
 
 GEOD = Geod(ellps="GRS80")
 TO_GK = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)

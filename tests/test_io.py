@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import numpy as np
 import pyogrio
@@ -14,7 +12,6 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from suzhou_geo import CRSError
 from suzhou_geo.errors import InputError, SuzhouGeoWarning
-from suzhou_geo import io as sio
 from suzhou_geo.io import read_layer, read_vector, repair_geometries, write_layer
 
 NAMES = ["苏州市吴中区", "昆山市", "阳澄湖（昆山）重要湿地"]

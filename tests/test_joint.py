@@ -219,7 +219,8 @@ def test_pacts_say_which_parts_are_sourced_and_which_assumed():
 
 def test_dissolved_zone_is_one_row_per_pact_and_matches_an_independent_union(borders, territory):
     """The 2018 pact's zone built from scratch: union of 500 m buffers of the three borders,
-    clipped to the three members' territory, measured on the GRS80 ellipsoid."""
+    clipped to the three members' territory, measured on the GRS80 ellipsoid.
+    """
     from pyproj import Geod
 
     d = joint_control_zone(dissolve=True)

@@ -75,9 +75,9 @@ def test_public_api_is_unchanged_and_resolves_on_use():
         assert getattr(sg, name) is not None, name
     assert set(sg.__all__) <= set(dir(sg))
     # the two functions named like submodules stay the functions once those modules are imported
-    import suzhou_geo.layers  # noqa: F401
-    import suzhou_geo.schemes  # noqa: F401
-    from suzhou_geo.schemes import layers, schemes
+    import suzhou_geo.layer  # noqa: F401
+    import suzhou_geo.spatial_schemes  # noqa: F401
+    from suzhou_geo.spatial_schemes import layers, schemes
     from suzhou_geo.validate import validate_parcels
 
     assert sg.layers is layers and sg.schemes is schemes

@@ -109,15 +109,15 @@ def test_maps_import_no_domain_module():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level >= 2:
                 mod = node.module or ""
-                allowed = {"crs", "errors", "measure", "_data", "io", "validate"}
+                allowed = {"crs", "errors", "measure", "layer", "io", "validate"}
                 assert mod.split(".")[0] in allowed, f"{path.name} imports ..{mod}"
                 if mod.startswith("validate"):
                     assert [a.name for a in node.names] == ["schema"], f"{path.name}: only validate.schema"
 
 
 def test_public_names_still_importable():
-    for name in ("plan_map", "layer_to_folium", "save_map", "report_map", "bundled_layer", "BASEMAPS",
-                 "BUNDLED_LAYERS", "ROLE_STYLES", "VERDICT_STYLES", "explore"):
+    for name in ("plan_map", "layer_to_folium", "save_map", "report_map", "BASEMAPS",
+                 "ROLE_STYLES", "VERDICT_STYLES", "explore"):
         assert hasattr(maps, name)
     for name in ("plan_map", "layer_to_folium", "save_map", "report_map"):
         assert getattr(sg, name) is getattr(maps, name)
@@ -447,8 +447,9 @@ def test_save_map_offline_refuses_remote_plugins(tmp_path):
 
 
 def test_jupyter_output_inlines_leaflet_unless_a_plugin_needs_a_cdn():
-    import folium
     import html as htmllib
+
+    import folium
 
     out = htmllib.unescape(sg.plan_map(sg.boundary("昆山市"))._repr_html_())
     assert "<iframe" in out and '"1.9.3"' in out and "cdn.jsdelivr.net" not in out
@@ -458,7 +459,9 @@ def test_jupyter_output_inlines_leaflet_unless_a_plugin_needs_a_cdn():
 
 
 def test_all_bundled_layers_offline_under_3_mb(tmp_path):
-    layers = [maps.bundled_layer(name) for name in maps.BUNDLED_LAYERS]
+    from suzhou_geo import datasets
+
+    layers = [datasets.layer(name) for name in datasets.LAYERS]
     size = sg.save_map(sg.plan_map(*layers, offline=True), tmp_path / "all.html").stat().st_size
     assert size < 3_000_000, f"{size} bytes"
 

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 from _browser import ARTIFACTS, BROWSER_MARKS, Page, inside, launch_browser, overlap
-from _maps_data import BREAKOUT, XSS, joint_frame, redline_frame, report_frame, scheme_frame, synthetic_report
+from _maps_data import (
+    BREAKOUT,
+    XSS,
+    joint_frame,
+    redline_frame,
+    report_frame,
+    scheme_frame,
+    synthetic_report,
+)
 
 import suzhou_geo as sg
 

@@ -18,7 +18,8 @@ from shapely.geometry import LineString, Point, box
 import suzhou_geo as sg
 from suzhou_geo.errors import OutputError, SuzhouGeoWarning
 from suzhou_geo.io import check_output, read_layer, shapefile_field_names, write_layer
-from suzhou_geo.io._write import INPUT_GEOMETRY, SHP_TEXT_BYTES
+from suzhou_geo.io.columns import INPUT_GEOMETRY
+from suzhou_geo.io.writer import SHP_TEXT_BYTES
 
 LONG = "与生态保护红线重叠" * 12  # 324 UTF-8 bytes: longer than a dBASE text field
 
@@ -103,8 +104,10 @@ def test_gpkg_of_points_stays_points(tmp_path):
 
 
 def test_shapefile_names_are_cut_between_characters_and_unique():
+    from suzhou_geo.validate.schema import REPORT_SCHEMA
+
     names = shapefile_field_names(
-        ["地块编号", "地块编码", "用地性质", "verdict", "redline_overlap_m2", "ABCDEFGHIJKL"]
+        ["地块编号", "地块编码", "用地性质", "verdict", "redline_overlap_m2", "ABCDEFGHIJKL"], REPORT_SCHEMA
     )
     assert names == {
         "地块编号": "地块编",
@@ -146,7 +149,7 @@ def test_report_shapefile_uses_schema_names(tmp_path):
     report = sg.validate_parcels(sg.datasets.parcels().head(30), schemes=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SuzhouGeoWarning)
-        p = write_layer(report, tmp_path / "r.shp")
+        p = sg.write_layer(report, tmp_path / "r.shp")  # the report-aware way out
     back = gpd.read_file(p)
     assert {"verdict", "red_m2", "red_dist_m", "geom_issue"} <= set(back.columns)
     assert list(back.verdict) == list(report.verdict)
@@ -200,7 +203,7 @@ def test_xlsx_plain_frame(tmp_path):
 
 def test_xlsx_report_has_bilingual_headers_colours_and_summary(tmp_path):
     report = sg.validate_parcels(sg.datasets.parcels().head(60))
-    p = write_layer(report, tmp_path / "r.xlsx")
+    p = sg.write_layer(report, tmp_path / "r.xlsx")  # the report-aware way out
     wb = load_workbook(p)
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]

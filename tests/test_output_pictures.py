@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import suzhou_geo as sg
-from suzhou_geo.svg import MAX_DOTS, VERDICT_COLOURS, floor_chart, overview_map
+from suzhou_geo.report.svg import MAX_DOTS, VERDICT_COLOURS, floor_chart, overview_map
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import suzhou_geo
-from suzhou_geo._data import data_dir
+from suzhou_geo.io.bundled import data_dir
 
 
 def test_data_dir_has_boundaries():

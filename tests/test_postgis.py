@@ -373,6 +373,8 @@ def test_failures_say_what_and_never_the_password(postgis_server, caplog):
         read_vector(s.pg(PW_USER), layer="redlines")  # no password given
     with pytest.raises(ReadError, match="no such database"):
         read_vector(s.uri(PW_USER, PASSWORD, db="nodb"), layer="redlines")
+    # a table the owner made (this test must not rely on another test having written it)
+    write_layer(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)] * 2, crs=4490), s.uri(), layer="report", overwrite=True)
     with pytest.raises(
         OutputError, match="cannot write table 'public.report'"
     ) as err:  # not the owner

@@ -15,8 +15,15 @@ from shapely.geometry import Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 import suzhou_geo as sg
-from suzhou_geo._data import data_dir, data_path
-from suzhou_geo.redlines import FLOORS, REDLINE, SPACE_CONTROL, FloorCheck, check_floor, load_redlines
+from suzhou_geo.io.bundled import data_dir, data_path
+from suzhou_geo.redlines import (
+    FLOORS,
+    REDLINE,
+    SPACE_CONTROL,
+    FloorCheck,
+    check_floor,
+    load_redlines,
+)
 
 GEOD = Geod(ellps="GRS80")
 KS = sg.boundary("昆山市").geometry.iloc[0]

@@ -16,7 +16,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
 import suzhou_geo as sg
-from suzhou_geo._data import data_path
+from suzhou_geo.io.bundled import data_path
 
 GEOD = Geod(ellps="GRS80")
 
@@ -321,20 +321,12 @@ def test_scheme_returns_a_copy():
     assert sg.scheme("water").elements.name_zh.iloc[0] == "长江"
 
 
-def test_to_folium_delegates_to_maps(monkeypatch):
-    import suzhou_geo.maps as maps
-
-    seen = {}
-
-    def fake(layer, m=None, name=None, kind=None, **kw):
-        seen.update(n=len(layer), name=name, kind=kind, m=m)
-        return "map"
-
-    monkeypatch.setattr(maps, "layer_to_folium", fake)
+def test_a_scheme_is_drawn_by_the_maps_not_by_itself():
+    # schemes sit below maps: a Scheme has no drawing method; plan_map and layer_to_folium take it whole
     s = sg.scheme("一河三湖")
-    assert s.to_folium() == "map" and s.explore(m="m0") == "map"
-    assert seen == {"n": 4, "name": "一河三湖", "kind": "scheme", "m": "m0"}
-
+    assert not hasattr(s, "to_folium") and not hasattr(s, "explore")
+    m = sg.layer_to_folium(s)
+    assert "一河三湖" in " ".join(m._suzhou_geo_state.layer_names)
 
 def test_repr_html_shows_table_and_data_note():
     h = sg.scheme("两心两轴")._repr_html_()

@@ -223,12 +223,6 @@ def test_outputs_are_checked_and_failures_leave_nothing(files, frame, prepared, 
 
 @pytest.mark.parametrize("ext", [".csv", ".xlsx", ".shp"])
 def test_other_output_formats_are_validated_in_memory(ext, files, in_memory, prepared, tmp_path):
-    if ext == ".xlsx":
-        pytest.importorskip("openpyxl")
-        import inspect
-
-        if "overwrite" not in inspect.signature(sg.write_layer).parameters:
-            pytest.skip("write_layer writes Excel once the output helpers are merged")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = sg.validate_file(files["gpkg"], tmp_path / f"r{ext}", layers=prepared)

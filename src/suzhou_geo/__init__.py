@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import importlib
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -26,7 +25,7 @@ __version__ = "0.1.0"
 #: Public name -> the submodule that defines it.  Other modules add their names here.
 _EXPORTS: dict[str, str] = {
     # data and places
-    "data_path": "._data",
+    "data_path": ".io.bundled",
     "as_region": ".boundaries",
     "boundary": ".boundaries",
     "jurisdictions": ".boundaries",
@@ -45,12 +44,12 @@ _EXPORTS: dict[str, str] = {
     "guess_crs": ".crs",
     "wgs84_to_gcj02": ".crs",
     "swap_xy": ".crs",
-    "area_km2": ".measure",
-    "area_m2": ".measure",
-    "length_m": ".measure",
+    "area_km2": ".areas",
+    "area_m2": ".areas",
+    "length_m": ".areas",
     # in and out
     "read_layer": ".io",
-    "write_layer": ".io",
+    "write_layer": ".report",
     "Source": ".io",
     # redlines, joint zones, schemes
     "FLOORS": ".redlines",
@@ -59,10 +58,10 @@ _EXPORTS: dict[str, str] = {
     "load_redlines": ".redlines",
     "JOINT_PACTS": ".joint",
     "joint_control_zone": ".joint",
-    "Scheme": ".schemes",
-    "layers": ".schemes",
-    "scheme": ".schemes",
-    "schemes": ".schemes",
+    "Scheme": ".spatial_schemes",
+    "layers": ".spatial_schemes",
+    "scheme": ".spatial_schemes",
+    "schemes": ".spatial_schemes",
     # maps (folium) and rasters (rasterio)
     "layer_to_folium": ".maps",
     "plan_map": ".maps",
@@ -92,21 +91,11 @@ _SUBMODULES = ("io", "datasets", "errors")
 
 __all__ = [*_EXPORTS, *_SUBMODULES]
 
-#: Public names that are also the names of submodules (``suzhou_geo.layers``,
-#: ``suzhou_geo.schemes``): they stay the functions when those modules are imported.
-_SHADOWED = tuple(n for n in _EXPORTS if n in ("layers", "schemes"))
-
-
-def _resolve(name: str) -> Any:
-    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
-    if name not in _SHADOWED:
-        globals()[name] = value  # later look-ups skip __getattr__
-    return value
-
-
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return _resolve(name)
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value  # later look-ups skip __getattr__
+        return value
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -114,32 +103,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _Package(types.ModuleType):
-    """The package module.
-
-    Importing a submodule binds it as an attribute of its package; for the two
-    public functions named like a submodule (``layers``, ``schemes``) the
-    function keeps the name, as it did when this module imported everything.
-    """
-
-
-def _shadowed(name: str) -> property:
-    def get(self):
-        return _resolve(name)
-
-    def set_(self, value):  # the import system binding the submodule: keep the function
-        if not isinstance(value, types.ModuleType):
-            raise AttributeError(f"cannot replace suzhou_geo.{name}")
-
-    return property(get, set_, doc=f"suzhou_geo.{name} (resolved on first use)")
-
-
-for _name in _SHADOWED:
-    setattr(_Package, _name, _shadowed(_name))
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _Package
-del _name, _sys

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._data import bundled
 from .crs import CGCS2000, CGCS2000_GK_CM120
 from .errors import InputError, SuzhouGeoWarning
+from .io.bundled import bundled
 from .measure import area_km2, length_m
 
 __all__ = [
@@ -43,6 +43,9 @@ __all__ = [
     "functional_area",
     "functional_areas",
     "unit_note",
+    "units_table",
+    "units_metric",
+    "border_line_metric",
 ]
 
 _SUFFIXES = ("市", "区", "县")
@@ -51,15 +54,15 @@ BORDER_TOLERANCE_M = 50.0
 
 
 @lru_cache(maxsize=1)
-def _table() -> gpd.GeoDataFrame:
+def units_table() -> gpd.GeoDataFrame:
     gdf = bundled("boundaries").frame.copy()
     gdf["adcode"] = gdf["adcode"].astype(str)
     return gdf
 
 
 @lru_cache(maxsize=1)
-def _metric() -> gpd.GeoSeries:
-    t = _table()
+def units_metric() -> gpd.GeoSeries:
+    t = units_table()
     return gpd.GeoSeries(bundled("boundaries").metric, index=t.adcode.values, crs=CGCS2000_GK_CM120)
 
 
@@ -71,7 +74,7 @@ def _norm(s: str) -> str:
 def _index() -> dict[str, str]:
     """Map every accepted spelling to an adcode."""
     idx: dict[str, str] = {}
-    for row in _table().itertuples():
+    for row in units_table().itertuples():
         keys = {row.adcode, row.name_zh, row.name_en}
         for suffix in _SUFFIXES:
             if row.name_zh.endswith(suffix) and len(row.name_zh) > 2:
@@ -212,7 +215,7 @@ def functional_areas() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _exclave_km2() -> tuple[float, float]:
     """(whole, smaller part) area of 虎丘区's polygon, km², ellipsoidal."""
-    g = _table().set_index("adcode").loc["320505", "geometry"]
+    g = units_table().set_index("adcode").loc["320505", "geometry"]
     parts = sorted(getattr(g, "geoms", [g]), key=lambda p: p.area)
     return float(area_km2(g)), float(area_km2(parts[0])) if len(parts) > 1 else 0.0
 
@@ -299,7 +302,7 @@ def resolve_name(name: Any) -> str:
     err = _not_a_unit(name)
     if err is not None:
         raise err
-    t = _table()
+    t = units_table()
     choices = list(t.name_zh) + list(t.name_en)
     close = difflib.get_close_matches(str(name).strip(), choices, n=5, cutoff=0.4)
     if not close:
@@ -334,7 +337,7 @@ def jurisdictions(*, suzhou_only: bool = False, geometry: bool = False) -> pd.Da
     >>> len(t)
     10
     """
-    t = _table()
+    t = units_table()
     if suzhou_only:
         t = t[t.in_suzhou]
     t = t.reset_index(drop=True)
@@ -361,7 +364,7 @@ def boundary(name: Any) -> gpd.GeoDataFrame:
     ('昆山市', 4490)
     """
     code = resolve_name(name)
-    t = _table()
+    t = units_table()
     return t[t.adcode == code].reset_index(drop=True).copy()
 
 
@@ -407,9 +410,9 @@ def neighbours(name: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> pd.Data
     True
     """
     code = resolve_name(name)
-    t = _table()
+    t = units_table()
     me = t[t.adcode == code].iloc[0]
-    metric = _metric()
+    metric = units_metric()
     geom = metric[code]
     cand = t[(t.adcode != code)]
     # exclude parent/children: same territory, not a neighbour
@@ -420,7 +423,7 @@ def neighbours(name: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> pd.Data
     d = metric[cand.adcode].distance(geom).to_numpy()
     cand = cand[d <= tolerance_m]
     lengths = [
-        _border_line_metric(code, c, tolerance_m).length for c in cand.adcode
+        border_line_metric(code, c, tolerance_m).length for c in cand.adcode
     ]
     out = pd.DataFrame(cand.drop(columns="geometry")).assign(border_length_m=np.round(lengths, 1))
     out = out[out.border_length_m > tolerance_m]
@@ -428,9 +431,9 @@ def neighbours(name: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> pd.Data
     return out[cols].sort_values("border_length_m", ascending=False).reset_index(drop=True)
 
 
-def _border_line_metric(a: str, b: str, tolerance_m: float):
+def border_line_metric(a: str, b: str, tolerance_m: float):
     """The part of a's boundary within tolerance of b's polygon, in EPSG:4549."""
-    metric = _metric()
+    metric = units_metric()
     ga, gb = metric[a], metric[b]
     line = shapely.intersection(shapely.boundary(ga), shapely.buffer(gb, tolerance_m))
     line = shapely.line_merge(line) if not line.is_empty else line
@@ -471,8 +474,8 @@ def shared_border(a: Any, b: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) ->
     ca, cb = resolve_name(a), resolve_name(b)
     if ca == cb:
         raise ValueError(f"{a!r} and {b!r} are the same jurisdiction")
-    line = _border_line_metric(ca, cb, tolerance_m)
-    t = _table().set_index("adcode")
+    line = border_line_metric(ca, cb, tolerance_m)
+    t = units_table().set_index("adcode")
     if line.is_empty or line.length <= tolerance_m:
         raise ValueError(
             f"{t.loc[ca, 'name_zh']} and {t.loc[cb, 'name_zh']} share no border "

@@ -536,7 +536,8 @@ class CRSDecision:
     @property
     def keeps_lonlat(self) -> bool:
         """True when the coordinates are already longitude/latitude on CGCS2000 or WGS84 (no conversion
-        that could bend an edge: the frame keeps the user's vertices)."""
+        that could bend an edge: the frame keeps the user's vertices).
+        """
         return self.method == "proj" and self._crs is not None and self._crs.is_geographic
 
     @property

@@ -21,17 +21,20 @@ Examples
 >>> p = parcels()
 >>> len(p), p.crs.to_epsg(), bool(p["synthetic"].all())
 (382, 4490, True)
+>>> sorted(LAYERS)
+['boundaries', 'joint-zone', 'redlines', 'schemes']
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
-from ._data import data_path
+from .io.bundled import data_path
 
-__all__ = ["available", "get_path", "parcels", "redlines"]
+__all__ = ["available", "get_path", "parcels", "redlines", "layer", "LAYERS"]
 
 #: name -> path below data/
 _FILES: dict[str, tuple[str, str]] = {
@@ -100,3 +103,68 @@ def redlines() -> gpd.GeoDataFrame:
     from .redlines import load_redlines
 
     return load_redlines()
+
+
+#: The bundled layers as the library makes them, by name (``suzhou-geo map NAME``): what each is.
+LAYERS: dict[str, str] = {
+    "boundaries": "苏州市、县级行政区与邻近区县 jurisdictions of Suzhou and its neighbours (jurisdictions)",
+    "schemes": "规划空间格局 the spatial schemes' elements (layers)",
+    "redlines": "生态保护红线（示意）the illustrative redline sample (load_redlines)",
+    "joint-zone": "嘉定–昆山–太仓 500 m 联防联治区 the joint-control zone (joint_control_zone)",
+}
+_ALIASES = {"joint-zones": "joint-zone", "joint": "joint-zone"}
+
+
+def layer(name: str) -> Any:
+    """Return a bundled layer by name: ``boundaries``, ``schemes``, ``redlines``, ``joint-zone``, ``scheme:NAME``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`LAYERS`, or ``scheme:<name>`` for one scheme (any name
+        :func:`suzhou_geo.scheme` takes).
+
+    Returns
+    -------
+    GeoDataFrame or Scheme
+
+    Raises
+    ------
+    LookupError
+        When the name is unknown.
+
+    Examples
+    --------
+    >>> len(layer("boundaries"))
+    30
+    """
+    key = name.strip().lower().replace("_", "-")
+    key = _ALIASES.get(key, key)
+    if key.startswith("scheme:"):
+        from .spatial_schemes import scheme
+
+        return scheme(name.split(":", 1)[1])
+    if key not in LAYERS:
+        raise LookupError(f"unknown bundled layer {name!r}; choose {', '.join(LAYERS)} or scheme:NAME")
+    return _LAYER_MAKERS[key]()
+
+
+def _boundaries() -> gpd.GeoDataFrame:
+    from .boundaries import jurisdictions
+
+    return jurisdictions(geometry=True)
+
+
+def _schemes() -> gpd.GeoDataFrame:
+    from .spatial_schemes import layers
+
+    return layers()
+
+
+def _joint_zone() -> gpd.GeoDataFrame:
+    from .joint import joint_control_zone
+
+    return joint_control_zone()
+
+
+_LAYER_MAKERS = {"boundaries": _boundaries, "schemes": _schemes, "redlines": redlines, "joint-zone": _joint_zone}

@@ -21,16 +21,23 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from ._geometry import polygonal_part
-from .boundaries import BORDER_TOLERANCE_M, _border_line_metric, _metric, _table, resolve_name
+from .boundaries import (
+    BORDER_TOLERANCE_M,
+    border_line_metric,
+    resolve_name,
+    units_metric,
+    units_table,
+)
 from .crs import CGCS2000, CGCS2000_GK_CM120
+from .geometry import polygonal_part
 from .measure import area_km2, length_m
 
 __all__ = ["JointPact", "JOINT_PACTS", "DEFAULT_PACT", "PACT_PARTS", "joint_control_zone"]
@@ -272,7 +279,7 @@ def joint_control_zone(
     (1, 85.7)
     """
     chosen, codes, distance_m = _resolve(members, distance_m, pact)
-    t = _table().set_index("adcode")
+    t = units_table().set_index("adcode")
     for c in codes:
         if t.loc[c, "level"] != "county":
             raise ValueError(
@@ -322,7 +329,7 @@ def _resolve(members, distance_m, pact) -> tuple[JointPact | None, list[str], fl
 
 def _pair_rows(t, codes, distance_m, chosen, tolerance_m) -> tuple[list[dict[str, Any]], list[Any]]:
     """One row (and metric geometry) per (border pair, side)."""
-    metric = _metric()
+    metric = units_metric()
     member_codes = frozenset(codes)
     in_sz = t["in_suzhou"].to_dict()
     rows: list[dict[str, Any]] = []
@@ -330,11 +337,11 @@ def _pair_rows(t, codes, distance_m, chosen, tolerance_m) -> tuple[list[dict[str
     for a, b in itertools.combinations(codes, 2):
         if not in_sz[a] and in_sz[b]:  # Suzhou side first: "昆山市–嘉定区"
             a, b = b, a
-        line = _border_line_metric(a, b, tolerance_m)
+        line = border_line_metric(a, b, tolerance_m)
         if line.is_empty or line.length <= tolerance_m:
             log.debug("%s and %s share no border; skipped", t.loc[a, "name_zh"], t.loc[b, "name_zh"])
             continue
-        line_b = _border_line_metric(b, a, tolerance_m)
+        line_b = border_line_metric(b, a, tolerance_m)
         # each side is measured from its own edge of the border: the two polygons'
         # outlines differ by the slivers (up to tolerance_m) between them
         side_a = shapely.intersection(shapely.buffer(line, distance_m, quad_segs=16), metric[a])

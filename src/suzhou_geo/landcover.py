@@ -19,8 +19,9 @@ own table is a plain ``{code: name}`` dict, or ``{code: (name_en, name_zh)}``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 

@@ -38,11 +38,8 @@ def _as_geographic(obj: Any, crs: Any = None):
     """Return (geometry array, index or None) in EPSG:4490."""
     import geopandas as gpd
 
-    if isinstance(obj, (str,)) or hasattr(obj, "__fspath__"):
-        from .io import read
-
-        frame = read(obj, crs=crs, spelling={"override_crs": None, "swap_xy": None, "datum_shift": None,
-                                            "approximate_datum": None}).frame
+    frame = getattr(obj, "frame", None)  # a Layer from suzhou_geo.io.read: already in EPSG:4490
+    if isinstance(frame, gpd.GeoDataFrame):
         return np.asarray(frame.geometry.values), frame.index
     if isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries)):
         geo = ensure_crs(obj.geometry if isinstance(obj, gpd.GeoDataFrame) else obj, assume=crs)
@@ -54,7 +51,8 @@ def _as_geographic(obj: Any, crs: Any = None):
             geoms = np.asarray(s.values)
         return geoms, None
     raise TypeError(
-        f"expected a shapely geometry, GeoSeries, GeoDataFrame or a file path; got {type(obj).__name__}. "
+        f"expected a shapely geometry, GeoSeries, GeoDataFrame or Layer; got {type(obj).__name__} "
+        "(suzhou_geo.area_m2 and its kin also read files). "
         "A bare shapely geometry is taken as CGCS2000 longitude/latitude unless crs= says otherwise."
     )
 
@@ -117,7 +115,7 @@ def area_km2(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
 
     Parameters
     ----------
-    obj : shapely geometry, GeoSeries, GeoDataFrame or path
+    obj : shapely geometry, GeoSeries, GeoDataFrame or Layer
         What to measure.  Frames are reprojected from whatever CRS they declare
         (a layer in Web Mercator is measured on the ellipsoid, not in its own
         units); a bare geometry is taken as CGCS2000 longitude/latitude.
@@ -149,7 +147,7 @@ def length_m(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
 
     Parameters
     ----------
-    obj : shapely geometry, GeoSeries, GeoDataFrame or path
+    obj : shapely geometry, GeoSeries, GeoDataFrame or Layer
         What to measure (see :func:`area_km2` for CRS handling).
     method : {"ellipsoidal", "gk"}, default "ellipsoidal"
         Geodesic length, or planar length in EPSG:4549.

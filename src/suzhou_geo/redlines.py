@@ -33,13 +33,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._data import bundled, data_path
-from ._geometry import polygonal_part
-from .boundaries import _metric, _table, resolve_name
+from .boundaries import resolve_name, units_metric, units_table
 from .crs import CGCS2000, CGCS2000_GK_CM120
 from .errors import GeometryError, InputError, arg
+from .geometry import polygonal_part
 from .io import read
-from .layers import Layer
+from .io.bundled import bundled, data_path
+from .layer import Layer, is_illustrative
 from .measure import area_km2, area_m2_projected
 
 __all__ = [
@@ -173,7 +173,7 @@ def _fill_jurisdiction(gdf: gpd.GeoDataFrame) -> None:
     miss = gdf["jurisdiction"].isna().to_numpy() & ~shapely.is_missing(gdf.geometry.values)
     if not miss.any():
         return
-    units = _table()
+    units = units_table()
     units = units[units.in_suzhou & (units.level == "county")]
     pts = shapely.point_on_surface(gdf.geometry.values[miss])
     names = np.full(len(pts), None, dtype=object)
@@ -298,7 +298,7 @@ def _sample() -> Layer:
 
 def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: dict | None = None,
                   **options: Any) -> Layer:
-    """The redlines as a prepared :class:`~suzhou_geo.layers.Layer` (normalised columns, provenance).
+    """The redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
 
     What :func:`load_redlines`, :func:`check_floor` and
     :func:`suzhou_geo.validate_parcels` all start from, so that one redline file
@@ -322,7 +322,7 @@ def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: d
         source = data_path("redlines", "redlines.geojson")
     if isinstance(source, Layer) and source.frame.attrs.get(_MARK):
         return source
-    illustrative = _flagged_illustrative(source)
+    illustrative = isinstance(source, gpd.GeoDataFrame) and is_illustrative(source)
     if isinstance(source, gpd.GeoDataFrame) and source.attrs.get(_MARK) and not options:
         prov_note = source.attrs.get("data_note", "")
         lay = read(source, expect="polygon", spelling=spelling)
@@ -330,16 +330,6 @@ def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: d
                                 notes=tuple(source.attrs.get("notes", ())), spelling=spelling)
     lay = read(source, expect="polygon", spelling=spelling, **options)
     return _normalise_layer(lay, invalid, illustrative=illustrative, spelling=spelling)
-
-
-def _flagged_illustrative(source: Any) -> bool:
-    if isinstance(source, gpd.GeoDataFrame):
-        if source.attrs.get("illustrative"):
-            return True
-        if "illustrative" in source.columns and len(source):
-            col = source["illustrative"]
-            return bool(col.astype(str).str.lower().isin(["true", "1"]).all())
-    return False
 
 
 def _normalise_layer(lay: Layer, invalid: str, *, illustrative: bool, data_note: str = "",
@@ -661,8 +651,8 @@ def _region(region: Any, spelling: dict | None) -> tuple[str, str | None, Any]:
     """(label, adcode or None, polygon in EPSG:4549)."""
     if isinstance(region, (str, int, np.integer)):
         code = resolve_name(region)
-        t = _table().set_index("adcode")
-        return t.loc[code, "name_zh"], code, _metric()[code]
+        t = units_table().set_index("adcode")
+        return t.loc[code, "name_zh"], code, units_metric()[code]
     if isinstance(region, shapely.Geometry):
         region = gpd.GeoSeries([region], crs=CGCS2000)
     lay = read(region, name="region", expect="polygon", spelling=spelling)
@@ -731,9 +721,9 @@ def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
 
 
 def _by_district(clipped) -> pd.DataFrame:
-    units = _table()
+    units = units_table()
     sel = (units.in_suzhou & (units.level == "county")).to_numpy()
-    metric = _metric()
+    metric = units_metric()
     parts = shapely.intersection(np.asarray(metric.values)[sel], clipped)
     by = pd.DataFrame(
         {

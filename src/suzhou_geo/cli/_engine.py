@@ -185,7 +185,7 @@ def _on_cluster(client, parcels: str, output: str, *, batch_size: int, overwrite
     import suzhou_geo as sg
     from suzhou_geo.io.stream import BatchWriter, open_batches
     from suzhou_geo.validate.distributed import read_dask, write_ordered
-    from suzhou_geo.validate.stream import _read_batch
+    from suzhou_geo.validate.stream import read_batch
     from suzhou_geo.validate.summary import SummaryParts
 
     refs = sg.prepare_layers(redlines, schemes=schemes)
@@ -195,7 +195,7 @@ def _on_cluster(client, parcels: str, output: str, *, batch_size: int, overwrite
     with open_batches(parcels, layer=layer, encoding=encoding, rows=(0, 1)) as probe:
         total, default_index = probe.total, probe.default_index
         first = next(iter(probe))
-        attrs = sg.validate_parcels(_read_batch(first, probe.info, {"crs": crs}), layers=refs, rules=rules).attrs
+        attrs = sg.validate_parcels(read_batch(first, probe.info, {"crs": crs}), layers=refs, rules=rules).attrs
     parts: list = []
 
     class _Collect:  # each partition as it is written: the report's attrs, its share of the summary

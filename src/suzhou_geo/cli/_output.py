@@ -36,9 +36,9 @@ def check_output_or_fail(output: str, *, overwrite: bool, inputs: list[Any]) -> 
 
 
 def write_or_fail(frame: Any, output: str, **kwargs: Any) -> Any:
-    """Write *frame* with :func:`suzhou_geo.io.write_layer`; its warnings go to stderr as notes."""
+    """Write *frame* with :func:`suzhou_geo.write_layer`; its warnings go to stderr as notes."""
     from suzhou_geo.errors import OutputError, SuzhouGeoWarning
-    from suzhou_geo.io import write_layer
+    from suzhou_geo.report import write_layer
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SuzhouGeoWarning)
@@ -60,7 +60,7 @@ def print_summary(report: Any, summary: Any = None) -> None:
     *summary* may be given instead of (or with) *report* (a streamed run has no report in memory).
     """
     import suzhou_geo as sg
-    from suzhou_geo.tables import report_notes, text_table, unit_table, verdict_table
+    from suzhou_geo.report.tables import report_notes, text_table, unit_table, verdict_table
 
     summary = summary if summary is not None else sg.summarize(report)
     click.echo(text_table(verdict_table(report, summary)))

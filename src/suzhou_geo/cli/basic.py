@@ -17,7 +17,7 @@ def info() -> None:
     import shapely
 
     import suzhou_geo
-    from suzhou_geo._data import data_dir
+    from suzhou_geo.io.bundled import data_dir
 
     build = data_dir() / "boundaries" / "build_info.json"
     click.echo(f"suzhou_geo {suzhou_geo.__version__}")

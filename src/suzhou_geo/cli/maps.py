@@ -36,7 +36,7 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
     joint-zone, or scheme:NAME (e.g. scheme:三核四轴四片).  Default: boundaries.
     """
     import suzhou_geo as sg
-    from suzhou_geo.maps import bundled_layer
+    from suzhou_geo.datasets import layer as bundled_layer
 
     frames, names = [], []
     for item in layers or ("boundaries",):

@@ -23,7 +23,7 @@ def jurisdictions_cmd(name: str | None, all_units: bool) -> None:
 
     import suzhou_geo as sg
     from suzhou_geo.boundaries import functional_areas, unit_note
-    from suzhou_geo.tables import text_table
+    from suzhou_geo.report.tables import text_table
 
     if name:
         _look_up(name)

@@ -62,7 +62,7 @@ def report_cmd(outdir, parcels, redlines, offline, basemap, overwrite, **options
     """
     from suzhou_geo.errors import OutputError
     from suzhou_geo.report import run_report
-    from suzhou_geo.tables import text_table, verdict_table
+    from suzhou_geo.report.tables import text_table, verdict_table
 
     from ._output import output_message
 

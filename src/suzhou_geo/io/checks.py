@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .._geometry import POLYGON_TYPES, polygonal_part
+from ..geometry import POLYGON_TYPES, polygonal_part
 
 __all__ = ["GeometryCheck", "check_geometries", "repair_geometries", "REPAIR_AREA_TOLERANCE"]
 

@@ -1,24 +1,172 @@
-"""Input columns are never overwritten: a column named like an output column is kept under a clear name.
+"""Columns: how a column is named, labelled and formatted in every output, and input columns kept.
+
+:class:`Column` describes one column for the writers (bilingual label,
+Shapefile field name, type, number format, Excel width); a caller that knows
+its columns (the parcel report, the occupancy table) hands them to
+:func:`suzhou_geo.io.write_layer` — the writers know no report.  Input columns
+are never overwritten: a column named like an output column is kept under a
+clear name (:func:`keep_input_columns`), and :func:`free_name` finds a name not
+yet taken.
 
 Examples
 --------
 >>> collisions(["地块编号", "verdict", "verdict_input"], ["verdict", "reasons"])
 {'verdict': 'verdict_input_2'}
+>>> free_name("WKT", ["WKT", "WKT_1"])
+'WKT_2'
+>>> INPUT_GEOMETRY.label()
+'输入几何 input geometry (WKT)'
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import SuzhouGeoWarning
 
-__all__ = ["collisions", "keep_input_columns", "SUFFIX"]
+__all__ = ["Column", "Columns", "INPUT_GEOMETRY", "as_columns", "collisions", "free_name",
+           "keep_input_columns", "SUFFIX"]
 
 #: Appended to an input column whose name an output column takes.
 SUFFIX = "_input"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One report column.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the report frame and in GeoPackage, CSV, Excel, GeoParquet and PostGIS.
+    zh, en : str
+        Chinese and English labels (headers, popups, docs).
+    dtype : {"str", "float", "bool"}
+        Value type.
+    shp : str
+        Shapefile (dBASE) field name: at most 10 ASCII characters, unique.
+    doc : str
+        What the column means (English; shown in the docs).
+    doc_zh : str
+        What the column means (Chinese).
+    unit : str
+        Unit of the values (``"m²"``, ``"m"``, ``""``).
+    decimals : int or None
+        Decimals shown in popups and Excel (None: as is).
+    percent : bool
+        Shown as a percentage (ratios).
+    popup, tooltip, excel : bool
+        Shown in map popups, in map tooltips, in the Excel report sheet.
+    width : int
+        Column width in Excel (characters).
+    choices : tuple of (value, zh, en, fill)
+        Coded values, shown as ``"zh en"`` (``"冲突 conflict"``), with the cell
+        colour of each in Excel (RGB hex, ``""`` for none).
+    """
+
+    name: str
+    zh: str
+    en: str
+    dtype: str
+    shp: str
+    doc: str
+    doc_zh: str
+    unit: str = ""
+    decimals: int | None = None
+    percent: bool = False
+    popup: bool = True
+    tooltip: bool = False
+    excel: bool = True
+    width: int = 14
+    choices: tuple[tuple[str, str, str, str], ...] = ()
+
+    def label(self, sep: str = " ") -> str:
+        """Return the bilingual label, Chinese first: ``'判定 verdict'``."""
+        unit = f" ({self.unit})" if self.unit else ""
+        return f"{self.zh}{sep}{self.en}{unit}"
+
+    def choice(self, value) -> tuple[str, str, str] | None:
+        """Return ``(zh, en, fill)`` of a coded *value*, None when the column has no such code."""
+        for code, zh, en, fill in self.choices:
+            if code == value:
+                return zh, en, fill
+        return None
+
+    def format(self, value) -> str:
+        """Return *value* formatted for reading (popups, Excel text, Markdown).
+
+        Examples
+        --------
+        >>> Column("area", "面积", "area", "float", "area", "", "", unit="m²").format(1234.5)
+        '1,234.50'
+        >>> Column("share", "比例", "share", "float", "share", "", "", percent=True).format(0.25)
+        '25.0%'
+        >>> Column("inside", "位于", "inside", "bool", "inside", "", "").format(True)
+        '是 yes'
+        >>> Column("v", "判定", "verdict", "str", "v", "", "", choices=(("pass", "通过", "pass", ""),)).format("pass")
+        '通过 pass'
+        """
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        choice = self.choice(value)
+        if choice is not None:
+            return f"{choice[0]} {choice[1]}"
+        if self.dtype == "bool":
+            return "是 yes" if bool(value) else "否 no"
+        if self.dtype == "float":
+            if self.percent:
+                return f"{float(value):.1%}"
+            d = 2 if self.decimals is None else self.decimals
+            return f"{float(value):,.{d}f}"
+        return str(value)
+
+
+#: Known columns by name, as the writers take them (``columns=``).
+Columns = Mapping[str, Column]
+
+#: The column that keeps a row's input geometry (as WKT) where the layer cannot hold it.
+INPUT_GEOMETRY = Column(
+    "input_geometry_wkt",
+    "输入几何",
+    "input geometry (WKT)",
+    "str",
+    "in_geom",
+    "the row's input geometry as WKT, kept where the layer's one geometry type cannot hold it",
+    "图层只能容纳一种几何类型时，以 WKT 保存该行的输入几何",
+    popup=False,
+    width=30,
+)
+
+
+def as_columns(columns: Columns | Sequence[Column] | None) -> dict[str, Column]:
+    """Return ``{name: Column}`` from a mapping or a sequence of columns, with :data:`INPUT_GEOMETRY`.
+
+    Examples
+    --------
+    >>> sorted(as_columns(None))
+    ['input_geometry_wkt']
+    """
+    if columns is None:
+        found: dict[str, Column] = {}
+    elif isinstance(columns, Mapping):
+        found = dict(columns)
+    else:
+        found = {c.name: c for c in columns}
+    found.setdefault(INPUT_GEOMETRY.name, INPUT_GEOMETRY)
+    return found
+
+
+def free_name(name: str, taken: Iterable[object]) -> str:
+    """Return *name*, or ``name_1``, ``name_2`` … the first not in *taken*."""
+    taken = {str(t) for t in taken}
+    k, candidate = 1, name
+    while candidate in taken:
+        candidate, k = f"{name}_{k}", k + 1
+    return candidate
 
 
 def collisions(columns: Iterable[object], reserved: Iterable[str]) -> dict:

@@ -20,18 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
-from ..validate.schema import VERDICT_LABELS, Column, column, report_columns
+from .columns import Column, Columns, as_columns
 
-__all__ = ["write_workbook", "VERDICT_FILLS", "MAX_ROWS"]
-
-#: Background colour of each verdict's cells (RGB hex).
-VERDICT_FILLS = {
-    "conflict": "F4C7C3",
-    "review": "FCE8B2",
-    "notice": "CFE2F3",
-    "pass": "D9EAD3",
-    "invalid": "D9D9D9",
-}
+__all__ = ["write_workbook", "MAX_ROWS"]
 
 #: Data rows an Excel sheet holds (1 048 576 rows less the header).
 MAX_ROWS = 1_048_575
@@ -46,6 +37,7 @@ def write_workbook(
     path: str | Path,
     table: pd.DataFrame,
     *,
+    columns: Columns | Sequence[Column] | None = None,
     sheets: Mapping[str, Any] | None = None,
     title: str = "地块报告 report",
 ) -> Path:
@@ -57,8 +49,11 @@ def write_workbook(
         The workbook (written as it is: :func:`suzhou_geo.io.write_layer` stages it).
     table : pandas.DataFrame
         The data sheet, one row per row of the frame (no geometry column; WKT
-        text if wanted).  Report columns get bilingual headers from the schema,
-        ``verdict`` cells their colour.
+        text if wanted).
+    columns : mapping or sequence of :class:`~suzhou_geo.io.columns.Column`, optional
+        Columns described get their bilingual header, number format, width,
+        and for coded values (a verdict) their bilingual text and cell colour;
+        other columns keep their names.
     sheets : mapping, optional
         ``{sheet name: content}`` after the data sheet; content is a DataFrame
         or a list of blocks — a DataFrame (a table), a str (a line of text) or
@@ -79,8 +74,11 @@ def write_workbook(
     Examples
     --------
     >>> import pandas as pd
+    >>> from suzhou_geo.io.columns import Column
+    >>> verdict = Column("verdict", "判定", "verdict", "str", "verdict", "", "",
+    ...                  choices=(("conflict", "冲突", "conflict", "F4C7C3"), ("pass", "通过", "pass", "D9EAD3")))
     >>> t = pd.DataFrame({"地块编号": ["A1", "A2"], "verdict": ["conflict", "pass"]})
-    >>> p = write_workbook("r.xlsx", t, sheets={"说明 notes": ["示意数据 illustrative data"]})
+    >>> p = write_workbook("r.xlsx", t, columns=[verdict], sheets={"说明 notes": ["示意数据 illustrative data"]})
     >>> from openpyxl import load_workbook
     >>> ws = load_workbook(p)["地块报告 report"]
     >>> [c.value for c in ws[1]], ws["B2"].value, ws.freeze_panes
@@ -96,7 +94,7 @@ def write_workbook(
             hint="write .gpkg, .csv or .parquet instead",
         )
     wb = Workbook(write_only=True)
-    _data_sheet(wb, _sheet_name(title), table)
+    _data_sheet(wb, _sheet_name(title), table, as_columns(columns))
     for name, content in (sheets or {}).items():
         _plain_sheet(wb, _sheet_name(name), content)
     wb.save(path)
@@ -106,27 +104,19 @@ def write_workbook(
 # --------------------------------------------------------------------------- the data sheet
 
 
-def _schema_column(name: Any) -> Column | None:
-    from ._write import INPUT_GEOMETRY
-
-    if name == INPUT_GEOMETRY.name:
-        return INPUT_GEOMETRY
-    return column(name) if isinstance(name, str) and name in report_columns() else None
-
-
-def _header(name: Any) -> str:
-    col = _schema_column(name)
+def _header(name: Any, columns: dict[str, Column]) -> str:
+    col = columns.get(name) if isinstance(name, str) else None
     return col.label() if col is not None else str(name)
 
 
-def _data_sheet(wb, name: str, table: pd.DataFrame) -> None:
+def _data_sheet(wb, name: str, table: pd.DataFrame, columns: dict[str, Column]) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
-    headers = [_header(c) for c in table.columns]
-    cells = [_column_cells(ws, c, table[c]) for c in table.columns]
-    for i, c in enumerate(table.columns, start=1):
-        col = _schema_column(c)
+    headers = [_header(c, columns) for c in table.columns]
+    described = [columns.get(c) if isinstance(c, str) else None for c in table.columns]
+    cells = [_column_cells(ws, col, table[c]) for c, col in zip(table.columns, described, strict=True)]
+    for i, (c, col) in enumerate(zip(table.columns, described, strict=True), start=1):
         # report columns: the schema's width (their bilingual headers wrap); others fit header and values
         width = (
             max(col.width, 12)
@@ -154,11 +144,10 @@ def _header_height(headers: Sequence[str], widths: Sequence[float]) -> float:
     return 15.0 * min(max([1, *lines]), 5)
 
 
-def _column_cells(ws, name: Any, values: pd.Series) -> list[Any]:
-    """Return the cells of one column: values converted for Excel, styled where the schema says how."""
-    col = _schema_column(name)
-    if name == "verdict":
-        return [_verdict_cell(ws, v) for v in values]
+def _column_cells(ws, col: Column | None, values: pd.Series) -> list[Any]:
+    """Return the cells of one column: values converted for Excel, styled where the column says how."""
+    if col is not None and col.choices:
+        return [_choice_cell(ws, col, v) for v in values]
     if col is not None and col.dtype == "bool":
         return [col.format(v) if _present(v) else None for v in values]
     if col is not None and col.dtype == "float":
@@ -171,16 +160,16 @@ def _column_cells(ws, name: Any, values: pd.Series) -> list[Any]:
     return [_value(v) for v in values]
 
 
-def _verdict_cell(ws, v: Any):
+def _choice_cell(ws, col: Column, v: Any):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import PatternFill
 
     if not _present(v):
         return None
-    zh, en = VERDICT_LABELS.get(str(v), ("", str(v)))
+    zh, en, fill = col.choice(str(v)) or ("", str(v), "")
     cell = WriteOnlyCell(ws, value=f"{zh} {en}".strip())
-    if str(v) in VERDICT_FILLS:
-        cell.fill = PatternFill("solid", fgColor=VERDICT_FILLS[str(v)])
+    if fill:
+        cell.fill = PatternFill("solid", fgColor=fill)
     return cell
 
 

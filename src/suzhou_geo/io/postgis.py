@@ -32,7 +32,7 @@ import logging
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +50,7 @@ from ..errors import (
     SuzhouGeoWarning,
     missing_extra,
 )
+from .columns import Column, Columns, as_columns
 
 __all__ = ["is_postgis", "read_postgis", "write_postgis", "redact"]
 
@@ -746,7 +747,12 @@ class _Column:
 
 
 def write_postgis(
-    gdf: gpd.GeoDataFrame, target: Any, *, layer: str | None = None, overwrite: bool = False
+    gdf: gpd.GeoDataFrame,
+    target: Any,
+    *,
+    layer: str | None = None,
+    overwrite: bool = False,
+    columns: Columns | Sequence[Column] | None = None,
 ) -> str:
     """Write a frame to a new PostGIS table: MultiPolygon, SRID 4490, GiST index.
 
@@ -766,6 +772,8 @@ def write_postgis(
         created with the name exactly as written.
     overwrite : bool, default False
         Replace the table if it exists (otherwise that is an error).
+    columns : mapping or sequence of :class:`~suzhou_geo.io.columns.Column`, optional
+        Column types and bilingual comments for the columns they describe.
 
     Returns
     -------
@@ -779,8 +787,8 @@ def write_postgis(
     rows, a GiST index on the geometry, column comments (the bilingual labels
     of report columns) and ``ANALYZE``; if anything fails, nothing is changed.
     Column types follow the data (``text``, ``double precision``, ``bigint``,
-    ``boolean``, ``timestamp``, …); report columns take the type
-    :data:`suzhou_geo.validate.schema.REPORT_SCHEMA` gives them.  A named or
+    ``boolean``, ``timestamp``, …); columns described in *columns* take the
+    type and comment they give (the report schema's, from :func:`suzhou_geo.write_layer`).  A named or
     non-integer index is written as a column.
 
     Raises
@@ -810,9 +818,9 @@ def write_postgis(
             )
         schema, table, _ = _split_name(layer, src.label, OutputError)
         schema = schema if schema is not None else src.schema
-        columns, geom = _frame_columns(gdf, src.label)
+        sql_columns, geom = _frame_columns(gdf, src.label, as_columns(columns))
         with _connection(src, OutputError) as conn:
-            name = _write(conn, src, schema, table, columns, geom, overwrite)
+            name = _write(conn, src, schema, table, sql_columns, geom, overwrite)
     finally:
         src.close()
     log.info("wrote %d rows to PostGIS %s (%s)", len(gdf), name, src.label)
@@ -929,10 +937,10 @@ def _insert_rows(conn, qualified: str, columns: list[_Column], batch: int = 10_0
 # --------------------------------------------------------------------------- the frame as columns
 
 
-def _frame_columns(gdf: gpd.GeoDataFrame, label: str) -> tuple[list[_Column], _Column]:
+def _frame_columns(
+    gdf: gpd.GeoDataFrame, label: str, known: dict[str, Column]
+) -> tuple[list[_Column], _Column]:
     """Return the frame as SQL columns in frame order: (all columns, the geometry column)."""
-    from ..validate.schema import REPORT_SCHEMA
-
     if gdf.crs is None:
         raise OutputError(
             "图层没有坐标系 the frame has no CRS, so its coordinates cannot be written as CGCS2000",
@@ -941,7 +949,6 @@ def _frame_columns(gdf: gpd.GeoDataFrame, label: str) -> tuple[list[_Column], _C
         )
     frame = _with_index(gdf, label)
     geom_name = gdf.geometry.name
-    report = {c.name: c for c in REPORT_SCHEMA}
     columns: list[_Column] = []
     geom: _Column | None = None
     wkt: _Column | None = None
@@ -950,7 +957,7 @@ def _frame_columns(gdf: gpd.GeoDataFrame, label: str) -> tuple[list[_Column], _C
             geom, wkt = _geometry_columns(frame.geometry, str(name), set(map(str, frame.columns)))
             columns.append(geom)
             continue
-        col = report.get(name)
+        col = known.get(name)
         sqltype = _SCHEMA_TYPES[col.dtype] if col else _sql_type(frame[name])
         comment = f"{col.label()}: {col.doc_zh} / {col.doc}" if col else None
         columns.append(_Column(str(name), sqltype, _values(frame[name], sqltype, label), comment))

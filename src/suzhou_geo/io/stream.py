@@ -63,7 +63,9 @@ import shapely
 
 from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
-from ._raw import DRIVERS, RawInfo
+from .geomtype import POLYGON, one_geometry_type
+from .raw import DRIVERS, RawInfo
+from .writer import check_output
 
 __all__ = [
     "BATCH_SIZE",
@@ -72,7 +74,7 @@ __all__ = [
     "open_batches",
     "can_stream",
     "can_stream_to",
-    "INPUT_GEOMETRY",
+    "NotStreamable",
     "Restart",
 ]
 
@@ -85,8 +87,6 @@ BATCH_SIZE = 50_000
 RTREE_RAM = 100 * 2**20
 #: Rows of a Shapefile read (classically) to decide its text encoding.
 ENCODING_SAMPLE = 20_000
-#: The column that keeps a row's input geometry where the layer's one type cannot hold it.
-INPUT_GEOMETRY = "input_geometry_wkt"
 
 _PARQUET = (".parquet", ".geoparquet")
 _SHAPEFILE = (".shp", ".dbf")
@@ -238,7 +238,7 @@ class BatchReader:
             raise ReadError(f"GDAL cannot read it: {exc}", source=self.info.name,
                             hint="check that the file is complete and in a format GDAL reads") from None
         if "geometry" in [str(f) for f in info["fields"]]:
-            raise _NotStreamable("an attribute is called 'geometry'")
+            raise NotStreamable("an attribute is called 'geometry'")
         self.total = int(info["features"]) if info.get("features", -1) >= 0 else None
         kwargs: dict[str, Any] = {"batch_size": self.batch_size, "use_pyarrow": True,
                                   "datetime_as_string": True}
@@ -263,12 +263,12 @@ class BatchReader:
         if self.path.suffix.lower() not in _SHAPEFILE:
             self.info.encoding = "UTF-8 (the format's)"
             return None
-        from . import _raw
+        from .raw import read_shapefile_text
 
         kwargs: dict[str, Any] = {"label": self.info.name, "max_features": ENCODING_SAMPLE}
         if self.layer is not None:
             kwargs["layer"] = self.layer
-        _raw._read_shapefile_text(str(self.path), self.path, self.info, kwargs)
+        read_shapefile_text(str(self.path), self.path, self.info, kwargs)
         self._latin = (self.info.encoding or "").startswith("ISO-8859-1")
         return (self.info.encoding or "UTF-8").split(" (")[0]
 
@@ -290,9 +290,9 @@ class BatchReader:
 
     def _check_text(self, frame: pd.DataFrame, offset: int) -> None:
         """Text read as ISO-8859-1 (no .cpg) that looks like mis-decoded Chinese past the sample: stop."""
-        from ._raw import _string_values
+        from .raw import string_values
 
-        values = enc.suspicious(_string_values(frame))
+        values = enc.suspicious(string_values(frame))
         found = enc.redecode(values, "latin-1") if values else None
         if found is not None:
             raise InputError(
@@ -302,7 +302,7 @@ class BatchReader:
             )
 
 
-class _NotStreamable(Exception):
+class NotStreamable(Exception):
     """The file is read whole instead (the reason is logged)."""
 
 
@@ -375,7 +375,7 @@ def _ogr_frame(batch, meta: dict, label: str) -> gpd.GeoDataFrame:
             df[column] = df[column].map(json.loads, na_action="ignore")
     name = meta["geometry_name"] or "wkb_geometry"
     if name not in df.columns:
-        raise _NotStreamable("the layer has no geometry")
+        raise NotStreamable("the layer has no geometry")
     wkb = df.pop(name)
     wkb = wkb.to_numpy(na_value=None) if wkb.dtype != object else wkb.to_numpy()
     df["geometry"] = shapely.from_wkb(wkb)
@@ -435,7 +435,7 @@ class BatchWriter:
 
     def __init__(self, path: Any, *, layer: str | None = None, overwrite: bool = False,
                  inputs: Any = (), default_index: bool = True, input_wkt: bool | None = None) -> None:
-        self.target = _check_output(path, overwrite=overwrite, inputs=inputs)
+        self.target = check_output(path, overwrite=overwrite, inputs=list(inputs or ()))
         if not can_stream_to(self.target):
             raise OutputError("cannot be written in batches", source=str(self.target),
                               hint="write .gpkg or .parquet, or validate in memory and use write_layer")
@@ -486,13 +486,6 @@ class BatchWriter:
 
 class Restart(Exception):
     """A batch needs a column the layer was created without: write the file again with ``input_wkt=True``."""
-
-
-def _check_output(path: Any, *, overwrite: bool, inputs: Any) -> Path:
-    """The output path, refused if it is an input, a folder, or exists without *overwrite* (as write_layer)."""
-    from ._write import check_output
-
-    return check_output(path, overwrite=overwrite, inputs=list(inputs or ()))
 
 
 # --------------------------------------------------------------------------- GeoParquet
@@ -607,9 +600,6 @@ def _conform(table, schema):
 # --------------------------------------------------------------------------- GeoPackage
 
 
-_POLYGON, _LINE, _POINT = (3, 6), (1, 5), (0, 4)
-
-
 @contextlib.contextmanager
 def _rtree_ram_cap() -> Iterator[None]:
     """Cap the memory of GDAL's GeoPackage index build at :data:`RTREE_RAM` unless the user chose a cap."""
@@ -639,7 +629,7 @@ class _GpkgSink:
 
     def write(self, frame: gpd.GeoDataFrame) -> None:
         frame = frame.reset_index(drop=True) if self.default_index else frame.reset_index()
-        frame, odd = _one_geometry_type(frame, self.with_wkt)
+        frame, _, odd = one_geometry_type(frame, fixed=POLYGON, wkt_column=self.with_wkt)
         if self.with_wkt is None:
             self.with_wkt = odd
         elif odd and not self.with_wkt:
@@ -681,8 +671,9 @@ class _GpkgSink:
             try:
                 with warnings.catch_warnings(), _rtree_ram_cap():
                     warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's note on empty geometries
+                    # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
                     write_arrow(reader, str(self.path), layer=self.layer, driver="GPKG", geometry_name=geometry,
-                                geometry_type="MultiPolygon", crs=crs)
+                                geometry_type="MultiPolygon", crs=crs, dataset_options={"VERSION": "1.2"})
             except BaseException as exc:  # reported to the writing thread
                 self._error.append(exc)
                 while True:  # unblock the producer
@@ -722,38 +713,6 @@ class _GpkgSink:
         self._thread.join()
         if ok and self._error:
             raise self._error[0]
-
-
-def _one_geometry_type(frame: gpd.GeoDataFrame, with_wkt: bool | None) -> tuple[gpd.GeoDataFrame, bool]:
-    """Polygons as MultiPolygons; other geometry types written empty with their WKT in a column.
-
-    Returns the frame and whether it has rows of another type.  *with_wkt*:
-    the layer already has the WKT column (True), has not (False), or is not
-    created yet (None: add the column if this batch needs it).
-    """
-    geoms = np.asarray(frame.geometry.values, dtype=object).copy()
-    types = shapely.get_type_id(geoms)
-    odd = (types >= 0) & ~np.isin(types, _POLYGON)
-    poly = types == 3
-    if poly.any():
-        geoms[poly] = shapely.multipolygons(geoms[poly][:, None])
-    out = frame.copy(deep=False)
-    if odd.any() or with_wkt:
-        wkt = np.full(len(frame), None, dtype=object)
-        if odd.any():
-            wkt[odd] = shapely.to_wkt(geoms[odd], rounding_precision=-1)
-            geoms[odd] = None
-        out[_free_name(INPUT_GEOMETRY, frame.columns)] = pd.array(wkt, dtype="string")  # text even when all empty
-    out[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs).values
-    return out, bool(odd.any())
-
-
-def _free_name(name: str, taken) -> str:
-    taken = {str(t) for t in taken}
-    k, candidate = 1, name
-    while candidate in taken:
-        candidate, k = f"{name}_{k}", k + 1
-    return candidate
 
 
 def _to_arrow(frame: gpd.GeoDataFrame):

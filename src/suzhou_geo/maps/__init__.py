@@ -49,8 +49,6 @@ _EXPORTS = {
     "PlanMap": ".build",
     "LARGE_LAYER_FEATURES": ".build",
     "explore": ".viewer",
-    "bundled_layer": ".bundled",
-    "BUNDLED_LAYERS": ".bundled",
     "BASEMAPS": ".basemaps",
     "KINDS": ".kinds",
     "LayerKind": ".kinds",

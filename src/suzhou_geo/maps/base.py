@@ -33,8 +33,8 @@ import pandas as pd
 import shapely
 from shapely.ops import polylabel
 
-from .._data import data_path
 from ..io import read_layer
+from ..io.bundled import data_path
 from .geometry import display_geometries, from_metric, geojson_strings, to_metric
 from .styles import BOUNDARY_STYLES, WATER_STYLES
 

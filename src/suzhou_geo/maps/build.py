@@ -21,8 +21,8 @@ from ..errors import InputError, SuzhouGeoWarning
 from .aggregate import AGGREGATE_ABOVE, draw_report
 from .base import BASE_LABEL, BASE_SECTION, base_data
 from .basemaps import BASEMAPS, basemap_key, tile_specs
-from .frames import coerce, is_illustrative
 from .draw import emit, groups, kind_styles, layer_json, prepare
+from .frames import coerce
 from .geometry import PRECISION
 from .kinds import KIND_BY_NAME, KINDS, LayerKind, detect_kind
 from .offline import check_offline, inline_leaflet, make_offline, needs_cdn
@@ -250,7 +250,7 @@ def layer_to_folium(
     gcj = _datum(st, gcj)
     frame = ensure_crs(frame, assume=crs, name=default_name or "layer")
     opts = {"tooltip": tooltip, "popup": popup, "simplify_m": simplify_m, "gcj": gcj, "precision": precision}
-    _draw(m, st, frame, k, name=default_name, illustrative=k.may_be_sample and is_illustrative(frame, illustrative),
+    _draw(m, st, frame, k, name=default_name, illustrative=k.may_be_sample and illustrative,
           show=k.shown(frame) if show is None else show, aggregate_above=aggregate_above, opts=opts)
     st.keep_last(m)
     return m

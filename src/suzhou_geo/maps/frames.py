@@ -16,8 +16,9 @@ from typing import Any
 import geopandas as gpd
 
 from ..errors import InputError
+from ..layer import is_illustrative
 
-__all__ = ["coerce", "is_illustrative"]
+__all__ = ["coerce"]
 
 
 def coerce(layer: Any, name: str | None, crs: Any = None) -> tuple[gpd.GeoDataFrame, str | None, bool]:
@@ -43,15 +44,4 @@ def coerce(layer: Any, name: str | None, crs: Any = None) -> tuple[gpd.GeoDataFr
     if isinstance(obj, gpd.GeoSeries):
         obj = obj.to_frame(name=obj.name if isinstance(obj.name, str) else "geometry")
         obj = obj.set_geometry(obj.columns[0])
-    return obj, name or default, illustrative or obj.attrs.get("illustrative") is True
-
-
-def is_illustrative(frame: gpd.GeoDataFrame, flag: bool) -> bool:
-    """Return whether a redline frame is an illustrative sample (flag, column, or its ``basis``)."""
-    if flag:
-        return True
-    if "illustrative" in frame.columns and frame["illustrative"].fillna(False).astype(bool).any():
-        return True
-    return "basis" in frame.columns and bool(
-        frame["basis"].astype(str).str.contains("illustrative", case=False, na=False).any()
-    )
+    return obj, name or default, illustrative or is_illustrative(obj)

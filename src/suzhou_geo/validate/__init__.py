@@ -7,29 +7,47 @@ each layer, pure functions), ``decide`` (the verdicts, from :class:`Rules`),
 ``explain`` (the reasons), ``schema`` (every report column, defined once),
 ``summary`` (counts by verdict and unit), ``stream`` (file to file in
 bounded memory: :func:`validate_file`), ``distributed`` (dask-geopandas).
+
+Names are imported when first used (PEP 562): importing ``validate.schema``
+(data only) loads none of the engine.
 """
 
-from .core import validate_parcels
-from .reference import PreparedLayers, prepare_layers
-from .rules import RULES, Rules
-from .schema import REPORT_SCHEMA, VERDICTS, report_columns
-from .stream import FileReport, validate_file
-from .summary import ValidationSummary, summarize
+from __future__ import annotations
 
-#: Columns :func:`validate_parcels` adds to the input's own columns (from :data:`REPORT_SCHEMA`).
-REPORT_COLUMNS = report_columns()
+import importlib
+from typing import Any
 
-__all__ = [
-    "Rules",
-    "RULES",
-    "VERDICTS",
-    "REPORT_SCHEMA",
-    "REPORT_COLUMNS",
-    "validate_parcels",
-    "validate_file",
-    "FileReport",
-    "prepare_layers",
-    "PreparedLayers",
-    "summarize",
-    "ValidationSummary",
-]
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "validate_parcels": ".core",
+    "PreparedLayers": ".reference",
+    "prepare_layers": ".reference",
+    "RULES": ".rules",
+    "Rules": ".rules",
+    "REPORT_SCHEMA": ".schema",
+    "VERDICTS": ".schema",
+    "report_columns": ".schema",
+    "FileReport": ".stream",
+    "validate_file": ".stream",
+    "ValidationSummary": ".summary",
+    "summarize": ".summary",
+}
+
+__all__ = [*_EXPORTS, "REPORT_COLUMNS"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "REPORT_COLUMNS":  # columns validate_parcels adds to the input's own columns
+        from .schema import report_columns
+
+        value = report_columns()
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -20,18 +20,26 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from .._index import labels
 from ..crs import CGCS2000_GK_CM120
 from ..errors import InputError
 from ..io import read
 from ..io.columns import keep_input_columns
-from ..layers import Layer
+from ..layer import Layer
 from ..measure import area_m2_projected
+from ..pieces import labels
 from .decide import Decision, Measures, decide
 from .explain import explain
-from .overlay import NOISE_M2, Chunk, Pairs, overlay_districts, overlay_redlines, overlay_schemes, overlay_zones
+from .overlay import (
+    NOISE_M2,
+    Chunk,
+    Pairs,
+    overlay_districts,
+    overlay_redlines,
+    overlay_schemes,
+    overlay_zones,
+)
 from .progress import Progress
-from .reference import PreparedLayers, prepare_layers
+from .reference import PreparedLayers, resolve_layers
 from .rules import Rules, as_rules
 from .schema import report_columns
 
@@ -90,7 +98,7 @@ def validate_parcels(
         Joint-control zones with a ``pair`` column.  ``None``: the 500 m
         嘉定–昆山–太仓 band (:func:`suzhou_geo.joint_control_zone`).
     schemes : path, GeoDataFrame, Source, None or False
-        Scheme elements (``scheme``, ``name_zh``).  ``None``: :func:`suzhou_geo.layers`.
+        Scheme elements (``scheme``, ``name_zh``).  ``None``: :func:`suzhou_geo.layer`.
     rules : Rules or dict, optional
         Thresholds (see :class:`~suzhou_geo.validate.Rules`); a dict changes only the rules it names.
     crs : str or pyproj.CRS, optional
@@ -184,7 +192,7 @@ def validate_parcels(
     clock("read")
     report = Progress(progress, len(parcels))
     report.stage("read", len(parcels))
-    refs = _reference(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
+    refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
     clock("prepare")
     m = measure(parcels, refs, rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
     d = decide(m, rules)
@@ -205,23 +213,6 @@ def _is_dask(obj: Any) -> bool:
 def read_parcels(parcels: Any, **options: Any) -> Layer:
     """Read the parcels through the one entry point, polygons expected."""
     return read(parcels, expect="polygon", spelling=PARCEL_SPELLING, **options)
-
-
-def _reference(layers, redlines, joint_zones, schemes, rules: Rules, *crs) -> PreparedLayers:
-    if layers is None:
-        return prepare_layers(redlines, joint_zones, schemes, max_vertices=rules.max_vertices,
-                              redlines_crs=crs[0], joint_zones_crs=crs[1], schemes_crs=crs[2])
-    if not isinstance(layers, PreparedLayers):
-        raise InputError(f"layers= takes the result of prepare_layers(), not a {type(layers).__name__}",
-                         source="validate_parcels")
-    given = [k for k, v in zip(("redlines", "joint_zones", "schemes"), (redlines, joint_zones, schemes), strict=True)
-             if v is not None]
-    if given or any(c is not None for c in crs):
-        raise InputError(
-            f"layers= was given together with {', '.join(given) or 'a CRS option'}", source="validate_parcels",
-            hint="pass the reference layers to prepare_layers() and only layers= here",
-        )
-    return layers
 
 
 # --------------------------------------------------------------------------- measure

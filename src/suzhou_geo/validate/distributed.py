@@ -10,7 +10,7 @@ index and values as the single-process report of the same parcels.
   worker once: one ``dask.delayed`` object that every task shares (or pass
   ``layers=client.scatter(prepared, broadcast=True)`` to keep them on the
   workers across computations).  Each worker thread then prepares its own GEOS copy
-  (:meth:`suzhou_geo._index.PieceIndex.prepared`).
+  (:meth:`suzhou_geo.pieces.PieceIndex.prepared`).
 * Every partition runs with ``n_jobs=1``: the workers' threads are the parallelism.
 * Rows without geometry get their ``invalid`` verdict like any other row: the
   partitions are taken as they come, never spatially shuffled (dask-geopandas'
@@ -44,7 +44,7 @@ from typing import Any
 
 from ..errors import InputError, missing_extra
 from .progress import Progress
-from .reference import PreparedLayers
+from .reference import PreparedLayers, resolve_layers
 from .rules import Rules, as_rules
 
 __all__ = ["validate_dask", "read_dask", "write_ordered"]
@@ -122,12 +122,10 @@ def _validate_partition(part, layers: PreparedLayers, rules: Rules, options: dic
 
 def _layers(layers, redlines, joint_zones, schemes, rules, *crs) -> tuple[PreparedLayers, Any]:
     """(the layers on the client, the handle every task receives: scattered future or one delayed object)."""
-    from .core import _reference
-
     future = _as_future(layers)
     if future is not None:
         return future.result(), future
-    local = _reference(layers, redlines, joint_zones, schemes, rules, *crs)
+    local = resolve_layers(layers, redlines, joint_zones, schemes, rules, *crs)
     import dask
 
     # one object in the graph: sent once per computation, fetched once by each worker that needs it

@@ -6,7 +6,7 @@ and returns plain index/value arrays for that chunk.  Nothing is written into
 shared state, so the layers of a chunk can be overlaid in parallel threads, and
 chunks can be overlaid in any order.
 
-The kernels (:mod:`suzhou_geo._index`) put the many small parcels in the tree
+The kernels (:mod:`suzhou_geo.pieces`) put the many small parcels in the tree
 and query it with the few big pieces; a parcel counts as wholly inside a piece
 only if the prepared piece contains it (exact), every other hit is intersected.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .._index import near_pairs, nearest_edge, overlap_pairs, sorted_unique
+from ..pieces import near_pairs, nearest_edge, overlap_pairs, sorted_unique
 from .reference import CONTROL, PROTECTION, PreparedLayers, RefLayer
 from .rules import Rules
 

@@ -35,11 +35,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._index import PieceIndex
 from ..errors import InputError
-from ..layers import Layer
+from ..layer import Layer
+from ..pieces import PieceIndex
 
-__all__ = ["RefLayer", "RedlineRef", "PreparedLayers", "prepare_layers", "PROTECTION", "CONTROL"]
+__all__ = ["RefLayer", "RedlineRef", "PreparedLayers", "prepare_layers", "resolve_layers", "PROTECTION", "CONTROL"]
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def _schemes(lay: Layer, max_vertices: int) -> RefLayer:
 
 @lru_cache(maxsize=4)
 def _districts(max_vertices: int) -> tuple[RefLayer, np.ndarray]:
-    from .._data import bundled
+    from ..io.bundled import bundled
 
     lay = bundled("boundaries")
     t = lay.frame
@@ -222,7 +222,7 @@ def _bundled(what: str, max_vertices: int):
 
         return _zones(_read_other(joint_control_zone(), None, "joint_zones"), max_vertices)
     if what == "schemes":
-        from .._data import bundled
+        from ..io.bundled import bundled
 
         return _schemes(bundled("schemes"), max_vertices)
     raise KeyError(what)
@@ -249,7 +249,7 @@ def prepare_layers(
         Joint-control zones with a ``pair`` column; ``None``: the 500 m
         嘉定–昆山–太仓 band (:func:`suzhou_geo.joint_control_zone`).
     schemes : path, GeoDataFrame, Source, None or False
-        Scheme elements (``scheme``, ``name_zh``); ``None``: :func:`suzhou_geo.layers`.
+        Scheme elements (``scheme``, ``name_zh``); ``None``: :func:`suzhou_geo.layer`.
     max_vertices : int, default 256
         Vertex limit of the pieces (see :class:`~suzhou_geo.validate.Rules`).
     redlines_crs, joint_zones_crs, schemes_crs : str or pyproj.CRS, optional
@@ -295,3 +295,21 @@ def _one(value: Any, crs: Any, what: str, prep, max_vertices: int):
     if value is None and crs is None:
         return _bundled(what, max_vertices)
     return prep(_read_other(value, crs, what), max_vertices)
+
+
+def resolve_layers(layers, redlines, joint_zones, schemes, rules, *crs) -> PreparedLayers:
+    """Return *layers* (from :func:`prepare_layers`), or the reference layers prepared from the others."""
+    if layers is None:
+        return prepare_layers(redlines, joint_zones, schemes, max_vertices=rules.max_vertices,
+                              redlines_crs=crs[0], joint_zones_crs=crs[1], schemes_crs=crs[2])
+    if not isinstance(layers, PreparedLayers):
+        raise InputError(f"layers= takes the result of prepare_layers(), not a {type(layers).__name__}",
+                         source="validate_parcels")
+    given = [k for k, v in zip(("redlines", "joint_zones", "schemes"), (redlines, joint_zones, schemes), strict=True)
+             if v is not None]
+    if given or any(c is not None for c in crs):
+        raise InputError(
+            f"layers= was given together with {', '.join(given) or 'a CRS option'}", source="validate_parcels",
+            hint="pass the reference layers to prepare_layers() and only layers= here",
+        )
+    return layers

@@ -8,8 +8,8 @@ and what it means.  File headers, Shapefile names, map popups, the Excel sheet
 and the documentation are generated from it, so adding a column touches this
 table and the code that computes it, nothing else.
 
-This module holds data only: it imports nothing from the rest of the library,
-so the map and output code can use it without loading the validator.
+This module holds data only (the :class:`~suzhou_geo.io.columns.Column` type
+comes from ``io``): the map and report code use it without loading the validator.
 
 Examples
 --------
@@ -24,13 +24,16 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+
+from ..io.columns import Column
 
 __all__ = [
     "Column",
     "REPORT_SCHEMA",
     "VERDICTS",
     "VERDICT_LABELS",
+    "VERDICT_FILLS",
     "column",
     "report_columns",
     "labels",
@@ -50,79 +53,14 @@ VERDICT_LABELS: dict[str, tuple[str, str]] = {
     "invalid": ("无效", "invalid"),
 }
 
-
-@dataclass(frozen=True)
-class Column:
-    """One report column.
-
-    Attributes
-    ----------
-    name : str
-        Column name in the report frame and in GeoPackage, CSV, Excel, GeoParquet and PostGIS.
-    zh, en : str
-        Chinese and English labels (headers, popups, docs).
-    dtype : {"str", "float", "bool"}
-        Value type.
-    shp : str
-        Shapefile (dBASE) field name: at most 10 ASCII characters, unique.
-    doc : str
-        What the column means (English; shown in the docs).
-    doc_zh : str
-        What the column means (Chinese).
-    unit : str
-        Unit of the values (``"m²"``, ``"m"``, ``""``).
-    decimals : int or None
-        Decimals shown in popups and Excel (None: as is).
-    percent : bool
-        Shown as a percentage (ratios).
-    popup, tooltip, excel : bool
-        Shown in map popups, in map tooltips, in the Excel report sheet.
-    width : int
-        Column width in Excel (characters).
-    """
-
-    name: str
-    zh: str
-    en: str
-    dtype: str
-    shp: str
-    doc: str
-    doc_zh: str
-    unit: str = ""
-    decimals: int | None = None
-    percent: bool = False
-    popup: bool = True
-    tooltip: bool = False
-    excel: bool = True
-    width: int = 14
-
-    def label(self, sep: str = " ") -> str:
-        """Return the bilingual label, Chinese first: ``'判定 verdict'``."""
-        unit = f" ({self.unit})" if self.unit else ""
-        return f"{self.zh}{sep}{self.en}{unit}"
-
-    def format(self, value) -> str:
-        """Return *value* formatted for reading (popups, Excel text, Markdown).
-
-        Examples
-        --------
-        >>> column("redline_overlap_m2").format(1234.5)
-        '1,234.50'
-        >>> column("redline_overlap_ratio").format(0.25)
-        '25.0%'
-        >>> column("in_joint_zone").format(True)
-        '是 yes'
-        """
-        if value is None or (isinstance(value, float) and value != value):
-            return ""
-        if self.dtype == "bool":
-            return "是 yes" if bool(value) else "否 no"
-        if self.dtype == "float":
-            if self.percent:
-                return f"{float(value):.1%}"
-            d = 2 if self.decimals is None else self.decimals
-            return f"{float(value):,.{d}f}"
-        return str(value)
+#: Background colour of each verdict's cells in Excel (RGB hex).
+VERDICT_FILLS = {
+    "conflict": "F4C7C3",
+    "review": "FCE8B2",
+    "notice": "CFE2F3",
+    "pass": "D9EAD3",
+    "invalid": "D9D9D9",
+}
 
 
 def _c(*args, **kwargs) -> Column:
@@ -133,7 +71,8 @@ def _c(*args, **kwargs) -> Column:
 REPORT_SCHEMA: tuple[Column, ...] = (
     _c("verdict", "判定", "verdict", "str", "verdict",
        "conflict > review > notice > pass; invalid when the geometry could not be checked",
-       "冲突 > 复核 > 告知 > 通过；几何无法检查时为无效", tooltip=True, width=10),
+       "冲突 > 复核 > 告知 > 通过；几何无法检查时为无效", tooltip=True, width=10,
+       choices=tuple((v, *VERDICT_LABELS[v], VERDICT_FILLS[v]) for v in VERDICTS)),
     _c("reasons", "理由", "reasons", "str", "reasons",
        "every rule that fired, Chinese / English, with areas, distances and names",
        "触发的每条规则（中文/英文），含面积、距离与名称", tooltip=False, width=60),

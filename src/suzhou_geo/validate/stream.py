@@ -14,7 +14,6 @@ and values the in-memory path (:func:`validate_parcels` then
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -26,19 +25,20 @@ from ..io import Source, read
 from ..io.stream import (
     BATCH_SIZE,
     BatchWriter,
+    NotStreamable,
     Restart,
-    _NotStreamable,
     can_stream,
     can_stream_to,
     open_batches,
 )
-from .core import PARCEL_SPELLING, _reference, validate_parcels
+from .core import PARCEL_SPELLING, validate_parcels
 from .progress import Progress
-from .reference import PreparedLayers
+from .reference import PreparedLayers, resolve_layers
 from .rules import Rules, as_rules
+from .schema import REPORT_SCHEMA
 from .summary import SummaryParts, ValidationSummary
 
-__all__ = ["validate_file", "FileReport"]
+__all__ = ["validate_file", "FileReport", "read_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def validate_file(
         crs, layer, encoding = crs or src.crs, layer if layer is not None else src.layer, encoding or src.encoding
         datum_shift, approximate_datum = datum_shift or src.datum_shift, approximate_datum or src.approximate_datum
         spelling.update(src.spelling or {})
-    refs = _reference(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
+    refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
     clock("prepare")
     read_opts = {"crs": crs, "datum_shift": datum_shift, "approximate_datum": approximate_datum, "spelling": spelling}
     run = dict(refs=refs, rules=rules, output=output, output_layer=output_layer, overwrite=overwrite,
@@ -187,7 +187,7 @@ def validate_file(
                 if hasattr(progress, "reset"):  # a tqdm bar starts again
                     progress.reset()
                 return _stream(parcels, layer, encoding, batch_size, read_opts, input_wkt=True, **run)
-        except _NotStreamable as why:
+        except NotStreamable as why:
             log.info("%s is validated in memory: %s", parcels, why)
     return _whole(parcels, layer, encoding, read_opts, **run)
 
@@ -219,7 +219,7 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
                     report.done(done)
                     _give_back_memory()
             if done == 0:
-                raise _NotStreamable("the file has no rows")
+                raise NotStreamable("the file has no rows")
     return FileReport(out.target, out.rows, parts.finish(), True)
 
 
@@ -248,7 +248,7 @@ def _read_ahead(batches, read_opts: dict, ahead: int = 1):
     def produce() -> None:
         try:
             for raw in batches:
-                lay = _read_batch(raw, batches.info, read_opts)
+                lay = read_batch(raw, batches.info, read_opts)
                 _ = lay.metric  # project here, in parallel with the check of the previous batch
                 if not put((len(raw), lay)):
                     return
@@ -290,7 +290,7 @@ def _give_back_memory() -> None:
 _TRIM = None
 
 
-def _read_batch(raw, info, read_opts: dict):
+def read_batch(raw, info, read_opts: dict):
     """One raw batch through the one way in, with the file's provenance."""
     lay = read(Source(raw, name=info.name, **read_opts), expect="polygon")
     return lay.with_frame(lay.frame, source=info.source, format=info.format, encoding=info.encoding,
@@ -300,9 +300,9 @@ def _read_batch(raw, info, read_opts: dict):
 def _whole(parcels, layer, encoding, read_opts, *, refs, rules, output, output_layer, overwrite, inputs,
            progress, clock, n_jobs) -> FileReport:
     """Validate in memory and write with write_layer (formats that are not appended to)."""
-    from ..io.stream import _check_output
+    from ..io import check_output
 
-    target = _check_output(output, overwrite=overwrite, inputs=inputs)
+    target = check_output(output, overwrite=overwrite, inputs=[i for i in inputs or () if i is not None])
     report = Progress(progress, None)
     lay = read(Source(parcels, layer=layer, encoding=encoding, **read_opts), expect="polygon")
     report.set_total(len(lay))
@@ -325,13 +325,8 @@ def _checking(report: Progress):
 def _write_whole(frame, target: Path, *, layer, overwrite: bool, inputs) -> None:
     from ..io import write_layer
 
-    kwargs: dict[str, Any] = {"layer": layer}
-    accepted = inspect.signature(write_layer).parameters
-    if "overwrite" in accepted:  # write_layer that checks its output itself
-        kwargs.update(overwrite=overwrite, inputs=[i for i in inputs if i is not None])
-    elif target.exists() and overwrite:
-        target.unlink()
-    write_layer(frame, target, **kwargs)
+    write_layer(frame, target, layer=layer, overwrite=overwrite, inputs=[i for i in inputs if i is not None],
+                columns=REPORT_SCHEMA)
 
 
 class _Timer:

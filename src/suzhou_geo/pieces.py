@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 
 from .crs import CGCS2000_GK_CM120
-from ._geometry import POLYGON_TYPES, polygonal_parts
+from .geometry import POLYGON_TYPES, polygonal_parts
 from .measure import area_m2_projected
 
 __all__ = [

@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import OutputError
+from ..errors import OutputError
 
 __all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST"]
 
@@ -203,13 +203,13 @@ def run_report(
     say(
         "核算红线面积底线 checking the redline area floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²)"
     )
-    from . import FLOORS, check_floor
+    from ..redlines import FLOORS, check_floor
 
     ctx.floors = [check_floor(f.region, redlines=ctx.red) for f in FLOORS.values()]
     clock("floors")
 
     say(f"逐一判定地块 validating {ctx.parcels_name}")
-    from . import summarize, validate_parcels
+    from ..validate import summarize, validate_parcels
 
     ctx.report = validate_parcels(
         ctx.parcels_src, redlines=ctx.red, joint_zones=ctx.zone, crs=parcels_crs
@@ -246,7 +246,7 @@ def run_report(
 
 def _report_folder(outdir: str | Path, *, overwrite: bool, inputs: list[Any]) -> Path:
     """Check and create the report folder; see the module docstring for the rules."""
-    from .io import check_output
+    from ..io import check_output
 
     out = Path(outdir).expanduser()
     if out.exists() and not out.is_dir():
@@ -277,7 +277,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_manifest(out: Path, ctx: _Context, files: dict[str, Path]) -> None:
-    from . import __version__
+    from .. import __version__
 
     data = {
         "generator": f"suzhou_geo {__version__}",
@@ -346,8 +346,10 @@ class _Context:
 
 
 def _load(ctx: _Context, parcels: Any, redlines: Any, parcels_crs: Any, redlines_crs: Any) -> None:
-    from . import joint_control_zone, layers, load_redlines
-    from .datasets import get_path
+    from ..datasets import get_path
+    from ..joint import joint_control_zone
+    from ..redlines import load_redlines
+    from ..spatial_schemes import layers
 
     ctx.scheme_layer = layers()
     ctx.red = load_redlines(redlines, crs=redlines_crs) if redlines is not None else load_redlines()
@@ -366,7 +368,7 @@ def _name_of(source: Any) -> str:
 
 
 def _data_used(ctx: _Context) -> list[DataUsed]:
-    from .boundaries import jurisdictions
+    from ..boundaries import jurisdictions
 
     n_schemes = ctx.scheme_layer["scheme"].nunique()
     if ctx.parcels_bundled:
@@ -447,7 +449,7 @@ def _repairs(ctx: _Context) -> list[Repair]:
 
 def _id_column(report: pd.DataFrame) -> str | None:
     """Return the input's first attribute column (usually its id), to name rows in lists."""
-    from .validate.schema import report_columns
+    from ..validate.schema import report_columns
 
     skip = set(report_columns()) | {report.geometry.name}
     cols = [c for c in report.columns if c not in skip]
@@ -493,13 +495,13 @@ def _write_floors_csv(ctx: _Context, path: Path, **_: Any) -> None:
 
 
 def _write_floors_md(ctx: _Context, path: Path, **_: Any) -> None:
-    from .reporting_md import floors_md
+    from .markdown import floors_md
 
     _write_text(path, floors_md(ctx))
 
 
 def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> None:
-    from .io import write_layer
+    from .output import write_layer
 
     sheets = None
     if path.suffix == ".xlsx":
@@ -510,7 +512,7 @@ def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> N
 
 
 def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: Any) -> None:
-    from . import plan_map, save_map
+    from ..maps import plan_map, save_map
 
     m = plan_map(
         ctx.scheme_layer,
@@ -526,13 +528,13 @@ def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: A
 
 
 def _write_summary_md(ctx: _Context, path: Path, **_: Any) -> None:
-    from .reporting_md import summary_md
+    from .markdown import summary_md
 
     _write_text(path, summary_md(ctx))
 
 
 def _write_summary_html(ctx: _Context, path: Path, **_: Any) -> None:
-    from .summary_html import summary_html
+    from .html import summary_html
 
     _write_text(path, summary_html(ctx))
 

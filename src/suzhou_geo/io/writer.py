@@ -33,7 +33,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,16 +44,17 @@ import pandas as pd
 import shapely
 
 from ..errors import OutputError, SuzhouGeoWarning
-from ..validate.schema import Column, column, report_columns
-from ._read import _DRIVERS, READ_ATTRS_KEY, _has_arrow
+from .columns import Column, Columns, as_columns, free_name
+from .geomtype import one_geometry_type
 from .postgis import is_postgis, write_postgis
+from .raw import DRIVERS, has_arrow
+from .reader import READ_ATTRS_KEY
 
 __all__ = [
     "write_layer",
     "check_output",
     "shapefile_field_names",
     "FORMATS",
-    "INPUT_GEOMETRY",
     "SHAPEFILE_EXTS",
 ]
 
@@ -71,28 +72,12 @@ FORMATS: dict[str, str] = {
     ".fgb": "FlatGeobuf",
 }
 
-#: The column that keeps a row's input geometry (as WKT) where the layer cannot hold it.
-INPUT_GEOMETRY = Column(
-    "input_geometry_wkt",
-    "输入几何",
-    "input geometry (WKT)",
-    "str",
-    "in_geom",
-    "the row's input geometry as WKT, kept where the layer's one geometry type cannot hold it",
-    "图层只能容纳一种几何类型时，以 WKT 保存该行的输入几何",
-    popup=False,
-    width=30,
-)
-
 #: The files of one Shapefile (GDAL writes the first five; the others are indexes and metadata).
 SHAPEFILE_EXTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml")
 
 #: dBASE limits: field names of at most 10 bytes, text of at most 254 bytes.
 SHP_NAME_BYTES = 10
 SHP_TEXT_BYTES = 254
-
-_POLYGON, _LINE, _POINT = (3, 6), (1, 2, 5), (0, 4)
-
 
 def write_layer(
     gdf: gpd.GeoDataFrame,
@@ -101,6 +86,7 @@ def write_layer(
     layer: str | None = None,
     overwrite: bool = False,
     wkt: bool | None = None,
+    columns: Columns | Sequence[Column] | None = None,
     sheets: Mapping[str, Any] | None = None,
     inputs: Iterable[Any] = (),
 ) -> Path | str:
@@ -127,11 +113,15 @@ def write_layer(
     wkt : bool, optional
         CSV and Excel: write the geometry as WKT in the last column.  Default:
         yes for CSV, no for Excel (a cell holds at most 32 767 characters).
+    columns : mapping or sequence of :class:`~suzhou_geo.io.columns.Column`, optional
+        What the caller knows of its columns: bilingual labels and number
+        formats (Excel headers, the Shapefile field table, PostGIS column
+        comments) and Shapefile field names.  :func:`suzhou_geo.write_layer`
+        passes the report schema for a parcel report; other columns are
+        written under their own names.
     sheets : mapping of str to DataFrame, optional
-        Excel: sheets after the data sheet, by name.  Default for a parcel
-        report (a frame with a ``verdict`` column): its summary (by verdict and
-        by county-level unit), the rules used, the data notes and the column
-        meanings.
+        Excel: sheets after the data sheet, by name (:func:`suzhou_geo.write_layer`
+        adds a parcel report's summary, rules, notes and column meanings).
     inputs : iterable of paths, optional
         Files this output must not replace (the inputs of the run); the file a
         frame was read from (``gdf.attrs["suzhou_geo_read"]``) is always one.
@@ -175,14 +165,14 @@ def write_layer(
     suzhou_geo.errors.OutputError: parcels.gpkg: the output exists. Fix: pass overwrite=True to replace it
     """
     if is_postgis(path):  # a table in a database: io/postgis.py
-        return write_postgis(gdf, path, layer=layer, overwrite=overwrite)
+        return write_postgis(gdf, path, layer=layer, overwrite=overwrite, columns=columns)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
     target = check_output(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
     writer = _WRITERS.get(target.suffix.lower(), _write_ogr)
     with _staged(target, overwrite=overwrite) as tmp:
         try:
-            writer(gdf, tmp, layer=layer, wkt=wkt, sheets=sheets)
+            writer(gdf, tmp, layer=layer, wkt=wkt, columns=as_columns(columns), sheets=sheets)
         except OutputError:
             raise
         except (
@@ -350,61 +340,13 @@ def _with_index(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf if default else gdf.reset_index()
 
 
-def _family(type_ids: np.ndarray) -> tuple[int, ...] | None:
-    """Return the family a one-type layer takes: polygons if any, else the most common family."""
-    if np.isin(type_ids, _POLYGON).any():
-        return _POLYGON
-    counts = [(int(np.isin(type_ids, fam).sum()), fam) for fam in (_POINT, _LINE)]
-    best = max(counts)
-    return best[1] if best[0] else None
-
-
-def _one_geometry_type(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
-    """Rows outside the layer's geometry family get an empty geometry and their WKT in a column.
-
-    Returns the frame and the OGR geometry type to declare (``"MultiPolygon"``
-    for polygons; None to let GDAL decide).
-    """
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
-    types = shapely.get_type_id(geoms)
-    fam = _family(types)
-    if fam is None:
-        return gdf, None
-    odd = (types >= 0) & ~np.isin(types, fam)
-    out = gdf
-    if odd.any():
-        out = gdf.copy()
-        name = _free_name(INPUT_GEOMETRY.name, out.columns)
-        wkt = np.full(len(geoms), None, dtype=object)
-        wkt[odd] = shapely.to_wkt(geoms[odd], rounding_precision=-1)  # only the rows that need it
-        out[name] = wkt
-        kept = geoms.copy()
-        kept[odd] = None
-        out[gdf.geometry.name] = gpd.GeoSeries(kept, index=gdf.index, crs=gdf.crs).values
-        log.info(
-            "%d row(s) of another geometry type written without geometry (WKT kept in %s)",
-            int(odd.sum()),
-            name,
-        )
-    declared = {_POLYGON: "MultiPolygon", _LINE: "MultiLineString", _POINT: None}[fam]
-    return out, declared
-
-
-def _free_name(name: str, taken: Iterable[str]) -> str:
-    taken = {str(t) for t in taken}
-    k, candidate = 1, name
-    while candidate in taken:
-        candidate, k = f"{name}_{k}", k + 1
-    return candidate
-
-
 def _wkt_table(gdf: gpd.GeoDataFrame, wkt: bool) -> pd.DataFrame:
     """Return the attribute table, with the geometry as WKT in the last column (``WKT``) if *wkt*."""
     frame = _with_index(gdf)
     geom = frame.geometry.name
     table = pd.DataFrame(frame.drop(columns=geom))
     if wkt:
-        name = _free_name("WKT", table.columns)
+        name = free_name("WKT", table.columns)
         table[name] = shapely.to_wkt(
             np.asarray(frame.geometry.values, dtype=object), rounding_precision=-1
         )
@@ -417,11 +359,12 @@ def _wkt_table(gdf: gpd.GeoDataFrame, wkt: bool) -> pd.DataFrame:
 def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any) -> None:
     import pyogrio
 
-    frame, declared = _one_geometry_type(_with_index(gdf))
-    kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG"}
+    frame, declared, _ = one_geometry_type(_with_index(gdf))
+    # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
+    kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG", "dataset_options": {"VERSION": "1.2"}}
     if declared:
         kwargs.update(geometry_type=declared, promote_to_multi=True)
-    pyogrio.write_dataframe(frame, path, use_arrow=_has_arrow(), **kwargs)
+    pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
 
 
 def _write_csv(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None, **_: Any) -> None:
@@ -434,17 +377,13 @@ def _write_xlsx(
     path: Path,
     *,
     wkt: bool | None,
+    columns: dict[str, Column],
     sheets: Mapping[str, Any] | None,
     **_: Any,
 ) -> None:
     from .excel import write_workbook
 
-    table = _wkt_table(gdf, bool(wkt))
-    if sheets is None and "verdict" in table.columns:
-        from ..tables import report_sheets  # a parcel report gets its summary sheets
-
-        sheets = report_sheets(gdf)
-    write_workbook(path, table, sheets=sheets or {})
+    write_workbook(path, _wkt_table(gdf, bool(wkt)), columns=columns, sheets=sheets or {})
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:
@@ -454,7 +393,7 @@ def _write_parquet(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:
 def _write_ogr(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any) -> None:
     import pyogrio
 
-    driver = _DRIVERS.get(path.suffix.lower())
+    driver = DRIVERS.get(path.suffix.lower())
     kwargs: dict[str, Any] = {}
     if layer is not None:
         kwargs["layer"] = layer
@@ -462,27 +401,30 @@ def _write_ogr(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any
         kwargs["driver"] = driver
     if gdf.crs is None and driver == "GeoJSON":
         log.warning("writing %s without a CRS; readers will assume EPSG:4326", path.name)
-    pyogrio.write_dataframe(_with_index(gdf), path, use_arrow=_has_arrow(), **kwargs)
+    pyogrio.write_dataframe(_with_index(gdf), path, use_arrow=has_arrow(), **kwargs)
 
 
 # --------------------------------------------------------------------------- Shapefile
 
 
-def shapefile_field_names(columns: Iterable[Any]) -> dict[str, str]:
+def shapefile_field_names(columns: Iterable[Any], known: Columns | None = None) -> dict[str, str]:
     """Return ``{column: Shapefile field name}``: at most 10 bytes, cut between characters, unique.
 
-    Report columns get their schema names (``redline_overlap_m2`` → ``red_m2``);
-    other names are cut to 10 UTF-8 bytes at a character boundary (a Chinese
+    Columns described in *known* get their own field names (the report's
+    ``redline_overlap_m2`` → ``red_m2``); other names are cut to 10 UTF-8 bytes at a character boundary (a Chinese
     character is 3 bytes, so ``地块编号`` → ``地块编``) and made unique, ignoring
     case, with a ``_1``, ``_2`` … suffix.
 
     Examples
     --------
-    >>> shapefile_field_names(["地块编号", "地块编码", "verdict", "nearest_redline_m"])
-    {'地块编号': '地块编', '地块编码': '地块_1', 'verdict': 'verdict', 'nearest_redline_m': 'red_dist_m'}
+    >>> from suzhou_geo.io.columns import Column
+    >>> dist = Column("nearest_redline_m", "距离", "distance", "float", "red_dist_m", "", "")
+    >>> shapefile_field_names(["地块编号", "地块编码", "nearest_redline_m"], {dist.name: dist})
+    {'地块编号': '地块编', '地块编码': '地块_1', 'nearest_redline_m': 'red_dist_m'}
     """
     columns = [str(c) for c in columns]
-    schema = {c: _schema_column(c).shp for c in columns if _schema_column(c) is not None}
+    known = as_columns(known)
+    schema = {c: known[c].shp for c in columns if c in known}
     taken = {v.upper() for v in schema.values()}
     out: dict[str, str] = {}
     for c in columns:
@@ -498,12 +440,6 @@ def shapefile_field_names(columns: Iterable[Any]) -> dict[str, str]:
         taken.add(name.upper())
         out[c] = name
     return out
-
-
-def _schema_column(name: str) -> Column | None:
-    if name == INPUT_GEOMETRY.name:
-        return INPUT_GEOMETRY
-    return column(name) if name in report_columns() else None
 
 
 def _cut_utf8(text: str, limit: int) -> str:
@@ -553,25 +489,25 @@ def _datetimes_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:
+def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, *, columns: dict[str, Column], **_: Any) -> None:
     import pyogrio
 
-    frame, _declared = _one_geometry_type(_with_index(gdf))
+    frame, _declared, _ = one_geometry_type(_with_index(gdf))
     geom = frame.geometry.name
     attrs = [c for c in frame.columns if c != geom]
-    names = shapefile_field_names(attrs)
+    names = shapefile_field_names(attrs, columns)
     table, cut = _cut_long_text(_datetimes_as_text(frame), SHP_TEXT_BYTES)
     table = table.rename(columns=names)
     # the classic (non-Arrow) path sets the .dbf encoding and writes the .cpg
     pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=False)
     if not _shp_file(path, ".cpg").exists():  # pragma: no cover - GDAL writes it
         _shp_file(path, ".cpg").write_text("UTF-8", encoding="ascii")
-    _field_table(attrs, names).to_csv(_fields_table(path), index=False, encoding="utf-8-sig")
+    _field_table(attrs, names, columns).to_csv(_fields_table(path), index=False, encoding="utf-8-sig")
     _warn_shapefile(path, attrs, names, cut)
 
 
-def _field_table(attrs: list[str], names: dict[str, str]) -> pd.DataFrame:
-    labels = [(_schema_column(c).label() if _schema_column(c) is not None else "") for c in attrs]
+def _field_table(attrs: list[str], names: dict[str, str], columns: dict[str, Column]) -> pd.DataFrame:
+    labels = [columns[c].label() if c in columns else "" for c in attrs]
     return pd.DataFrame(
         {"字段名 field": [names[c] for c in attrs], "列名 column": attrs, "说明 label": labels}
     )

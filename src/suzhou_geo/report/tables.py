@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .validate.schema import VERDICT_LABELS, schema_frame
+from ..validate.schema import VERDICT_LABELS, schema_frame
 
 __all__ = [
     "VERDICT_ORDER",
@@ -70,7 +70,7 @@ def verdict_label(verdict: str) -> str:
 def _summary(report, summary=None):
     if summary is not None:
         return summary
-    from .validate import summarize
+    from ..validate import summarize
 
     return summarize(report)
 
@@ -119,7 +119,7 @@ def _with_total(df: pd.DataFrame, total: Sequence[Any] | None = None) -> pd.Data
 
 
 def _suzhou_units() -> pd.DataFrame:
-    from .boundaries import jurisdictions
+    from ..boundaries import jurisdictions
 
     t = jurisdictions(suzhou_only=True)
     return t[t.level == "county"].sort_values("adcode").reset_index(drop=True)
@@ -240,7 +240,7 @@ def rules_table(rules: Any = None) -> pd.DataFrame:
     rules : Rules, dict or None
         The rules (a report's ``attrs["rules"]`` is a dict); None: the defaults.
     """
-    from .validate import RULES, Rules
+    from ..validate import RULES, Rules
 
     r = (
         RULES
@@ -372,7 +372,7 @@ def is_city(region: str) -> bool:
     >>> is_city("苏州市"), is_city("昆山市")
     (True, False)
     """
-    from .boundaries import jurisdictions
+    from ..boundaries import jurisdictions
 
     t = jurisdictions()
     return bool(((t.name_zh == region) & (t.level == "city")).any())

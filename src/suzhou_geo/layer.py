@@ -38,7 +38,38 @@ import numpy as np
 
 from .crs import CGCS2000, CGCS2000_GK_CM120, DENSIFY_DEGREES, CRSDecision
 
-__all__ = ["Layer", "Provenance", "to_metric"]
+__all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
+
+
+def is_illustrative(frame: Any) -> bool:
+    """True if *frame* holds illustrative data: its ``attrs`` say so, or any row is marked illustrative.
+
+    A row is illustrative when its ``illustrative`` column is true or its
+    ``basis`` says so (``illustrative …``, ``示意…``).  One such row is enough:
+    a result built on it must say so (the bundled redline sample is
+    illustrative in every row).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_illustrative(pd.DataFrame({"illustrative": [False, True]})), is_illustrative(pd.DataFrame({"a": [1]}))
+    (True, False)
+    >>> is_illustrative(pd.DataFrame({"basis": ["survey", "示意：按公布面积拟合"]}))
+    True
+    """
+    if getattr(frame, "attrs", {}).get("illustrative") is True:
+        return True
+    columns = getattr(frame, "columns", ())
+    if not len(columns) or not len(frame):
+        return False
+    if "illustrative" in columns and frame["illustrative"].astype(str).str.strip().str.lower().isin(
+        ["true", "1", "yes"]
+    ).any():
+        return True
+    if "basis" not in columns:
+        return False
+    basis = frame["basis"].astype(str).str.strip()
+    return bool((basis.str.contains("illustrative", case=False) | basis.str.startswith("示意")).any())
 
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
@@ -54,7 +85,7 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
     """
     from pyproj import Transformer
 
-    from ._geometry import densify_transform
+    from .geometry import densify_transform
 
     t = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
     with np.errstate(invalid="ignore"):  # rows with NaN coordinates are flagged, not warned about
@@ -190,7 +221,7 @@ class Layer:
         if self._metric is None:
             with self._lock:
                 if self._metric is None:
-                    from ._index import settle  # threads sharing the array then only read it
+                    from .pieces import settle  # threads sharing the array then only read it
 
                     self._metric = settle(to_metric(self.geometry))
         return self._metric

@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .crs import CGCS2000_GK_CM120
+from ..crs import CGCS2000_GK_CM120
 
 __all__ = ["overview_map", "floor_chart", "VERDICT_COLOURS", "LAYER_COLOURS"]
 

@@ -37,7 +37,7 @@ VERDICT_MEANINGS = {
 
 
 def _header(title: str, ctx: Any) -> list[str]:
-    from . import __version__
+    from .. import __version__
 
     return [f"# {title}", "", f"生成时间 Generated: {ctx.generated} · suzhou_geo {__version__}", ""]
 

@@ -5,9 +5,9 @@ through.  It accepts a path (GeoPackage, Shapefile — zipped or not —, GeoJSO
 FlatGeobuf, GeoParquet, CSV with a WKT column, any OGR format), a PostGIS
 connection string, a GeoDataFrame, a GeoSeries, a DataFrame with a geometry
 column, or a :class:`Source` that bundles one of these with how to read it.
-It returns a :class:`suzhou_geo.layers.Layer`:
+It returns a :class:`suzhou_geo.layer.Layer`:
 
-1. **read** the source as declared (:mod:`._raw`): text encodings are checked
+1. **read** the source as declared (:mod:`.raw`): text encodings are checked
    — a Shapefile whose ``.cpg`` is missing or lies is re-read as GB18030/Big5
    when that gives common Chinese, with a warning naming the fix;
 2. **decide the CRS** (:func:`suzhou_geo.crs.resolve_crs`): declared or given,
@@ -37,9 +37,9 @@ import shapely
 from ..crs import CGCS2000, densify, resolve_crs
 from ..crs import swap_xy as _swap
 from ..errors import InputError
-from ..layers import Layer, Provenance
-from ._raw import DRIVERS, RawInfo, has_arrow, read_raw, sidecar
+from ..layer import Layer, Provenance
 from .checks import check_geometries, repair_geometries
+from .raw import RawInfo, read_raw
 
 __all__ = ["Source", "read", "read_layer", "read_vector", "repair_geometries", "READ_ATTRS_KEY"]
 
@@ -47,11 +47,6 @@ log = logging.getLogger(__name__)
 
 #: Key in ``GeoDataFrame.attrs`` where :func:`read_layer` and :func:`read_vector` record what they did.
 READ_ATTRS_KEY = "suzhou_geo_read"
-
-# kept for the writer and older imports
-_DRIVERS = DRIVERS
-_sidecar = sidecar
-_has_arrow = has_arrow
 
 
 @dataclass(frozen=True)
@@ -156,12 +151,12 @@ def as_source(obj: Any, **options: Any) -> Source:
 
 
 def read(source: Any, *, expect: str = "any", repair: bool = True, **options: Any) -> Layer:
-    """Read anything a user passes into a checked :class:`~suzhou_geo.layers.Layer` in EPSG:4490.
+    """Read anything a user passes into a checked :class:`~suzhou_geo.layer.Layer` in EPSG:4490.
 
     Parameters
     ----------
     source : path, URI, GeoDataFrame, GeoSeries, DataFrame, Source or Layer
-        The layer.  A :class:`~suzhou_geo.layers.Layer` is returned as it is.
+        The layer.  A :class:`~suzhou_geo.layer.Layer` is returned as it is.
     expect : {"any", "polygon"}, default "any"
         ``"polygon"`` flags points and lines as unusable.
     repair : bool, default True
@@ -300,7 +295,7 @@ def read_layer(
 
     Examples
     --------
-    >>> from suzhou_geo._data import data_path
+    >>> from suzhou_geo.io.bundled import data_path
     >>> read_layer(data_path("boundaries", "boundaries.geojson")).crs.to_epsg()
     4490
     """
@@ -333,7 +328,7 @@ def read_vector(
 
     Examples
     --------
-    >>> from suzhou_geo._data import data_path
+    >>> from suzhou_geo.io.bundled import data_path
     >>> g = read_vector(data_path("boundaries", "boundaries.geojson"))
     >>> g.attrs["suzhou_geo_read"]["name"]
     'boundaries.geojson'

@@ -25,7 +25,7 @@ from ..errors import MissingFileError, ReadError, SuzhouGeoWarning
 from . import encoding as enc
 from . import postgis
 
-__all__ = ["RawInfo", "read_raw", "DRIVERS"]
+__all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS"]
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.
         gdf = _pyogrio_read(text, **kwargs)
         info.encoding = f"{kwargs['encoding']} (given)"
     elif shp_like:
-        gdf = _read_shapefile_text(text, path, info, kwargs)
+        gdf = read_shapefile_text(text, path, info, kwargs)
     else:
         gdf = _pyogrio_read(text, **kwargs)
         info.encoding = "UTF-8 (the format's)"
@@ -184,7 +184,7 @@ def _declared_encoding(path: Path) -> tuple[str | None, str]:
     return None, "no .cpg"
 
 
-def _read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> gpd.GeoDataFrame:
+def read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> gpd.GeoDataFrame:
     """Read a Shapefile's attributes, checking that the declared (or default) encoding gives real text."""
     declared, said = _declared_encoding(path)
     try:
@@ -196,7 +196,7 @@ def _read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> 
     if declared == "utf-8":
         info.encoding = f"UTF-8 ({said})"
         return gdf
-    values = enc.suspicious(list(map(str, gdf.columns)) + _string_values(gdf))
+    values = enc.suspicious(list(map(str, gdf.columns)) + string_values(gdf))
     if not values:
         info.encoding = f"{enc.gdal_name(decoded_as)} ({said})"
         return gdf
@@ -224,7 +224,7 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
         except (UnicodeDecodeError, ReadError) as exc:
             last = exc
             continue
-        if chinese is None and not any(enc.common_chinese(v) for v in _string_values(gdf)[:200]):
+        if chinese is None and not any(enc.common_chinese(v) for v in string_values(gdf)[:200]):
             continue
         info.encoding = f"{c} (detected; {said})"
         shown = f" ({example[0]!r} → {example[1]!r})" if example else ""
@@ -291,7 +291,7 @@ def _utf8_cut_inside_characters(text, kwargs, info: RawInfo) -> gpd.GeoDataFrame
     return gdf
 
 
-def _string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+def string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
     out: list[str] = []
     geom = getattr(df, "_geometry_column_name", None)
     for col in df.columns:
@@ -304,7 +304,7 @@ def _string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
 
 
 def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, info: RawInfo) -> gpd.GeoDataFrame:
-    """pyogrio silently replaces an attribute called "geometry" with the geometry: read it back."""
+    """Pyogrio silently replaces an attribute called "geometry" with the geometry: read it back."""
     import pyogrio
 
     try:

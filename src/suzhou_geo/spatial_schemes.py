@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._data import bundled, data_path
 from .crs import CGCS2000, CGCS2000_GK_CM120
+from .io.bundled import bundled, data_path
 from .measure import area_km2 as _area_km2
 
 __all__ = ["Scheme", "scheme", "schemes", "layers", "ROLE_EN", "ELEMENT_COLUMNS", "DATA_NOTE"]
@@ -381,21 +381,6 @@ class Scheme:
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return the elements as a GeoDataFrame (a copy)."""
         return self.elements.copy()
-
-    def to_folium(self, m: Any = None, **kwargs: Any):
-        """Draw the scheme on a folium map (via :func:`suzhou_geo.maps.layer_to_folium`).
-
-        Examples
-        --------
-        >>> m = scheme("ecological").to_folium()  # doctest: +SKIP
-        """
-        from .maps import layer_to_folium  # lazy: maps sits above schemes
-
-        return layer_to_folium(self.elements, m=m, name=self.name_zh, kind="scheme", **kwargs)
-
-    def explore(self, m: Any = None, **kwargs: Any):
-        """Alias of :meth:`to_folium` (the geopandas spelling)."""
-        return self.to_folium(m=m, **kwargs)
 
     def _repr_html_(self) -> str:
         cols = ["element_id", "role", "role_en", "name_zh", "name_en", "role_inferred",

@@ -1,7 +1,7 @@
 """``summary.html``: the report on one printable A4 page, self-contained.
 
 No script, no stylesheet or font or image from anywhere: the pictures are
-inline SVG (:mod:`suzhou_geo.svg`), the style is one ``<style>`` element with
+inline SVG (:mod:`suzhou_geo.report.svg`), the style is one ``<style>`` element with
 A4 print rules, and every value shown is HTML-escaped.  Chinese text is drawn
 with the reader's own fonts.  Open it in any browser and print it (Ctrl+P) to
 paper or PDF: one page, two when many repairs or notes are listed.
@@ -68,7 +68,7 @@ def _inline(text: Any) -> str:
 
 def summary_html(ctx: Any) -> str:
     """Return the page for the run *ctx* (see :func:`suzhou_geo.report.run_report`)."""
-    from . import __version__
+    from .. import __version__
 
     title = "苏州生态空间检查报告 suzhou_geo report"
     parts = [
@@ -130,7 +130,7 @@ def _verdict_section(ctx: Any) -> str:
 
 
 def _map_section(ctx: Any) -> str:
-    from .boundaries import jurisdictions
+    from ..boundaries import jurisdictions
 
     units = jurisdictions(suzhou_only=True, geometry=True)
     units = units[units.level == "county"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["data_dir", "data_path", "bundled", "BUNDLED"]
@@ -14,11 +14,11 @@ def data_dir() -> Path:
     A wheel carries it as ``suzhou_geo/data``; a source checkout (editable
     install) has it at the repository root.
     """
-    here = Path(__file__).resolve().parent
-    packaged = here / "data"
+    package = Path(__file__).resolve().parents[1]  # suzhou_geo/
+    packaged = package / "data"
     if packaged.is_dir():
         return packaged
-    checkout = here.parents[1] / "data"
+    checkout = package.parents[1] / "data"
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(
@@ -67,7 +67,7 @@ BUNDLED = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def bundled(name: str):
     """A bundled layer, read once through the one entry point (:func:`suzhou_geo.io.read`).
 
@@ -79,7 +79,7 @@ def bundled(name: str):
 
     Returns
     -------
-    suzhou_geo.layers.Layer
+    suzhou_geo.layer.Layer
         Shared by every caller: do not modify its frame.
 
     Examples
@@ -87,7 +87,7 @@ def bundled(name: str):
     >>> bundled("boundaries").frame.crs.to_epsg()
     4490
     """
-    from .io import read
+    from .reader import read
 
     if name not in BUNDLED:
         raise KeyError(f"no bundled layer {name!r}; bundled layers: {', '.join(BUNDLED)}")

@@ -1,0 +1,13 @@
+"""The report: every check on one set of data, written as files a planner can forward.
+
+``run`` holds the main job (:func:`run_report`); ``tables`` the tables every
+output shares (floors, verdicts by unit, the Excel sheets); ``markdown`` and
+``html`` the printable summaries; ``svg`` their charts and overview map;
+``output`` the report-aware way out (:func:`write_layer`: a parcel report gets
+the schema's bilingual labels and its summary sheets).
+"""
+
+from .output import write_layer
+from .run import MANIFEST, REPORT_FILES, ReportResult, run_report
+
+__all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST", "write_layer"]

@@ -1,0 +1,87 @@
+"""The report-aware way out: :func:`write_layer` for any frame, with a parcel report's labels and sheets.
+
+:func:`suzhou_geo.io.write_layer` writes any frame in the format its path names
+and knows no report.  This one is what :func:`suzhou_geo.write_layer` gives: a
+frame holding the parcel report's columns is written with the report schema
+(bilingual Excel headers, verdicts in Chinese and English with their colours,
+Shapefile field names, PostGIS column comments) and, in Excel, its summary,
+rules, notes and column sheets; any other frame is written as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from ..io import write_layer as write_any
+from ..validate.schema import REPORT_SCHEMA
+
+__all__ = ["write_layer", "is_report"]
+
+
+def is_report(frame: Any) -> bool:
+    """True if *frame* holds a parcel report (its ``verdict`` and ``reasons`` columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_report(pd.DataFrame({"verdict": ["pass"], "reasons": [""]})), is_report(pd.DataFrame({"a": [1]}))
+    (True, False)
+    """
+    columns = set(getattr(frame, "columns", ()))
+    return {"verdict", "reasons"} <= columns
+
+
+def write_layer(
+    gdf: gpd.GeoDataFrame,
+    path: str | os.PathLike | Any,
+    *,
+    layer: str | None = None,
+    overwrite: bool = False,
+    wkt: bool | None = None,
+    sheets: Mapping[str, Any] | None = None,
+    inputs: Iterable[Any] = (),
+) -> Path | str:
+    """Write a layer; a parcel report gets its bilingual labels and, in Excel, its summary sheets.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any layer; a :func:`~suzhou_geo.validate_parcels` report is recognised
+        by its columns.
+    path, layer, overwrite, wkt, inputs
+        As for :func:`suzhou_geo.io.write_layer` (the format follows the
+        extension: ``.gpkg``, ``.shp``, ``.csv``, ``.xlsx``, ``.parquet``, …, or
+        a PostGIS connection).
+    sheets : mapping of str to DataFrame, optional
+        Excel sheets after the data sheet.  Default for a parcel report: its
+        summary (by verdict and by county-level unit), the rules used, the data
+        notes and the column meanings.
+
+    Returns
+    -------
+    pathlib.Path or str
+        The path written; ``"schema.table"`` for PostGIS.
+
+    Examples
+    --------
+    >>> import suzhou_geo as sg
+    >>> report = sg.validate_parcels(sg.datasets.parcels().head(3))
+    >>> p = sg.write_layer(report, "three.xlsx")
+    >>> from openpyxl import load_workbook
+    >>> load_workbook(p).sheetnames[:2]
+    ['地块报告 report', '汇总 summary']
+    """
+    columns = None
+    if is_report(gdf):
+        from .tables import report_sheets
+
+        columns = REPORT_SCHEMA
+        if sheets is None and str(path).lower().endswith(".xlsx"):
+            sheets = report_sheets(gdf)
+    return write_any(gdf, path, layer=layer, overwrite=overwrite, wkt=wkt, columns=columns, sheets=sheets,
+                     inputs=inputs)
