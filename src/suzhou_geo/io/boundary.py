@@ -40,6 +40,7 @@ __all__ = [
     "geometry_rings",
     "named_vertices",
     "points_from_frame",
+    "boundary_points",
 ]
 
 #: The text column holding a parcel's 界址点 names.
@@ -252,3 +253,75 @@ def _row_points(pos: int, groups: list[list[str]], rings: list[np.ndarray], metr
         for name, (x, y) in zip(names, rings[k][idx], strict=True):
             out.append((pos, number, name, np.nan, np.nan, float(x), float(y)))
     return out
+
+
+def boundary_points(obj: Any, **options: Any):
+    """The named boundary points (界址点) of a layer, in EPSG:4490.
+
+    Parameters
+    ----------
+    obj : Layer, path, Source or GeoDataFrame
+        A :class:`~suzhou_geo.layer.Layer` that :func:`suzhou_geo.io.read`
+        returned (its ``points``), a file or :class:`~suzhou_geo.io.Source`
+        (read first, with *options*), or a frame with a ``界址点`` column and a
+        CRS (the points are recovered from its geometry's vertices).
+    **options
+        Reading options for a path (``crs=``, ``layer=``, …).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``row`` (0-based position of the parcel in the layer), ``ring`` (圈号),
+        ``point`` (点号), ``x_file``, ``y_file`` (the numbers as written in the
+        file, in its order; NaN when recovered from a frame), any further
+        columns of the file's points (边长, 界址点类型, …), and Point geometry.
+
+    Raises
+    ------
+    InputError
+        The layer has no named points, or a frame's names do not fit its vertices
+        (the message names the row and says what to pass instead).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Polygon
+    >>> g = gpd.GeoDataFrame({"界址点": ["J1,J2,J3"]},
+    ...                      geometry=[Polygon([(585000, 3471000), (585090, 3471000), (585000, 3471090)])],
+    ...                      crs="EPSG:4549")
+    >>> pts = boundary_points(g)
+    >>> pts["point"].tolist(), pts.crs.to_epsg(), round(float(pts.geometry.x.iloc[0]), 4)
+    (['J1', 'J2', 'J3'], 4490, 120.8933)
+    """
+    import geopandas as gpd
+
+    from ..layer import Layer
+
+    if isinstance(obj, gpd.GeoDataFrame) and NAMES_COLUMN in obj.columns:
+        return _from_frame(obj)
+    if not isinstance(obj, Layer):
+        from .reader import read
+
+        obj = read(obj, **options)
+    if obj.points is not None:
+        return obj.points
+    if NAMES_COLUMN in obj.frame.columns:
+        return _from_frame(obj.frame)
+    raise InputError(f"{obj.provenance.name} 没有界址点名 / has no named boundary points (界址点)",
+                     source=obj.provenance.name,
+                     hint="read a 部标 TXT or a 界址点 table (their points keep their names), or a layer with a "
+                          "界址点 column")
+
+
+def _from_frame(frame: Any):
+    """The points of a frame with a 界址点 column, recovered from its vertices, in EPSG:4490."""
+    import geopandas as gpd
+    from pyproj import Transformer
+
+    if frame.crs is None:
+        raise InputError("没有坐标参照系 / the frame has no CRS", source=NAMES_COLUMN,
+                         hint="set its CRS first (frame.set_crs(...))")
+    table = points_from_frame(frame)
+    t = Transformer.from_crs(frame.crs, "EPSG:4490", always_xy=True)
+    lon, lat = t.transform(table["x"].to_numpy(), table["y"].to_numpy())
+    return gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=shapely.points(lon, lat), crs="EPSG:4490")
