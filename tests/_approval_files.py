@@ -59,20 +59,26 @@ XIAN_SHIFT = (-12.5, 140.2, 80.1, 0.1, -0.2, 0.3, 1.5)
 
 
 def shoelace(xy) -> float:
-    """Planar area of a ring by the shoelace formula (absolute, m²)."""
-    x, y = np.asarray(xy, float).T
+    """Planar area of a ring by the shoelace formula (absolute, m²), about its first point (prefixes lose nothing)."""
+    xy = np.asarray(xy, float)
+    x, y = (xy - xy[0]).T
     return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))) / 2
 
 
-def planar_area_m2(p: Parcel) -> float:
-    """The parcel's planar area in EPSG:4549 by hand: outer rings minus holes (K-02's ring 2 is its hole)."""
-    areas = [shoelace([(x, y) for _, x, y in ring]) for ring in p.rings]
+def planar_area_m2(p: Parcel, crs: str = "EPSG:4549") -> float:
+    """The parcel's planar area in *crs* by hand: outer rings minus holes (K-02's ring 2 is its hole).
+
+    In a Gauss-Krüger CRS other than EPSG:4549 the vertices are those the files hold (mm), as a surveyor
+    computing 地块面积 in that zone would use them.
+    """
+    rings = p.rings if crs in ("EPSG:4549", "EPSG:4490") else vertices(p, crs)
+    areas = [shoelace([(x, y) for _, x, y in ring]) for ring in rings]
     return areas[0] - areas[1] if p.id == "K-02" else sum(areas)
 
 
-def declared_ha(p: Parcel) -> float:
-    """What the files declare as 地块面积 (公顷, 4 decimals): the planar area, off by the parcel's error."""
-    return round(planar_area_m2(p) * (1 + p.declared_error) / 1e4, 4)
+def declared_ha(p: Parcel, crs: str = "EPSG:4549") -> float:
+    """What the files declare as 地块面积 (公顷, 4 decimals): the planar area in their zone, off by the error."""
+    return round(planar_area_m2(p, crs) * (1 + p.declared_error) / 1e4, 4)
 
 
 def _xian_pipeline(gk: str) -> str:
@@ -162,7 +168,7 @@ def _block(p: Parcel, v: TxtVariant) -> list[str]:
             points.append(line)
     count = len(points) if v.count_closing else sum(len(r) for r in rings)
     tail = ",新增,水田,5,4,试点" if v.extra_fields else ""
-    header = f"{count},{declared_ha(p):.4f},{p.id},{p.name},面,H51G001001,{p.use},0601{tail},@"
+    header = f"{count},{declared_ha(p, v.crs):.4f},{p.id},{p.name},面,H51G001001,{p.use},0601{tail},@"
     return [header, *points]
 
 

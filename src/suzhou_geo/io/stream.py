@@ -64,7 +64,7 @@ import shapely
 from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
 from .geomtype import POLYGON, one_geometry_type
-from .raw import DRIVERS, RawInfo
+from .raw import DRIVERS, RawInfo, choose_layer
 from .writer import check_output
 
 __all__ = [
@@ -234,6 +234,7 @@ class BatchReader:
         from pyogrio.raw import open_arrow
 
         codec = self._decide_encoding()
+        self.layer = choose_layer(str(self.path), self.layer, self.info.name)  # never the first of several silently
         try:
             info = pyogrio.read_info(str(self.path), layer=self.layer, encoding=codec)
         except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, …

@@ -60,6 +60,7 @@ __all__ = [
     "assemble",
     "build_rings",
     "planar_crs",
+    "planar_areas",
     "decode_text",
     "where",
     "warn",
@@ -803,6 +804,24 @@ def planar_crs(crs: Any) -> CRS:
     k = params.get("scale factor at natural origin", 1.0)
     return CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={lon0:g} +k={k:.12g} +x_0=500000 +y_0=0 "
                           "+ellps=GRS80 +units=m +no_defs")
+
+
+def planar_areas(geoms: np.ndarray, crs: Any) -> np.ndarray:
+    """Planar areas (m²) of EPSG:4490 geometries in the Gauss-Krüger plane of *crs* (see :func:`planar_crs`).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> from pyproj import Transformer
+    >>> t = Transformer.from_crs("EPSG:4528", "EPSG:4490", always_xy=True)
+    >>> sq = shapely.transform(box(40585000, 3471000, 40585100, 3471100), t.transform, interleaved=False)
+    >>> round(float(planar_areas(np.array([sq]), "EPSG:4528")[0]), 3)
+    10000.0
+    """
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4490", planar_crs(crs), always_xy=True)
+    return shapely.area(shapely.transform(np.asarray(geoms, dtype=object), t.transform, interleaved=False))
 
 
 # --------------------------------------------------------------------------- text
