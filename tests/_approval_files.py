@@ -66,7 +66,7 @@ def shoelace(xy) -> float:
 
 
 def planar_area_m2(p: Parcel, crs: str = "EPSG:4549") -> float:
-    """The parcel's planar area in *crs* by hand: outer rings minus holes (K-02's ring 2 is its hole).
+    """Return the parcel's planar area in *crs* by hand: outer rings minus holes (K-02's ring 2 is its hole).
 
     In a Gauss-Krüger CRS other than EPSG:4549 the vertices are those the files hold (mm), as a surveyor
     computing 地块面积 in that zone would use them.
@@ -77,7 +77,7 @@ def planar_area_m2(p: Parcel, crs: str = "EPSG:4549") -> float:
 
 
 def declared_ha(p: Parcel, crs: str = "EPSG:4549") -> float:
-    """What the files declare as 地块面积 (公顷, 4 decimals): the planar area in their zone, off by the error."""
+    """Return what the files declare as 地块面积 (公顷, 4 decimals): the planar area in their zone, off by the error."""
     return round(planar_area_m2(p, crs) * (1 + p.declared_error) / 1e4, 4)
 
 
@@ -97,7 +97,7 @@ XIAN_GK = "+proj=tmerc +lat_0=0 +lon_0=120 +k=1 +x_0=40500000 +y_0=0"
 
 
 def vertices(p: Parcel, crs: str) -> list[list[tuple[str, float, float]]]:
-    """The parcel's rings in *crs* (``"EPSG:…"`` or ``"xian"``): (name, easting, northing), rounded to the mm."""
+    """Return the parcel's rings in *crs* (``"EPSG:…"`` or ``"xian"``): (name, easting, northing), rounded to the mm."""
     to_ll = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
     if crs == "xian":
         fwd = Transformer.from_pipeline(_xian_pipeline(XIAN_GK))
@@ -109,7 +109,8 @@ def vertices(p: Parcel, crs: str) -> list[list[tuple[str, float, float]]]:
         lon, lat = to_ll.transform([x for _, x, _ in ring], [y for _, _, y in ring])
         e, n = fwd.transform(lon, lat) if crs != "EPSG:4490" else (lon, lat)
         digits = 9 if crs == "EPSG:4490" else 3
-        out.append([(name, round(float(a), digits), round(float(b), digits)) for name, a, b in zip(names, e, n)])
+        out.append([(name, round(float(a), digits), round(float(b), digits))
+                    for name, a, b in zip(names, e, n, strict=True)])
     return out
 
 
@@ -140,7 +141,7 @@ class TxtVariant:
 
 
 def bubiao_text(v: TxtVariant) -> str:
-    """The text of a 部标 file for variant *v* (written by string formatting, not by the library)."""
+    """Return the text of a 部标 file for variant *v* (written by string formatting, not by the library)."""
     lines = []
     if v.extended:
         lines += ["[扩展信息]", "项目名称=某建设项目", "项目代码=2026-320583-01"]
@@ -223,7 +224,7 @@ def write_txt(path: Path, v: TxtVariant, change=None) -> Path:
 
 
 def dxf_text(version: str, *, layers=("红线",), open_line=True, hatch=True, frame_layer=False) -> str:
-    """A drawing of the parcels (prefixed zone-40 coordinates) on layer 红线, as ezdxf writes it (Unicode text)."""
+    """Return a drawing of the parcels (zone-40 prefixed) on layer 红线, as ezdxf writes it (Unicode text)."""
     import ezdxf
 
     doc = ezdxf.new(version)
@@ -273,7 +274,7 @@ def write_dxf(path: Path, version: str, codepage: str | None, encoding: str, **k
 
 
 def kml_text(folders: dict[str, tuple]) -> str:
-    """A KML document: one folder per entry, placemarks with name, description and lon/lat polygons."""
+    """Return a KML document: one folder per entry, placemarks with name, description and lon/lat polygons."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
            "<name>某项目</name>"]
     for folder, parcels in folders.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+import _approval_files as af
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -17,7 +18,6 @@ import shapely
 from click.testing import CliRunner
 from pyproj import Geod, Transformer
 
-import _approval_files as af
 import suzhou_geo as sg
 from suzhou_geo.errors import CRSError, DatumError, ReadError, SuzhouGeoWarning
 
@@ -125,7 +125,8 @@ def test_boundary_points_from_a_layer_a_path_and_a_frame_agree(files):
     from_path = quiet(sg.io.boundary_points, path)
     from_frame = sg.io.boundary_points(layer.frame)
     assert from_path[["row", "ring", "point"]].equals(layer.points[["row", "ring", "point"]])
-    assert from_frame[["row", "ring", "point"]].values.tolist() == layer.points[["row", "ring", "point"]].values.tolist()
+    keys = ["row", "ring", "point"]
+    assert from_frame[keys].values.tolist() == layer.points[keys].values.tolist()
     d = shapely.distance(in_4549(from_frame.geometry.values), in_4549(layer.points.geometry.values))
     assert d.max() < MM and from_frame["x_file"].isna().all()
 
@@ -366,3 +367,19 @@ def test_cli_convert_a_drawing_to_a_bubiao_file(files, tmp_path):
     assert back.frame["界址点"].iloc[0] == "J1,J2,J3,J4,J5"  # split points of the drawing's long edges dropped
     for p, g in zip([af.PARCELS[0], af.PARCELS[1]], back.frame.geometry[:2], strict=True):
         assert shapely.hausdorff_distance(in_4549(g), truth(p), densify=0.01) < MM
+
+
+def test_the_readme_approval_block_runs_as_written(files, tmp_path, monkeypatch):
+    import re
+    import shutil
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 报批材料 Approval files"):readme.index("## PostGIS")]
+    code = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    shutil.copy(files["txt/standard_gbk_crlf"], tmp_path / "项目.txt")
+    monkeypatch.chdir(tmp_path)
+    scope = {"sg": sg}
+    exec(code, scope)
+    assert scope["points"]["point"].tolist()[:5] == ["J1", "J2", "J3", "J4", "J5"]
+    assert quiet(sg.io.read, "报盘.txt").frame["地块编号"].tolist() == [p.id for p in af.PARCELS]

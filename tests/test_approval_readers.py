@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import warnings
 
+import _approval_files as af
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from pyproj import Transformer
 
-import _approval_files as af
 from suzhou_geo.errors import CRSError, OutputError, ReadError, SuzhouGeoWarning
 from suzhou_geo.io import boundary, survey
 from suzhou_geo.io.bubiao import is_bubiao, read_bubiao, write_bubiao
@@ -57,7 +57,8 @@ def truth_geometry(p: af.Parcel):
 # --------------------------------------------------------------------------- 部标 TXT
 
 
-@pytest.mark.parametrize("variant", [v for v in af.TXT_VARIANTS if v not in ("xian_with_params", "beijing_without_params")])
+@pytest.mark.parametrize("variant", [v for v in af.TXT_VARIANTS
+                                     if v not in ("xian_with_params", "beijing_without_params")])
 def test_every_txt_variant_gives_the_written_points_to_1_mm(files, variant):
     frame, reading = quiet(read_bubiao, files[f"txt/{variant}"])
     pts = reading.points
@@ -110,14 +111,15 @@ def test_encodings_and_line_ends_are_detected(files):
 
 def test_block_header_fields_become_columns_named_as_in_the_file(files):
     frame, _ = quiet(read_bubiao, files["txt/standard_gbk_crlf"])
-    assert list(frame.columns[:8]) == ["界址点数", "地块面积", "地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途",
-                                       "地类编码"]
+    assert list(frame.columns[:8]) == ["界址点数", "地块面积", "地块编号", "地块名称", "记录图形属性", "图幅号",
+                                       "地块用途", "地类编码"]
     assert frame["界址点数"].tolist() == [6, 10, 9, 5]
     assert frame["地块面积"].tolist() == [af.declared_ha(p) for p in af.PARCELS]
     assert frame["declared_area_ha"].tolist() == [af.declared_ha(p) for p in af.PARCELS]
     assert frame["地块用途"].iloc[3] == "交通运输用地" and frame["地类编码"].iloc[0] == "0601"
     long, _ = quiet(read_bubiao, files["txt/long_header"])
-    assert long[["图斑类型", "地类", "质量等别前", "质量等别后", "备注"]].iloc[0].tolist() == ["新增", "水田", "5", "4", "试点"]
+    extra = ["图斑类型", "地类", "质量等别前", "质量等别后", "备注"]
+    assert long[extra].iloc[0].tolist() == ["新增", "水田", "5", "4", "试点"]
 
 
 def test_holes_and_parts_are_decided_by_where_ring_2_lies_and_recorded(files):
@@ -294,8 +296,8 @@ def test_dxf_closed_polylines_and_hatches_are_polygons_with_their_labels(files, 
 def test_an_open_polyline_stays_a_line_with_its_layer_and_handle(files):
     frame, reading = quiet(read_dxf, files["dxf/r2010_utf8_1252"])
     handle = frame["EntityHandle"].iloc[5]
-    assert reading.row_issues == {5: f"未闭合的线（图层 红线，句柄 {handle}），不是面 / an open line (layer 红线, handle "
-                                     f"{handle}), not a polygon"}
+    assert reading.row_issues == {5: f"未闭合的线（图层 红线，句柄 {handle}），不是面 / an open line (layer 红线, "
+                                     f"handle {handle}), not a polygon"}
 
 
 def test_a_drawing_with_parcels_on_several_layers_needs_the_layer(files):

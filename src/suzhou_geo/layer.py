@@ -93,7 +93,7 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
 
 
 def _points_of(points: gpd.GeoDataFrame | None, mask: np.ndarray) -> gpd.GeoDataFrame | None:
-    """The boundary points of the rows where *mask* is True, their ``row`` renumbered."""
+    """Return the boundary points of the rows where *mask* is True, their ``row`` renumbered."""
     if points is None:
         return None
     new = np.cumsum(mask) - 1

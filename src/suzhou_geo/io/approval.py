@@ -1,4 +1,4 @@
-"""The files of an approval (报批) package, told apart by content as well as extension.
+r"""The files of an approval (报批) package, told apart by content as well as extension.
 
 * ``.txt`` (or a file without a known extension) starting with ``[属性描述]``,
   ``[扩展信息]`` or ``[地块坐标]``: the 部标 boundary-coordinate TXT (:mod:`.bubiao`);
@@ -11,9 +11,9 @@
 Examples
 --------
 >>> from pathlib import Path
->>> _ = Path("项目.txt").write_text("[属性描述]\\n坐标系=2000国家大地坐标系\\n", encoding="utf-8")
->>> _ = Path("点.csv").write_text("点号,X,Y\\nJ1,3471000,40585000\\n", encoding="utf-8")
->>> _ = Path("wkt.csv").write_text("id,geometry\\n1,POINT (1 2)\\n", encoding="utf-8")
+>>> _ = Path("项目.txt").write_text("[属性描述]\n坐标系=2000国家大地坐标系\n", encoding="utf-8")
+>>> _ = Path("点.csv").write_text("点号,X,Y\nJ1,3471000,40585000\n", encoding="utf-8")
+>>> _ = Path("wkt.csv").write_text("id,geometry\n1,POINT (1 2)\n", encoding="utf-8")
 >>> approval_format("项目.txt"), approval_format("点.csv"), approval_format("wkt.csv"), approval_format("红线.dxf")
 ('部标 TXT', '界址点坐标表', None, 'DXF')
 """
@@ -44,7 +44,7 @@ SNIFFED = (".txt", ".csv", "")
 
 
 def _csv_header(path: Path) -> list[str]:
-    """The first line of a small text table that has a point-number column, split at its delimiter."""
+    """Return the first line of a small text table that has a point-number column, split at its delimiter."""
     head = path.read_bytes()[:65536]
     for codec in ("utf-8-sig", "gb18030"):
         try:
@@ -63,7 +63,10 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def approval_format(path: str | Path) -> str | None:
-    """The approval format of a file (``"部标 TXT"``, ``"DXF"``, ``"KML"``, ``"KMZ"``, ``"界址点坐标表"``), or None."""
+    """Return the approval format of a file, or None.
+
+    One of ``"部标 TXT"``, ``"DXF"``, ``"KML"``, ``"KMZ"``, ``"界址点坐标表"``.
+    """
     p = Path(path)
     ext = p.suffix.lower()
     if ext in APPROVAL_EXTENSIONS:

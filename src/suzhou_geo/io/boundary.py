@@ -54,19 +54,19 @@ SPLIT_TOLERANCE_M = 0.001
 
 
 def join_names(rings: list[list[str]]) -> str:
-    """The 界址点 text of a parcel: names joined by ``,``, rings by ``;``."""
+    """Return the 界址点 text of a parcel: names joined by ``,``, rings by ``;``."""
     return ";".join(",".join(names) for names in rings)
 
 
 def split_names(text: Any) -> list[list[str]]:
-    """The rings of names in a 界址点 text (empty for a missing value)."""
+    """Return the rings of names in a 界址点 text (empty for a missing value)."""
     if not isinstance(text, str) or not text.strip():
         return []
     return [[n.strip() for n in ring.split(",")] for ring in text.split(";")]
 
 
 def geometry_rings(geom: Any) -> list[np.ndarray]:
-    """The rings of a (multi)polygon as open coordinate arrays, outer ring then holes, part by part.
+    """Return the rings of a (multi)polygon as open coordinate arrays, outer ring then holes, part by part.
 
     Examples
     --------
@@ -132,7 +132,7 @@ def named_vertices(xy: np.ndarray, count: int, *, step: float = SPLIT_STEP_M,
 
 
 def _edge_ok(closed: np.ndarray, i: int, j: int, step: float, tol: float) -> bool:
-    """True if vertices i+1..j-1 are the equal split of the straight edge i → j."""
+    """Return True if vertices i+1..j-1 are the equal split of the straight edge i → j."""
     k = j - i
     length = float(np.hypot(*(closed[j] - closed[i])))
     ratio = length / step
@@ -146,7 +146,7 @@ def _edge_ok(closed: np.ndarray, i: int, j: int, step: float, tol: float) -> boo
 
 
 def _paths(closed: np.ndarray, count: int, step: float, tol: float) -> list[int] | None:
-    """A path 0 → len(closed)-1 of exactly *count* valid edges (dynamic programming), or None."""
+    """Return a path 0 → len(closed)-1 of exactly *count* valid edges (dynamic programming), or None."""
     last = len(closed) - 1
     reach: list[dict[int, int]] = [dict() for _ in range(last + 1)]  # vertex -> {edges used: predecessor}
     reach[0][0] = -1
@@ -169,12 +169,12 @@ def _paths(closed: np.ndarray, count: int, step: float, tol: float) -> list[int]
 
 
 def _span(closed: np.ndarray, i: int) -> float:
-    """The longest straight run that can start at vertex i (bounds the edges tried)."""
+    """Return the longest straight run that can start at vertex i (bounds the edges tried)."""
     return float(np.hypot(*(closed - closed[i]).T).max())
 
 
 def points_from_frame(frame: Any, *, metric_crs: str = "EPSG:4549") -> pd.DataFrame:
-    """The named points of a frame with a ``界址点`` column, from its geometry's vertices.
+    """Return the named points of a frame with a ``界址点`` column, from its geometry's vertices.
 
     Each ring of names is matched with a ring of the geometry (outer rings and
     holes, part by part, first unused ring whose vertices fit); vertices added
@@ -215,7 +215,7 @@ def points_from_frame(frame: Any, *, metric_crs: str = "EPSG:4549") -> pd.DataFr
 
 
 def _metric(geoms: np.ndarray, crs: Any, metric_crs: str) -> np.ndarray:
-    """The geometries in metres (projected to *metric_crs* when the frame is in degrees)."""
+    """Return the geometries in metres (projected to *metric_crs* when the frame is in degrees)."""
     from pyproj import CRS, Transformer
 
     c = CRS.from_user_input(crs) if crs is not None else None
@@ -256,7 +256,7 @@ def _row_points(pos: int, groups: list[list[str]], rings: list[np.ndarray], metr
 
 
 def boundary_points(obj: Any, **options: Any):
-    """The named boundary points (界址点) of a layer, in EPSG:4490.
+    """Return the named boundary points (界址点) of a layer, in EPSG:4490.
 
     Parameters
     ----------
@@ -314,7 +314,7 @@ def boundary_points(obj: Any, **options: Any):
 
 
 def _from_frame(frame: Any):
-    """The points of a frame with a 界址点 column, recovered from its vertices, in EPSG:4490."""
+    """Return the points of a frame with a 界址点 column, recovered from its vertices, in EPSG:4490."""
     import geopandas as gpd
     from pyproj import Transformer
 

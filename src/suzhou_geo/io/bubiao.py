@@ -1,4 +1,4 @@
-"""The 部标 boundary-coordinate TXT of a 用地预审 / 报批 package: read it, and write it back.
+r"""The 部标 boundary-coordinate TXT of a 用地预审 / 报批 package: read it, and write it back.
 
 The text file the ministry's 报盘 systems take and CASS exports (``CVTOFJZD2``)::
 
@@ -33,9 +33,9 @@ Examples
 --------
 >>> from pathlib import Path
 >>> _ = Path("项目.txt").write_text(
-...     "[属性描述]\\n坐标系=2000国家大地坐标系\\n几度分带=3\\n带号=40\\n[地块坐标]\\n"
-...     "5,0.0100,K-01,某项目用地,面,,,,@\\nJ1,1,3471000.000,40585000.000\\nJ2,1,3471000.000,40585100.000\\n"
-...     "J3,1,3471100.000,40585100.000\\nJ4,1,3471100.000,40585000.000\\nJ1,1,3471000.000,40585000.000\\n",
+...     "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n带号=40\n[地块坐标]\n"
+...     "5,0.0100,K-01,某项目用地,面,,,,@\nJ1,1,3471000.000,40585000.000\nJ2,1,3471000.000,40585100.000\n"
+...     "J3,1,3471100.000,40585100.000\nJ4,1,3471100.000,40585000.000\nJ1,1,3471000.000,40585000.000\n",
 ...     encoding="gbk")
 >>> frame, reading = read_bubiao("项目.txt")
 >>> frame.crs.to_epsg(), frame["地块编号"].tolist(), frame["界址点"].tolist(), frame.geometry.area.tolist()
@@ -112,13 +112,13 @@ _AREA_UNITS = {"": 1.0, "公顷": 1.0, "ha": 1.0, "亩": 1 / 15, "平方米": 1e
 
 
 def is_bubiao(path: str | Path) -> bool:
-    """True if the file starts with a 部标 section (``[属性描述]``, ``[扩展信息]`` or ``[地块坐标]``).
+    r"""Return True if the file starts with a 部标 section (``[属性描述]``, ``[扩展信息]`` or ``[地块坐标]``).
 
     Examples
     --------
     >>> from pathlib import Path
-    >>> _ = Path("a.txt").write_text("\\n[属性描述]\\n坐标系=2000国家大地坐标系\\n", encoding="utf-8-sig")
-    >>> _ = Path("b.txt").write_text("id,wkt\\n1,POINT (1 2)\\n", encoding="utf-8")
+    >>> _ = Path("a.txt").write_text("\n[属性描述]\n坐标系=2000国家大地坐标系\n", encoding="utf-8-sig")
+    >>> _ = Path("b.txt").write_text("id,wkt\n1,POINT (1 2)\n", encoding="utf-8")
     >>> is_bubiao("a.txt"), is_bubiao("b.txt")
     (True, False)
     """
@@ -173,7 +173,7 @@ class _Doc:
 
 
 def _parse(text: str, source: str) -> _Doc:
-    """The sections, key=value pairs, block headers and point lines of a 部标 file, with line numbers."""
+    """Return the sections, key=value pairs, block headers and point lines of a 部标 file, with line numbers."""
     doc = _Doc()
     section = None
     for no, raw in enumerate(text.splitlines(), start=1):
@@ -185,8 +185,8 @@ def _parse(text: str, source: str) -> _Doc:
             section = m.group(1)
             continue
         if section is None:
-            raise ReadError(f"{where('line', no)}: 在第一个节（[属性描述] 或 [地块坐标]）之前有文字 / text before the first "
-                            "section ([属性描述] or [地块坐标])", source=source,
+            raise ReadError(f"{where('line', no)}: 在第一个节（[属性描述] 或 [地块坐标]）之前有文字 / text "
+                            "before the first section ([属性描述] or [地块坐标])", source=source,
                             hint="文件应以 [属性描述] 开头 / the file must start with [属性描述]")
         if "，" in line:
             doc.fullwidth_commas += 1
@@ -220,14 +220,16 @@ def _coordinate_line(doc: _Doc, line: str, no: int, source: str) -> None:
     if not doc.blocks:
         raise ReadError(f"{where('line', no)}: 坐标行前没有地块头行（以 @ 结尾）/ a point line before the first block "
                         "header (the line ending in @)", source=source,
-                        hint="在坐标前加地块头行，如 5,2.2500,K-01,地块1,面,,,,@ / add the block header before the points")
+                        hint="在坐标前加地块头行，如 5,2.2500,K-01,地块1,面,,,,@ / add the block header before "
+                             "the points")
     doc.blocks[-1].points.append(_point(fields, no, doc, source))
 
 
 def _point(fields: list[str], no: int, doc: _Doc, source: str) -> _Point:
     if len(fields) not in (4, 6):
-        raise ReadError(f"{where('line', no)}: 坐标行应有 4 列（点号,圈号,X,Y）或 6 列（点号,圈号,Y,X,边长,界址点类型），"
-                        f"该行有 {len(fields)} 列 / a point line has 4 or 6 fields, this one {len(fields)}",
+        raise ReadError(f"{where('line', no)}: 坐标行应有 4 列（点号,圈号,X,Y）或 6 列（点号,圈号,Y,X,边长,"
+                        f"界址点类型），该行有 {len(fields)} 列 / a point line has 4 or 6 fields, this one "
+                        f"{len(fields)}",
                         source=source, hint="改正该行 / correct that line")
     if doc.columns and len(fields) != doc.columns:
         raise ReadError(f"{where('line', no)}: 该行 {len(fields)} 列，前面的坐标行 {doc.columns} 列 / {len(fields)} "
@@ -266,7 +268,7 @@ def _number(text: str, no: int, k: int, source: str) -> float:
 
 
 def _crs(doc: _Doc, reading: Reading, axes, eastings: np.ndarray, lines: list[int]) -> str | None:
-    """The file's CRS from 坐标系, 几度分带, 带号 and the eastings; None (with reading.crs_error) if undecided."""
+    """Return the file's CRS from 坐标系, 几度分带, 带号 and the eastings; None (with crs_error) if undecided."""
     src = reading.name
     system, system_line = doc.attrs.get("坐标系", ("", None))
     datum = datum_of(system, source=src, line=system_line)
@@ -305,18 +307,19 @@ def _check_words(doc: _Doc, reading: Reading, degrees: bool) -> None:
     if projection and not degrees and not any(w in projection.lower() for w in gk):
         raise ReadError(f"{where('line', pline)}: 投影类型={projection} 不是高斯-克吕格投影 / 投影类型={projection} is "
                         "not Gauss-Krüger", source=reading.name,
-                        hint="部标坐标文件用高斯克吕格投影；其他投影请转换后再读 / convert the file to Gauss-Krüger first")
+                        hint="部标坐标文件用高斯克吕格投影；其他投影请转换后再读 / convert the file to "
+                             "Gauss-Krüger first")
     metres = unit.strip().lower() in ("", "米", "m", "meter", "metre", "meters", "metres", "公尺")
     if degrees and unit and unit not in ("度", "°", "degree", "degrees"):
-        warn(reading, f"{where('line', uline)}: 计量单位={unit}，但坐标是经纬度（按数值判断）/ 计量单位={unit}, but the "
-                      "coordinates are degrees (decided from the numbers)")
+        warn(reading, f"{where('line', uline)}: 计量单位={unit}，但坐标是经纬度（按数值判断）/ 计量单位={unit}, "
+                      "but the coordinates are degrees (decided from the numbers)")
     elif not degrees and not metres:
-        raise ReadError(f"{where('line', uline)}: 计量单位={unit}，坐标应以米为单位 / 计量单位={unit}: coordinates must "
-                        "be metres", source=reading.name, hint="写 计量单位=米 / write 计量单位=米")
+        raise ReadError(f"{where('line', uline)}: 计量单位={unit}，坐标应以米为单位 / 计量单位={unit}: "
+                        "coordinates must be metres", source=reading.name, hint="写 计量单位=米 / write 计量单位=米")
 
 
 def _datum_shift(doc: _Doc, reading: Reading, crs: str | None) -> None:
-    """The 转换参数 of a legacy-datum file become its datum shift (recorded as from the file)."""
+    """Return the 转换参数 of a legacy-datum file become its datum shift (recorded as from the file)."""
     text, line = doc.attrs.get("转换参数", ("", None))
     shift = transformation_parameters(text, source=reading.name, line=line)
     if shift is None:
@@ -360,8 +363,8 @@ def _check_count(block: _Block, rings: list[Ring], reading: Reading) -> None:
         return
     span = f"{block.points[0].line}–{block.points[-1].line}" if block.points else "none"
     raise ReadError(
-        f"{where('line', block.line)}: 地块 {_label(block)} 的界址点数为 {declared}，但有 {lines} 个坐标行（第 {span} 行）/ "
-        f"block {_label(block)} says 界址点数 {declared} but has {lines} point lines (lines {span})",
+        f"{where('line', block.line)}: 地块 {_label(block)} 的界址点数为 {declared}，但有 {lines} 个坐标行"
+        f"（第 {span} 行）/ block {_label(block)} says 界址点数 {declared} but has {lines} point lines (lines {span})",
         source=reading.name, column="界址点数",
         hint="改正界址点数，或检查是否缺少坐标行 / correct 界址点数, or check whether a point line is missing",
     )
@@ -390,8 +393,8 @@ def _kind(block: _Block, reading: Reading) -> str:
         return kind
     if kind == "":
         return "面"
-    raise ReadError(f"{where('line', block.line)}: 记录图形属性 {kind!r} 应为 点、线 或 面 / 记录图形属性 must be 点, 线 "
-                    "or 面", source=reading.name, column="记录图形属性", hint="写 面 / write 面")
+    raise ReadError(f"{where('line', block.line)}: 记录图形属性 {kind!r} 应为 点、线 或 面 / 记录图形属性 must be "
+                    "点, 线 or 面", source=reading.name, column="记录图形属性", hint="写 面 / write 面")
 
 
 def _columns(doc: _Doc) -> list[str]:
@@ -430,7 +433,8 @@ def _rows(doc: _Doc, axes, reading: Reading) -> tuple[list[dict], list[Any], lis
         geoms.append(geom)
         points += _point_records(pos, block, rings, ab, xy)
         if kind != "面":
-            reading.row_issues[pos] = f"记录图形属性={kind}，不是面 / recorded as {'a line' if kind == '线' else 'points'}"
+            what = "a line" if kind == "线" else "points"
+            reading.row_issues[pos] = f"记录图形属性={kind}，不是面 / recorded as {what}"
     _say_closed(reading, unclosed)
     if zero:
         reading.notes.append(f"地块面积为 0，视为未填写：{', '.join(zero[:10])} / 地块面积 0 taken as not given: "
@@ -451,8 +455,8 @@ def _check_rings(rings: list[Ring], block: _Block, kind: str, reading: Reading) 
 def _say_closed(reading: Reading, unclosed: list[str]) -> None:
     if unclosed:
         shown = "; ".join(unclosed[:8]) + (" …" if len(unclosed) > 8 else "")
-        warn(reading, f"{len(unclosed)} 个圈未闭合（末点未重复首点），已自动闭合：{shown} / {len(unclosed)} ring(s) did "
-                      f"not repeat their first point and were closed: {shown}")
+        warn(reading, f"{len(unclosed)} 个圈未闭合（末点未重复首点），已自动闭合：{shown} / {len(unclosed)} "
+                      f"ring(s) did not repeat their first point and were closed: {shown}")
 
 
 def _point_records(pos: int, block: _Block, rings: list[Ring], ab: np.ndarray, xy: np.ndarray) -> list[tuple]:
@@ -511,8 +515,8 @@ def read_bubiao(path: str | Path, *, encoding: str | None = None,
     a, b = np.array([p.a for p in pts]), np.array([p.b for p in pts])
     lines = [p.line for p in pts]
     axes = decide_axes(a, b, lines, source=label)
-    reading.decide("轴序 axis order", "X（北）在前 northing first" if axes.northing_first else "Y（东）在前 easting first",
-                   axes.sentence())
+    order = "X（北）在前 northing first" if axes.northing_first else "Y（东）在前 easting first"
+    reading.decide("轴序 axis order", order, axes.sentence())
     crs = _crs(doc, reading, axes, b if axes.northing_first else a, lines)
     if crs is not None:
         reading.decide("坐标参照系 CRS", _describe(crs), f"坐标参照系 {_describe(crs)}（由文件头与坐标判断）/ CRS "
@@ -529,8 +533,9 @@ def read_bubiao(path: str | Path, *, encoding: str | None = None,
 
 
 def _say_header(doc: _Doc, reading: Reading) -> None:
-    zh, en = (("6 列（点号,圈号,Y,X,边长,界址点类型，部备案格式）", "six columns (point, ring, Y, X, side, kind: the "
-               "部备案 variant)") if doc.columns == 6 else ("4 列（点号,圈号,X,Y）", "four columns (point, ring, X, Y)"))
+    six = ("6 列（点号,圈号,Y,X,边长,界址点类型，部备案格式）",
+           "six columns (point, ring, Y, X, side, kind: the 部备案 variant)")
+    zh, en = six if doc.columns == 6 else ("4 列（点号,圈号,X,Y）", "four columns (point, ring, X, Y)")
     reading.decide("格式 variant", f"{zh} / {en}", f"部标坐标文件，坐标行为{zh} / 部标 coordinate file, point lines "
                    f"of {en}")
     for key, (value, _) in doc.attrs.items():
@@ -668,7 +673,7 @@ def _header_lines(datum: str, width: int, zone: int | None, cm: int, header: dic
 
 
 def _blocks(frame: gpd.GeoDataFrame, target: CRS) -> tuple[list[str], list[Any], list[Any]]:
-    """The ``[地块坐标]`` section: one block per row with a geometry."""
+    """Return the ``[地块坐标]`` section: one block per row with a geometry."""
     to = Transformer.from_crs(frame.crs, target, always_xy=True)
     geoms = shapely.transform(np.asarray(frame.geometry.values, dtype=object), to.transform, interleaved=False)
     out, skipped, renamed = ["[地块坐标]"], [], []
@@ -728,7 +733,7 @@ def _fit_names(rings: list[np.ndarray], groups: list[list[str]]) -> list[tuple[n
 
 
 def _without_split_points(xy: np.ndarray) -> np.ndarray:
-    """The ring without the points added when its long edges were split (fewest vertices that explain it)."""
+    """Return the ring without the points added when its long edges were split (fewest vertices that explain it)."""
     for count in range(3, len(xy)):
         idx = named_vertices(xy, count)
         if idx is not None:
@@ -744,7 +749,7 @@ def _point_lines(xy: np.ndarray, names: list[str], number: int) -> list[str]:
 
 
 def _clean(value: Any) -> str:
-    """A field value that cannot break the format: no commas, no line breaks."""
+    """Return a field value that cannot break the format: no commas, no line breaks."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return ""
     return str(value).replace(",", "，").replace("\r", " ").replace("\n", " ").strip()
@@ -800,10 +805,10 @@ def _say_written(path, skipped: list, renamed: list, frame) -> None:
     name = Path(path).name
     if skipped:
         shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
-        warnings.warn(f"{name}: {len(skipped)} 行没有几何，未写入：{shown} / {len(skipped)} row(s) without geometry were "
-                      f"not written: {shown}", SuzhouGeoWarning, stacklevel=3)
+        warnings.warn(f"{name}: {len(skipped)} 行没有几何，未写入：{shown} / {len(skipped)} row(s) without geometry "
+                      f"were not written: {shown}", SuzhouGeoWarning, stacklevel=3)
     if renamed:
         shown = ", ".join(map(str, renamed[:10])) + (" …" if len(renamed) > 10 else "")
-        warnings.warn(f"{name}: {len(renamed)} 行的界址点名与顶点不符，已按 J1… 重新编号：{shown} / the 界址点 names of "
-                      f"{len(renamed)} row(s) do not fit their vertices (edited or repaired geometry): points numbered "
-                      f"J1… instead: {shown}", SuzhouGeoWarning, stacklevel=3)
+        warnings.warn(f"{name}: {len(renamed)} 行的界址点名与顶点不符，已按 J1… 重新编号：{shown} / the 界址点 names "
+                      f"of {len(renamed)} row(s) do not fit their vertices (edited or repaired geometry): points "
+                      f"numbered J1… instead: {shown}", SuzhouGeoWarning, stacklevel=3)

@@ -1,4 +1,4 @@
-"""CAD drawings (DXF) from AutoCAD or CASS: parcels as closed polylines and hatches, labels from text.
+r"""CAD drawings (DXF) from AutoCAD or CASS: parcels as closed polylines and hatches, labels from text.
 
 GDAL's DXF driver reads every entity of the drawing into one table; this
 module makes a parcel layer of it:
@@ -17,15 +17,15 @@ module makes a parcel layer of it:
   parcel, not two (said in the notes);
 * text is decoded right: ``$DWGCODEPAGE=ANSI_936`` (GBK) drawings, and AutoCAD
   2007+ drawings, which are UTF-8 although their header often still says
-  ``ANSI_1252``; ``\\U+XXXX`` and ``\\M+5XXXX`` escapes are decoded.
+  ``ANSI_1252``; ``\U+XXXX`` and ``\M+5XXXX`` escapes are decoded.
 
 A DXF holds no CRS: the caller says which (``crs="EPSG:4528"``).
 
 Examples
 --------
->>> dxf_codepage(b"  9\\n$DWGCODEPAGE\\n  3\\nANSI_936\\n")
+>>> dxf_codepage(b"  9\n$DWGCODEPAGE\n  3\nANSI_936\n")
 'ANSI_936'
->>> decode_escapes("\\\\U+7EA2\\\\U+7EBF")
+>>> decode_escapes("\\U+7EA2\\U+7EBF")
 '红线'
 """
 
@@ -66,17 +66,17 @@ def _header_value(head: bytes, name: bytes) -> str | None:
 
 
 def dxf_codepage(data: bytes) -> str | None:
-    """The drawing's ``$DWGCODEPAGE`` (``"ANSI_936"``, ``"ANSI_1252"``), or None."""
+    """Return the drawing's ``$DWGCODEPAGE`` (``"ANSI_936"``, ``"ANSI_1252"``), or None."""
     return _header_value(data[:65536], b"DWGCODEPAGE")
 
 
 def dxf_version(data: bytes) -> str | None:
-    """The drawing's ``$ACADVER`` (``"AC1015"`` = AutoCAD 2000, ``"AC1021"`` = 2007, …), or None."""
+    """Return the drawing's ``$ACADVER`` (``"AC1015"`` = AutoCAD 2000, ``"AC1021"`` = 2007, …), or None."""
     return _header_value(data[:65536], b"ACADVER")
 
 
 def decode_escapes(text: Any) -> Any:
-    """Decode AutoCAD's ``\\U+XXXX`` (Unicode) and ``\\M+nXXXX`` (multi-byte) escapes in *text*."""
+    r"""Decode AutoCAD's ``\U+XXXX`` (Unicode) and ``\M+nXXXX`` (multi-byte) escapes in *text*."""
     if not isinstance(text, str) or "\\" not in text:
         return text
 
@@ -98,7 +98,7 @@ def _chinese(text: str) -> bool:
 
 
 def _encoding(data: bytes, given: str | None, reading: Reading) -> str | None:
-    """The GDAL ``ENCODING`` open option to read the drawing's text with (None: as its header says)."""
+    """Return the GDAL ``ENCODING`` open option to read the drawing's text with (None: as its header says)."""
     if given is not None:
         reading.decide("编码 encoding", f"{given} (given)")
         return given
@@ -175,7 +175,7 @@ def cad_layers(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _choose(gdf: gpd.GeoDataFrame, layer: Any, reading: Reading) -> gpd.GeoDataFrame:
-    """The shapes (polygons and lines) of the chosen AutoCAD layer; an error when the choice is open."""
+    """Return the shapes (polygons and lines) of the chosen AutoCAD layer; an error when the choice is open."""
     table = cad_layers(gdf)
     listing = "; ".join(f"{r.layer}（{r.polygons} 个面 polygons, {r.lines} 条线 lines）" for r in table.itertuples())
     shapes = gdf[np.isin(shapely.get_type_id(np.asarray(gdf.geometry.values, dtype=object)), (1, 2, 3, 5, 6))]
@@ -218,7 +218,7 @@ def _close_coincident(shapes: gpd.GeoDataFrame, reading: Reading) -> gpd.GeoData
 
 
 def _drop_hatch_twins(shapes: gpd.GeoDataFrame, reading: Reading) -> gpd.GeoDataFrame:
-    """A HATCH whose boundary equals a closed polyline's on the same layer is the same parcel: keep the polyline."""
+    """Drop a HATCH whose boundary equals a closed polyline's on the same layer: the same parcel, not two."""
     sub = shapes["SubClasses"].fillna("").astype(str)
     hatch = sub.str.contains("AcDbHatch").to_numpy()
     if not hatch.any() or hatch.all():
@@ -233,16 +233,16 @@ def _drop_hatch_twins(shapes: gpd.GeoDataFrame, reading: Reading) -> gpd.GeoData
     if not twins:
         return shapes
     handles = ", ".join(map(str, shapes["EntityHandle"].iloc[twins].tolist()[:10]))
-    reading.notes.append(f"{len(twins)} 个填充（HATCH）与同图层的闭合多段线边界相同，按同一地块只保留多段线（句柄 {handles}）/ "
-                         f"{len(twins)} hatch(es) share the boundary of a closed polyline on the same layer and were "
-                         f"taken as that parcel, not a second one (handles {handles})")
+    reading.notes.append(f"{len(twins)} 个填充（HATCH）与同图层的闭合多段线边界相同，按同一地块只保留多段线"
+                         f"（句柄 {handles}）/ {len(twins)} hatch(es) share the boundary of a closed polyline on the "
+                         f"same layer and were taken as that parcel, not a second one (handles {handles})")
     keep = np.ones(len(shapes), dtype=bool)
     keep[twins] = False
     return shapes[keep]
 
 
 def _labels(shapes: gpd.GeoDataFrame, texts: gpd.GeoDataFrame, reading: Reading) -> np.ndarray:
-    """The text inside each polygon (the smallest polygon containing it), joined with ``"; "``."""
+    """Return the text inside each polygon (the smallest polygon containing it), joined with ``"; "``."""
     out = np.full(len(shapes), None, dtype=object)
     geoms = np.asarray(shapes.geometry.values, dtype=object)
     polygon = np.isin(shapely.get_type_id(geoms), (3, 6))
@@ -265,8 +265,8 @@ def _labels(shapes: gpd.GeoDataFrame, texts: gpd.GeoDataFrame, reading: Reading)
         out[pos] = "; ".join(w for w in words if w)
     outside = len(texts) - len(best)
     reading.notes.append(f"{len(best)} 个文字注记作为所在地块的标注（{LABEL_COLUMN} 列），{outside} 个不在任何地块内 / "
-                         f"{len(best)} text(s) kept as the label ({LABEL_COLUMN}) of the polygon they lie in; {outside} "
-                         "lie in no polygon")
+                         f"{len(best)} text(s) kept as the label ({LABEL_COLUMN}) of the polygon they lie in; "
+                         f"{outside} lie in no polygon")
     return out
 
 

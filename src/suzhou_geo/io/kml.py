@@ -47,7 +47,7 @@ _DEFAULTS = (None, -1, 0, "", "clampToGround")
 
 
 def kml_path(path: str | Path) -> tuple[str, str]:
-    """The path GDAL opens for a KML or KMZ, and what it is (``"KML"`` or ``"KMZ"``).
+    """Return the path GDAL opens for a KML or KMZ, and what it is (``"KML"`` or ``"KMZ"``).
 
     Raises
     ------
@@ -84,7 +84,8 @@ def _choose(layers: list[tuple[str, int]], layer: Any, reading: Reading) -> str:
         names = [n for n, _ in layers]
         chosen = names[layer] if isinstance(layer, int) and 0 <= layer < len(names) else layer
         if chosen not in names:
-            raise ReadError(f"没有名为 {layer!r} 的文件夹；有：{listing} / no folder {layer!r}; the file has: {listing}",
+            raise ReadError(f"没有名为 {layer!r} 的文件夹；有：{listing} / no folder {layer!r}; the file has: "
+                            f"{listing}",
                             source=reading.name, hint="用上列名称之一 / use one of the names listed")
         reading.decide("图层 layer", chosen, f"文件夹：{chosen}（指定）/ folder {chosen} (given)")
         return chosen
@@ -153,8 +154,9 @@ def read_kml(path: str | Path, *, layer: Any = None, name: str | None = None) ->
     gdf = _normalise(gdf)
     if gdf.crs is None:
         gdf = gdf.set_crs("EPSG:4326")
-    reading.notes.append(f"{kind} 坐标为 WGS84 经纬度（KML 标准）；若是在高德等 GCJ-02 地图上描绘的，请用 crs='GCJ-02' 读取 / "
-                         f"{kind} coordinates are WGS84 longitude/latitude (the KML standard); a KML traced on a GCJ-02 "
-                         f"web map (Amap/Gaode, Tencent) must be read with crs='GCJ-02' (read with GDAL's {driver})")
+    reading.notes.append(f"{kind} 坐标为 WGS84 经纬度（KML 标准）；若是在高德等 GCJ-02 地图上描绘的，请用 "
+                         f"crs='GCJ-02' 读取 / {kind} coordinates are WGS84 longitude/latitude (the KML standard); "
+                         "a KML traced on a GCJ-02 web map (Amap/Gaode, Tencent) must be read with crs='GCJ-02' "
+                         f"(read with GDAL's {driver})")
     gdf.index = np.arange(len(gdf))
     return gdf, reading

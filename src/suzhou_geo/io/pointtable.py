@@ -39,7 +39,16 @@ import pandas as pd
 
 from ..errors import CRSError, ReadError
 from .boundary import NAMES_COLUMN, join_names
-from .survey import Reading, assemble, build_rings, decide_axes, decide_zone, decode_text, warn, where
+from .survey import (
+    Reading,
+    assemble,
+    build_rings,
+    decide_axes,
+    decide_zone,
+    decode_text,
+    warn,
+    where,
+)
 
 __all__ = ["FORMAT", "COLUMN_NAMES", "find_columns", "is_point_table", "read_point_table"]
 
@@ -47,7 +56,8 @@ __all__ = ["FORMAT", "COLUMN_NAMES", "find_columns", "is_point_table", "read_poi
 FORMAT = "界址点坐标表"
 #: Column names recognised for each role (compared without spaces, case and units in brackets).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "parcel": ("地块编号", "宗地号", "宗地编号", "地块号", "宗地代码", "parcel_id", "parcel", "地块名称", "地块", "宗地"),
+    "parcel": ("地块编号", "宗地号", "宗地编号", "地块号", "宗地代码", "parcel_id", "parcel", "地块名称", "地块",
+               "宗地"),
     "point": ("点号", "界址点号", "界址点编号", "界址点", "点名", "点", "point", "point_id", "jzd", "jzdh"),
     "north": ("x", "x坐标", "北坐标", "纵坐标", "北坐标x", "x北坐标", "n", "north", "northing", "北", "x(北)"),
     "east": ("y", "y坐标", "东坐标", "横坐标", "东坐标y", "y东坐标", "e", "east", "easting", "东", "y(东)"),
@@ -60,14 +70,14 @@ _HEADER_ROWS = 20
 
 
 def _key(name: Any) -> str:
-    """A column name without spaces, case, brackets and length units (``"X坐标 (m)"`` → ``"x坐标"``)."""
+    """Return a column name without spaces, case, brackets and length units (``"X坐标 (m)"`` → ``"x坐标"``)."""
     text = str(name).strip().lower().replace("（", "(").replace("）", ")")
     text = re.sub(r"\((m|米|公尺)\)|/(m|米)$", "", text)
     return re.sub(r"[\s()_:：]", "", text.replace("(北)", "北").replace("(东)", "东"))
 
 
 def find_columns(columns: Any) -> dict[str, Any]:
-    """The columns playing each role (parcel, point, north, east, ring, area), by name.
+    """Return the columns playing each role (parcel, point, north, east, ring, area), by name.
 
     Examples
     --------
@@ -87,7 +97,7 @@ def find_columns(columns: Any) -> dict[str, Any]:
 
 
 def is_point_table(columns: Any) -> bool:
-    """True if *columns* name a point number and two coordinates (and no WKT geometry).
+    """Return True if *columns* name a point number and two coordinates (and no WKT geometry).
 
     Examples
     --------
@@ -103,7 +113,7 @@ def is_point_table(columns: Any) -> bool:
 
 
 def _read_table(source: Any, encoding: str | None, sheet: Any, reading: Reading) -> tuple[pd.DataFrame, int]:
-    """The raw cells (all text) and the 1-based row number of the first cell row."""
+    """Return the raw cells (all text) and the 1-based row number of the first cell row."""
     if isinstance(source, pd.DataFrame):
         return source.astype(object).where(source.notna(), None).map(_cell), 2
     path = Path(source)
@@ -132,14 +142,16 @@ def _read_excel(path: Path, sheet: Any, reading: Reading) -> pd.DataFrame:
         names = list(sheets)
         chosen = names[sheet] if isinstance(sheet, int) and 0 <= sheet < len(names) else sheet
         if chosen not in sheets:
-            raise ReadError(f"工作簿中没有工作表 {sheet!r}；有：{', '.join(names)} / no sheet {sheet!r}; the workbook has: "
-                            f"{', '.join(names)}", source=reading.name, hint="用上列名称之一 / use one of those names")
+            raise ReadError(f"工作簿中没有工作表 {sheet!r}；有：{', '.join(names)} / no sheet {sheet!r}; the "
+                            f"workbook has: {', '.join(names)}", source=reading.name,
+                            hint="用上列名称之一 / use one of those names")
         reading.decide("工作表 sheet", str(chosen), f"工作表：{chosen}（指定）/ sheet {chosen} (given)")
         return sheets[chosen].map(_cell)
     tables = [n for n, df in sheets.items() if _header_row(df.map(_cell)) is not None]
     if len(tables) > 1:
-        raise ReadError(f"工作簿有 {len(tables)} 个界址点表：{', '.join(map(str, tables))} / the workbook has {len(tables)} "
-                        f"sheets of boundary points: {', '.join(map(str, tables))}", source=reading.name,
+        shown = ", ".join(map(str, tables))
+        raise ReadError(f"工作簿有 {len(tables)} 个界址点表：{shown} / the workbook has {len(tables)} sheets of "
+                        f"boundary points: {shown}", source=reading.name,
                         hint=f"用 layer= 指明工作表，如 layer='{tables[0]}' / choose the sheet with layer=")
     chosen = tables[0] if tables else next(iter(sheets))
     if len(sheets) > 1:
@@ -165,7 +177,7 @@ def _header_row(raw: pd.DataFrame) -> int | None:
 
 
 def _with_header(raw: pd.DataFrame, first_row: int, source: Any, reading: Reading) -> tuple[pd.DataFrame, list[int]]:
-    """The table under its header row, and each row's number as the user sees it (1-based)."""
+    """Return the table under its header row, and each row's number as the user sees it (1-based)."""
     if isinstance(source, pd.DataFrame):
         return raw.reset_index(drop=True), [k + first_row for k in range(len(raw))]
     k = _header_row(raw)
@@ -297,12 +309,13 @@ def read_point_table(source: Any, *, encoding: str | None = None, layer: Any = N
 
 
 def _say_axes(axes, a_col: Any, found: dict, reading: Reading) -> None:
-    reading.decide("轴序 axis order", "北坐标在前 northing first" if axes.northing_first else "东坐标在前 easting first",
-                   axes.sentence())
+    order = "北坐标在前 northing first" if axes.northing_first else "东坐标在前 easting first"
+    reading.decide("轴序 axis order", order, axes.sentence())
     said_north_first = a_col == found["north"]
     if said_north_first != axes.northing_first and not axes.degrees:
         warn(reading, f"列名 {found['north']} 表示北坐标，但数值是东坐标（按数值判断，已交换）/ the column "
-                      f"{found['north']} is named as the northing but holds eastings (decided from the numbers; swapped)")
+                      f"{found['north']} is named as the northing but holds eastings (decided from the numbers; "
+                      "swapped)")
 
 
 def _zone(eastings: np.ndarray, rows: list[int], axes, reading: Reading) -> None:

@@ -27,7 +27,8 @@ from . import postgis
 from .approval import approval_format, read_approval
 from .pointtable import is_point_table, read_point_table
 
-__all__ = ["RawInfo", "read_raw", "choose_layer", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS"]
+__all__ = ["RawInfo", "read_raw", "choose_layer", "read_shapefile_text", "string_values", "has_arrow", "sidecar",
+           "DRIVERS"]
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class RawInfo:
 
     @classmethod
     def of(cls, reading: Any) -> RawInfo:
-        """The record of an approval reader's :class:`~suzhou_geo.io.survey.Reading`."""
+        """Return the record of an approval reader's :class:`~suzhou_geo.io.survey.Reading`."""
         return cls(**{f: getattr(reading, f) for f in cls.__dataclass_fields__})
 
 
@@ -198,7 +199,7 @@ def _read_hint(path: str, exc: Exception) -> str:
 
 
 def choose_layer(path: str, layer: Any, label: str, *, hint_option: str = "layer=") -> Any:
-    """The layer to read: *layer* if given, else the only layer with features; several are an error listing them.
+    """Return the layer to read: *layer* if given, else the only layer with features; several are an error listing them.
 
     A source with several layers (GeoPackage, FileGDB, KML folders, …) is never
     silently reduced to its first layer.  Layers without geometry (attribute

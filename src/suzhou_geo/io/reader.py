@@ -227,7 +227,7 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
 
 
 def _require_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling) -> None:
-    """An approval file whose CRS its content does not decide needs the caller's CRS: say why and which."""
+    """Raise the CRSError of an approval file whose content does not decide its CRS (unless one is given)."""
     if info.crs_error is None or gdf.crs is not None or src.crs is not None:
         return
     err = info.crs_error
@@ -236,7 +236,7 @@ def _require_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling) ->
 
 
 def _decide_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling):
-    """The CRS decision; a 部标 file's 转换参数 serve as its datum shift unless the caller gives one."""
+    """Return the CRS decision; a 部标 file's 转换参数 serve as its datum shift unless the caller gives one."""
     shift, from_file = src.datum_shift, False
     if info.datum_shift is not None:
         if shift is None and src.crs is None:
@@ -252,7 +252,7 @@ def _decide_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling):
 
 
 def _with_row_issues(issues: np.ndarray, extra: dict) -> np.ndarray:
-    """The geometry issues with what the reader found wrong with single rows added (both bilingual)."""
+    """Return the geometry issues with what the reader found wrong with single rows added (both bilingual)."""
     if not extra:
         return issues
     out = issues.copy()
@@ -277,7 +277,7 @@ def join_bilingual(a: str, b: str) -> str:
 
 
 def _points(points: Any, decision) -> gpd.GeoDataFrame | None:
-    """The named boundary points in EPSG:4490 (converted as the layer was), or None."""
+    """Return the named boundary points in EPSG:4490 (converted as the layer was), or None."""
     if points is None:
         return None
     geoms = decision.transform(shapely.points(points["x"].to_numpy(), points["y"].to_numpy()))

@@ -159,7 +159,7 @@ def _gk_table() -> dict[tuple[str, int, str, int], str]:
 
 
 def gauss_kruger(datum: str, width: int, *, zone: int | None = None, cm: int | None = None) -> str:
-    """The EPSG code of a Chinese Gauss-Krüger CRS.
+    """Return the EPSG code of a Chinese Gauss-Krüger CRS.
 
     Parameters
     ----------
@@ -219,7 +219,7 @@ def identify_gauss_kruger(crs: Any) -> tuple[str, int, int | None, int] | None:
 
 
 def geographic_crs(datum: str) -> str:
-    """The geographic (longitude/latitude) CRS of a datum.
+    """Return the geographic (longitude/latitude) CRS of a datum.
 
     Examples
     --------
@@ -238,7 +238,7 @@ _DATUM_WORDS = (
 
 
 def datum_of(text: str | None, *, source: str = "", line: int | None = None) -> str | None:
-    """The datum named by a 坐标系 value, or None when the value is empty.
+    """Return the datum named by a 坐标系 value, or None when the value is empty.
 
     Raises
     ------
@@ -263,8 +263,9 @@ def datum_of(text: str | None, *, source: str = "", line: int | None = None) -> 
             return key
     at = f"{where('line', line)}: " if line else ""
     raise CRSError(
-        f"{at}坐标系={value} 不是国家坐标系（2000国家大地坐标系、1980西安坐标系、1954北京坐标系）/ 坐标系={value} is not "
-        "a national datum (CGCS2000, Xi'an 1980, Beijing 1954): a local or city system needs the bureau's parameters",
+        f"{at}坐标系={value} 不是国家坐标系（2000国家大地坐标系、1980西安坐标系、1954北京坐标系）/ 坐标系={value} is "
+        "not a national datum (CGCS2000, Xi'an 1980, Beijing 1954): a local or city system needs the bureau's "
+        "parameters",
         source=source or None,
         hint="将数据转换到 2000国家大地坐标系 后再读，或用 crs= 指明坐标的 CRS / convert the file to CGCS2000 "
              "first, or pass crs= with the CRS its coordinates are in",
@@ -328,7 +329,7 @@ class Axes:
     degrees: bool = False
 
     def sentence(self) -> str:
-        """The decision as a bilingual sentence."""
+        """Return the decision as a bilingual sentence."""
         if self.degrees:
             if self.northing_first:
                 return "坐标为经纬度，纬度在前 / coordinates are degrees, latitude first"
@@ -432,7 +433,7 @@ class Zone:
     how: str
 
     def crs(self, datum: str) -> str:
-        """The EPSG code of this zone in *datum*."""
+        """Return the EPSG code of this zone in *datum*."""
         if self.prefixed:
             return gauss_kruger(datum, self.width, zone=self.zone)
         return gauss_kruger(datum, self.width, cm=self.cm)
@@ -520,8 +521,8 @@ def _prefixed_zone(e, positions, hz, width, source, zone_line, unit) -> Zone:
     if (zones != zones[0]).any():
         i = np.flatnonzero(zones != zones[0])[0]
         raise ReadError(
-            f"{where(unit, positions[i])}: 东坐标 {e[i]} 的带号前缀 {zones[i]} 与首个点的 {zones[0]} 不同 / the easting "
-            f"{e[i]} carries zone {zones[i]}, the first point zone {zones[0]}",
+            f"{where(unit, positions[i])}: 东坐标 {e[i]} 的带号前缀 {zones[i]} 与首个点的 {zones[0]} 不同 / the "
+            f"easting {e[i]} carries zone {zones[i]}, the first point zone {zones[0]}",
             source=source, hint="一个文件只能有一个投影带 / one file holds one zone: split it or correct the point",
         )
     z = int(zones[0])
@@ -572,7 +573,7 @@ def _plain_zone(hz: int, width: int | None, source: str, zone_line: int | None) 
 
 
 def transformation_parameters(text: str | None, *, source: str = "", line: int | None = None) -> DatumShift | None:
-    """The seven 转换参数 (dx, dy, dz in m; rx, ry, rz in arc-seconds; scale in ppm), or None if not given.
+    """Return the seven 转换参数 (dx, dy, dz in m; rx, ry, rz in arc-seconds; scale in ppm), or None if not given.
 
     Empty values (``,,,,,,``) and all zeros mean "not given" (many writers fill zeros).
     Three values give a three-parameter shift.
@@ -715,7 +716,7 @@ def _closes(points, current: list[int], xy: np.ndarray, reading: Reading, unit: 
 
 
 def assemble(rings: list[Ring], *, kind: str = "面") -> tuple[Any, list[str]]:
-    """One parcel's geometry from its rings: holes inside an earlier outer ring, parts outside.
+    r"""One parcel's geometry from its rings: holes inside an earlier outer ring, parts outside.
 
     Ring 1 (the first) is an outer ring.  Every later ring is a hole of the
     first outer ring it lies within (and not within one of that ring's holes:
@@ -737,8 +738,9 @@ def assemble(rings: list[Ring], *, kind: str = "面") -> tuple[Any, list[str]]:
     >>> geom, said = assemble([Ring(1, sq(0, 10), [], 1), Ring(2, sq(2, 2), [], 7), Ring(3, sq(20, 5), [], 13)])
     >>> geom.geom_type, geom.area
     ('MultiPolygon', 121.0)
-    >>> said
-    ['圈 2 位于圈 1 内，为内环（扣除）/ ring 2 lies inside ring 1: a hole', '圈 3 在其他圈之外，为地块的另一部分 / ring 3 lies outside the other rings: another part of the parcel']
+    >>> print("\n".join(said))
+    圈 2 位于圈 1 内，为内环（扣除）/ ring 2 lies inside ring 1: a hole
+    圈 3 在其他圈之外，为地块的另一部分 / ring 3 lies outside the other rings: another part of the parcel
     """
     if kind == "点":
         return shapely.multipoints(np.vstack([r.xy[:-1] if len(r.xy) > 1 else r.xy for r in rings])), []
@@ -765,7 +767,7 @@ def assemble(rings: list[Ring], *, kind: str = "面") -> tuple[Any, list[str]]:
 
 
 def _host(ring: Ring, outers: list[tuple[Ring, list[Ring]]]) -> tuple[Ring, list[Ring]] | None:
-    """The first outer ring that *ring* lies within and outside of whose holes it lies."""
+    """Return the first outer ring that *ring* lies within and outside of whose holes it lies."""
     poly = shapely.Polygon(ring.xy)
     for outer, holes in outers:
         if poly.within(shapely.Polygon(outer.xy)) and not any(
@@ -779,7 +781,7 @@ def _host(ring: Ring, outers: list[tuple[Ring, list[Ring]]]) -> tuple[Ring, list
 
 
 def planar_crs(crs: Any) -> CRS:
-    """The plane a surveyor's planar area is computed in: the Gauss-Krüger projection of *crs* on CGCS2000.
+    """Return the plane a surveyor's planar area is computed in: the Gauss-Krüger projection of *crs* on CGCS2000.
 
     A 地块面积 in a 部标 file is the planar area in the file's Gauss-Krüger
     zone, so it is compared in that projection (same central meridian and
@@ -828,7 +830,7 @@ def planar_areas(geoms: np.ndarray, crs: Any) -> np.ndarray:
 
 
 def decode_text(data: bytes, encoding: str | None, *, source: str) -> tuple[str, str, bool]:
-    """Decode a text file: (text, how it was decided, whether it was a Chinese code page).
+    r"""Decode a text file: (text, how it was decided, whether it was a Chinese code page).
 
     With *encoding* given it is used; otherwise a UTF-8 byte-order mark, then
     strict UTF-8, then GB18030 (a superset of GBK and GB2312) are tried.
@@ -842,7 +844,7 @@ def decode_text(data: bytes, encoding: str | None, *, source: str) -> tuple[str,
     --------
     >>> decode_text("地块".encode("gbk"), None, source="t.txt")
     ('地块', 'GB18030 (检测 detected)', True)
-    >>> decode_text(b"\\xef\\xbb\\xbfJ1", None, source="t.txt")[:2]
+    >>> decode_text(b"\xef\xbb\xbfJ1", None, source="t.txt")[:2]
     ('J1', 'UTF-8 (BOM)')
     """
     if encoding is not None:

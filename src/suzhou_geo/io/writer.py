@@ -209,7 +209,7 @@ def write_layer(
 
 
 def _in_crs(gdf: gpd.GeoDataFrame, crs: Any, target: Path, encoding: str | None) -> gpd.GeoDataFrame:
-    """The frame in the CRS to write (a 部标 TXT converts on its own); *encoding* only where it applies."""
+    """Return the frame in the CRS to write (a 部标 TXT converts on its own); *encoding* only where it applies."""
     txt = target.suffix.lower() == ".txt"
     if encoding is not None and not txt:
         raise OutputError(f"encoding= applies to 部标 .txt files, not {target.suffix or 'this format'}",

@@ -305,10 +305,11 @@ def reading_summary(provenance: Mapping[str, Any] | None) -> str:
 
     Examples
     --------
-    >>> reading_summary({"format": "部标 TXT", "encoding": "GB18030 (检测 detected)",
-    ...                  "crs": {"crs_in": "EPSG:4528", "how": "declared", "method": "proj"},
-    ...                  "decisions": {"轴序 axis order": "X（北）在前 northing first", "属性描述 · 带号": "40"}})
-    '部标 TXT, GB18030 (检测 detected); 坐标参照系 CRS: EPSG:4528 (declared); 轴序 axis order: X（北）在前 northing first'
+    >>> print(reading_summary({"format": "部标 TXT", "encoding": "GB18030 (检测 detected)",
+    ...                        "crs": {"crs_in": "EPSG:4528", "how": "declared", "method": "proj"},
+    ...                        "decisions": {"轴序 axis order": "X（北）在前 northing first", "属性描述 · 带号": "40"}}))
+    部标 TXT, GB18030 (检测 detected); 坐标参照系 CRS: EPSG:4528 (declared);
+    轴序 axis order: X（北）在前 northing first
     """
     if not provenance:
         return ""
@@ -326,7 +327,7 @@ def reading_summary(provenance: Mapping[str, Any] | None) -> str:
 
 
 def reading_notes(provenance: Mapping[str, Any] | None) -> list[str]:
-    """The reader's notes on the parcels, each prefixed, at most :data:`MAX_READING_NOTES` of them."""
+    """Return the reader's notes on the parcels, each prefixed, at most :data:`MAX_READING_NOTES` of them."""
     notes = list((provenance or {}).get("notes") or [])
     out = [f"读取地块时 while reading the parcels: {n}" for n in notes[:MAX_READING_NOTES]]
     if len(notes) > MAX_READING_NOTES:

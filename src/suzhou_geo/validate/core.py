@@ -270,7 +270,7 @@ def measure(
 
 
 def declared_ha(frame: Any) -> np.ndarray | None:
-    """The parcels' declared areas (公顷) from their ``declared_area_ha`` column, or None without one."""
+    """Return the parcels' declared areas (公顷) from their ``declared_area_ha`` column, or None without one."""
     if DECLARED not in frame.columns:
         return None
     return pd.to_numeric(frame[DECLARED], errors="coerce").to_numpy(dtype=float)
@@ -438,7 +438,7 @@ def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs
 
 
 def _all_numbers(column: pd.Series, values: np.ndarray) -> bool:
-    """True if every value of *column* that is given is a number (nothing is lost by taking *values*)."""
+    """Return True if every value of *column* that is given is a number (nothing is lost by taking *values*)."""
     return bool((np.isfinite(values) | column.isna().to_numpy()).all())
 
 

@@ -189,7 +189,7 @@ def decide(m: Measures, rules: Rules = RULES) -> Decision:
 
 
 def declared_area_off(declared_m2: np.ndarray, planar_m2: np.ndarray, rules: Rules = RULES) -> np.ndarray:
-    """True where a declared area differs from the planar area by more than both tolerances.
+    """Return True where a declared area differs from the planar area by more than both tolerances.
 
     Examples
     --------

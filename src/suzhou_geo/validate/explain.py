@@ -108,7 +108,7 @@ def _declared(m: Measures, d: Decision, add, rules: Rules) -> None:
 
 
 def _unit_hint(declared: float, planar: float) -> tuple[str, str]:
-    """A likely cause when the declaration is off by a unit factor (m² or 亩 written as 公顷)."""
+    """Return a likely cause when the declaration is off by a unit factor (m² or 亩 written as 公顷)."""
     ratio = declared / planar if planar > 0 else np.nan
     for factor, zh, en in ((1e4, "平方米", "m²"), (15.0, "亩", "mu (亩)")):
         if abs(ratio / factor - 1) < 0.01:
