@@ -21,12 +21,14 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "# The planned spatial schemes as layers\n\nEvery named pattern of the Suzhou and Kunshan "
                "plans is a `Scheme`: its elements are a GeoDataFrame in CGCS2000 (EPSG:4490) that says, per "
                "element, where the geometry comes from (`basis`), how accurate it is (`accuracy_m`) and which "
-               "clause defines it (`source`). Two questions are kept apart: does the source text state the element's role "
-               "(`role_inferred`, with the clause wording or our reason in `role_evidence`), and is its shape real data or "
+               "clause defines it (`source`). Two questions are kept apart: does the source text state the "
+               "element's role (`role_inferred`, with the clause wording or our reason in `role_evidence`), and "
+               "is its shape real data or "
                "drawn from our reading (`geometry_inferred`)?"),
         ("code", "import suzhou_geo as sg\n\nsg.schemes()"),
         ("code", "eco = sg.scheme(\"三核四轴四片\")\neco"),
-        ("code", "eco.elements[[\"element_id\", \"role\", \"name_zh\", \"role_inferred\", \"role_evidence\", \"geometry_inferred\", \"basis\", \"accuracy_m\", \"source\"]]"),
+        ("code", "eco.elements[[\"element_id\", \"role\", \"name_zh\", \"role_inferred\", \"role_evidence\", "
+                 "\"geometry_inferred\", \"basis\", \"accuracy_m\", \"source\"]]"),
         ("md", "Areas by element, on the ellipsoid:"),
         ("code", "eco.area_km2()"),
         ("md", "Which elements does a point in 阳澄湖 fall in, and which lie within 2 km of a point in 昆山?"),
@@ -34,20 +36,25 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  "pts = gpd.GeoSeries([Point(120.80, 31.43), Point(120.98, 31.38)], crs=\"EPSG:4490\")\n"
                  "eco.locate(pts, within_m=2000)"),
         ("md", "The city structure 一主四副双轴 and Kunshan's ecological pattern 两心两轴、多廊多点:"),
-        ("code", "structure = sg.scheme(\"一主四副双轴\")\nstructure.elements[[\"role\", \"name_zh\", \"basis\", \"accuracy_m\"]]"),
-        ("code", "ks = sg.scheme(\"两心两轴\")\nks.elements[[\"role\", \"name_zh\", \"role_inferred\", \"role_evidence\", \"geometry_inferred\", \"basis\"]]"),
+        ("code", "structure = sg.scheme(\"一主四副双轴\")\n"
+                 "structure.elements[[\"role\", \"name_zh\", \"basis\", \"accuracy_m\"]]"),
+        ("code", "ks = sg.scheme(\"两心两轴\")\n"
+                 "ks.elements[[\"role\", \"name_zh\", \"role_inferred\", \"role_evidence\", \"geometry_inferred\", "
+                 "\"basis\"]]"),
         ("md", "All schemes on one map (switch elements on and off in the layer control):"),
         ("code", "m = sg.plan_map(sg.layers())\nm"),
     ],
     "02_redline_floors.ipynb": [
         ("md", "# Do we keep enough ecological land? The redline area floors\n\n"
                "The plans set floors for the ecological protection redline by 2035: **≥ 1950 km² for 苏州市** "
-               "(《关于全面推进美丽苏州建设的实施意见》第（十五）条) and **≥ 47.7531 km² for 昆山市** (《全面推进美丽昆山建设工作方案》重点任务第1项). Redlines are clipped to the "
+               "(《关于全面推进美丽苏州建设的实施意见》第（十五）条) and **≥ 47.7531 km² for 昆山市** "
+               "(《全面推进美丽昆山建设工作方案》重点任务第1项). Redlines are clipped to the "
                "jurisdiction, dissolved so that overlaps count once, and measured on the CGCS2000 ellipsoid.\n\n"
                "> The bundled redlines are an **illustrative reconstruction from public sources, not the official "
                "redline**. Pass the official file to `load_redlines()` for official work."),
         ("code", "import suzhou_geo as sg\n\nsg.FLOORS"),
-        ("code", "red = sg.load_redlines()\nprint(red.attrs.get(\"data_note\"))\nred[[\"name\", \"kind\", \"category\", \"jurisdiction\", \"basis\", \"accuracy_m\"]].head(10)"),
+        ("code", "red = sg.load_redlines()\nprint(red.attrs.get(\"data_note\"))\n"
+                 "red[[\"name\", \"kind\", \"category\", \"jurisdiction\", \"basis\", \"accuracy_m\"]].head(10)"),
         ("code", "ks = sg.check_floor(\"昆山市\", redlines=red)\nks"),
         ("code", "sz = sg.check_floor(\"苏州市\", redlines=red)\nsz.by_district"),
         ("md", "## What if these parcels are approved?\n\n`minus=` subtracts proposed development "
@@ -55,7 +62,8 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", "parcels = sg.read_layer(sg.data_path(\"parcels\", \"parcels.gpkg\"))\n"
                  "proposed = parcels[parcels[\"case\"].isin([\"inside_redline\", \"straddles_redline\"])]\n"
                  "whatif = sg.check_floor(\"昆山市\", redlines=red, minus=proposed)\n"
-                 "print(f\"before {ks.area_km2:.4f} km², after {whatif.area_km2:.4f} km², lost {ks.area_km2 - whatif.area_km2:.4f} km²\")\n"
+                 "print(f\"before {ks.area_km2:.4f} km², after {whatif.area_km2:.4f} km², "
+                 "lost {ks.area_km2 - whatif.area_km2:.4f} km²\")\n"
                  "whatif.ok"),
         ("md", "## The 500 m joint-control band along the 嘉定–昆山–太仓 borders"),
         ("code", "zone = sg.joint_control_zone()\nzone.drop(columns=\"geometry\")"),
@@ -68,7 +76,8 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                "`invalid` with a reason; nothing is dropped. The parcels here are the bundled **synthetic** "
                "sample (`sg.datasets.parcels()`); pass your own file the same way."),
         ("code", "import suzhou_geo as sg\n\nreport = sg.validate_parcels(sg.datasets.parcels())\n"
-                 "report[[\"parcel_id\", \"case\", \"verdict\", \"reasons\", \"redline_overlap_m2\", \"nearest_redline_m\", \"district\"]].head(15)"),
+                 "report[[\"parcel_id\", \"case\", \"verdict\", \"reasons\", \"redline_overlap_m2\", "
+                 "\"nearest_redline_m\", \"district\"]].head(15)"),
         ("code", "sg.summarize(report)"),
         ("code", "report[report.verdict == \"invalid\"][[\"parcel_id\", \"case\", \"geometry_issue\", \"reasons\"]]"),
         ("md", "## A GBK-encoded Shapefile without `.cpg`, as agencies send them\n\n"
@@ -78,7 +87,8 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", "import pathlib, tempfile\n\n"
                  "workdir = tempfile.TemporaryDirectory(prefix=\"suzhou_geo_example_\")  # removed in the last cell\n"
                  "tmp = pathlib.Path(workdir.name)\n"
-                 "sample = report[report.geometry.notna() & report.geom_type.isin([\"Polygon\", \"MultiPolygon\"])].head(20)\n"
+                 "sample = report[report.geometry.notna() & "
+                 "report.geom_type.isin([\"Polygon\", \"MultiPolygon\"])].head(20)\n"
                  "sample = sample[[\"parcel_id\", \"name\", \"land_use\", \"geometry\"]].to_crs(\"EPSG:4549\")\n"
                  "sample.to_file(tmp / \"parcels_gbk.shp\", encoding=\"GBK\")\n"
                  "(tmp / \"parcels_gbk.cpg\").unlink()\n"
@@ -131,7 +141,8 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                "(`pip install 'suzhou_geo[viewer]'`):"),
         ("code", "from suzhou_geo.errors import MissingDependencyError\n\n"
                  "try:\n    view = sg.report_map(report, engine=\"lonboard\")\n"
-                 "except MissingDependencyError as exc:  # the viewer extra is not installed\n    view = str(exc)\nview"),
+                 "except MissingDependencyError as exc:  # the viewer extra is not installed\n"
+                 "    view = str(exc)\nview"),
         ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
     "05_raster_stats.ipynb": [
@@ -146,16 +157,20 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  "ks = sg.boundary(\"昆山市\").to_crs(\"EPSG:4549\")\nminx, miny, maxx, maxy = ks.total_bounds\n"
                  "res = 30\nw, h = int((maxx - minx) // res) + 1, int((maxy - miny) // res) + 1\n"
                  "rng = np.random.default_rng(0)\n"
-                 "data = rng.choice(np.array([10, 40, 50, 80, 90], dtype=\"uint8\"), size=(h, w), p=[.15, .35, .3, .15, .05])\n"
+                 "data = rng.choice(np.array([10, 40, 50, 80, 90], dtype=\"uint8\"), size=(h, w), "
+                 "p=[.15, .35, .3, .15, .05])\n"
                  "path = pathlib.Path(workdir.name) / \"synthetic_worldcover.tif\"\n"
-                 "with rasterio.open(path, \"w\", driver=\"GTiff\", width=w, height=h, count=1, dtype=\"uint8\", crs=\"EPSG:4549\",\n"
-                 "                   transform=from_origin(minx, maxy, res, res), nodata=0, tiled=True, compress=\"deflate\") as dst:\n"
+                 "with rasterio.open(path, \"w\", driver=\"GTiff\", width=w, height=h, count=1, dtype=\"uint8\", "
+                 "crs=\"EPSG:4549\",\n"
+                 "                   transform=from_origin(minx, maxy, res, res), nodata=0, tiled=True, "
+                 "compress=\"deflate\") as dst:\n"
                  "    dst.write(data, 1)\npath.name"),
         ("code", "red = sg.load_redlines()\nks_red = red[red.jurisdiction.astype(str).str.contains(\"昆山\")]\n"
                  "stats = sg.zonal_stats(path, ks_red, classes=\"worldcover\")\nstats.head(10)"),
         ("code", "sg.encroachment(path, ks_red, classes=\"worldcover\")"),
         ("md", "Rasterizing a layer onto a grid (30 m, EPSG:4549), e.g. scheme elements:"),
-        ("code", "out = path.with_name(\"elements.tif\")\nsg.rasterize(sg.scheme(\"两心两轴\").elements, resolution=30, out=out)\nout.exists()"),
+        ("code", "out = path.with_name(\"elements.tif\")\n"
+                 "sg.rasterize(sg.scheme(\"两心两轴\").elements, resolution=30, out=out)\nout.exists()"),
         ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
 }

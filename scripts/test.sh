@@ -25,6 +25,8 @@ if [ "${CI:-}" = "true" ]; then
 else
   python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis,dask]"
 fi
+# lint first: any finding fails the run (rules in pyproject.toml, [tool.ruff])
+python3 -m ruff check src tests scripts benchmarks
 # the PostGIS and dask tests fail, not skip, when their server or extra is missing: this command must
 # really test them
 export SUZHOU_GEO_REQUIRE_POSTGIS="${SUZHOU_GEO_REQUIRE_POSTGIS:-1}"

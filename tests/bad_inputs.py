@@ -50,7 +50,7 @@ TRUTH = [_square(LON0 + 0.01 * i, LAT0) for i in range(3)]
 
 
 def truth_frame() -> gpd.GeoDataFrame:
-    """The parcels as they really are: CGCS2000, UTF-8 attributes."""
+    """Return the parcels as they really are: CGCS2000, UTF-8 attributes."""
     return gpd.GeoDataFrame({"名称": NAMES, "编号": ["A1", "A2", "A3"]}, geometry=TRUTH, crs="EPSG:4490")
 
 
@@ -70,7 +70,7 @@ class Case:
 
 
 def legacy_crs(epsg: int) -> CRS:
-    """The legacy CRS *epsg* bound to CGCS2000≈WGS84 by :data:`HELMERT`, written independently as PROJ text."""
+    """Return the legacy CRS *epsg* bound to CGCS2000≈WGS84 by :data:`HELMERT`, written independently as PROJ text."""
     base = CRS.from_epsg(epsg)
     h = HELMERT
     towgs = f"+towgs84={h['dx']},{h['dy']},{h['dz']},{h['rx']},{h['ry']},{h['rz']},{h['ds']}"

@@ -166,7 +166,7 @@ def test_a_text_attribute_called_geometry_survives(corpus):
 # --------------------------------------------------------------------------- redline edges, exactly
 
 def _edge_strip(a, b, width_deg, side):
-    """A thin strip along the segment a→b, on one side (+1 left, -1 right), sharing the segment exactly."""
+    """Return a thin strip along the segment a→b, on one side (+1 left, -1 right), sharing the segment exactly."""
     (x0, y0), (x1, y1) = a, b
     nx, ny = -(y1 - y0), x1 - x0
     n = np.hypot(nx, ny)
@@ -176,7 +176,7 @@ def _edge_strip(a, b, width_deg, side):
 
 @pytest.fixture(scope="module")
 def edge_redline():
-    """A protection redline in lon/lat with long edges (like the bundled ones), and its exterior ring."""
+    """Return a protection redline in lon/lat with long edges (like the bundled ones), and its exterior ring."""
     ring = [(120.90, 31.30), (121.02, 31.31), (121.05, 31.39), (120.93, 31.40), (120.90, 31.30)]
     red = gpd.GeoDataFrame({"name": ["测试红线"], "kind": ["ecological_protection_redline"]},
                            geometry=[Polygon(ring)], crs="EPSG:4490")

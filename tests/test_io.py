@@ -209,7 +209,7 @@ def test_write_layer_roundtrip_keeps_chinese(tmp_path, ext):
     back = read_layer(path, crs="EPSG:4490" if ext == ".csv" else None)
     assert list(back["name"]) == NAMES
     assert list(back["类别"]) == ["饮用水水源保护区", "重要湿地", "湿地公园"]
-    for a, b in zip(back.geometry, g.geometry):
+    for a, b in zip(back.geometry, g.geometry, strict=True):
         # a GeoPackage declares MultiPolygon: the one part is the same polygon, vertex for vertex
         (part,) = shapely.get_parts(a)
         assert part.normalize().equals_exact(b.normalize(), 1e-9)

@@ -189,7 +189,7 @@ def test_report_map_has_about_a_dozen_entries_with_the_planners_defaults():
 def test_no_translucent_fills_that_could_mix():
     """Schemes are outlines; redlines and the joint zone hatched; parcels and water opaque."""
     page = render(sg.plan_map(sg.layers(), sg.load_redlines(), sg.joint_control_zone(), report_frame()))
-    for data, spec in layers_of(page).values():
+    for _, spec in layers_of(page).values():
         for key, style in spec["styles"].items():
             if style.get("hatch") or not style.get("fill", True):
                 continue
@@ -214,7 +214,7 @@ def test_scheme_length_and_area_are_ellipsoidal():
     (data, spec), = group(page, "两心两轴、多廊多点")
     popups = [dict(r) for r in rows(data, spec)]
     line = [(120.60, 31.28), (120.90, 31.30), (121.10, 31.33)]
-    assert popups[1]["长度 length"] == f"{GEOD.line_length(*zip(*line)) / 1000:,.2f} km"
+    assert popups[1]["长度 length"] == f"{GEOD.line_length(*zip(*line, strict=True)) / 1000:,.2f} km"
     lon, lat = [120.20, 120.45, 120.45, 120.20], [31.00, 31.00, 31.25, 31.25]
     assert popups[3]["面积 area"] == f"{abs(GEOD.polygon_area_perimeter(lon, lat)[0]) / 1e6:,.4f} km²"
 
@@ -381,7 +381,8 @@ def test_base_layer_names_units_and_water_and_is_not_interactive():
     assert shapes[1]["interactive"] is False and set(shapes[1]["classes"]) >= {"water", "city", "suzhou", "neighbour"}
     labels = re.search(r"suzhouGeo\.labels\((\[.*\])\);$", page, re.M).group(1)
     texts = {i["text"]: i for i in json.loads(labels)}
-    for name in ("昆山市", "太仓市", "常熟市", "吴江区", "张家港市", "姑苏区", "太湖", "阳澄湖", "淀山湖", "长江", "嘉定区"):
+    for name in ("昆山市", "太仓市", "常熟市", "吴江区", "张家港市", "姑苏区",
+                 "太湖", "阳澄湖", "淀山湖", "长江", "嘉定区"):
         assert name in texts, name
     ks = sg.boundary("昆山市").geometry.iloc[0]
     assert ks.contains(Point(texts["昆山市"]["lon"], texts["昆山市"]["lat"]))  # placed inside its unit
@@ -487,7 +488,8 @@ def test_large_report_draws_conflicts_and_reviews_and_counts_the_rest():
     page = render(sg.plan_map(report, base=False))
     drawn, counted = _verdict_totals(page)
     truth = report[report.geometry.notna()].verdict.value_counts()
-    assert drawn == {"冲突 conflict": truth["conflict"], "复核 review": truth["review"], "无效 invalid": truth["invalid"]}
+    assert drawn == {"冲突 conflict": truth["conflict"], "复核 review": truth["review"],
+                     "无效 invalid": truth["invalid"]}
     assert counted == {"告知 notice": truth["notice"], "通过 pass": truth["pass"]}
     e = entries(page)
     assert e["通过 pass"]["count"] == f"{(report.verdict == 'pass').sum():,} · 网格 grid"

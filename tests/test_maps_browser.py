@@ -267,7 +267,8 @@ def test_maps_notebook_renders_without_network(browser, tmp_path):
     nb = nbformat.read(EXAMPLES / "04_maps_chinese_basemaps.ipynb", as_version=4)
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
-               if o.get("output_type") in ("display_data", "execute_result") and "<iframe" in o.get("data", {}).get("text/html", "")]
+               if o.get("output_type") in ("display_data", "execute_result")
+               and "<iframe" in o.get("data", {}).get("text/html", "")]
     assert len(outputs) >= 3
     for i, html in enumerate(outputs):
         assert "cdn.jsdelivr.net" not in htmllib.unescape(html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -62,7 +63,7 @@ def test_floors_registry():
     assert "1950.71" in FLOORS["苏州市"].note
     assert FLOORS["昆山市"].floor_km2 == 47.7531 and "《全面推进美丽昆山建设工作方案》" in FLOORS["昆山市"].source
     assert "47.7531" in FLOORS["昆山市"].clause
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         FLOORS["昆山市"].floor_km2 = 1  # frozen
 
 
@@ -363,7 +364,8 @@ def test_minus_with_broken_rows_repairs_and_skips(caplog):
         fc = check_floor("昆山市", redlines=red, floor_km2=1.0, minus=minus)
     # independent: the repaired bow-tie is two triangles; Geod on the square plus both triangles
     geod = Geod(ellps="GRS80")
-    tri = [Polygon([(120.92, 31.32), (120.925, 31.325), (120.92, 31.33)]), Polygon([(120.93, 31.32), (120.93, 31.33), (120.925, 31.325)])]
+    tri = [Polygon([(120.92, 31.32), (120.925, 31.325), (120.92, 31.33)]),
+           Polygon([(120.93, 31.32), (120.93, 31.33), (120.925, 31.325)])]
     expected = sum(abs(geod.geometry_area_perimeter(orient(g))[0]) for g in [inside, *tri]) / 1e6
     assert fc.removed_km2 == pytest.approx(expected, rel=1e-6)
     assert any("not subtracted" in r.message for r in caplog.records)
@@ -374,7 +376,8 @@ def test_partly_unknown_kind_column_is_refused():
     import shapely
 
     g = [shapely.box(120.9 + i / 100, 31.3, 120.905 + i / 100, 31.305) for i in range(3)]
-    gdf = gpd.GeoDataFrame({"名称": ["a", "b", "c"], "红线类型": ["生态保护红线", "生态空间管控区域", "待定"]}, geometry=g, crs="EPSG:4490")
+    gdf = gpd.GeoDataFrame({"名称": ["a", "b", "c"], "红线类型": ["生态保护红线", "生态空间管控区域", "待定"]},
+                           geometry=g, crs="EPSG:4490")
     with pytest.raises(ValueError, match="row 2: '待定'"):
         load_redlines(gdf)
     # a column whose values never name a kind (here: categories) is simply not a kind column

@@ -53,7 +53,7 @@ def outdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def user_data(tmp_path_factory):
-    """A planner's own files: 地块.gpkg with Chinese columns, 红线.shp in EPSG:4549 with a bow-tie."""
+    """Write a planner's own files: 地块.gpkg with Chinese columns, 红线.shp in EPSG:4549 with a bow-tie."""
     folder = tmp_path_factory.mktemp("user")
     src = sg.datasets.parcels()
     parcels = gpd.GeoDataFrame(
@@ -383,7 +383,8 @@ def test_offline_map_renders_every_layer(outdir):
         page = Page(b, outdir / "map.html")
         try:
             names = page.js(
-                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
+                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                ".map(l => l.textContent.trim())"
             )
             # the section headings (e.g. "红线 redlines · 示意 illustrative") are part of the control too
             names.append(page.js("() => document.querySelector('.sg-layers').textContent"))

@@ -177,7 +177,7 @@ class SuzhouGeoWarning(UserWarning):
 
 
 def missing_extra(package: str, extra: str, what: str) -> MissingDependencyError:
-    """The error for a missing optional dependency, naming the extra to install.
+    """Return the error for a missing optional dependency, naming the extra to install.
 
     Examples
     --------

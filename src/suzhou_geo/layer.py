@@ -42,7 +42,7 @@ __all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
 
 
 def is_illustrative(frame: Any) -> bool:
-    """True if *frame* holds illustrative data: its ``attrs`` say so, or any row is marked illustrative.
+    """Return True if *frame* holds illustrative data: its ``attrs`` say so, or any row is marked illustrative.
 
     A row is illustrative when its ``illustrative`` column is true or its
     ``basis`` says so (``illustrative …``, ``示意…``).  One such row is enough:
@@ -249,7 +249,7 @@ class Layer:
         return self._metric
 
     def subset(self, mask: np.ndarray) -> Layer:
-        """The rows where *mask* is True, as a layer with the same provenance."""
+        """Return the rows where *mask* is True, as a layer with the same provenance."""
         mask = np.asarray(mask, dtype=bool)
         out = Layer(
             self.frame[mask], self.provenance, self.issues[mask], self.usable[mask],
@@ -260,7 +260,7 @@ class Layer:
         return out
 
     def with_frame(self, frame: gpd.GeoDataFrame, **changes: Any) -> Layer:
-        """The same layer with another frame of the same rows (e.g. normalised columns)."""
+        """Return the same layer with another frame of the same rows (e.g. normalised columns)."""
         prov = self.provenance
         if changes:
             from dataclasses import replace

@@ -191,7 +191,7 @@ def _geographic_row_areas(lat_top: np.ndarray, lat_bot: np.ndarray, dlon_deg: fl
     half = (p2 - p1) / 2.0
     mid = (p2 + p1) / 2.0
     integral = np.zeros_like(mid)
-    for x, w in zip(_GL_X, _GL_W):
+    for x, w in zip(_GL_X, _GL_W, strict=True):
         integral += w * _mn_cos(mid + half * x, a, e2)
     return np.abs(integral * half * math.radians(dlon_deg))
 
@@ -247,7 +247,7 @@ def _projected_scale(crs: CRS, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def _window_areas(crs: CRS, transform, row0: int, col0: int, height: int, width: int) -> np.ndarray:
-    """True ellipsoidal area (m²) of each pixel of a window, shape (height, width)."""
+    """Return the true ellipsoidal area (m²) of each pixel of a window, shape (height, width)."""
     if height == 0 or width == 0:
         return np.zeros((height, width))
     if crs.is_geographic:
@@ -271,7 +271,7 @@ def _window_areas(crs: CRS, transform, row0: int, col0: int, height: int, width:
 
 
 def pixel_areas(raster: Any, window: Any = None) -> np.ndarray:
-    """True (ellipsoidal) area in m² of every pixel of a raster or a window of it.
+    """Return the true (ellipsoidal) area in m² of every pixel of a raster or a window of it.
 
     Parameters
     ----------
@@ -307,7 +307,8 @@ def pixel_areas(raster: Any, window: Any = None) -> np.ndarray:
             window = Window(c0, r0, c1 - c0, r1 - r0)
         crs = CRS.from_user_input(ds.crs)
         return np.array(
-            _window_areas(crs, ds.transform, int(window.row_off), int(window.col_off), int(window.height), int(window.width))
+            _window_areas(crs, ds.transform, int(window.row_off), int(window.col_off), int(window.height),
+                          int(window.width))
         )
 
 
@@ -336,7 +337,7 @@ class RasterizeResult:
     _memfile: Any = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """The code table."""
+        """Return the code table."""
         return self.codes
 
     def read(self, *args, **kwargs) -> np.ndarray:
@@ -563,7 +564,7 @@ def _burn(dst, geoms, codes, transform, width, height, dtype, all_touched, chunk
         hit = np.sort(idx_ok[tree.query(shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))])
         if len(hit):
             arr = features.rasterize(
-                zip(geoms[hit], codes[hit].tolist()), out_shape=(h, width), transform=wt, fill=0,
+                zip(geoms[hit], codes[hit].tolist(), strict=True), out_shape=(h, width), transform=wt, fill=0,
                 all_touched=all_touched, dtype=dtype,
             )
             counts += np.bincount(arr.ravel(), minlength=len(counts))[: len(counts)]
@@ -865,7 +866,7 @@ def zonal_stats(
             if dtype.kind == "f":
                 invalid = invalid | ~np.isfinite(values)
             areas = _window_areas(crs, t, sr0, sc0, sr1 - sr0, sc1 - sc0)
-            for z, (zr0, zr1, zc0, zc1) in zip(hit, pb):
+            for z, (zr0, zr1, zc0, zc1) in zip(hit, pb, strict=True):
                 zr0, zr1 = max(zr0, sr0), min(zr1, sr1)
                 zc0, zc1 = max(zc0, sc0), min(zc1, sc1)
                 if zr1 <= zr0 or zc1 <= zc0:
@@ -911,7 +912,7 @@ def zonal_stats(
         out["nodata_m2"] = nodata_m2
         out["outside_m2"] = outside_m2
         with np.errstate(invalid="ignore", divide="ignore"):
-            for code, key in cols.items():
+            for _, key in cols.items():
                 out[f"{key}_share"] = out[f"{key}_m2"] / zone_m2
             out["nodata_share"] = nodata_m2 / zone_m2
             out["outside_share"] = outside_m2 / zone_m2
@@ -946,7 +947,7 @@ def _accumulate_classes(acc: dict[int, float], v: np.ndarray, w: np.ndarray) -> 
     else:
         codes, inv = np.unique(v, return_inverse=True)
         vals = np.bincount(inv.ravel(), weights=w)
-    for code, val in zip(codes.tolist(), vals.tolist()):
+    for code, val in zip(codes.tolist(), vals.tolist(), strict=True):
         acc[int(code)] = acc.get(int(code), 0.0) + val
 
 

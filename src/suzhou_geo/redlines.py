@@ -73,9 +73,11 @@ SAMPLE_NOTE = (
 NORMALISED = ["name", "kind", "category", "jurisdiction", "source", "basis", "accuracy_m"]
 
 # column-name candidates, most specific first (compared case-insensitively)
-_NAME_COLS = ["name", "名称", "红线名称", "区域名称", "保护区名称", "管控区名称", "hxmc", "qymc", "bhqmc", "mc", "name_zh", "区域"]
+_NAME_COLS = ["name", "名称", "红线名称", "区域名称", "保护区名称", "管控区名称", "hxmc", "qymc", "bhqmc", "mc",
+              "name_zh", "区域"]
 _KIND_COLS = ["kind", "红线类型", "管控类型", "区域类型", "hxlx", "gklx", "类型", "lx", "type", "级别", "jb"]
-_CAT_COLS = ["category", "类别", "红线类别", "主导生态功能", "主导功能", "保护类型", "lb", "hxlb", "zdgn", "类型", "lx", "type"]
+_CAT_COLS = ["category", "类别", "红线类别", "主导生态功能", "主导功能", "保护类型", "lb", "hxlb", "zdgn", "类型", "lx",
+             "type"]
 _JUR_COLS = ["jurisdiction", "行政区", "行政区名称", "所在地区", "区县", "县区", "xzq", "xzqmc", "qxmc", "county"]
 _SRC_COLS = ["source", "来源", "数据来源", "sjly"]
 _BASIS_COLS = ["basis"]
@@ -298,7 +300,7 @@ def _sample() -> Layer:
 
 def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: dict | None = None,
                   **options: Any) -> Layer:
-    """The redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
+    """Return the redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
 
     What :func:`load_redlines`, :func:`check_floor` and
     :func:`suzhou_geo.validate_parcels` all start from, so that one redline file
@@ -365,7 +367,8 @@ def _refuse_non_polygons(lay: Layer, label: str) -> None:
     wrong = np.isin(lay.codes, ["point", "line"])
     if wrong.any():
         rows = lay.frame.index[wrong]
-        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})" for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10]))
+        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})"
+                          for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10], strict=True))
         raise GeometryError(
             f"redlines must be polygons, but {int(wrong.sum())} feature(s) are not: {shown}"
             + (" …" if wrong.sum() > 10 else ""),
@@ -397,10 +400,12 @@ def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None
     if bad.any() and (invalid == "raise" or (nonfinite.any() and invalid != "exclude")):
         which = np.flatnonzero(nonfinite if invalid != "raise" else bad)
         if len(which) == 1:
-            what, row = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}", lay.frame.index[which[0]]
+            what = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}"
+            row = lay.frame.index[which[0]]
         else:
             shown = "; ".join(f"row {lay.frame.index[k]}: {lay.issues[k]}" for k in which[:10])
-            what = f"{len(which)} redline features cannot be counted as drawn: {shown}" + (" …" if len(which) > 10 else "")
+            what = (f"{len(which)} redline features cannot be counted as drawn: {shown}"
+                    + (" …" if len(which) > 10 else ""))
             row = None
         raise GeometryError(
             what,
@@ -616,10 +621,12 @@ class FloorCheck:
         note_style = "font-weight:bold;color:#b42318" if self.illustrative else "color:#555"
 
         def row(label: str, value: str, style: str = "") -> str:
-            return f"<tr><th style='text-align:left'>{e(label)}</th><td style='text-align:right{style}'>{e(value)}</td></tr>"
+            return (f"<tr><th style='text-align:left'>{e(label)}</th>"
+                    f"<td style='text-align:right{style}'>{e(value)}</td></tr>")
 
         units = "".join(
-            f"<tr><td>{e(str(r.name_zh))} {e(str(r.name_en))}</td><td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
+            f"<tr><td>{e(str(r.name_zh))} {e(str(r.name_en))}</td>"
+            f"<td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
             for r in self.by_district.itertuples()
         )
         total = float(self.by_district["area_km2"].sum()) if len(self.by_district) else 0.0
@@ -677,7 +684,7 @@ def _floor_of(label: str, code: str | None, floor_km2: float | None) -> tuple[fl
 
 
 def _dissolved(red: Layer, kind: str | None):
-    """The union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
+    """Return the union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
 
     def make():
         sel = np.ones(len(red), dtype=bool) if kind is None else (red.frame["kind"] == kind).to_numpy()
@@ -688,7 +695,7 @@ def _dissolved(red: Layer, kind: str | None):
 
 
 def _to_geographic(geom):
-    """A geometry in EPSG:4549 back to CGCS2000 longitude/latitude (vertex for vertex)."""
+    """Convert a geometry in EPSG:4549 back to CGCS2000 longitude/latitude (vertex for vertex)."""
     return gpd.GeoSeries([geom], crs=CGCS2000_GK_CM120).to_crs(CGCS2000).iloc[0]
 
 
@@ -811,7 +818,8 @@ def check_floor(
                                   "approximate_datum": "redlines=sg.Source(…, approximate_datum={value})",
                                   "invalid": "redlines=sg.Source(…, invalid={value})"})
     if kind is not None and not (red.frame["kind"] == kind).any():
-        log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind, sorted(set(red.frame["kind"])))
+        log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind,
+                    sorted(set(red.frame["kind"])))
     clipped = shapely.intersection(_dissolved(red, kind), geom)
     warnings_: list[str] = list(red.provenance.notes)
     removed = 0.0

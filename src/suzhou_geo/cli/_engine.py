@@ -29,7 +29,7 @@ BATCH_SIZE = 50_000
 
 
 def engine_options(f):
-    """The ``--engine``, ``--scheduler``, ``--workers`` and ``--batch-size`` options."""
+    """Add the ``--engine``, ``--scheduler``, ``--workers`` and ``--batch-size`` options."""
     f = click.option("--batch-size", type=click.IntRange(1), default=BATCH_SIZE, show_default=True, metavar="N",
                      help="Parcels per batch (streaming) or per partition (dask).")(f)
     f = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
@@ -68,7 +68,7 @@ def run_engine(parcels: Any, output: str, engine: str, scheduler: str | None, wo
 
 
 def print_result(rows: int, parcels: str, output: str, summary) -> None:
-    """The closing lines: rows written, counts by verdict and by county-level unit (with totals), the notes."""
+    """Return the closing lines: rows written, counts by verdict and by county-level unit (with totals), the notes."""
     from ._output import print_summary
 
     click.echo(f"{rows:,} 个地块 parcels from {Path(parcels).name} → {output}")
@@ -76,7 +76,7 @@ def print_result(rows: int, parcels: str, output: str, summary) -> None:
 
 
 def streams(parcels: str, output: str) -> bool:
-    """True if this run is file → file in batches (no need to hold the report)."""
+    """Return True if this run is file → file in batches (no need to hold the report)."""
     from suzhou_geo.io.stream import can_stream, can_stream_to
 
     return can_stream(parcels) and can_stream_to(output)

@@ -42,7 +42,7 @@ def _flag(prefix: str, name: str) -> str:
 
 
 def input_options(prefix: str = "", what: str = "the input", *, layer: bool = True, invalid: bool = False):
-    """Decorator adding the reading options of one input: CRS, encoding, layer, legacy datum.
+    """Return a decorator adding the reading options of one input: CRS, encoding, layer, legacy datum.
 
     With ``prefix="redlines"`` the options are ``--redlines-crs``, ``--redlines-encoding``, …
     and arrive as ``redlines_crs``, ``redlines_encoding``, … keyword arguments.
@@ -97,7 +97,10 @@ def _datum_shift(text: str | None, flag: str):
 
 
 def source(data, prefix: str = "", **options):
-    """A :class:`suzhou_geo.io.Source` for one input, from that input's options (keyword names as click gives them)."""
+    """Return a :class:`suzhou_geo.io.Source` for one input, from that input's options.
+
+    The options' keyword names are as click gives them.
+    """
     from suzhou_geo.io import Source
 
     key = (prefix + "_") if prefix else ""

@@ -27,7 +27,7 @@ def floors_cmd(redlines, minus, crs, by_district, **options) -> None:
     Redlines are dissolved, clipped to each region and measured on the GRS80
     ellipsoid; figures in km² to 4 decimals.  Each input has its own CRS option
     (--redlines-crs, --minus-crs).
-    """
+    """  # noqa: D205 - this is the command's --help text: its first paragraph cites both plans, and click rewraps it
     import suzhou_geo as sg
 
     if crs is not None:
@@ -61,10 +61,13 @@ def floors_cmd(redlines, minus, crs, by_district, **options) -> None:
 )
 @click.option(
     "--members", default=None, metavar="A,B,...",
-    help="Comma-separated jurisdictions (Chinese, pinyin or adcode). Default: 嘉定区,昆山市,太仓市 (the 2018 嘉定–昆山–太仓 agreement).",
+    help="Comma-separated jurisdictions (Chinese, pinyin or adcode). "
+         "Default: 嘉定区,昆山市,太仓市 (the 2018 嘉定–昆山–太仓 agreement).",
 )
-@click.option("--distance", "distance", type=float, default=None, help="Band width each side, metres. Default: the pact's (500 m for the 2018 嘉定–昆山–太仓 agreement).")
-@click.option("--pact", default=None, help="A pact key: jiakuntai_2018, kunshan_qingpu_dianshanhu, taicang_jiading_2014.")
+@click.option("--distance", "distance", type=float, default=None,
+              help="Band width each side, metres. Default: the pact's (500 m for the 2018 嘉定–昆山–太仓 agreement).")
+@click.option("--pact", default=None,
+              help="A pact key: jiakuntai_2018, kunshan_qingpu_dianshanhu, taicang_jiading_2014.")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
 def joint_zone_cmd(output, members, distance, pact, overwrite) -> None:
     """Write the joint-control band along the members' shared borders (one row per pair and side)."""
@@ -80,6 +83,7 @@ def joint_zone_cmd(output, members, distance, pact, overwrite) -> None:
         fail(str(exc))
     for r in zone.itertuples():
         click.echo(f"{r.pair} [{r.side}]: border {r.border_length_m / 1000:.2f} km, band {r.area_km2:.4f} km²")
-    click.echo(f"total {zone.area_km2.sum():.4f} km² within {zone.distance_m.iloc[0]:g} m; source: {zone.source.iloc[0]}")
+    click.echo(f"total {zone.area_km2.sum():.4f} km² within {zone.distance_m.iloc[0]:g} m; "
+               f"source: {zone.source.iloc[0]}")
     path = write_or_fail(zone, output, overwrite=overwrite)
     click.echo(f"written: {path}")

@@ -23,8 +23,10 @@ PROGRESS_MIN = 50_000
     help="Report file; format from the extension: .gpkg (recommended), .xlsx, .csv, .shp, .parquet, .geojson; "
     "or a PostGIS connection (postgresql://…, PG:…) with --output-layer.",
 )
-@click.option("--output-layer", default=None, metavar="TABLE", help="The table to write when -o is a PostGIS connection.")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT (file or table) if it exists (an input is never replaced).")
+@click.option("--output-layer", default=None, metavar="TABLE",
+              help="The table to write when -o is a PostGIS connection.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace OUTPUT (file or table) if it exists (an input is never replaced).")
 @click.option("--no-wkt", is_flag=True, help="CSV: leave the geometry (WKT, last column) out.")
 @input_options("", "PARCELS")
 @click.option(

@@ -213,8 +213,9 @@ def repair_geometries(geoms, *, expect: str = "polygon") -> tuple[np.ndarray, np
     >>> from shapely import Polygon
     >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
     >>> fixed, issues = repair_geometries([bowtie])
-    >>> fixed[0].geom_type, issues[0]
-    ('MultiPolygon', '几何无效，已修复：Self-intersection[0.5 0.5]，面积变化 100.0% / invalid geometry repaired: Self-intersection[0.5 0.5], area change 100.0%')
+    >>> fixed[0].geom_type, issues[0]  # doctest: +NORMALIZE_WHITESPACE
+    ('MultiPolygon', '几何无效，已修复：Self-intersection[0.5 0.5]，面积变化 100.0% / invalid geometry repaired:
+    Self-intersection[0.5 0.5], area change 100.0%')
     """
     c = check_geometries(geoms, expect=expect)
     gone = np.isin(c.code, ["missing", "empty", "collapsed"])

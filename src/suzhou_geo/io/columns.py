@@ -187,7 +187,7 @@ def collisions(columns: Iterable[object], reserved: Iterable[str]) -> dict:
 
 
 def keep_input_columns(frame: pd.DataFrame, reserved: Iterable[str], *, what: str) -> pd.DataFrame:
-    """A shallow copy of *frame* whose columns named like *reserved* ones are renamed, with one warning.
+    """Return a shallow copy of *frame* whose columns named like *reserved* ones are renamed, with one warning.
 
     Parameters
     ----------

@@ -80,12 +80,12 @@ class RawInfo:
 
 
 def has_arrow() -> bool:
-    """True if pyarrow is importable (pyogrio's Arrow path)."""
+    """Return True if pyarrow is importable (pyogrio's Arrow path)."""
     return importlib.util.find_spec("pyarrow") is not None
 
 
 def sidecar(path: Path, ext: str) -> Path | None:
-    """An existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
+    """Return an existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
     for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
         if cand.exists():
             return cand
@@ -113,10 +113,11 @@ def read_raw(
     if isinstance(source, gpd.GeoDataFrame):
         return source.copy(deep=False), RawInfo("GeoDataFrame", name or "GeoDataFrame", "GeoDataFrame")
     if isinstance(source, pd.DataFrame):
+        label = name or "DataFrame"
         if not any(c in source.columns for c in WKT_COLUMNS) and is_point_table(source.columns):
-            gdf, reading = read_point_table(source, name=name or "DataFrame")
+            gdf, reading = read_point_table(source, name=label)
             return gdf, RawInfo.of(reading)
-        return _from_table(source, name or "DataFrame", "DataFrame"), RawInfo("DataFrame", name or "DataFrame", "DataFrame")
+        return _from_table(source, label, "DataFrame"), RawInfo("DataFrame", label, "DataFrame")
     if postgis.is_postgis(source):
         gdf, info = postgis.read_postgis(source, layer=layer, sql=sql)
         return gdf, RawInfo(info["source"], name or info["name"], info.get("format", "PostGIS"), "UTF-8 (database)")
@@ -376,6 +377,7 @@ def _utf8_cut_inside_characters(text, kwargs, info: RawInfo) -> gpd.GeoDataFrame
 
 
 def string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+    """Return the distinct text values of every non-geometry column (at most *limit* per column)."""
     out: list[str] = []
     geom = getattr(df, "_geometry_column_name", None)
     for col in df.columns:
@@ -414,7 +416,7 @@ def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, inf
 
 
 def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
-    """A CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
+    """Read a CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
     data = path.read_bytes()
     info = RawInfo(str(path), label, "CSV")
     if encoding is not None:
@@ -439,12 +441,13 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
     try:
         df = pd.read_csv(path, encoding=codec, dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReadError(f"cannot parse it as CSV: {exc}", source=label, hint="check the delimiter and encoding") from None
+        raise ReadError(f"cannot parse it as CSV: {exc}", source=label,
+                        hint="check the delimiter and encoding") from None
     return _from_table(df, label, "CSV", info), info
 
 
 def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None) -> gpd.GeoDataFrame:
-    """A table with a geometry column (shapely objects or WKT text) as a GeoDataFrame without CRS."""
+    """Convert a table with a geometry column (shapely objects or WKT text) to a GeoDataFrame without CRS."""
     col = next((c for c in WKT_COLUMNS if c in df.columns), None)
     if col is None:
         raise ReadError(

@@ -105,7 +105,7 @@ def _path_of(source: Any) -> Path | None:
 
 
 def can_stream(source: Any) -> bool:
-    """True if *source* is a file :func:`open_batches` reads in batches (not a frame, CSV or database).
+    """Return True if *source* is a file :func:`open_batches` reads in batches (not a frame, CSV or database).
 
     Examples
     --------
@@ -117,7 +117,7 @@ def can_stream(source: Any) -> bool:
 
 
 def can_stream_to(path: Any) -> bool:
-    """True if :class:`BatchWriter` appends to this output format (GeoPackage, GeoParquet).
+    """Return True if :class:`BatchWriter` appends to this output format (GeoPackage, GeoParquet).
 
     Examples
     --------
@@ -259,7 +259,7 @@ class BatchReader:
         return self._ogr_batches(meta, reader, codec)
 
     def _decide_encoding(self) -> str | None:
-        """The encoding to decode the stream with (Shapefiles: decided on a sample, as io.read decides)."""
+        """Return the encoding to decode the stream with (Shapefiles: decided on a sample, as io.read decides)."""
         if self._encoding is not None:
             self.info.encoding = f"{enc.gdal_name(self._encoding)} (given)"
             return enc.gdal_name(self._encoding)
@@ -340,7 +340,7 @@ def open_batches(source: Any, *, layer: Any = None, encoding: str | None = None,
 
 
 def _row_groups(meta, start: int, stop: int) -> tuple[list[int], int]:
-    """The row groups holding rows [start, stop) and the row number of the first one's first row."""
+    """Return the row groups holding rows [start, stop) and the row number of the first one's first row."""
     groups, first, row = [], None, 0
     for i in range(meta.num_row_groups):
         n = meta.row_group(i).num_rows
@@ -719,7 +719,7 @@ class _GpkgSink:
 
 
 def _to_arrow(frame: gpd.GeoDataFrame):
-    """The frame as an Arrow table with WKB geometry, converted as pyogrio's writer converts a frame.
+    """Return the frame as an Arrow table with WKB geometry, converted as pyogrio's writer converts a frame.
 
     Text stays text; datetimes that may mix UTC offsets (objects, zones other
     than UTC) are written as text that GDAL is told is a DateTime; values Arrow

@@ -255,10 +255,11 @@ def check_output(
     >>> _ = Path("in.gpkg").write_bytes(b"x")
     >>> check_output("out.gpkg", inputs=["in.gpkg"])
     PosixPath('out.gpkg')
-    >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])
+    >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    suzhou_geo.errors.OutputError: in.gpkg: the output is an input of this run; writing it would replace that input. Fix: choose another output name
+    suzhou_geo.errors.OutputError: in.gpkg: the output is an input of this run; writing it would replace that input.
+    Fix: choose another output name
     """
     target = Path(os.fspath(path)).expanduser()
     if target.is_dir():

@@ -96,7 +96,7 @@ def _features(layers: dict[str, gpd.GeoDataFrame]) -> tuple[np.ndarray, np.ndarr
 
 
 def _place(metric: Any) -> Any:
-    """A point well inside a polygon (pole of inaccessibility), or the middle of a line."""
+    """Return a point well inside a polygon (pole of inaccessibility), or the middle of a line."""
     if metric.geom_type in ("LineString", "MultiLineString"):
         return shapely.line_interpolate_point(shapely.line_merge(metric), 0.5, normalized=True)
     if metric.geom_type == "MultiPolygon":
@@ -113,12 +113,14 @@ def _label_frame(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     wet = shapely.union_all(water[water.geom_type.isin(["Polygon", "MultiPolygon"])].geometry.values)
     units = b[b["in_suzhou"].astype(bool) & (b["level"] != "city")].sort_values("area_km2", ascending=False)
     others = b[~b["in_suzhou"].astype(bool)].sort_values("area_km2", ascending=False)
-    rows = [(n, g.difference(wet), i, "sg-unit") for i, (n, g) in enumerate(zip(units.name_zh, units.geometry))]
+    rows = [(n, g.difference(wet), i, "sg-unit")
+            for i, (n, g) in enumerate(zip(units.name_zh, units.geometry, strict=True))]
     order = {n: i for i, n in enumerate(WATER_NAMES)}
     for n, g in zip(water.name_zh, water.geometry, strict=True):
         line = g.geom_type in ("LineString", "MultiLineString")
         rows.append((_SHOWN_AS.get(n, n), g.intersection(city) if line else g, 20 + order[n], "sg-water"))
-    rows += [(n, g, 40 + i, "sg-neighbour") for i, (n, g) in enumerate(zip(others.name_zh, others.geometry))]
+    rows += [(n, g, 40 + i, "sg-neighbour")
+             for i, (n, g) in enumerate(zip(others.name_zh, others.geometry, strict=True))]
     return pd.DataFrame(rows, columns=["text", "geometry", "priority", "cls"])
 
 

@@ -41,6 +41,7 @@ class PlanMap(folium.Map):
     """A :class:`folium.Map` that keeps its control last and shows itself in Jupyter without a CDN."""
 
     def render(self, **kwargs):
+        """Render the map with its control kept last."""
         st = getattr(self, "_suzhou_geo_state", None)
         if st is not None:
             st.keep_last(self)

@@ -161,7 +161,10 @@ def _constant(key: str) -> Callable[[gpd.GeoDataFrame], np.ndarray]:
 
 def _jurisdiction_class(frame: gpd.GeoDataFrame) -> np.ndarray:
     level = frame["level"].astype(str).to_numpy()
-    inside = frame["in_suzhou"].fillna(False).astype(bool).to_numpy() if "in_suzhou" in frame else np.ones(len(frame), bool)
+    if "in_suzhou" in frame:
+        inside = frame["in_suzhou"].fillna(False).astype(bool).to_numpy()
+    else:
+        inside = np.ones(len(frame), bool)
     return np.where(level == "city", "city", np.where(inside, "suzhou", "neighbour")).astype(object)
 
 

@@ -127,6 +127,7 @@ class MapState(RawScript, MacroElement):
         }
 
     def spec_json(self) -> str:
+        """Return :meth:`spec` as JSON safe to embed in a ``<script>``."""
         return script_json(self.spec())
 
     def keep_last(self, m: folium.Map) -> None:

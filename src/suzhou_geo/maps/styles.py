@@ -45,7 +45,7 @@ Style = dict[str, Any]
 
 
 def _outline(label: str, color: str, weight: float = 2.5, dash: str | None = None, **kw: Any) -> Style:
-    """A scheme element drawn as an outline: no fill (fills of overlapping schemes would mix)."""
+    """Return the style of a scheme element drawn as an outline: no fill (fills of overlapping schemes would mix)."""
     style = {"label": label, "color": color, "weight": weight, "fillColor": color, "fillOpacity": 0,
              "opacity": 0.95, "radius": 6, "marker": "line"}
     if dash:

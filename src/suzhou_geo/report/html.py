@@ -96,7 +96,8 @@ def _warning(ctx: Any) -> str:
     if not ctx.illustrative:
         return ""
     return (
-        "<p class='warn'>注意：红线为内置示意数据，非官方生态保护红线；以下面积与判定仅演示检查方法，正式使用请以官方红线数据重新运行。"
+        "<p class='warn'>注意：红线为内置示意数据，非官方生态保护红线；以下面积与判定仅演示检查方法，"
+        "正式使用请以官方红线数据重新运行。"
         "<br>NOTE: the redlines are the bundled illustrative sample, not the official redline; rerun with the "
         "official data for official use.</p>"
     )

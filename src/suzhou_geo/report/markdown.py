@@ -98,7 +98,8 @@ def floors_md(ctx: Any) -> str:
             diff = float(t.iloc[-1, -1]) - round(f.area_km2, 4)
             if round(diff, 4) != 0:
                 lines += [
-                    f"各县级行政区之和与总面积相差 {diff:+.4f} km²，来自行政区面之间的缝隙与重叠。 / The units add up to "
+                    f"各县级行政区之和与总面积相差 {diff:+.4f} km²，来自行政区面之间的缝隙与重叠。 / "
+                    "The units add up to "
                     f"{diff:+.4f} km² more than the total: the slivers and overlaps between the units' polygons.",
                     "",
                 ]

@@ -24,7 +24,7 @@ __all__ = ["write_layer", "is_report"]
 
 
 def is_report(frame: Any) -> bool:
-    """True if *frame* holds a parcel report (its ``verdict`` and ``reasons`` columns).
+    """Return True if *frame* holds a parcel report (its ``verdict`` and ``reasons`` columns).
 
     Examples
     --------

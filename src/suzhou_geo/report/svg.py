@@ -239,7 +239,8 @@ def _scale_bar(frame: _Frame) -> str:
     return (
         f"<g font-size='3.2' fill='#222'><rect x='{x}' y='{y - 1.2:.2f}' width='20' height='1.2' fill='#222'/>"
         f"<rect x='{x + 10}' y='{y - 1.2:.2f}' width='10' height='1.2' fill='#fff' stroke='#222' stroke-width='0.2'/>"
-        f"<text x='{x}' y='{y - 2.2:.2f}'>0</text><text x='{x + 20}' y='{y - 2.2:.2f}' text-anchor='middle'>20 km</text>"
+        f"<text x='{x}' y='{y - 2.2:.2f}'>0</text>"
+        f"<text x='{x + 20}' y='{y - 2.2:.2f}' text-anchor='middle'>20 km</text>"
         f"<text x='{frame.width - 6:.2f}' y='8' font-size='4' text-anchor='middle'>北 N</text>"
         f"<path d='M{frame.width - 6:.2f},9.5 l-1.8,5 l1.8,-1.2 l1.8,1.2 Z' fill='#222'/></g>"
     )

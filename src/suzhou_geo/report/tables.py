@@ -281,7 +281,8 @@ BUNDLED_NOTES = (
     "CGCS2000; not the official boundaries.",
     "水系：GSHHG 2.3.7 全分辨率（精度约 200–500 m）。 / Lakes and rivers: GSHHG 2.3.7 full resolution "
     "(accurate to about 200–500 m).",
-    "规划格局要素：有实际几何的采用实际几何；轴线、副中心范围等为示意，每个要素的 basis 与 accuracy_m 说明其来源与精度。"
+    "规划格局要素：有实际几何的采用实际几何；轴线、副中心范围等为示意，"
+    "每个要素的 basis 与 accuracy_m 说明其来源与精度。"
     " / Scheme elements: real geometry where it exists; axes, sub-centre extents and similar are schematic — "
     "each element's basis and accuracy_m say how it was drawn and how accurate it is.",
 )

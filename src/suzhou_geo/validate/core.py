@@ -216,7 +216,7 @@ def validate_parcels(
 
 
 def _is_dask(obj: Any) -> bool:
-    """A dask collection (without importing dask)."""
+    """Return True for a dask collection (without importing dask)."""
     return type(obj).__module__.split(".")[0] in ("dask_geopandas", "dask", "dask_expr")
 
 
@@ -252,7 +252,9 @@ def measure(
     declared_areas(parcels, m)
     if clock:
         clock("project+area")
-    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in ("red", "ctl", "zone", "district", "scheme")}
+    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {
+        k: [] for k in ("red", "ctl", "zone", "district", "scheme")
+    }
     report = progress or Progress(None, n)
     skipped = n - len(upos)  # unusable rows are done once read
     workers = _workers(n_jobs)
@@ -392,7 +394,7 @@ def _workers(n_jobs: int | None) -> int:
 
 def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs: PreparedLayers,
              rules: Rules) -> gpd.GeoDataFrame:
-    """The report: the input frame (columns kept, clashing names renamed) plus the report columns."""
+    """Return the report: the input frame (columns kept, clashing names renamed) plus the report columns."""
     cols = report_columns()
     frame = parcels.frame
     if frame.geometry.name in cols:  # a geometry column called like a report column

@@ -100,7 +100,7 @@ class Measures:
 
     @classmethod
     def empty(cls, n: int) -> Measures:
-        """A record for *n* rows with nothing measured yet."""
+        """Return a record for *n* rows with nothing measured yet."""
         text = {"issue", "code", "red_names", "ctl_names", "near_names", "zone", "district", "schemes"}
         values = {}
         for f in fields(cls):

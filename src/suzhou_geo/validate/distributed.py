@@ -121,7 +121,7 @@ def _validate_partition(part, layers: PreparedLayers, rules: Rules, options: dic
 
 
 def _layers(layers, redlines, joint_zones, schemes, rules, *crs) -> tuple[PreparedLayers, Any]:
-    """(the layers on the client, the handle every task receives: scattered future or one delayed object)."""
+    """Return (the layers on the client, the handle every task receives: scattered future or one delayed object)."""
     future = _as_future(layers)
     if future is not None:
         return future.result(), future

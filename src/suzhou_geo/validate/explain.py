@@ -36,7 +36,7 @@ def _fmt_m2(v: float) -> str:
 
 
 def _halves(text: str) -> tuple[str, str]:
-    """The Chinese and English halves of a bilingual ``"中文 / English"`` text."""
+    """Return the Chinese and English halves of a bilingual ``"中文 / English"`` text."""
     zh, sep, en = str(text).partition(" / ")
     return (zh, en) if sep else (text, text)
 
@@ -122,7 +122,8 @@ def _places(m: Measures, d: Decision, add) -> None:
     add(d.outside_all, lambda i: (f"位于苏州市域外（{m.district[i] or '未知'}），内置图层不覆盖 / outside Suzhou "
                                   f"({m.district[i] or 'unknown'}): the bundled layers do not cover it"))
     add(d.outside_any & ~d.outside_all, lambda i: (f"{d.out_frac[i]:.1%} 位于苏州市域外（{m.district[i]}） / "
-                                                   f"{d.out_frac[i]:.1%} of the parcel lies outside Suzhou ({m.district[i]})"))
+                                                   f"{d.out_frac[i]:.1%} of the parcel lies outside Suzhou "
+                                                   f"({m.district[i]})"))
 
 
 def explain(m: Measures, d: Decision, rules: Rules = RULES, *, illustrative: bool = False,

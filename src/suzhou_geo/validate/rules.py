@@ -199,6 +199,7 @@ RULES = Rules()
 
 
 def as_rules(rules: Any) -> Rules:
+    """Return *rules* as a :class:`Rules` (None: the defaults; a dict: the defaults with those replaced)."""
     if rules is None:
         return RULES
     if isinstance(rules, Rules):

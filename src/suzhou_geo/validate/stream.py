@@ -318,7 +318,7 @@ def _whole(parcels, layer, encoding, read_opts, *, refs, rules, output, output_l
 
 
 def _checking(report: Progress):
-    """A stage hook for validate_parcels that only reports checking (the run is done when written)."""
+    """Return a stage hook for validate_parcels that only reports checking (the run is done when written)."""
     return lambda done, total, stage: report.stage(stage, done) if stage == "check" else None
 
 
