@@ -306,9 +306,10 @@ def reading_summary(provenance: Mapping[str, Any] | None) -> str:
 
     Examples
     --------
+    >>> decisions = {"轴序 axis order": "X（北）在前 northing first", "属性描述 · 带号": "40"}
     >>> print(reading_summary({"format": "部标 TXT", "encoding": "GB18030 (检测 detected)",
     ...                        "crs": {"crs_in": "EPSG:4528", "how": "declared", "method": "proj"},
-    ...                        "decisions": {"轴序 axis order": "X（北）在前 northing first", "属性描述 · 带号": "40"}}))
+    ...                        "decisions": decisions}))
     部标 TXT, GB18030 (检测 detected); 坐标参照系 CRS: EPSG:4528 (declared);
     轴序 axis order: X（北）在前 northing first
     """
