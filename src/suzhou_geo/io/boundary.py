@@ -131,30 +131,52 @@ def named_vertices(xy: np.ndarray, count: int, *, step: float = SPLIT_STEP_M,
     return None if best is None else np.array(best[:-1])
 
 
-def _edge_ok(closed: np.ndarray, i: int, j: int, step: float, tol: float) -> bool:
-    """Return True if vertices i+1..j-1 are the equal split of the straight edge i → j."""
+def _edge_ok(pts: list[tuple[float, float]], i: int, j: int, step: float, tol: float) -> bool:
+    """Return True if i → j can be one edge of the ring as drawn: vertices i+1..j-1 its equal split.
+
+    An edge of one piece (j = i + 1) always can; one of k pieces must be longer than k - 1 steps and at
+    most k steps (how edges are split on reading), with every split point within *tol* of its place.
+    """
     k = j - i
-    length = float(np.hypot(*(closed[j] - closed[i])))
-    ratio = length / step
-    if ratio > k * (1 + 1e-3) or (k > 1 and ratio <= (k - 1) * (1 - 1e-3)):
-        return False
     if k == 1:
         return True
-    t = np.arange(1, k)[:, None] / k
-    expected = closed[i] + t * (closed[j] - closed[i])
-    return bool(np.hypot(*(closed[i + 1 : j] - expected).T).max() <= tol + 1e-6 * length)
+    (x0, y0), (x1, y1) = pts[i], pts[j]
+    dx, dy = x1 - x0, y1 - y0
+    length = math.hypot(dx, dy)
+    ratio = length / step
+    if ratio > k * (1 + 1e-3) or ratio <= (k - 1) * (1 - 1e-3):
+        return False
+    limit = tol + 1e-6 * length
+    for m in range(1, k):
+        px, py = pts[i + m]
+        if math.hypot(px - (x0 + dx * m / k), py - (y0 + dy * m / k)) > limit:
+            return False
+    return True
+
+
+def _off_line(pts: list[tuple[float, float]], i: int, v: int, tol: float) -> bool:
+    """Return True if vertex v is off the straight line through vertices i and i + 1 (no edge from i passes it)."""
+    (x0, y0), (x1, y1), (px, py) = pts[i], pts[i + 1], pts[v]
+    dx, dy = x1 - x0, y1 - y0
+    norm = math.hypot(dx, dy)
+    if norm == 0:
+        return True
+    return abs((px - x0) * dy - (py - y0) * dx) / norm > tol + 1e-6 * math.hypot(px - x0, py - y0)
 
 
 def _paths(closed: np.ndarray, count: int, step: float, tol: float) -> list[int] | None:
     """Return a path 0 → len(closed)-1 of exactly *count* valid edges (dynamic programming), or None."""
-    last = len(closed) - 1
+    pts = [(float(x), float(y)) for x, y in closed[:, :2]]
+    last = len(pts) - 1
     reach: list[dict[int, int]] = [dict() for _ in range(last + 1)]  # vertex -> {edges used: predecessor}
     reach[0][0] = -1
     for i in range(last):
         if not reach[i]:
             continue
-        for j in range(i + 1, min(last, i + math.ceil(_span(closed, i) / step) + 2) + 1):
-            if not _edge_ok(closed, i, j, step, tol):
+        for j in range(i + 1, last + 1):
+            if j >= i + 2 and _off_line(pts, i, j - 1, tol):
+                break  # every longer edge from i would pass vertex j - 1
+            if not _edge_ok(pts, i, j, step, tol):
                 continue
             for used in reach[i]:
                 if used + 1 <= count and used + 1 not in reach[j]:
@@ -166,11 +188,6 @@ def _paths(closed: np.ndarray, count: int, step: float, tol: float) -> list[int]
         v, used = reach[v][used], used - 1
         path.append(v)
     return path[::-1]
-
-
-def _span(closed: np.ndarray, i: int) -> float:
-    """Return the longest straight run that can start at vertex i (bounds the edges tried)."""
-    return float(np.hypot(*(closed - closed[i]).T).max())
 
 
 def points_from_frame(frame: Any, *, metric_crs: str = "EPSG:4549") -> pd.DataFrame:

@@ -446,7 +446,7 @@ def _check_rings(rings: list[Ring], block: _Block, kind: str, reading: Reading) 
     if kind != "面":
         return
     for r in rings:
-        if len(np.unique(r.xy[:-1], axis=0)) < 3:
+        if len(set(map(tuple, r.xy[:-1].tolist()))) < 3:
             raise ReadError(f"{where('line', r.line)}: 地块 {_label(block)} 的圈 {r.number} 不足 3 个不同的点 / ring "
                             f"{r.number} of block {_label(block)} has fewer than 3 distinct points",
                             source=reading.name, hint="补全该圈的界址点 / complete the ring's points")
@@ -678,6 +678,9 @@ def _blocks(frame: gpd.GeoDataFrame, target: CRS) -> tuple[list[str], list[Any],
     geoms = shapely.transform(np.asarray(frame.geometry.values, dtype=object), to.transform, interleaved=False)
     out, skipped, renamed = ["[地块坐标]"], [], []
     names = frame[NAMES_COLUMN].tolist() if NAMES_COLUMN in frame.columns else [None] * len(frame)
+    records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
+    present = [f for f in LONG_FIELDS if f in frame.columns]
+    long_fields = LONG_FIELDS[: LONG_FIELDS.index(present[-1]) + 1] if present else ()
     for pos, geom in enumerate(geoms):
         if geom is None or geom.is_empty:
             skipped.append(frame.index[pos])
@@ -687,7 +690,7 @@ def _blocks(frame: gpd.GeoDataFrame, target: CRS) -> tuple[list[str], list[Any],
             renamed.append(frame.index[pos])
         points = [line for number, (xy, ring_names) in enumerate(rings, start=1)
                   for line in _point_lines(xy, ring_names, number)]
-        out.append(_block_header(frame, pos, geom, kind, rings, len(points)) )
+        out.append(_block_header(records[pos], geom, kind, rings, len(points), long_fields))
         out += points
     return out, skipped, renamed
 
@@ -750,28 +753,25 @@ def _point_lines(xy: np.ndarray, names: list[str], number: int) -> list[str]:
 
 def _clean(value: Any) -> str:
     """Return a field value that cannot break the format: no commas, no line breaks."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
         return ""
     return str(value).replace(",", "，").replace("\r", " ").replace("\n", " ").strip()
 
 
-def _block_header(frame, pos: int, geom: Any, kind: str, rings, count: int) -> str:
-    row = frame.iloc[pos]
+def _block_header(row: dict, geom: Any, kind: str, rings, count: int, long_fields: tuple) -> str:
     values = [str(_count(row, count, rings)), _area_text(row, geom)]
     for name in ("地块编号", "地块名称"):
         values.append(_clean(_first(row, WRITE_SOURCES[name])))
     values.append(kind)
     for name in ("图幅号", "地块用途", "地类编码"):
         values.append(_clean(_first(row, WRITE_SOURCES[name])))
-    extra = [f for f in LONG_FIELDS if f in frame.columns]
-    if extra:
-        values += [_clean(row[f]) for f in LONG_FIELDS[: LONG_FIELDS.index(extra[-1]) + 1]]
+    values += [_clean(row.get(f)) for f in long_fields]
     return ",".join(values) + ",@"
 
 
 def _count(row, lines: int, rings) -> int:
     """界址点数: the frame's value when it counts these points (with or without the closing repeats)."""
-    given = row.get("界址点数") if hasattr(row, "get") else None
+    given = row.get("界址点数")
     distinct = sum(len(names) for _, names in rings)
     try:
         given = int(given)
@@ -782,7 +782,7 @@ def _count(row, lines: int, rings) -> int:
 
 def _area_text(row, geom: Any) -> str:
     for col in ("declared_area_ha", "地块面积"):
-        value = row.get(col) if hasattr(row, "get") else None
+        value = row.get(col)
         try:
             v = float(value)
         except (TypeError, ValueError):
@@ -792,12 +792,11 @@ def _area_text(row, geom: Any) -> str:
     return f"{geom.area / 1e4:.4f}" if geom.geom_type in ("Polygon", "MultiPolygon") else ""
 
 
-def _first(row, names: Iterable[str]) -> Any:
+def _first(row: dict, names: Iterable[str]) -> Any:
     for n in names:
-        if n in row.index:
-            v = row[n]
-            if v is not None and not (isinstance(v, float) and np.isnan(v)):
-                return v
+        v = row.get(n)
+        if v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NA:
+            return v
     return None
 
 

@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -704,7 +705,8 @@ def build_rings(points: Sequence[tuple[str, int, int]], xy: np.ndarray, *, kind:
 def _closes(points, current: list[int], xy: np.ndarray, reading: Reading, unit: str, close: float) -> bool:
     """Whether the last point of *current* repeats the ring's first point."""
     first, last = points[current[0]], points[current[-1]]
-    gap = float(np.hypot(*(xy[current[-1]] - xy[current[0]])))
+    (x0, y0), (x1, y1) = xy[current[0]].tolist(), xy[current[-1]].tolist()
+    gap = math.hypot(x1 - x0, y1 - y0)
     if gap <= close:
         return True
     if last[0] == first[0] and last[0]:
@@ -747,6 +749,9 @@ def assemble(rings: list[Ring], *, kind: str = "面") -> tuple[Any, list[str]]:
     if kind == "线":
         lines = [shapely.linestrings(r.xy) for r in rings]
         return (lines[0] if len(lines) == 1 else shapely.multilinestrings(lines)), []
+    if len(rings) == 1:
+        rings[0].role = "outer"
+        return shapely.polygons(rings[0].xy), []
     outers: list[tuple[Ring, list[Ring]]] = []
     said: list[str] = []
     for ring in rings:
