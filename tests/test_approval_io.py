@@ -383,3 +383,25 @@ def test_the_readme_approval_block_runs_as_written(files, tmp_path, monkeypatch)
     exec(code, scope)
     assert scope["points"]["point"].tolist()[:5] == ["J1", "J2", "J3", "J4", "J5"]
     assert quiet(sg.io.read, "报盘.txt").frame["地块编号"].tolist() == [p.id for p in af.PARCELS]
+
+
+def test_cli_dask_engine_refuses_a_file_read_whole_before_starting_a_cluster(files, tmp_path):
+    res = run("validate", files["txt/standard_gbk_crlf"], "-o", tmp_path / "x.gpkg", "--engine", "dask")
+    assert res.exit_code == 2 and "leave --engine out" in res.output
+
+
+def test_kml_reads_the_same_with_or_without_libkml(files):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from suzhou_geo.io.kml import read_kml; f, r = read_kml(sys.argv[1]); "
+            "print(json.dumps([list(f.columns), f['Name'].tolist(), f.geometry.to_wkt().tolist()]))")
+    env = {**os.environ, "OGR_SKIP": "LIBKML"}
+    out = subprocess.run([sys.executable, "-c", code, str(files["kmz/one_folder"])], env=env, capture_output=True,
+                         text=True, check=True)
+    cols, names, wkt = json.loads(out.stdout.strip().splitlines()[-1])
+    frame, _ = sg.io.kml.read_kml(files["kmz/one_folder"])
+    assert cols == list(frame.columns) and names == frame["Name"].tolist()
+    assert wkt == frame.geometry.to_wkt().tolist()
