@@ -135,7 +135,10 @@ def _read_table(source: Any, encoding: str | None, sheet: Any, reading: Reading)
 def _read_excel(path: Path, sheet: Any, reading: Reading) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
-    except (ValueError, OSError, ImportError) as exc:
+    except ImportError as exc:
+        raise ReadError(f"cannot read the workbook: {exc}", source=reading.name,
+                        hint="save it as .xlsx (an old .xls needs the xlrd package)") from None
+    except (ValueError, OSError) as exc:
         raise ReadError(f"cannot read the workbook: {exc}", source=reading.name,
                         hint="check that the file is a complete Excel workbook (.xlsx)") from None
     if sheet is not None:
