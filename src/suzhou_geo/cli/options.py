@@ -62,7 +62,9 @@ def input_options(prefix: str = "", what: str = "the input", *, layer: bool = Tr
     ]
     if layer:
         opts.append(click.option(_flag(p, "layer"), default=None, metavar="NAME",
-                                 help=f"Layer of a multi-layer file (GeoPackage) or table of a database, for {what}."))
+                                 help=f"Layer of a multi-layer file (GeoPackage, FileGDB), table of a database, "
+                                      f"AutoCAD layer of a DXF (红线), folder of a KML/KMZ or sheet of a workbook, "
+                                      f"for {what}."))
     if invalid:
         opts.append(click.option(_flag(p, "invalid"), type=click.Choice(["raise", "repair", "exclude"]),
                                  default=None,

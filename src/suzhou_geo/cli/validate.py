@@ -48,7 +48,11 @@ def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, rev
                  engine, scheduler, workers, batch_size, **options) -> None:
     """Check development parcels (地块) against redlines, the joint-control zone and the schemes.
 
-    PARCELS is a file or a PostGIS connection (with --layer).  Writes one report
+    PARCELS is a file or a PostGIS connection (with --layer): any GIS format,
+    or the files of an approval package — a 部标 coordinate TXT, a CAD drawing
+    (.dxf, --layer for its AutoCAD layer), a .kml/.kmz, a 界址点 table (.csv,
+    .xlsx) — whose axis order, zone and CRS are decided from their content and
+    printed.  Writes one report
     row per parcel (verdict, reasons, overlap areas, distances) and prints a
     summary.  Exit status 0 even when conflicts are found; 2 when the input
     cannot be used (no CRS, unreadable file), with one line saying why.  Each
@@ -89,7 +93,17 @@ def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, rev
     shown = redact(parcels) if is_postgis(parcels) else Path(parcels).name
     where = f"{redact(output)} {written}" if is_postgis(output) else output
     click.echo(f"{len(report):,} 个地块 parcels from {shown} → {where}")
+    _print_reading(report)
     print_summary(report)
+
+
+def _print_reading(report) -> None:
+    """How an approval file was read (format, axis order, zone, CRS, layer), when something was decided."""
+    from suzhou_geo.report.tables import reading_summary
+
+    provenance = report.attrs.get("provenance") or {}
+    if provenance.get("decisions"):
+        click.echo(f"读取 read: {reading_summary(provenance)}")
 
 
 def _check_inputs(parcels: str, redlines: str | None, is_postgis, missing) -> None:
