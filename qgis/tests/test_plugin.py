@@ -25,7 +25,14 @@ REQUIRED = (
 )
 ALGORITHM_IDS = {
     f"{PROVIDER}:{n}"
-    for n in ("validate_parcels", "redline_floors", "joint_control_zone", "scheme_layers")
+    for n in (
+        "validate_parcels",
+        "redline_floors",
+        "joint_control_zone",
+        "scheme_layers",
+        "read_approval_file",
+        "write_bubiao",
+    )
 }
 
 
@@ -73,7 +80,7 @@ def test_zip_has_one_plugin_folder_as_the_installer_expects(plugin_zip, tmp_path
 
 
 def test_the_installed_plugin_registers_the_provider_and_its_algorithms(provider):
-    """Started, the plugin offers its four algorithms."""
+    """Started, the plugin offers its six algorithms."""
     assert provider.id() == PROVIDER
     assert {a.id() for a in provider.algorithms()} == ALGORITHM_IDS
     assert "suzhou_geo" in provider.longName()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .approval import ReadApprovalFile, WriteBubiao
 from .base import SuzhouGeoAlgorithm
 from .floors import RedlineFloors
 from .joint import JointControlZone
@@ -17,4 +18,6 @@ ALGORITHMS: tuple[type[SuzhouGeoAlgorithm], ...] = (
     RedlineFloors,
     JointControlZone,
     SchemeLayers,
+    ReadApprovalFile,
+    WriteBubiao,
 )

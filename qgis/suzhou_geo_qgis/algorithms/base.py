@@ -47,6 +47,7 @@ __all__ = ["SuzhouGeoAlgorithm", "GROUPS", "ILLUSTRATIVE_HELP"]
 GROUPS = {
     "checks": ("检查", "Checks"),
     "layers": ("图层", "Layers"),
+    "approval": ("报批材料", "Approval files"),
 }
 
 #: Said wherever the bundled redlines may be used.
@@ -71,7 +72,8 @@ class SuzhouGeoAlgorithm(QgsProcessingAlgorithm):
     GROUP : str
         A key of :data:`GROUPS`.
     REQUIRES : tuple of str
-        Public names of ``suzhou_geo`` the algorithm calls.
+        Public names of ``suzhou_geo`` the algorithm calls (``"io.boundary_points"``
+        for a submodule's).
     """
 
     NAME = ""
@@ -82,9 +84,17 @@ class SuzhouGeoAlgorithm(QgsProcessingAlgorithm):
     @classmethod
     def available(cls) -> bool:
         """Return True if the installed library has every function this algorithm calls."""
-        import suzhou_geo as sg
+        import importlib
 
-        return all(hasattr(sg, name) for name in cls.REQUIRES)
+        def has(name: str) -> bool:  # "validate_parcels", or a submodule's "io.boundary_points"
+            module, _, attr = name.rpartition(".")
+            try:
+                owner = importlib.import_module(f"suzhou_geo.{module}" if module else "suzhou_geo")
+            except ImportError:
+                return False
+            return hasattr(owner, attr)
+
+        return all(has(name) for name in cls.REQUIRES)
 
     def name(self) -> str:
         """Return the algorithm's id within the provider."""

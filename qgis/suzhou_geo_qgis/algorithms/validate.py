@@ -35,6 +35,8 @@ RULE_LABELS = {
     "scheme_near_m": "规划格局要素列出距离 Scheme elements listed within (m)",
     "outside_verdict": "苏州市域外地块的判定 Verdict of parcels outside 苏州市",
     "max_vertices": "参照图层切分顶点上限 Vertex limit of reference-layer pieces",
+    "declared_area_min_m2": "申报面积容差 Declared-area tolerance (m²)",
+    "declared_area_min_ratio": "申报面积比例容差 Declared-area tolerance (share of planar area, 0–1)",
 }
 
 #: The verdicts counted as outputs, with their Chinese names.
@@ -148,7 +150,9 @@ class ValidateParcels(SuzhouGeoAlgorithm):
             )
         doc = sg.RULES.to_frame().set_index("rule")
         for f in fields(sg.RULES):
-            param = self._rule_parameter(f.name, getattr(sg.RULES, f.name))
+            param = self._rule_parameter(
+                f.name, getattr(sg.RULES, f.name), doc.loc[f.name, "meaning"]
+            )
             param.setHelp(f"{doc.loc[f.name, 'meaning']}\n{doc.loc[f.name, 'source']}")
             if f.name in ("nearest_search_m", "max_vertices"):
                 param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -180,8 +184,10 @@ class ValidateParcels(SuzhouGeoAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(verdict.upper(), f"{zh} {verdict}"))
 
     @staticmethod
-    def _rule_parameter(rule: str, default: Any) -> QgsProcessingParameterDefinition:
-        label = RULE_LABELS.get(rule, rule)
+    def _rule_parameter(rule: str, default: Any, meaning: str) -> QgsProcessingParameterDefinition:
+        label = RULE_LABELS.get(
+            rule, meaning
+        )  # a rule the plugin does not know: its meaning, bilingual
         key = rule.upper()
         if rule == "outside_verdict":
             return QgsProcessingParameterEnum(
