@@ -26,6 +26,10 @@ pg_installed() {
 pg_default() {  # the version the distribution's "postgresql" package depends on (needs apt-get update)
   apt-cache depends postgresql 2>/dev/null | sed -nE 's/^ *Depends: postgresql-([0-9]+)$/\1/p' | head -n 1
 }
+# Debian's QGIS (3.22) and venv: the QGIS plugin's tests (qgis/tests) run in QGIS's own Python
+for pkg in python3-qgis qgis-providers python3-venv; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 pg=$(pg_installed)
 postgis_missing=0
 if [ -z "$pg" ] || [ ! -e "/usr/share/postgresql/$pg/extension/postgis.control" ]; then postgis_missing=1; fi
@@ -50,9 +54,19 @@ else
   python3 -m pip install -q --disable-pip-version-check -e ".[test,postgis,dask]"
 fi
 # lint first: any finding fails the run (rules in pyproject.toml, [tool.ruff])
-python3 -m ruff check src tests scripts benchmarks
-# the PostGIS and dask tests fail, not skip, when their server or extra is missing: this command must
-# really test them
+python3 -m ruff check src tests scripts benchmarks qgis
+# QGIS's Python bindings are importable from Debian's Python only: a second venv of /usr/bin/python3
+# that sees them (--system-site-packages), with the package; tests/test_qgis.py runs qgis/tests in it
+QGIS_VENV=.venv-qgis
+[ -x "$QGIS_VENV/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$QGIS_VENV"
+if [ "${CI:-}" = "true" ]; then qgis_pkg="."; else qgis_pkg="-e ."; fi
+# (pip then says Debian's SciPy wants an older NumPy: nothing QGIS or these tests run imports SciPy)
+# shellcheck disable=SC2086
+"$QGIS_VENV/bin/python" -m pip install -q --disable-pip-version-check $qgis_pkg pytest
+export SUZHOU_GEO_QGIS_PYTHON="$PWD/$QGIS_VENV/bin/python"
+# the PostGIS, dask and QGIS tests fail, not skip, when their server, extra or QGIS is missing: this
+# command must really test them
 export SUZHOU_GEO_REQUIRE_POSTGIS="${SUZHOU_GEO_REQUIRE_POSTGIS:-1}"
 export SUZHOU_GEO_REQUIRE_DASK=1
+export SUZHOU_GEO_REQUIRE_QGIS=1
 python3 -m pytest -p no:cacheprovider -n auto "$@"

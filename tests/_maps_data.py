@@ -152,6 +152,8 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
         "scheme_elements": "",
         "geometry_issue": np.where(verdicts == "invalid", "empty geometry", ""),
         "parcel_area_m2": area,
+        "declared_area_ha": np.nan,
+        "planar_area_m2": np.nan,
         "approximate_position": False,
         "redline_data": "内置示意样例（非官方）bundled illustrative sample (not official)",
     }

@@ -517,6 +517,9 @@ class CRSDecision:
         Stated positional uncertainty of an approximate conversion.
     pipeline : str or None
         The PROJ pipeline of a datum shift given as parameters or text.
+    shift_from : str
+        Where a datum shift came from: ``"given"`` (the caller) or ``"file"``
+        (the 转换参数 of a 部标 coordinate file).
     """
 
     crs_in: str
@@ -525,6 +528,7 @@ class CRSDecision:
     datum: str | None = None
     approximate_m: float | None = None
     pipeline: str | None = None
+    shift_from: str = "given"
     _crs: Any = field(default=None, repr=False, compare=False)
     _shift: Any = field(default=None, repr=False, compare=False)
 
@@ -557,6 +561,9 @@ class CRSDecision:
                 f"coordinates in {self.datum} converted without local parameters: positions approximate "
                 f"(± about {self.approximate_m:g} m)"
             )
+        if self.method == "datum_shift" and self.shift_from == "file":
+            return (f"坐标由{self.datum}按文件中的转换参数转换 / converted from {self.datum} with the transformation "
+                    "parameters (转换参数) given in the file")
         if self.method == "datum_shift":
             return f"坐标由{self.datum}按给定参数转换 / converted from {self.datum} with the given parameters"
         if self.method == "gcj02":

@@ -19,6 +19,7 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     "info": "basic:info",
     "boundary": "basic:boundary_cmd",
+    "convert": "convert:convert_cmd",
     "area": "basic:area_cmd",
     "report": "report:report_cmd",
     "floors": "redlines:floors_cmd",

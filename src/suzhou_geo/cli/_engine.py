@@ -60,6 +60,11 @@ def run_engine(parcels: Any, output: str, engine: str, scheduler: str | None, wo
         fail("--scheduler（已运行的集群）与 --workers（本地集群）只能给一个 / give --scheduler (a running cluster) "
              "or --workers (a local one), not both")
     path = str(parcels.data)
+    if engine == "dask" and not _batched(path):
+        fail(f"{Path(path).name}: --engine dask 按批读取 GeoPackage、GeoParquet、Shapefile、FlatGeobuf；"
+             "此文件须整体读取 / --engine dask reads GeoPackage, GeoParquet, Shapefile or FlatGeobuf in "
+             "batches; this file (a 部标 TXT, a drawing, a KML/KMZ, a table) is read whole. "
+             "Fix: leave --engine out")
     if engine == "dask":
         rows, summary = run_dask(path, output, scheduler=scheduler, workers=workers, batch_size=batch_size,
                                  overwrite=overwrite, layer=parcels.layer, encoding=parcels.encoding,
@@ -71,6 +76,14 @@ def run_engine(parcels: Any, output: str, engine: str, scheduler: str | None, wo
         return False
     print_result(rows, path, output, summary)
     return True
+
+
+def _batched(path: str) -> bool:
+    """Return True if *path* can be read in batches (not a table, nor an approval file read whole)."""
+    from suzhou_geo.io.postgis import is_postgis
+    from suzhou_geo.io.stream import can_stream
+
+    return is_postgis(path) or can_stream(path)
 
 
 def print_result(rows: int, parcels: str, output: str, summary) -> None:

@@ -185,8 +185,10 @@ def input_options(prefix: str = "", what: str = "the input", *, layer: bool = Tr
     ]
     if layer:
         opts.append(click.option(_flag(p, "layer"), default=None, metavar="NAME",
-                                 help=f"{zh} 的图层（多图层文件如 GeoPackage）或数据库表。 / Layer of a multi-layer "
-                                      f"file (GeoPackage) or table of a database, for {what}."))
+                                 help=f"{zh} 的图层（多图层文件如 GeoPackage、FileGDB）、数据库表、DXF 的 AutoCAD 图层"
+                                      "（如 红线）、KML/KMZ 的文件夹或工作簿的工作表。 / Layer of a multi-layer file "
+                                      "(GeoPackage, FileGDB), table of a database, AutoCAD layer of a DXF (红线), "
+                                      f"folder of a KML/KMZ or sheet of a workbook, for {what}."))
     if invalid:
         opts.append(click.option(_flag(p, "invalid"), type=click.Choice(["raise", "repair", "exclude"]),
                                  default=None,

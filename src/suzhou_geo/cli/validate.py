@@ -56,13 +56,19 @@ def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, rev
     """逐一判定开发地块：生态保护红线、联防联治区与规划格局。 / Check development parcels (地块).
 
     \b
-    PARCELS 为文件或 PostGIS 连接（配合 --layer）。每个地块写一行报告（判定、理由、
-    重叠面积、距离）并打印汇总。发现冲突时退出码仍为 0；输入无法使用（无坐标系、
-    文件无法读取）时退出码为 2，并用一行说明原因。每个输入有自己的读取选项：
-    PARCELS 用 --crs、--encoding、--layer……，--redlines 用 --redlines-crs、--redlines-layer……
+    PARCELS 为文件或 PostGIS 连接（配合 --layer）：任意 GIS 格式，或报批材料中的文件——
+    部标坐标 TXT、CAD 图（.dxf，--layer 指定 AutoCAD 图层）、.kml/.kmz、界址点表
+    （.csv、.xlsx）——其坐标轴顺序、带号与坐标系由内容判定并打印出来。每个地块写一行
+    报告（判定、理由、重叠面积、距离）并打印汇总。发现冲突时退出码仍为 0；输入无法
+    使用（无坐标系、文件无法读取）时退出码为 2，并用一行说明原因。每个输入有自己的
+    读取选项：PARCELS 用 --crs、--encoding、--layer……，--redlines 用 --redlines-crs……
 
     Checks parcels against redlines, the joint-control zone and the schemes.
-    PARCELS is a file or a PostGIS connection (with --layer).  Writes one report
+    PARCELS is a file or a PostGIS connection (with --layer): any GIS format,
+    or the files of an approval package — a 部标 coordinate TXT, a CAD drawing
+    (.dxf, --layer for its AutoCAD layer), a .kml/.kmz, a 界址点 table (.csv,
+    .xlsx) — whose axis order, zone and CRS are decided from their content and
+    printed.  Writes one report
     row per parcel (verdict, reasons, overlap areas, distances) and prints a
     summary.  Exit status 0 even when conflicts are found; 2 when the input
     cannot be used (no CRS, unreadable file), with one line saying why.  Each
@@ -108,7 +114,17 @@ def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, rev
     shown = redact(parcels) if is_postgis(parcels) else Path(parcels).name
     where = f"{redact(output)} {written}" if is_postgis(output) else output
     click.echo(f"{len(report):,} 个地块 parcels from {shown} → {where}")
+    _print_reading(report)
     print_summary(report)
+
+
+def _print_reading(report) -> None:
+    """How an approval file was read (format, axis order, zone, CRS, layer), when something was decided."""
+    from suzhou_geo.report.tables import reading_summary
+
+    provenance = report.attrs.get("provenance") or {}
+    if provenance.get("decisions"):
+        click.echo(f"读取 read: {reading_summary(provenance)}")
 
 
 def _check_inputs(parcels: str, redlines: str | None, is_postgis, missing) -> None:

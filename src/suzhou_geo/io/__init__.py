@@ -10,9 +10,14 @@ them to the writers (``columns=``, ``sheets=``); :func:`suzhou_geo.write_layer`
 is the report-aware way out built on this one.  Modules: ``reader`` and ``raw``
 (in), ``writer``, ``excel``, ``stream`` and ``postgis`` (out, and PostGIS in),
 ``checks`` (input geometry), ``encoding`` (text), ``columns`` and ``geomtype``
-(what every writer shares), ``bundled`` (the data shipped with the package).
+(what every writer shares), ``bundled`` (the data shipped with the package);
+the approval-package formats (:mod:`.approval`): ``bubiao`` (部标 TXT, read and
+written), ``dxf``, ``kml``, ``pointtable`` (界址点 tables), ``survey`` (the
+surveying conventions they share) and ``boundary`` (named boundary points,
+:func:`boundary_points`).
 """
 
+from .boundary import boundary_points
 from .bundled import BUNDLED, bundled, data_dir, data_path
 from .checks import check_geometries, repair_geometries
 from .columns import Column
@@ -28,6 +33,7 @@ __all__ = [
     "check_geometries",
     "repair_geometries",
     "write_layer",
+    "boundary_points",
     "check_output",
     "shapefile_field_names",
     "spreadsheet_text",

@@ -26,8 +26,11 @@ import shapely
 from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, arg, row_at
 from . import encoding as enc
 from . import postgis
+from .approval import approval_format, read_approval
+from .pointtable import is_point_table, read_point_table
 
-__all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS"]
+__all__ = ["RawInfo", "read_raw", "choose_layer", "read_shapefile_text", "string_values", "has_arrow", "sidecar",
+           "DRIVERS"]
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +55,30 @@ ALT_GEOMETRY = "geom"
 
 @dataclass
 class RawInfo:
-    """What a raw read found: names and the encoding decision."""
+    """What a raw read found: names and the encoding decision.
+
+    Approval files (部标 TXT, DXF, KML/KMZ, 界址点 tables) say more: what was
+    decided (label → value), a datum shift given in the file, the named
+    boundary points (in the frame's CRS), what is wrong with single rows, and
+    why the CRS could not be decided from the file (see
+    :class:`suzhou_geo.io.survey.Reading`).
+    """
 
     source: str
     name: str
     format: str
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    decisions: dict = field(default_factory=dict)
+    datum_shift: Any = None
+    points: Any = None
+    row_issues: dict = field(default_factory=dict)
+    crs_error: Any = None
+
+    @classmethod
+    def of(cls, reading: Any) -> RawInfo:
+        """Return the record of an approval reader's :class:`~suzhou_geo.io.survey.Reading`."""
+        return cls(**{f: getattr(reading, f) for f in cls.__dataclass_fields__})
 
 
 def has_arrow() -> bool:
@@ -85,12 +105,12 @@ def read_raw(
 ) -> tuple[gpd.GeoDataFrame, RawInfo]:
     """Read *source* as declared; see :func:`suzhou_geo.io.read` for what it accepts.
 
-    *spelling* says how the caller names the reading options (``--encoding``
-    on the command line), so that warnings and hints tell the user what to pass.
+    *spelling* says how the caller names the reading options (``"--redlines-layer {value}"``,
+    ``--encoding`` on the command line), so that warnings and hints tell the user what to pass.
     """
     token = _SPELLING.set(spelling)
     try:
-        return _read_raw(source, layer=layer, sql=sql, encoding=encoding, name=name)
+        return _read_raw(source, layer=layer, sql=sql, encoding=encoding, name=name, spelling=spelling)
     finally:
         _SPELLING.reset(token)
 
@@ -107,8 +127,8 @@ def _pass_encoding(value: str | None = None) -> str:
     return spelled if value else spelled.replace("'…'", "").replace(" …", "")
 
 
-def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None, name: str | None
-              ) -> tuple[gpd.GeoDataFrame, RawInfo]:
+def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None, name: str | None,
+              spelling: Mapping[str, str | None] | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
     if isinstance(source, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=source.copy())
         label = name or (source.name if isinstance(source.name, str) and source.name != "geometry" else "GeoSeries")
@@ -117,6 +137,9 @@ def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None,
         return source.copy(deep=False), RawInfo("GeoDataFrame", name or "GeoDataFrame", "GeoDataFrame")
     if isinstance(source, pd.DataFrame):
         label = name or "DataFrame"
+        if not any(c in source.columns for c in WKT_COLUMNS) and is_point_table(source.columns):
+            gdf, reading = read_point_table(source, name=label)
+            return gdf, RawInfo.of(reading)
         return _from_table(source, label, "DataFrame"), RawInfo("DataFrame", label, "DataFrame")
     if postgis.is_postgis(source):
         gdf, info = postgis.read_postgis(source, layer=layer, sql=sql)
@@ -133,7 +156,20 @@ def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None,
             source=name,
             hint="pass a file path, a PostGIS connection string, a GeoDataFrame or a GeoSeries",
         )
-    return _read_path(str(source), layer=layer, sql=sql, encoding=encoding, name=name)
+    try:
+        return _read_path(str(source), layer=layer, sql=sql, encoding=encoding, name=name)
+    except ReadError as exc:
+        raise _respelled(exc, spelling) from None
+
+
+def _respelled(exc: ReadError, spelling: dict | None) -> ReadError:
+    """*exc* with ``layer=`` in its hint spelled as the caller names the option (a command-line flag)."""
+    template = (spelling or {}).get("layer")
+    if not template or not exc.hint or "layer=" not in exc.hint or template.startswith("layer="):
+        return exc
+    flag = template.split("{value}")[0].rstrip("=").rstrip() + " "
+    return type(exc)(exc.message, source=exc.source, row=exc.row, column=exc.column,
+                     hint=exc.hint.replace("layer=", flag))
 
 
 def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFrame, RawInfo]:
@@ -145,6 +181,10 @@ def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFra
     ext = path.suffix.lower()
     if ext in (".parquet", ".geoparquet"):
         return _read_parquet(path, label)
+    kind = None if virtual else approval_format(path)
+    if kind is not None:
+        gdf, reading = read_approval(path, kind, layer=layer, encoding=encoding, name=label)
+        return gdf, RawInfo.of(reading)
     if ext in (".csv", ".txt"):
         return _read_csv(path, label, encoding)
     return _read_ogr(text, path, label, layer=layer, sql=sql, encoding=encoding, virtual=virtual)
@@ -182,8 +222,47 @@ def _read_hint(path: str, exc: Exception) -> str:
     return "check that the file is complete and not open for writing elsewhere"
 
 
+def choose_layer(path: str, layer: Any, label: str, *, hint_option: str = "layer=") -> Any:
+    """Return the layer to read: *layer* if given, else the only layer with features; several are an error listing them.
+
+    A source with several layers (GeoPackage, FileGDB, KML folders, …) is never
+    silently reduced to its first layer.  Layers without geometry (attribute
+    tables) do not count when exactly one layer has geometry.
+    """
+    import pyogrio
+
+    if layer is not None:
+        return layer
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception:  # not listable (a virtual or odd source): GDAL's default, as before
+        return None
+    if len(layers) <= 1:
+        return None
+    spatial = [str(n) for n, kind in layers if kind is not None]
+    if len(spatial) == 1:
+        return spatial[0]
+    shown = "; ".join(f"{n}（{_features(path, n)} 个要素 features）" for n, _ in layers)
+    raise ReadError(
+        f"有 {len(layers)} 个图层：{shown} / the source has {len(layers)} layers: {shown}",
+        source=label,
+        hint=f"用 {hint_option} 指明要读的图层 / choose one with {hint_option}",
+    )
+
+
+def _features(path: str, name: Any) -> Any:
+    import pyogrio
+
+    try:
+        return pyogrio.read_info(path, layer=name)["features"]
+    except Exception:  # a count is only shown in a message
+        return "?"
+
+
 def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.GeoDataFrame, RawInfo]:
     kwargs: dict[str, Any] = {"label": label}
+    if sql is None:
+        layer = choose_layer(text, layer, label)
     if layer is not None:
         kwargs["layer"] = layer
     if sql is not None:

@@ -64,7 +64,7 @@ import shapely
 from ..errors import InputError, OutputError, ReadError, Row
 from . import encoding as enc
 from .geomtype import POLYGON, one_geometry_type
-from .raw import DRIVERS, RawInfo
+from .raw import DRIVERS, RawInfo, choose_layer
 from .writer import check_output
 
 __all__ = [
@@ -90,7 +90,9 @@ ENCODING_SAMPLE = 20_000
 
 _PARQUET = (".parquet", ".geoparquet")
 _SHAPEFILE = (".shp", ".dbf")
-_NOT_STREAMED = (".csv", ".txt", ".xlsx", ".zip")
+#: Read whole through :func:`suzhou_geo.io.read`: tables, zips, and the approval formats (部标 TXT, CAD
+#: drawings, KML/KMZ, Excel point tables), whose readers decide polygons, layers and CRS for the whole file.
+_NOT_STREAMED = (".csv", ".txt", ".xlsx", ".xls", ".xlsm", ".zip", ".dxf", ".kml", ".kmz")
 
 
 def _path_of(source: Any) -> Path | None:
@@ -232,6 +234,7 @@ class BatchReader:
         from pyogrio.raw import open_arrow
 
         codec = self._decide_encoding()
+        self.layer = choose_layer(str(self.path), self.layer, self.info.name)  # never the first of several silently
         try:
             info = pyogrio.read_info(str(self.path), layer=self.layer, encoding=codec)
         except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, …
@@ -745,6 +748,10 @@ def _to_arrow(frame: gpd.GeoDataFrame):
             df[name] = df[name].astype("string")
             datetimes.append(name)
     table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, f in enumerate(table.schema):  # a column of no type (every value empty): GDAL takes text
+        if pa.types.is_null(f.type):
+            table = table.set_column(i, pa.field(f.name, pa.string(), metadata=f.metadata),
+                                     pa.nulls(len(table), pa.string()))
     for name in datetimes:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, table.schema.field(i).with_metadata({"GDAL:OGR:type": "DateTime"}), table[name])

@@ -23,6 +23,11 @@ Every format a planner's colleagues open is written so that it opens right:
 * **Excel** (``.xlsx``, see :mod:`suzhou_geo.io.excel`): a report sheet with
   bilingual headers, and for a parcel report its summary, rules and notes.
 * **GeoParquet** (``.parquet``), **GeoJSON** (``.geojson``), **FlatGeobuf** (``.fgb``).
+* **部标 TXT** (``.txt``, see :mod:`suzhou_geo.io.bubiao`): the boundary-coordinate
+  file of an approval package, GBK, in CGCS2000 3-degree Gauss-Krüger zone 40
+  with the zone prefix unless ``crs=`` says otherwise.
+
+Columns of no type (every value empty) are written as text in every format.
 
 Every write goes to a temporary name in the target folder and is renamed when
 complete, so a failed write leaves no partial file.  An existing output is
@@ -80,6 +85,7 @@ FORMATS: dict[str, str] = {
     ".geojson": "GeoJSON",
     ".json": "GeoJSON",
     ".fgb": "FlatGeobuf",
+    ".txt": "部标 TXT (GBK)",
 }
 
 #: The files of one Shapefile (GDAL writes the first five; the others are indexes and metadata).
@@ -99,6 +105,8 @@ def write_layer(
     columns: Columns | Sequence[Column] | None = None,
     sheets: Mapping[str, Any] | None = None,
     inputs: Iterable[Any] = (),
+    crs: Any = None,
+    encoding: str | None = None,
 ) -> Path | str:
     """Write a layer; the format follows the extension, Chinese text and every row stay intact.
 
@@ -135,6 +143,13 @@ def write_layer(
     inputs : iterable of paths, optional
         Files this output must not replace (the inputs of the run); the file a
         frame was read from (``gdf.attrs["suzhou_geo_read"]``) is always one.
+    crs : str or pyproj.CRS, optional
+        The CRS to write in (the frame is converted).  For a 部标 ``.txt`` a
+        national Gauss-Krüger CRS, by default ``"EPSG:4528"`` (CGCS2000 3-degree
+        zone 40, eastings prefixed with 40); ``"EPSG:4549"`` writes them without.
+    encoding : str, optional
+        The text encoding of a 部标 ``.txt`` (default ``"GBK"``, what 报盘 systems
+        expect; ``"UTF-8"`` for newer ones).  Other formats have theirs.
 
     Returns
     -------
@@ -180,10 +195,12 @@ def write_layer(
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
     target = check_output(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
+    gdf = _in_crs(gdf, crs, target, encoding)
     writer = _WRITERS.get(target.suffix.lower(), _write_ogr)
     with _staged(target, overwrite=overwrite) as tmp:
         try:
-            writer(gdf, tmp, layer=layer, wkt=wkt, columns=as_columns(columns), sheets=sheets)
+            writer(gdf, tmp, layer=layer, wkt=wkt, columns=as_columns(columns), sheets=sheets, crs=crs,
+                   encoding=encoding)
         except OutputError:
             raise
         except (
@@ -200,6 +217,20 @@ def write_layer(
             ) from None
     log.info("wrote %d rows to %s", len(gdf), target)
     return target
+
+
+def _in_crs(gdf: gpd.GeoDataFrame, crs: Any, target: Path, encoding: str | None) -> gpd.GeoDataFrame:
+    """Return the frame in the CRS to write (a 部标 TXT converts on its own); *encoding* only where it applies."""
+    txt = target.suffix.lower() == ".txt"
+    if encoding is not None and not txt:
+        raise OutputError(f"encoding= applies to 部标 .txt files, not {target.suffix or 'this format'}",
+                          source=str(target), hint="leave encoding out (the format has its own)")
+    if crs is None or txt:
+        return gdf
+    if gdf.crs is None:
+        raise OutputError("the frame has no CRS to convert from", source=str(target),
+                          hint="set the frame's CRS first (frame.set_crs(...)), or leave crs out")
+    return gdf.to_crs(crs)
 
 
 # --------------------------------------------------------------------------- the output path
@@ -615,7 +646,14 @@ def _warn_shapefile(
     )
 
 
+def _write_txt(gdf: gpd.GeoDataFrame, path: Path, *, crs: Any, encoding: str | None, **_: Any) -> None:
+    from .bubiao import write_bubiao
+
+    write_bubiao(gdf, path, crs=crs or "EPSG:4528", encoding=encoding or "GBK")
+
+
 _WRITERS: dict[str, Callable[..., None]] = {
+    ".txt": _write_txt,
     ".gpkg": _write_gpkg,
     ".shp": _write_shapefile,
     ".csv": _write_csv,

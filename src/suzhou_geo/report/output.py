@@ -50,6 +50,8 @@ def write_layer(
     sheets: Mapping[str, Any] | None = None,
     inputs: Iterable[Any] = (),
     columns: str = "en",
+    crs: Any = None,
+    encoding: str | None = None,
 ) -> Path | str:
     """Write a layer; a parcel report gets its bilingual labels and, in Excel, its summary sheets.
 
@@ -58,10 +60,10 @@ def write_layer(
     gdf : geopandas.GeoDataFrame
         Any layer; a :func:`~suzhou_geo.validate_parcels` report is recognised
         by its columns.
-    path, layer, overwrite, wkt, inputs
+    path, layer, overwrite, wkt, inputs, crs, encoding
         As for :func:`suzhou_geo.io.write_layer` (the format follows the
-        extension: ``.gpkg``, ``.shp``, ``.csv``, ``.xlsx``, ``.parquet``, …, or
-        a PostGIS connection).
+        extension: ``.gpkg``, ``.shp``, ``.csv``, ``.xlsx``, ``.parquet``, a
+        部标 ``.txt``, …, or a PostGIS connection).
     sheets : mapping of str to DataFrame, optional
         Excel sheets after the data sheet.  Default for a parcel report: its
         summary (by verdict and by county-level unit), the rules used, the data
@@ -105,4 +107,4 @@ def write_layer(
         if columns == "zh":
             gdf, described = in_chinese(gdf)
     return write_any(gdf, path, layer=layer, overwrite=overwrite, wkt=wkt, columns=described, sheets=sheets,
-                     inputs=inputs)
+                     inputs=inputs, crs=crs, encoding=encoding)

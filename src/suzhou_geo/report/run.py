@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import OutputError
+from .tables import reading_notes, reading_summary
 
 __all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST"]
 
@@ -390,7 +391,8 @@ def _data_used(ctx: _Context) -> list[DataUsed]:
         )
     else:
         parcels = DataUsed(
-            "地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report)
+            "地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report),
+            reading_summary(ctx.report.attrs.get("provenance")),
         )
     if ctx.illustrative:
         red = DataUsed(
@@ -501,6 +503,7 @@ def _notes(ctx: _Context) -> list[str]:
             f"The parcels are the user's data `{ctx.parcels_name}` ({len(ctx.report)} features, order "
             "and columns kept)."
         )
+        notes += reading_notes(ctx.report.attrs.get("provenance"))
     notes.append(f"联防联治区依据 joint-control zone: {JOINT_SOURCE}.")
     notes += list(BUNDLED_NOTES)
     return notes
