@@ -83,10 +83,12 @@ def test_the_jupyter_block_runs_as_written(tmp_path):
 
 
 #: Lines that need what a test machine has not got: a database or a dask scheduler on the network, a
-#: browser session (jupyter lab), the whole suite (scripts/test.sh runs this test), a cluster started for
-#: the run (covered by tests/test_dask.py).
+#: browser session (jupyter lab), QGIS's window and Debian packages installed with sudo (the QGIS section;
+#: tests/test_qgis.py runs the plugin), the whole suite (scripts/test.sh runs this test), a cluster started
+#: for the run (covered by tests/test_dask.py).
 NOT_HERE = ("postgresql://", "PG:", "tcp://", "jupyter lab", "scripts/test.sh", "--engine dask", "pytest",
-            "benchmarks/", "ruff check", "build_report_columns_doc")
+            "benchmarks/", "ruff check", "build_report_columns_doc", "sudo ", "~/.venvs", ".venvs/suzhou_geo",
+            "/path/to/", "build_qgis_plugin")
 
 
 def shell_blocks(text: str) -> list[list[str]]:
@@ -141,6 +143,15 @@ def _user_files(folder: Path) -> None:
         red.to_crs("EPSG:4528").to_file(folder / "红线.shp", encoding="UTF-8")
     for stem in ("地块", "红线"):
         (folder / f"{stem}.prj").unlink()
+    # an approval package: 部标 TXT, CAD drawing, KMZ, 界址点 table (tests/_approval_files.py writes them)
+    import shutil
+
+    import _approval_files as af
+
+    made = af.write_all(folder / "approval")
+    for key, name in (("txt/standard_gbk_crlf", "项目.txt"), ("dxf/r2000_gbk", "红线图.dxf"),
+                      ("kmz/one_folder", "选址.kmz"), ("table/xlsx", "界址点坐标.xlsx")):
+        shutil.copy(made[key], folder / name)
 
 
 def test_the_readme_shell_blocks_run_in_order_each_in_a_fresh_shell(tmp_path):
