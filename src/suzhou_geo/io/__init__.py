@@ -10,12 +10,14 @@ them to the writers (``columns=``, ``sheets=``); :func:`suzhou_geo.write_layer`
 is the report-aware way out built on this one.  Modules: ``reader`` and ``raw``
 (in), ``writer``, ``excel``, ``stream`` and ``postgis`` (out, and PostGIS in),
 ``checks`` (input geometry), ``encoding`` (text), ``columns`` and ``geomtype``
-(what every writer shares), ``bundled`` (the data shipped with the package).
+(what every writer shares), ``bundled`` (the data shipped with the package),
+``points`` (named boundary points, 界址点: :func:`boundary_points`).
 """
 
 from .bundled import BUNDLED, bundled, data_dir, data_path
 from .checks import check_geometries, repair_geometries
 from .columns import Column
+from .points import boundary_points
 from .reader import READ_ATTRS_KEY, Source, as_source, read, read_layer, read_vector
 from .writer import FORMATS, check_output, shapefile_field_names, write_layer
 
@@ -27,6 +29,7 @@ __all__ = [
     "as_source",
     "check_geometries",
     "repair_geometries",
+    "boundary_points",
     "write_layer",
     "check_output",
     "shapefile_field_names",
