@@ -91,6 +91,8 @@ _EXPORTS: dict[str, str] = {
     "RedlineComparison": ".redline_use",
     "revalidate": ".redline_use",
     "Revalidation": ".redline_use",
+    "write_occupancy": ".report",
+    "write_comparison": ".report",
 }
 
 #: Submodules offered as attributes (``sg.io.read``).

@@ -44,6 +44,7 @@ from .parts import (
     illustrative,
     kind_mask,
     polygons,
+    source_name,
     suzhou_units,
     to_geographic,
 )
@@ -115,6 +116,8 @@ class RedlineComparison:
     tolerance_m2, tolerance_width_m : float
     old, new : geopandas.GeoDataFrame
         The two versions as read (normalised), for maps.
+    farmland, urban_boundary : geopandas.GeoDataFrame or None
+        The layers the 补划 patches were checked against, as read, for maps.
     """
 
     patches: gpd.GeoDataFrame
@@ -131,6 +134,8 @@ class RedlineComparison:
     tolerance_width_m: float
     old: gpd.GeoDataFrame = field(repr=False)
     new: gpd.GeoDataFrame = field(repr=False)
+    farmland: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    urban_boundary: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -250,18 +255,21 @@ def compare_redlines(
         raise InputError(f"kind must be one of {list(KINDS)} or None, not {kind!r}", source="compare_redlines")
     old_lay = redline_layer(old, crs=old_crs, spelling=_spelling("old"))
     new_lay = redline_layer(new, crs=new_crs, spelling=_spelling("new"))
+    names_ = (source_name(old, old_lay), source_name(new, new_lay))
     diff = _difference(old_lay, new_lay, kind)
     table = _patches(diff, tolerance_m2, tolerance_width_m)
     ledger = _ledger(diff, table)
     _adjacency(table, diff.kept)
     notes: list[str] = []
-    _conflicts(table, farmland, farmland_crs, "farmland", notes)
-    _conflicts(table, urban_boundary, urban_boundary_crs, "urban_boundary", notes)
+    farm = _conflicts(table, farmland, farmland_crs, "farmland", notes)
+    urban = _conflicts(table, urban_boundary, urban_boundary_crs, "urban_boundary", notes)
     _schemes(table)
     _features(table, old_lay, new_lay, kind)
     floors, checks = _floors(old_lay, new_lay)
-    return _assemble(table, ledger, floors, checks, old_lay, new_lay, kind, tolerance_m2, tolerance_width_m, notes,
-                     farmland is not None, urban_boundary is not None)
+    cmp = _assemble(table, ledger, floors, checks, old_lay, new_lay, kind, tolerance_m2, tolerance_width_m, notes,
+                    farm is not None, urban is not None, names_)
+    cmp.farmland, cmp.urban_boundary = farm, urban
+    return cmp
 
 
 # --------------------------------------------------------------------------- kept, removed, added
@@ -422,11 +430,12 @@ def _lines(geoms: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- conflicts, schemes, features
 
 
-def _conflicts(table: pd.DataFrame, layer: Any, crs: Any, what: str, notes: list[str]) -> None:
+def _conflicts(table: pd.DataFrame, layer: Any, crs: Any, what: str, notes: list[str]) -> gpd.GeoDataFrame | None:
+    """Measure every patch's overlap with a layer of conflicts (farmland, urban boundary); return the layer."""
     col = "farmland_m2" if what == "farmland" else "urban_m2"
     table[col] = np.nan
-    if layer is None or not len(table):
-        return
+    if layer is None:
+        return None
     lay = read(layer, crs=crs, expect="polygon", spelling={"crs": f"{what}_crs={{value}}", "override_crs": None,
                                                           "swap_xy": None})
     label = "永久基本农田 permanent farmland" if what == "farmland" else "城镇开发边界 urban development boundary"
@@ -436,14 +445,15 @@ def _conflicts(table: pd.DataFrame, layer: Any, crs: Any, what: str, notes: list
                      f"{lay.issues[k]}")
     geoms = lay.metric[lay.usable]
     table[col] = 0.0
-    if not len(geoms):
-        return
+    if not len(geoms) or not len(table):
+        return lay.frame
     index = PieceIndex.build([shapely.union_all(geoms)], n_groups=1)
     pieces = table["piece"].to_numpy(dtype=object)
     r, _, area = overlap_pairs(index, shapely.STRtree(pieces), pieces, table["area"].to_numpy(dtype=float))
     values = np.zeros(len(table))
     values[r] = area
     table[col] = values
+    return lay.frame
 
 
 def _conflict_text(table: pd.DataFrame) -> np.ndarray:
@@ -517,7 +527,7 @@ def _floors(old: Layer, new: Layer) -> tuple[pd.DataFrame, dict]:
 
 def _assemble(table: pd.DataFrame, ledger: pd.DataFrame, floors: pd.DataFrame, checks: dict, old: Layer, new: Layer,
               kind: str | None, tol_m2: float, tol_width: float, notes: list[str], farm: bool,
-              urban: bool) -> RedlineComparison:
+              urban: bool, names_: tuple[str, str]) -> RedlineComparison:
     units = suzhou_units()
     frame = _patch_frame(table, units)
     noisy = frame["noise"].to_numpy(dtype=bool)
@@ -529,7 +539,7 @@ def _assemble(table: pd.DataFrame, ledger: pd.DataFrame, floors: pd.DataFrame, c
     head = [
         *([ILLUSTRATIVE] if sample else []),
         NO_LEGALITY,
-        f"比较对象 compared: {what}；原版本 old: {old.provenance.name}；新版本 new: {new.provenance.name}",
+        f"比较对象 compared: {what}；原版本 old: {names_[0]}；新版本 new: {names_[1]}",
         UNITS_NOTE,
         _method(tol_m2, tol_width),
         f"边界误差 boundary noise: {len(noise)} 处 slivers，合计 {noise['area_m2'].sum():,.2f} m²"
@@ -550,7 +560,7 @@ def _assemble(table: pd.DataFrame, ledger: pd.DataFrame, floors: pd.DataFrame, c
         head += [f"读取{which}时 while reading: {n}" for n in lay.provenance.notes]
     return RedlineComparison(
         patches=patches, noise=noise, by_unit=ledger, floors=floors, floor_checks=checks, notes=head + notes,
-        illustrative=sample, old_name=old.provenance.name, new_name=new.provenance.name, kind=kind,
+        illustrative=sample, old_name=names_[0], new_name=names_[1], kind=kind,
         tolerance_m2=tol_m2, tolerance_width_m=tol_width, old=_frame_of(old), new=_frame_of(new),
     )
 

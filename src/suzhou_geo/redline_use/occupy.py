@@ -48,6 +48,7 @@ from .parts import (
     illustrative,
     kind_mask,
     polygons,
+    source_name,
     suzhou_units,
     tier_column,
     to_geographic,
@@ -118,6 +119,8 @@ class Occupancy:
         Which redlines were used.
     redlines : geopandas.GeoDataFrame
         The redline layer used (normalised), for maps.
+    inputs : tuple of str
+        The parcels read (one name per input: a file name, ``GeoDataFrame``).
     """
 
     parts: gpd.GeoDataFrame
@@ -128,6 +131,7 @@ class Occupancy:
     illustrative: bool
     redline_data: str
     redlines: gpd.GeoDataFrame = field(repr=False)
+    inputs: tuple[str, ...] = ()
 
     @property
     def has_alternatives(self) -> bool:
@@ -136,10 +140,13 @@ class Occupancy:
 
     @property
     def alternatives(self) -> pd.DataFrame:
-        """The alternatives of each project side by side, best (least protection redline occupied) first."""
+        """The alternatives of each project side by side, best (least protection redline occupied) first.
+
+        Projects without alternatives are left out (they are in :attr:`projects`).
+        """
         cols = ["project", "alternative", "rank", "project_area_m2", "redline_m2", "redline_ha", "redline_mu",
                 "redline_share", "control_m2", "features", "crossing_m", "points_inside"]
-        t = pd.DataFrame(self.projects[cols])
+        t = pd.DataFrame(self.projects.loc[self.projects["alternative"] != "", cols])
         return t.sort_values(["project", "rank", "alternative"], kind="stable").reset_index(drop=True)
 
     @property
@@ -303,7 +310,9 @@ def occupancy(
     totals = _totals(prj, red)
     shape = _shape(prj, linear_ratio)
     pts = _points_inside(inputs, groups, prj, parts, cells, notes)
-    return _assemble(prj, cells, parts, totals, shape, pts, red, notes, linear_ratio)
+    occ = _assemble(prj, cells, parts, totals, shape, pts, red, notes, linear_ratio, source_name(redlines, red))
+    occ.inputs = tuple(source_name(inp.source, inp.layer) for inp in inputs)
+    return occ
 
 
 # --------------------------------------------------------------------------- read
@@ -672,7 +681,7 @@ def _point_names(table: pd.DataFrame, single: bool) -> str:
 
 
 def _assemble(prj: _Projects, cells: _Cells, parts: _Parts, totals: dict, shape: _Shape, pts: _Points,
-              red: Layer, notes: list[str], ratio: float) -> Occupancy:
+              red: Layer, notes: list[str], ratio: float, red_name: str) -> Occupancy:
     single = prj.parcels == 1
     part_table = _part_rows(prj, cells, parts, shape, pts, single)
     table = _with_totals(part_table, prj, totals, shape, red)
@@ -681,7 +690,7 @@ def _assemble(prj: _Projects, cells: _Cells, parts: _Parts, totals: dict, shape:
     points = _point_rows(prj, cells, parts, pts)
     prov = red.provenance
     sample = illustrative(red)
-    data = f"示意数据（非官方）illustrative (not official): {prov.name}" if sample else prov.name
+    data = f"示意数据（非官方）illustrative (not official): {red_name}" if sample else red_name
     all_notes = ([ILLUSTRATIVE] if sample else []) + [NO_LEGALITY, UNITS_NOTE, _method(ratio)]
     all_notes += notes + [f"读取红线时 while reading the redlines: {n}" for n in prov.notes]
     frame = _as_frame(red)

@@ -47,6 +47,7 @@ __all__ = [
     "TIER_COLUMNS",
     "tier_column",
     "illustrative",
+    "source_name",
 ]
 
 #: The county column of areas outside every county-level unit of Suzhou.
@@ -208,3 +209,17 @@ def illustrative(layer: Layer) -> bool:
     A copy of the bundled sample read from its path is illustrative too: its rows say so.
     """
     return bool(layer.provenance.illustrative or is_illustrative(layer.frame))
+
+
+def source_name(source: Any, layer: Layer) -> str:
+    """How an input is called in outputs: the file a frame was read from, else the layer's own name.
+
+    A frame from :func:`suzhou_geo.read_layer` or :func:`suzhou_geo.load_redlines`
+    remembers its file (``attrs["suzhou_geo_read"]``); any other frame is ``GeoDataFrame``.
+    """
+    from ..io import READ_ATTRS_KEY
+
+    attrs = getattr(source, "attrs", None) or {}
+    name = (attrs.get(READ_ATTRS_KEY) or {}).get("name")
+    return str(name) if name and layer.provenance.name in ("GeoDataFrame", "DataFrame", "GeoSeries") else \
+        layer.provenance.name
