@@ -293,16 +293,30 @@ def _difference(old: Layer, new: Layer, kind: str | None) -> _Difference:
 # --------------------------------------------------------------------------- patches
 
 
-def _width(geoms: np.ndarray) -> np.ndarray:
-    """Diameter of the largest circle inside each polygon (m), to within 1 % or 1 cm."""
-    out = np.zeros(len(geoms))
-    for i, g in enumerate(geoms):
-        if g.is_empty:
-            continue
-        x0, y0, x1, y1 = g.bounds
-        tol = max(0.005, 0.001 * min(x1 - x0, y1 - y0))
-        out[i] = 2 * shapely.length(shapely.maximum_inscribed_circle(g, tol))
-    return out
+def _width(geoms: np.ndarray, rel: float = 0.005, abs_m: float = 0.001) -> np.ndarray:
+    """Diameter of the largest circle inside each polygon (m), to *rel* of itself or *abs_m*.
+
+    By bisection on the radius: a polygon holds a circle of radius r exactly
+    when shrinking it by r (a negative buffer) leaves something.  Vectorised
+    over all the polygons at once — thousands of slivers take a fraction of a
+    second, where GEOS's ``maximum_inscribed_circle`` takes seconds for each
+    long, thin one.  (The buffer's arcs are polygons of 8 segments a quarter
+    circle, so r is found to about 0.5 %.)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    b = shapely.bounds(geoms)
+    lo = np.zeros(len(geoms))
+    hi = np.nan_to_num(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2, nan=0.0)  # a circle fits its box
+    todo = np.flatnonzero(hi > 0)
+    for _ in range(60):
+        if not len(todo):
+            break
+        mid = (lo[todo] + hi[todo]) / 2
+        empty = shapely.is_empty(shapely.buffer(geoms[todo], -mid))
+        hi[todo] = np.where(empty, mid, hi[todo])
+        lo[todo] = np.where(empty, lo[todo], mid)
+        todo = todo[(hi[todo] - lo[todo]) > np.maximum(abs_m / 2, rel * hi[todo])]
+    return lo + hi
 
 
 def _thin_apart(parts: np.ndarray, width: float, min_m2: float) -> np.ndarray:

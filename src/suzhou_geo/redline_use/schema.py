@@ -243,7 +243,8 @@ PATCH_COLUMNS: tuple[Column, ...] = (
     _COUNTY,
     *_area("area", "面积", "area", "area of the patch", "图斑面积", "area"),
     _c("width_m", "最大宽度", "greatest width", "float", "width_m",
-       "diameter of the largest circle inside the (whole) patch", "（整个）图斑内最大内切圆直径", unit="m", decimals=2),
+       "diameter of the largest circle inside the (whole) patch, to 0.5 % or 1 mm",
+       "（整个）图斑内最大内切圆直径（精确到 0.5 % 或 1 mm）", unit="m", decimals=2),
     _c("noise", "边界误差", "boundary noise", "bool", "noise",
        "under the tolerance (area or width): a sliver along an unchanged boundary, not an adjustment; counted in "
        "the ledger's noise columns (listed among the patches only when it overlaps farmland or the urban "
