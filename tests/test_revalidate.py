@@ -68,6 +68,10 @@ def test_from_a_report_file(tmp_path, report):
     assert from_file.changes.index.tolist() == in_memory.changes.index.tolist()
     assert from_file.changes.new_verdict.tolist() == in_memory.changes.new_verdict.tolist()
     assert any("rules=" in n for n in from_file.notes) and not any("rules=" in n for n in in_memory.notes)
+    csv = sg.write_layer(report, tmp_path / "report.csv")  # WKT, no CRS: said, and given
+    with pytest.raises(InputError, match="crs='EPSG:4490'"):
+        sg.revalidate(csv, new)
+    assert sg.revalidate(csv, new, crs="EPSG:4490").changes.index.tolist() == in_memory.changes.index.tolist()
 
 
 def test_a_repair_that_changed_the_shape_stays_a_reason_for_review():

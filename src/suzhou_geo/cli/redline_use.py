@@ -119,6 +119,7 @@ def occupancy_cmd(parcels, outdir, project_field, alternative_field, activity_fi
 @click.option("--report", "report", type=click.Path(exists=True, dir_okay=False), default=None,
               help="An earlier parcel report (.gpkg/.parquet/.csv from validate or report): list the parcels whose "
                    "verdict NEW changes.")
+@input_options("report", "the --report file")
 @click.option("--kind", type=click.Choice(sorted(_KINDS)), default="protection", show_default=True,
               help="Which features to compare: 生态保护红线 (protection), 生态空间管控区域 (control), or all.")
 @click.option("--tolerance-m2", type=float, default=None, metavar="M2",
@@ -149,7 +150,7 @@ def compare_cmd(old, new, outdir, farmland, urban_boundary, report, kind, tolera
     cmp = sg.compare_redlines(source(old, "old", **options), new_src, kind=_KINDS[kind],
                               farmland=source(farmland, "farmland", **options),
                               urban_boundary=source(urban_boundary, "urban_boundary", **options), **tol)
-    flips = sg.revalidate(report, new_src) if report else None
+    flips = sg.revalidate(source(report, "report", **options), new_src) if report else None
     try:
         files = sg.write_comparison(cmp, outdir, revalidation=flips, overwrite=overwrite, offline=offline,
                                     basemap=basemap, inputs=(old, new, farmland, urban_boundary, report))

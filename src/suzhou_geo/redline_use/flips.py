@@ -109,6 +109,7 @@ def revalidate(
     redlines: Any = None,
     *,
     rules: Any = None,
+    crs: Any = None,
     redlines_crs: Any = None,
 ) -> Revalidation:
     """Which parcels of an earlier report change verdict against new redlines, and why.
@@ -126,6 +127,8 @@ def revalidate(
         (``report.attrs["rules"]``, kept in memory), else the defaults — a
         report read back from a file does not carry them, so pass them when
         they were changed.
+    crs : str or pyproj.CRS, optional
+        CRS of a report file that declares none (a ``.csv`` report: ``"EPSG:4490"``).
     redlines_crs : str or pyproj.CRS, optional
         CRS of a redline file that declares none.
 
@@ -151,7 +154,7 @@ def revalidate(
     >>> sorted(set(flips.changes["old_verdict"])), len(flips.changes) > 0
     (['conflict', 'review'], True)
     """
-    old, from_memory = _read_report(report)
+    old, from_memory = _read_report(report, crs)
     rules_given = rules is not None
     rules = as_rules(rules if rules_given else (old.attrs.get("rules") if from_memory else None))
     layer = _as_layer(old)
@@ -174,11 +177,11 @@ def revalidate(
 # --------------------------------------------------------------------------- read
 
 
-def _read_report(report: Any) -> tuple[gpd.GeoDataFrame, bool]:
+def _read_report(report: Any, crs: Any) -> tuple[gpd.GeoDataFrame, bool]:
     if isinstance(report, gpd.GeoDataFrame):
         frame, memory = report, True
     else:
-        frame, memory = read(report, name=None).frame, False
+        frame, memory = read(report, crs=crs, spelling={"override_crs": None, "swap_xy": None}).frame, False
     missing = [c for c in NEEDED if c not in frame.columns]
     if missing:
         raise InputError(

@@ -617,7 +617,10 @@ def _shape(prj: _Projects, ratio: float) -> _Shape:
     present = np.flatnonzero(~shapely.is_missing(prj.geoms))
     if len(present):
         parts, owner = shapely.get_parts(prj.geoms[present], return_index=True)
-        area, perimeter = geod_m2(parts), geod_length_m(parts)
+        whole = np.bincount(owner, minlength=len(present))[owner] == 1  # a one-part project: its area is known
+        area = prj.area[present][owner].copy()
+        area[~whole] = geod_m2(parts[~whole])
+        perimeter = geod_length_m(parts)
         part_l, part_w = _rectangles(area, perimeter)
         total = np.bincount(owner, weights=area, minlength=len(present))
         length[present] = np.bincount(owner, weights=part_l, minlength=len(present))
@@ -672,9 +675,25 @@ def _empty_points() -> gpd.GeoDataFrame:
                             geometry=gpd.GeoSeries([], crs=CGCS2000), crs=CGCS2000)
 
 
-def _point_names(table: pd.DataFrame, single: bool) -> str:
-    names_ = table["point"].astype(str) if single else table["parcel"].astype(str) + ":" + table["point"].astype(str)
-    return ",".join(dict.fromkeys(names_.tolist()))
+def _joined(groups: np.ndarray, values: np.ndarray, n: int, sep: str = ",") -> np.ndarray:
+    """Per group 0..n-1, its distinct *values* joined in order of appearance (``""`` for none)."""
+    out = np.full(n, "", dtype=object)
+    if not len(groups):
+        return out
+    frame = pd.DataFrame({"g": groups, "v": values}).drop_duplicates()
+    joined = frame.groupby("g", sort=False)["v"].agg(sep.join)
+    out[joined.index.to_numpy(dtype=int)] = joined.to_numpy(dtype=object)
+    return out
+
+
+def _point_labels(pts: _Points, single: np.ndarray) -> np.ndarray:
+    """Each point inside as listed: its name, or ``parcel:name`` in a project of several parcels."""
+    t = pts.table
+    if not len(t):
+        return np.empty(0, dtype=object)
+    name = t["point"].astype(str).to_numpy(dtype=object)
+    many = ~single[t["key"].to_numpy(dtype=int)]
+    return np.where(many, t["parcel"].astype(str).to_numpy(dtype=object) + ":" + name, name).astype(object)
 
 
 # --------------------------------------------------------------------------- assemble
@@ -721,7 +740,7 @@ def _part_rows(prj: _Projects, cells: _Cells, parts: _Parts, shape: _Shape, pts:
                single: np.ndarray) -> gpd.GeoDataFrame:
     key, c = parts.key, parts.cell
     feat = cells.feature[c]
-    inside = [_point_names(pts.table[pts.part == i], bool(single[key[i]])) for i in range(len(key))]
+    inside = _joined(pts.part, _point_labels(pts, single), len(key))
     area = parts.area
     data = {
         "key": key,
@@ -736,7 +755,7 @@ def _part_rows(prj: _Projects, cells: _Cells, parts: _Parts, shape: _Shape, pts:
         **_areas(area, "area"),
         "share_of_project": np.round(area / prj.area[key], 6),
         "crossing_m": np.round(np.where(shape.linear[key], area / shape.width[key], np.nan), 1),
-        "points_inside": np.array(inside, dtype=object),
+        "points_inside": inside,
         "also_in": _also_in(parts, cells),
         "activity": prj.activity[key],
         "activity_clause": np.array([activity_clause(a) for a in prj.activity[key]], dtype=object),
@@ -770,23 +789,25 @@ def _also_in(parts: _Parts, cells: _Cells) -> np.ndarray:
 def _with_totals(part_table: gpd.GeoDataFrame, prj: _Projects, totals: dict, shape: _Shape,
                  red: Layer) -> gpd.GeoDataFrame:
     kinds = [k for k in _KIND_ORDER if kind_mask(red, k).any()]
-    rows = []
-    for key in range(len(prj.keys)):
-        for kind in kinds:
-            area, geom = totals[kind][0][key], totals[kind][1][key]
-            rows.append({
-                "key": key, "project": prj.keys["project"].iloc[key], "alternative": prj.keys["alternative"].iloc[key],
-                "row_type": "total", "redline_kind": kind, "redline_name": f"合计 total ({KINDS[kind]})",
-                "tier": "", "category": "", "county": "",
-                **{k: v[0] for k, v in _areas([area], "area").items()},
-                "share_of_project": round(area / prj.area[key], 6) if prj.area[key] > 0 else np.nan,
-                "crossing_m": round(area / shape.width[key], 1) if shape.linear[key] else np.nan,
-                "points_inside": "", "also_in": "", "activity": prj.activity[key],
-                "activity_clause": activity_clause(prj.activity[key]), "_feature": -1, "_area": area,
-                "geometry": None if geom is None else to_geographic([geom])[0],
-            })
-    totals_frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=CGCS2000) if rows else part_table.iloc[:0]
-    both = pd.concat([part_table, totals_frame], ignore_index=True)
+    n = len(prj.keys)
+    frames = []
+    for kind in kinds:
+        area, geom = totals[kind]
+        has = ~shapely.is_missing(geom)
+        geo = np.full(n, None, dtype=object)
+        geo[has] = to_geographic(geom[has])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(prj.area > 0, np.round(area / prj.area, 6), np.nan)
+        frames.append(gpd.GeoDataFrame({
+            "key": np.arange(n), "project": prj.keys["project"].to_numpy(dtype=object),
+            "alternative": prj.keys["alternative"].to_numpy(dtype=object), "row_type": "total",
+            "redline_kind": kind, "redline_name": f"合计 total ({KINDS[kind]})", "tier": "", "category": "",
+            "county": "", **_areas(area, "area"), "share_of_project": share,
+            "crossing_m": np.round(np.where(shape.linear, area / shape.width, np.nan), 1),
+            "points_inside": "", "also_in": "", "activity": prj.activity,
+            "activity_clause": [activity_clause(a) for a in prj.activity], "_feature": -1, "_area": area,
+        }, geometry=geo, crs=CGCS2000))
+    both = pd.concat([part_table, *frames], ignore_index=True)
     both["_kind_order"] = both["redline_kind"].map({k: i for i, k in enumerate(_KIND_ORDER)})
     both["_total"] = both["row_type"] == "total"
     both = both.sort_values(["key", "_kind_order", "_total", "_feature", "county"], kind="stable")
@@ -798,14 +819,11 @@ def _project_rows(prj: _Projects, cells: _Cells, parts: _Parts, totals: dict, sh
                   single: np.ndarray) -> gpd.GeoDataFrame:
     n = len(prj.keys)
     red_area, ctl_area = totals[REDLINE][0], totals[SPACE_CONTROL][0]
-    feats, counties, inside = [], [], []
-    for key in range(n):
-        mine = parts.key == key
-        f = cells.feature[parts.cell[mine]]
-        feats.append("; ".join(dict.fromkeys(cells.names[f].tolist())))
-        counties.append("; ".join(dict.fromkeys(cells.units.name(u) for u in cells.unit[parts.cell[mine]])))
-        red_parts = np.flatnonzero(mine & (cells.kind[parts.cell] == REDLINE))
-        inside.append(_point_names(pts.table[np.isin(pts.part, red_parts)], bool(single[key])))
+    feats = _joined(parts.key, cells.names[cells.feature[parts.cell]], n, "; ")
+    counties = _joined(parts.key, np.array([cells.units.name(u) for u in cells.unit[parts.cell]], dtype=object), n,
+                       "; ")
+    in_red = (cells.kind[parts.cell] == REDLINE)[pts.part] if len(pts.part) else np.zeros(0, dtype=bool)
+    inside = _joined(parts.key[pts.part][in_red], _point_labels(pts, single)[in_red], n)
     with np.errstate(invalid="ignore", divide="ignore"):
         red_share, ctl_share = red_area / prj.area, ctl_area / prj.area
     data = {
@@ -818,13 +836,13 @@ def _project_rows(prj: _Projects, cells: _Cells, parts: _Parts, totals: dict, sh
         "redline_share": np.round(red_share, 6),
         **_areas(ctl_area, "control"),
         "control_share": np.round(ctl_share, 6),
-        "features": np.array(feats, dtype=object),
-        "counties": np.array(counties, dtype=object),
+        "features": feats,
+        "counties": counties,
         "linear": shape.linear,
         "length_m": np.round(shape.length, 1),
         "width_m": np.round(shape.width, 2),
         "crossing_m": np.round(np.where(shape.linear, red_area / shape.width, np.nan), 1),
-        "points_inside": np.array(inside, dtype=object),
+        "points_inside": inside,
         "activity": prj.activity,
         "activity_clause": np.array([activity_clause(a) for a in prj.activity], dtype=object),
         "rank": _rank(prj.keys, red_area, ctl_area, prj.area),
