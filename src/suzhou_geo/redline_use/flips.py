@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..errors import InputError
 from ..io import read
@@ -157,20 +158,15 @@ def revalidate(
     old, from_memory = _read_report(report, crs)
     rules_given = rules is not None
     rules = as_rules(rules if rules_given else (old.attrs.get("rules") if from_memory else None))
-    layer = _as_layer(old)
     red = redline_layer(redlines, crs=redlines_crs, spelling=_RED_SPELLING)
     refs = prepare_layers(red, False, False, max_vertices=rules.max_vertices)
-    m = measure(layer, refs, rules, n_jobs=1)
-    m.zone[:] = _text(old["joint_zone"])
-    m.schemes[:] = _text(old["scheme_elements"])
-    m.approximate[:] = _flag(old["approximate_position"]) & layer.usable
-    d = decide(m, rules)
-    reasons = explain(m, d, rules, illustrative=refs.illustrative, approximate_note=_APPROXIMATE)
-    new = assemble(layer, m, d, reasons, refs, rules)
+    near = _near_redlines(old, refs, rules)
+    new = _merge(old, near, _remeasure(old[near], refs, rules), refs)
     _keep_unchecked(new, old)
     changes = _changes(old, new)
     sample = illustrative(red)
-    notes = _notes(old, changes, from_memory, rules_given=rules_given, data=refs.redline_data, sample=sample)
+    notes = _notes(old, changes, from_memory, rules_given=rules_given, data=refs.redline_data, sample=sample,
+                   measured=int(near.sum()))
     return Revalidation(changes, new, _transitions(changes), notes, sample)
 
 
@@ -213,6 +209,70 @@ def _as_layer(old: gpd.GeoDataFrame) -> Layer:
     changed = usable & np.array([SHAPE_CHANGED in r for r in _text(old["reasons"])], dtype=bool)
     area_change = np.where(changed, 1.0, np.nan)  # above the repair tolerance: the shape changed
     return Layer(lay.frame, lay.provenance, issues, usable, area_change, lay.codes)
+
+
+# --------------------------------------------------------------------------- measure again
+
+
+def _near_redlines(old: gpd.GeoDataFrame, refs: Any, rules: Any) -> np.ndarray:
+    """Find the rows whose redline measures may be anything but nothing: near a new redline, or an old one.
+
+    A parcel whose box lies farther than the search distance
+    (``nearest_search_m``) from the box of every piece of the new redlines (the
+    validator's pieces: at most 5 km across) overlaps no new redline and has no
+    nearest distance; if the report found nothing either, nothing changes for
+    it, so it is not measured again.  Rows the earlier run could not check are
+    never measured.
+    """
+    from pyproj import Transformer
+
+    geoms = np.asarray(old.geometry.values, dtype=object)
+    checked = (old["verdict"].astype(str) != "invalid").to_numpy() & ~shapely.is_missing(geoms)
+    found = (pd.to_numeric(old["redline_overlap_m2"], errors="coerce").fillna(0).to_numpy() > 0) \
+        | (pd.to_numeric(old["control_overlap_m2"], errors="coerce").fillna(0).to_numpy() > 0) \
+        | pd.to_numeric(old["nearest_redline_m"], errors="coerce").notna().to_numpy()
+    near = np.zeros(len(old), dtype=bool)
+    pieces = [ref.features.index.pieces for ref in (refs.redlines or {}).values() if len(ref.features.index)]
+    rows = np.flatnonzero(checked)
+    if pieces and len(rows):
+        d = float(rules.nearest_search_m) + 1.0
+        rb = shapely.bounds(np.concatenate(pieces))
+        grown = shapely.box(rb[:, 0] - d, rb[:, 1] - d, rb[:, 2] + d, rb[:, 3] + d)
+        lon0, lat0, lon1, lat1 = shapely.bounds(geoms[rows]).T
+        t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+        xs, ys = zip(*(t.transform(x, y) for x, y in ((lon0, lat0), (lon0, lat1), (lon1, lat0), (lon1, lat1))),
+                     strict=True)
+        box = shapely.box(np.min(xs, axis=0) - 1, np.min(ys, axis=0) - 1, np.max(xs, axis=0) + 1,
+                          np.max(ys, axis=0) + 1)
+        hit, _ = shapely.STRtree(grown).query(box)
+        near[rows[np.unique(hit)]] = True
+    return checked & (near | found)
+
+
+def _remeasure(rows: gpd.GeoDataFrame, refs: Any, rules: Any) -> gpd.GeoDataFrame:
+    """Measure *rows* again against the new redlines and give their report rows (the validator's own stages)."""
+    layer = _as_layer(rows)
+    m = measure(layer, refs, rules)
+    m.zone[:] = _text(rows["joint_zone"])
+    m.schemes[:] = _text(rows["scheme_elements"])
+    m.approximate[:] = _flag(rows["approximate_position"]) & layer.usable
+    d = decide(m, rules)
+    reasons = explain(m, d, rules, illustrative=refs.illustrative, approximate_note=_APPROXIMATE)
+    return assemble(layer, m, d, reasons, refs, rules)
+
+
+def _merge(old: gpd.GeoDataFrame, near: np.ndarray, again: gpd.GeoDataFrame, refs: Any) -> gpd.GeoDataFrame:
+    """Assemble the whole report against the new redlines: the rows measured again, the others as they were."""
+    new = old.copy()
+    for c in report_columns():
+        if c not in old.columns:
+            continue
+        values = new[c].to_numpy(dtype=object).copy()
+        values[near] = again[c].to_numpy(dtype=object)
+        new[c] = pd.Series(values, index=new.index).infer_objects()
+    new["redline_data"] = refs.redline_data
+    new.attrs = {**again.attrs, "source": old.attrs.get("source", again.attrs.get("source"))}
+    return new
 
 
 # --------------------------------------------------------------------------- compare
@@ -259,7 +319,7 @@ def _transitions(changes: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _notes(old: gpd.GeoDataFrame, changes: gpd.GeoDataFrame, from_memory: bool, *, rules_given: bool, data: str,
-           sample: bool) -> list[str]:
+           sample: bool, measured: int) -> list[str]:
     notes = []
     if sample:
         notes.append(ILLUSTRATIVE)
@@ -273,6 +333,11 @@ def _notes(old: gpd.GeoDataFrame, changes: gpd.GeoDataFrame, from_memory: bool, 
         "沿用原报告。 / Only what depends on the redlines is measured again (overlaps with both kinds, the distance "
         "to the nearest protection redline); the joint-control zone, the scheme elements, the repairs and the rows "
         "that could not be checked are kept from the report."
+    )
+    notes.append(
+        f"重新量算 {measured} 个地块（位于新旧红线搜索距离内者）；其余地块与红线无关，判定不变。 / {measured} parcels "
+        "(those within the search distance of a new or an old redline) were measured again; the others have nothing "
+        "to do with the redlines and keep their verdicts."
     )
     if not from_memory and not rules_given:
         notes.append("报告读自文件，不含规则，按默认规则判定；若原报告改过规则，请用 rules= 传入 / the report was read "
