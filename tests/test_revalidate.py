@@ -106,6 +106,16 @@ def test_the_same_redlines_flip_nothing(report):
     assert (flips.report.verdict == report.verdict).all()
 
 
+def test_parcels_far_from_every_redline_are_not_measured_again():
+    parcel = gpd.GeoDataFrame({"id": ["far"]}, geometry=[box(120.95, 31.38, 120.951, 31.381)], crs="EPSG:4490")
+    far = gpd.GeoDataFrame({"name": ["远处"], "kind": ["ecological_protection_redline"]},
+                           geometry=[box(120.55, 31.85, 120.56, 31.86)], crs="EPSG:4490")
+    report = sg.validate_parcels(parcel, redlines=far, schemes=False)
+    flips = sg.revalidate(report, far.assign(name="远处2"))
+    assert flips.changes.empty and flips.report.verdict.tolist() == report.verdict.tolist()
+    assert any("重新量算 0 个地块" in n for n in flips.notes)
+
+
 def test_not_a_report_is_refused(parcels):
     with pytest.raises(InputError, match="not a parcel report.*verdict"):
         sg.revalidate(parcels, sg.load_redlines())

@@ -161,8 +161,7 @@ def revalidate(
     red = redline_layer(redlines, crs=redlines_crs, spelling=_RED_SPELLING)
     refs = prepare_layers(red, False, False, max_vertices=rules.max_vertices)
     near = _near_redlines(old, refs, rules)
-    new = _merge(old, near, _remeasure(old[near], refs, rules), refs)
-    _keep_unchecked(new, old)
+    new = _merge(old, near, _remeasure(old[near], refs, rules) if near.any() else None, refs)
     changes = _changes(old, new)
     sample = illustrative(red)
     notes = _notes(old, changes, from_memory, rules_given=rules_given, data=refs.redline_data, sample=sample,
@@ -261,33 +260,36 @@ def _remeasure(rows: gpd.GeoDataFrame, refs: Any, rules: Any) -> gpd.GeoDataFram
     return assemble(layer, m, d, reasons, refs, rules)
 
 
-def _merge(old: gpd.GeoDataFrame, near: np.ndarray, again: gpd.GeoDataFrame, refs: Any) -> gpd.GeoDataFrame:
-    """Assemble the whole report against the new redlines: the rows measured again, the others as they were."""
+#: The report columns the redlines decide; every other one is the same against any redlines.
+_DEPENDS = ("verdict", "reasons", "redline_overlap_m2", "redline_overlap_ratio", "control_overlap_m2",
+            "redline_names", "nearest_redline_m")
+
+
+def _merge(old: gpd.GeoDataFrame, near: np.ndarray, again: gpd.GeoDataFrame | None, refs: Any) -> gpd.GeoDataFrame:
+    """Assemble the whole report against the new redlines: the rows measured again, the others as they were.
+
+    Rows the earlier run could not check are never among those measured
+    again, so they stay exactly as the report had them.
+    """
     new = old.copy()
-    for c in report_columns():
+    new["redline_data"] = refs.redline_data
+    if again is None:  # nothing near any redline, before or now
+        return new
+    for c in _DEPENDS:
         if c not in old.columns:
             continue
-        values = new[c].to_numpy(dtype=object).copy()
-        values[near] = again[c].to_numpy(dtype=object)
-        new[c] = pd.Series(values, index=new.index).infer_objects()
-    new["redline_data"] = refs.redline_data
+        if pd.api.types.is_float_dtype(new[c]):
+            values = new[c].to_numpy(dtype=float, copy=True)
+            values[near] = pd.to_numeric(again[c], errors="coerce").to_numpy(dtype=float)
+        else:
+            values = new[c].to_numpy(dtype=object).copy()
+            values[near] = again[c].to_numpy(dtype=object)
+        new[c] = values
     new.attrs = {**again.attrs, "source": old.attrs.get("source", again.attrs.get("source"))}
     return new
 
 
 # --------------------------------------------------------------------------- compare
-
-
-def _keep_unchecked(new: gpd.GeoDataFrame, old: gpd.GeoDataFrame) -> None:
-    """Rows the earlier run could not check stay as they were (their geometry has not changed)."""
-    rows = (old["verdict"].astype(str) == "invalid").to_numpy()
-    if not rows.any():
-        return
-    for c in report_columns():
-        if c in old.columns and c != "redline_data":
-            values = new[c].to_numpy(dtype=object).copy()
-            values[rows] = old[c].to_numpy(dtype=object)[rows]
-            new[c] = values if new[c].dtype == object else pd.Series(values, index=new.index).astype(new[c].dtype)
 
 
 def _changes(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
