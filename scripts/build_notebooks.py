@@ -173,6 +173,73 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  "sg.rasterize(sg.scheme(\"两心两轴\").elements, resolution=30, out=out)\nout.exists()"),
         ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
     ],
+    "06_occupancy_and_adjustment.ipynb": [
+        ("md", "# What projects occupy of the redline (占用), and what a revision changes (评估调整)\n\n"
+               "Two questions that follow a parcel verdict: how much of which redline does a project take — by "
+               "feature, kind, tier and county, in m², 公顷 and 亩 (1 亩 = 10 000/15 m² ≈ 666.67 m²) — and when the "
+               "redline is revised, what leaves it (调出), what is added (补划), and whether each county's area "
+               "and the floors still hold.\n\n"
+               "> The data here are **invented**: the projects (`data/projects`) are synthetic, and the revision "
+               "(`data/adjustment`) is an invented adjustment of the **illustrative** redline sample, which is not the "
+               "official redline. The library **computes; it decides no legality** — whether a project is an allowed "
+               "limited human activity (有限人为活动) and cannot avoid the redline is for the 不可避让论证 and the "
+               "provincial 认定."),
+        ("code", "import suzhou_geo as sg\n\nprojects = sg.datasets.projects()\n"
+                 "projects[[\"地块编号\", \"项目\", \"方案\", \"活动类型\", \"界址点\"]]"),
+        ("md", "## Occupancy, alternatives side by side\n\n`project=` groups parcels into projects, `alternatives=` "
+               "puts alignments side by side and ranks them by the protection redline they occupy (1 = least)."),
+        ("code", "occ = sg.occupancy(projects, project=\"项目\", alternatives=\"方案\", activity=\"活动类型\")\nocc"),
+        ("code", "occ.alternatives"),
+        ("md", "One row per project × redline feature × county-level unit, with the named boundary points (界址点) "
+               "inside and, for linear projects, the crossing length (occupied area ÷ the project's width). Where "
+               "features of one kind overlap (阳澄湖's crab reserve lies over the wetlands), the overlap counts once, "
+               "so the parts add up to each project's total — measured separately:"),
+        ("code", "parts = occ.parts[occ.parts.row_type == \"part\"]\n"
+                 "parts[[\"project\", \"alternative\", \"redline_name\", \"county\", \"area_m2\", \"area_ha\", "
+                 "\"area_mu\", \"crossing_m\", \"points_inside\", \"also_in\"]]"),
+        ("code", "keys = [\"project\", \"alternative\", \"redline_kind\"]\n"
+                 "summed = parts.groupby(keys).area_m2.sum()\n"
+                 "totals = occ.parts[occ.parts.row_type == \"total\"].set_index(keys).area_m2\n"
+                 "float((summed - totals.reindex(summed.index)).abs().max())  # m²"),
+        ("code", "occ.points[[\"project\", \"parcel\", \"point\", \"redline_name\", \"lon\", \"lat\"]]"),
+        ("md", "## An invented adjustment of the sample redlines\n\nFour features changed (column `adjustment`): a "
+               "band of 天福 taken out and a larger patch added beside it, a patch added apart from 阳澄湖(昆山), the "
+               "west end of 穹窿山 taken out, and 虞山's boundary re-digitised by under 0.2 m — boundary noise, not "
+               "an adjustment. A synthetic 永久基本农田 square (also invented) overlaps the patch added beside 天福."),
+        ("code", "import geopandas as gpd\nimport shapely\n\n"
+                 "old = sg.load_redlines()\nnew = sg.datasets.redlines_adjusted()\n"
+                 "changed = new[new.adjustment != \"\"]\nchanged[[\"name\", \"jurisdiction\", \"adjustment\"]]"),
+        ("code", "def metric(frame, name):\n"
+                 "    return frame[frame.name == name].to_crs(\"EPSG:4549\").geometry.iloc[0]\n\n"
+                 "tianfu = \"昆山天福国家湿地公园\"\n"
+                 "p = metric(new, tianfu).difference(metric(old, tianfu)).representative_point()\n"
+                 "farmland = gpd.GeoDataFrame({\"名称\": [\"示意永久基本农田（虚构）\"]},\n"
+                 "                            geometry=[shapely.box(p.x - 150, p.y - 150, p.x + 150, p.y + 150)],\n"
+                 "                            crs=\"EPSG:4549\")\n"
+                 "cmp = sg.compare_redlines(old, new, farmland=farmland)\ncmp"),
+        ("md", "The ledger per county-level unit and for the city: old − 调出 + 补划 − noise out + noise in = new, "
+               "exactly (km², 6 decimals); 面积不减少 compares new and old. The floors before and after:"),
+        ("code", "ledger = cmp.by_unit\n"
+                 "balance = (ledger.old_km2 - ledger.out_km2 + ledger.in_km2\n"
+                 "           - ledger.noise_out_km2 + ledger.noise_in_km2 - ledger.new_km2)\n"
+                 "print(\"largest imbalance:\", float(balance.abs().max()), \"km²\")\nledger"),
+        ("code", "cmp.floors"),
+        ("code", "cmp.patches.drop(columns=\"geometry\")"),
+        ("md", "## Which verdicts does the revision flip?\n\nThe earlier parcel report, measured again against the new "
+               "redlines — the same verdicts a full `validate_parcels` run gives:"),
+        ("code", "report = sg.validate_parcels(sg.datasets.parcels())\nflips = sg.revalidate(report, new)\nflips"),
+        ("md", "## The deliverables\n\n`sg.write_occupancy` and `sg.write_comparison` write a workbook, a "
+               "GeoPackage, Markdown, a map and a printable page (the commands `suzhou-geo occupancy` and "
+               "`suzhou-geo compare` do the same). The files go to a temporary folder that the last cell removes."),
+        ("code", "import pathlib, tempfile\n\n"
+                 "workdir = tempfile.TemporaryDirectory(prefix=\"suzhou_geo_example_\")  # removed in the last cell\n"
+                 "tmp = pathlib.Path(workdir.name)\n"
+                 "written = {**sg.write_occupancy(occ, tmp / \"occupancy\"),\n"
+                 "           **sg.write_comparison(cmp, tmp / \"adjustment\", revalidation=flips)}\nsorted(written)"),
+        ("code", "from suzhou_geo.report.adjustment import adjustment_map\n\n"
+                 "adjustment_map(cmp, flips)  # 调出 red, 补划 green; the old version in the layer control"),
+        ("code", "workdir.cleanup()  # remove the temporary folder and everything in it"),
+    ],
 }
 
 

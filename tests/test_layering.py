@@ -38,6 +38,7 @@ FLOORS: dict[str, int] = {
     "suzhou_geo.datasets": 2,
     "suzhou_geo.areas": 2,
     "suzhou_geo.validate": 3,
+    "suzhou_geo.redline_use": 3,
     "suzhou_geo.report": 4,
     "suzhou_geo.maps": 4,
     "suzhou_geo.cli": 5,
@@ -172,6 +173,8 @@ def test_no_private_name_crosses_a_module():
     ("suzhou_geo.io", ("suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps", "suzhou_geo.cli")),
     ("suzhou_geo.validate.schema", ("suzhou_geo.validate.core", "suzhou_geo.report", "suzhou_geo.maps")),
     ("suzhou_geo.redlines", ("suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps")),
+    ("suzhou_geo.redline_use.schema", ("suzhou_geo.redline_use.occupy", "suzhou_geo.redline_use.compare",
+                                       "suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps")),
 ])
 def test_importing_a_floor_loads_nothing_above_it(module, banned):
     code = (f"import json, sys, {module}\n"

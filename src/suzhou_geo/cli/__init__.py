@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "scheme": "schemes:scheme_cmd",
     "validate": "validate:validate_cmd",
     "jurisdictions": "places:jurisdictions_cmd",
+    "occupancy": "redline_use:occupancy_cmd",
+    "compare": "redline_use:compare_cmd",
 }
 
 

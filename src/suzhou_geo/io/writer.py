@@ -124,7 +124,8 @@ def write_layer(
         :func:`suzhou_geo.io.postgis.write_postgis`.
     layer : str, optional
         Layer name (GeoPackage; default: the file name without extension); the
-        table (``"schema.table"``) for PostGIS.
+        name of the data sheet (Excel; default ``地块报告 report``); the table
+        (``"schema.table"``) for PostGIS.
     overwrite : bool, default False
         Replace an existing output (file or table).  Without it an existing
         output is an :class:`~suzhou_geo.errors.OutputError`.
@@ -488,6 +489,7 @@ def _write_xlsx(
     gdf: gpd.GeoDataFrame,
     path: Path,
     *,
+    layer: str | None,
     wkt: bool | None,
     columns: dict[str, Column],
     sheets: Mapping[str, Any] | None,
@@ -495,7 +497,8 @@ def _write_xlsx(
 ) -> None:
     from .excel import write_workbook
 
-    write_workbook(path, _wkt_table(gdf, bool(wkt)), columns=columns, sheets=sheets or {})
+    title = {"title": layer} if layer else {}
+    write_workbook(path, _wkt_table(gdf, bool(wkt)), columns=columns, sheets=sheets or {}, **title)
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:

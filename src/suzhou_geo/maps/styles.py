@@ -38,6 +38,10 @@ __all__ = [
     "JOINT_STYLES",
     "BOUNDARY_STYLES",
     "WATER_STYLES",
+    "CHANGE_STYLES",
+    "OCCUPIED_STYLES",
+    "PROJECT_STYLES",
+    "POINT_STYLES",
     "GENERIC_COLOURS",
     "DEFAULT_STYLE",
     "generic_style",
@@ -124,6 +128,35 @@ WATER_STYLES: dict[str, Style] = {
               "marker": "line"},
     "shore": {"label": "长江岸线 Yangtze shore", "color": "#6baed6", "weight": 1, "fillOpacity": 0,
               "marker": "line"},
+}
+
+#: Patches of a redline comparison: opaque, so that they stand out from the hatched redlines beneath;
+#: removed (调出) red and dashed, added (补划) green and solid.
+CHANGE_STYLES: dict[str, Style] = {
+    "removed": {"label": "调出 removed from the redline", "color": "#67000d", "fillColor": "#ef3b2c",
+                "fillOpacity": 1, "weight": 2, "dashArray": "5 3", "marker": "box"},
+    "added": {"label": "补划 added to the redline", "color": "#00441b", "fillColor": "#41ab5d", "fillOpacity": 1,
+              "weight": 2, "marker": "box"},
+}
+
+#: What a project occupies of a redline, by kind: opaque, over the hatched redlines.
+OCCUPIED_STYLES: dict[str, Style] = {
+    "ecological_protection_redline": {"label": "占用生态保护红线 occupied protection redline", "color": "#67000d",
+                                      "fillColor": "#cb181d", "fillOpacity": 1, "weight": 1, "marker": "box"},
+    "ecological_space_control": {"label": "占用生态空间管控区域 occupied space control area", "color": "#7f2704",
+                                 "fillColor": "#fd8d3c", "fillOpacity": 1, "weight": 1, "marker": "box"},
+}
+
+#: A project's land (its parcels dissolved): a dark outline over everything.
+PROJECT_STYLES: dict[str, Style] = {
+    "project": {"label": "项目用地范围 project land", "color": "#08306b", "weight": 2.5, "fillOpacity": 0,
+                "marker": "line"},
+}
+
+#: Named boundary points (界址点) inside a redline: yellow dots.
+POINT_STYLES: dict[str, Style] = {
+    "point": {"label": "红线内界址点 named boundary point inside a redline", "color": "#252525",
+              "fillColor": "#ffeb3b", "fillOpacity": 1, "weight": 1.5, "radius": 5, "marker": "circle"},
 }
 
 #: Colours of layers of no known kind, one per layer in drawing order.

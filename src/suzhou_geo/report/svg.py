@@ -26,7 +26,7 @@ import shapely
 from ..crs import CGCS2000_GK_CM120
 from ..palette import LAYERS, VERDICTS
 
-__all__ = ["overview_map", "floor_chart", "hatch_defs", "VERDICT_COLOURS", "LAYER_COLOURS"]
+__all__ = ["overview_map", "floor_chart", "detail_map", "hatch_defs", "VERDICT_COLOURS", "LAYER_COLOURS"]
 
 #: Colours of the parcel verdicts: the fills of :data:`suzhou_geo.palette.VERDICTS`, as on the interactive map.
 VERDICT_COLOURS = {v: c["fill"] for v, c in VERDICTS.items()}
@@ -315,3 +315,113 @@ def floor_chart(floors: Sequence[Any]) -> str:
         f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\" fill='#222'>"
         f"<title>生态保护红线面积与底线 redline area against the floor</title>{''.join(rows)}</svg>"
     )
+
+
+def _nice_km(span_km: float) -> float:
+    """Return a round scale-bar length of about a sixth of *span_km*."""
+    for km in (0.2, 0.5, 1, 2, 5, 10, 20, 50):
+        if km >= span_km / 6:
+            return km
+    return 50.0
+
+
+def _scale_bar_km(frame: _Frame) -> str:
+    km = _nice_km(frame.width)
+    x, y, h = frame.width * 0.03, frame.height * 0.96, frame.width * 0.008
+    size = frame.width * 0.022
+    label = f"{km:g} km"
+    return (
+        f"<g font-size='{size:.2f}' fill='#222'><rect x='{x:.2f}' y='{y - h:.2f}' width='{km:.2f}' height='{h:.2f}' "
+        f"fill='#222'/><rect x='{x + km / 2:.2f}' y='{y - h:.2f}' width='{km / 2:.2f}' height='{h:.2f}' fill='#fff' "
+        f"stroke='#222' stroke-width='{h / 6:.3f}'/><text x='{x:.2f}' y='{y - 1.8 * h:.2f}'>0</text>"
+        f"<text x='{x + km:.2f}' y='{y - 1.8 * h:.2f}' text-anchor='middle'>{label}</text></g>"
+    )
+
+
+def detail_map(
+    units: gpd.GeoDataFrame,
+    layers: Sequence[tuple[Any, str]],
+    *,
+    bounds: Sequence[float] | None = None,
+    markers: Sequence[tuple[float, float, str, str]] = (),
+    pad_m: float = 1_500.0,
+    title: str | None = None,
+) -> str:
+    """Draw a map of a district-sized extent: unit outlines and names, layers of shapes, numbered markers.
+
+    For pictures of what a project occupies or what an adjustment changes,
+    where the shapes are hectares, not kilometres: the extent is that of
+    *bounds* (or of the layers), and each marker is a ring around a place with
+    a label, so that a patch too small to see at the scale is still found.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        County-level units (``name_zh``) outlined and named where they fall in the extent.
+    layers : sequence of (GeoDataFrame or GeoSeries, style)
+        Drawn in order; *style* is the SVG attributes of each path
+        (``"fill='#cb181d' stroke='none'"``).  Geometries in any CRS.
+    bounds : (minx, miny, maxx, maxy), optional
+        The extent in EPSG:4549 metres; default: the layers' extent.
+    markers : sequence of (lon, lat, colour, label)
+        Rings around places (CGCS2000), with their labels.
+    pad_m : float, default 1500
+        Margin around the extent (m).
+    title : str, optional
+        Accessible title of the picture.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element with a ``viewBox`` in kilometres and ``width:100%``.
+
+    Examples
+    --------
+    >>> import suzhou_geo as sg
+    >>> units = sg.jurisdictions(suzhou_only=True, geometry=True).query("level == 'county'")
+    >>> svg = detail_map(units, [(sg.boundary("昆山市"), "fill='none' stroke='#000'")],
+    ...                  markers=[(120.98, 31.38, "#c00", "A-1")])
+    >>> svg.startswith("<svg") and "A-1" in svg and "昆山市" in svg
+    True
+    """
+    drawn = [(_metric(g, 0.0), style) for g, style in layers if g is not None and len(g)]
+    if bounds is None:
+        present = [g for g, _ in drawn if len(g)]
+        bounds = shapely.total_bounds(np.concatenate(present)) if present else shapely.total_bounds(_metric(units, 0))
+    frame = _Frame(bounds, pad_m=pad_m)
+    view = shapely.box(frame.minx, frame.maxy - frame.height * 1000, frame.minx + frame.width * 1000, frame.maxy)
+    ug = shapely.intersection(_metric(units, 20.0), view)
+    body = [f"<rect x='0' y='0' width='{frame.width:.3f}' height='{frame.height:.3f}' fill='#eef3f7'/>",
+            _paths(frame, ug, "fill='#ffffff' stroke='none'")]
+    for geoms, style in drawn:
+        body.append(_paths(frame, shapely.intersection(geoms, view), style))
+    stroke = frame.width * 0.0025
+    body.append(_paths(frame, ug, f"fill='none' stroke='#555' stroke-width='{stroke:.3f}' stroke-dasharray='"
+                                  f"{stroke * 6:.3f},{stroke * 3:.3f}'"))
+    body.append(_markers(frame, markers))
+    keep = ~shapely.is_empty(ug)
+    body.append(_labels(frame, units[keep], ug[keep], size=frame.width * 0.03))
+    body.append(_scale_bar_km(frame))
+    label = f"<title>{html.escape(title)}</title>" if title else ""
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {frame.width:.3f} {frame.height:.3f}' "
+        f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\">{label}{''.join(body)}</svg>"
+    )
+
+
+def _markers(frame: _Frame, markers: Sequence[tuple[float, float, str, str]]) -> str:
+    if not len(markers):
+        return ""
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4490", CGCS2000_GK_CM120, always_xy=True)
+    r, size = frame.width * 0.018, frame.width * 0.022
+    out = []
+    for lon, lat, colour, text in markers:
+        x, y = frame.xy(*t.transform(lon, lat))
+        out.append(
+            f"<circle cx='{x:.3f}' cy='{y:.3f}' r='{r:.3f}' fill='none' stroke='{colour}' stroke-width='{r / 4:.3f}'/>"
+            f"<text x='{x + 1.2 * r:.3f}' y='{y - 1.2 * r:.3f}' font-size='{size:.3f}' fill='{colour}' stroke='#fff' "
+            f"stroke-width='{size / 5:.3f}' paint-order='stroke'>{html.escape(text)}</text>"
+        )
+    return "<g>" + "".join(out) + "</g>"

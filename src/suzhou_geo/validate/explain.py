@@ -23,10 +23,12 @@ import numpy as np
 from .decide import MIN_AREA_M2, Decision, Measures
 from .rules import RULES, Rules
 
-__all__ = ["explain", "NO_RULE"]
+__all__ = ["explain", "NO_RULE", "SHAPE_CHANGED"]
 
 #: The reason of a parcel no rule fired for.
 NO_RULE = "未触发任何规则 / no rule fired"
+#: In the reasons of a parcel whose repair changed its shape (area change above the tolerance): its mark.
+SHAPE_CHANGED = "修复改变了形状"
 
 _TAG = "（示意红线，非官方数据 / illustrative redline, not official data）"
 
@@ -52,7 +54,7 @@ def _geometry(m: Measures, d: Decision, add) -> None:
 
     def changed(i: int) -> str:
         zh, en = _halves(m.issue[i])
-        return (f"{zh}：修复改变了形状，已按修复后的形状检查，请核对原图形 / {en}: the repair changed the shape, "
+        return (f"{zh}：{SHAPE_CHANGED}，已按修复后的形状检查，请核对原图形 / {en}: the repair changed the shape, "
                 "which was checked as repaired: check the original drawing")
 
     add(~m.usable, unusable)
