@@ -162,6 +162,7 @@ def test_the_readme_shell_blocks_run_in_order_each_in_a_fresh_shell(tmp_path):
     assert len(todo) >= 5 and any("ipykernel install" in ln for b in todo for ln in b)
     _fake_venv(tmp_path)
     _user_files(tmp_path)
+    (tmp_path / "data").symlink_to(ROOT / "data")  # commands run from the repository folder name its data/
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
            "PYTHONPATH": os.environ.get("PYTHONPATH", "")}  # a fresh shell: no environment activated
     for block in todo:
