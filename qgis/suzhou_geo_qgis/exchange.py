@@ -36,6 +36,7 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSource,
+    QgsProcessingFeatureSourceDefinition,
     QgsProviderRegistry,
     QgsWkbTypes,
 )
@@ -129,7 +130,7 @@ def read_input(
     layer = alg.parameterAsVectorLayer(parameters, name, context)
     label, files = _describe(source.sourceName() or name, layer)
     crs = layer_crs(source.sourceCrs(), label)
-    frame = _frame(source, crs, progress)
+    frame = _frame(source, crs, progress, by_id=_selection(parameters.get(name)))
     check_text(frame, label)
     import suzhou_geo as sg
 
@@ -169,7 +170,14 @@ def layer_crs(crs: QgsCoordinateReferenceSystem, label: str) -> str:
     return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
 
 
-def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
+def _selection(value: Any) -> bool:
+    """Return True if the parameter value asks for the selected features only."""
+    return isinstance(value, QgsProcessingFeatureSourceDefinition) and bool(
+        value.selectedFeaturesOnly
+    )
+
+
+def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress, by_id: bool = False):
     """Return every feature of *source*, in order, as a GeoDataFrame in *crs*, by feature id.
 
     The index is the QGIS feature id, so that the library's messages ("row 67")
@@ -177,6 +185,11 @@ def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
     the report's first column.  A GeoPackage's own ``fid`` field holds the same
     numbers and becomes that index; another field called ``fid`` keeps its values
     and the index is called ``qgis_fid``.
+
+    QGIS hands the selected features of a layer over in the order of its
+    selection set (a hash order, different from one QGIS session to the next);
+    with *by_id* (a selection) they are put back in the layer's order, that of
+    their feature ids.
     """
     import geopandas as gpd
     import numpy as np
@@ -197,6 +210,9 @@ def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
         wkbs.append(_wkb(feature))
         rows.append(feature.attributes())
     progress.fraction(1.0)
+    if by_id:
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ids, wkbs, rows = ([seq[k] for k in order] for seq in (ids, wkbs, rows))
     names = fields.names()
     columns = {n: _column([r[j] for r in rows], fields.at(j)) for j, n in enumerate(names)}
     index = pd.Index(ids, name=_id_name(columns, ids))
