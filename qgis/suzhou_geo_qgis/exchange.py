@@ -50,6 +50,7 @@ __all__ = [
     "layer_crs",
     "check_text",
     "output_path",
+    "optional_output_path",
     "write_frame",
     "table_to_sink",
     "LAYER_EXTENSIONS",
@@ -358,8 +359,23 @@ def output_path(
     return dest
 
 
-def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
-    """Write *frame* with :func:`suzhou_geo.write_layer` to *path*, replacing it (Processing asked).
+def optional_output_path(
+    alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
+) -> str | None:
+    """Return the file of an optional result layer (see :func:`output_path`); None when not asked for."""
+    if parameters.get(name) in (None, ""):
+        return None
+    return output_path(alg, parameters, name, context)
+
+
+def write_frame(
+    frame: Any,
+    path: str,
+    inputs: list[str],
+    columns: Any = None,
+    layer: str | None = None,
+) -> str:
+    """Write *frame* through the library's one way out to *path*, replacing it (Processing asked).
 
     Parameters
     ----------
@@ -367,6 +383,13 @@ def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
     path : str
     inputs : list of str
         Files of the run's inputs: the library refuses to replace them.
+    columns : sequence of suzhou_geo.io.columns.Column, optional
+        The library's description of the frame's columns (Shapefile field names,
+        labels): the frame is written with :func:`suzhou_geo.io.write_layer`, as the
+        library writes that table itself.  Without it, :func:`suzhou_geo.write_layer`
+        (which knows a parcel report by its columns).
+    layer : str, optional
+        The GeoPackage layer name (default: the file name).
 
     Returns
     -------
@@ -377,7 +400,12 @@ def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
 
     if path.lower().endswith(".gpkg"):
         frame = _free_fid(frame)
-    return str(sg.write_layer(frame, path, overwrite=True, inputs=inputs))
+    if columns is None:
+        return str(sg.write_layer(frame, path, overwrite=True, inputs=inputs, layer=layer))
+    written = sg.io.write_layer(
+        frame, path, overwrite=True, inputs=inputs, columns=columns, layer=layer
+    )
+    return str(written)
 
 
 def _free_fid(frame: Any) -> Any:
