@@ -36,6 +36,7 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSource,
+    QgsProcessingFeatureSourceDefinition,
     QgsProviderRegistry,
     QgsWkbTypes,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "layer_crs",
     "check_text",
     "output_path",
+    "optional_output_path",
     "write_frame",
     "table_to_sink",
     "LAYER_EXTENSIONS",
@@ -129,7 +131,7 @@ def read_input(
     layer = alg.parameterAsVectorLayer(parameters, name, context)
     label, files = _describe(source.sourceName() or name, layer)
     crs = layer_crs(source.sourceCrs(), label)
-    frame = _frame(source, crs, progress)
+    frame = _frame(source, crs, progress, by_id=_selection(parameters.get(name)))
     check_text(frame, label)
     import suzhou_geo as sg
 
@@ -169,7 +171,14 @@ def layer_crs(crs: QgsCoordinateReferenceSystem, label: str) -> str:
     return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
 
 
-def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
+def _selection(value: Any) -> bool:
+    """Return True if the parameter value asks for the selected features only."""
+    return isinstance(value, QgsProcessingFeatureSourceDefinition) and bool(
+        value.selectedFeaturesOnly
+    )
+
+
+def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress, by_id: bool = False):
     """Return every feature of *source*, in order, as a GeoDataFrame in *crs*, by feature id.
 
     The index is the QGIS feature id, so that the library's messages ("row 67")
@@ -177,6 +186,11 @@ def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
     the report's first column.  A GeoPackage's own ``fid`` field holds the same
     numbers and becomes that index; another field called ``fid`` keeps its values
     and the index is called ``qgis_fid``.
+
+    QGIS hands the selected features of a layer over in the order of its
+    selection set (a hash order, different from one QGIS session to the next);
+    with *by_id* (a selection) they are put back in the layer's order, that of
+    their feature ids.
     """
     import geopandas as gpd
     import numpy as np
@@ -197,6 +211,9 @@ def _frame(source: QgsProcessingFeatureSource, crs: str, progress: Progress):
         wkbs.append(_wkb(feature))
         rows.append(feature.attributes())
     progress.fraction(1.0)
+    if by_id:
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ids, wkbs, rows = ([seq[k] for k in order] for seq in (ids, wkbs, rows))
     names = fields.names()
     columns = {n: _column([r[j] for r in rows], fields.at(j)) for j, n in enumerate(names)}
     index = pd.Index(ids, name=_id_name(columns, ids))
@@ -342,8 +359,23 @@ def output_path(
     return dest
 
 
-def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
-    """Write *frame* with :func:`suzhou_geo.write_layer` to *path*, replacing it (Processing asked).
+def optional_output_path(
+    alg: QgsProcessingAlgorithm, parameters: dict, name: str, context: QgsProcessingContext
+) -> str | None:
+    """Return the file of an optional result layer (see :func:`output_path`); None when not asked for."""
+    if parameters.get(name) in (None, ""):
+        return None
+    return output_path(alg, parameters, name, context)
+
+
+def write_frame(
+    frame: Any,
+    path: str,
+    inputs: list[str],
+    columns: Any = None,
+    layer: str | None = None,
+) -> str:
+    """Write *frame* through the library's one way out to *path*, replacing it (Processing asked).
 
     Parameters
     ----------
@@ -351,6 +383,13 @@ def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
     path : str
     inputs : list of str
         Files of the run's inputs: the library refuses to replace them.
+    columns : sequence of suzhou_geo.io.columns.Column, optional
+        The library's description of the frame's columns (Shapefile field names,
+        labels): the frame is written with :func:`suzhou_geo.io.write_layer`, as the
+        library writes that table itself.  Without it, :func:`suzhou_geo.write_layer`
+        (which knows a parcel report by its columns).
+    layer : str, optional
+        The GeoPackage layer name (default: the file name).
 
     Returns
     -------
@@ -361,7 +400,12 @@ def write_frame(frame: Any, path: str, inputs: list[str]) -> str:
 
     if path.lower().endswith(".gpkg"):
         frame = _free_fid(frame)
-    return str(sg.write_layer(frame, path, overwrite=True, inputs=inputs))
+    if columns is None:
+        return str(sg.write_layer(frame, path, overwrite=True, inputs=inputs, layer=layer))
+    written = sg.io.write_layer(
+        frame, path, overwrite=True, inputs=inputs, columns=columns, layer=layer
+    )
+    return str(written)
 
 
 def _free_fid(frame: Any) -> Any:

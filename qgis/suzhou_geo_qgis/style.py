@@ -5,7 +5,13 @@ A parcel report is drawn by verdict with the colours of the library's maps
 notice blue, pass green, invalid grey, dashed) and their Chinese-first labels,
 in the order of severity; its fields get the bilingual names of the report
 schema as aliases.  Scheme elements are drawn by role (``ROLE_STYLES``), the
-joint-control zone in its purple.  The styles are applied by a
+joint-control zone in its purple.  What projects occupy of the redlines is
+drawn by kind (``OCCUPIED_STYLES``), the projects as outlines
+(``PROJECT_STYLES``); the patches of a redline comparison by change
+(``CHANGE_STYLES``: 调出 red and dashed, 补划 green), labelled with their
+numbers; the parcels a new redline version flips by their new verdict.  Their
+fields, and those of the tables, get the bilingual names of the library's
+column definitions as aliases.  The styles are applied by a
 :class:`~qgis.core.QgsProcessingLayerPostProcessorInterface` when Processing
 loads the result.
 """
@@ -20,17 +26,28 @@ from qgis.core import (
     QgsFillSymbol,
     QgsLineSymbol,
     QgsMarkerSymbol,
+    QgsPalLayerSettings,
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
     QgsSingleSymbolRenderer,
     QgsSymbol,
+    QgsTextBufferSettings,
+    QgsTextFormat,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
     QgsWkbTypes,
 )
 
-__all__ = ["verdict_renderer", "categorized_renderer", "symbol", "StyleResult", "style_on_load"]
+__all__ = [
+    "verdict_renderer",
+    "categorized_renderer",
+    "symbol",
+    "label_field",
+    "StyleResult",
+    "style_on_load",
+]
 
 _PEN = {None: "solid", "": "solid"}
 
@@ -150,7 +167,109 @@ def _joint_layer(layer: QgsVectorLayer) -> None:
     layer.setRenderer(QgsSingleSymbolRenderer(symbol(JOINT_STYLES["joint"], layer.geometryType())))
 
 
-_STYLERS = {"report": _report_layer, "scheme": _scheme_layer, "joint": _joint_layer}
+def _field(layer: QgsVectorLayer, column: Any) -> str | None:
+    """Return the layer's field of a library column: its name, or its Shapefile name."""
+    names = layer.fields().names()
+    for name in (column.name, column.shp):
+        if name in names:
+            return name
+    return None
+
+
+def _aliases(layer: QgsVectorLayer, columns: Any) -> None:
+    """Give the fields of *columns* their bilingual labels (``占用面积 occupied area (m²)``)."""
+    for column in columns:
+        name = _field(layer, column)
+        if name is not None:
+            layer.setFieldAlias(layer.fields().indexOf(name), column.label())
+
+
+def _schema(table: str) -> Any:
+    from suzhou_geo.redline_use import schema
+
+    return getattr(schema, table)
+
+
+def _by(layer: QgsVectorLayer, columns: Any, name: str, styles: dict, order: tuple) -> None:
+    """Draw *layer* by the values of column *name* in *styles*, in *order*."""
+    from suzhou_geo.redline_use.schema import column
+
+    field = _field(layer, column(columns, name))
+    if field is not None:
+        layer.setRenderer(categorized_renderer(field, styles, order, layer.geometryType()))
+
+
+def _occupied_layer(layer: QgsVectorLayer) -> None:
+    from suzhou_geo.maps.styles import OCCUPIED_STYLES
+
+    columns = _schema("OCCUPANCY_COLUMNS")
+    _by(layer, columns, "redline_kind", OCCUPIED_STYLES, tuple(OCCUPIED_STYLES))
+    _aliases(layer, columns)
+
+
+def _project_layer(layer: QgsVectorLayer) -> None:
+    from suzhou_geo.maps.styles import PROJECT_STYLES
+
+    outline = symbol(PROJECT_STYLES["project"], layer.geometryType())
+    layer.setRenderer(QgsSingleSymbolRenderer(outline))
+    _aliases(layer, _schema("PROJECT_COLUMNS"))
+
+
+def label_field(layer: QgsVectorLayer, field: str, size: float = 9.0) -> None:
+    """Label each feature of *layer* with the value of *field* (dark text on a white halo)."""
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    settings.enabled = True
+    text = QgsTextFormat()
+    text.setSize(size)
+    halo = QgsTextBufferSettings()
+    halo.setEnabled(True)
+    halo.setSize(1.0)
+    text.setBuffer(halo)
+    settings.setFormat(text)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+def _patch_layer(layer: QgsVectorLayer) -> None:
+    from suzhou_geo.maps.styles import CHANGE_STYLES
+    from suzhou_geo.redline_use.schema import column
+
+    columns = _schema("PATCH_COLUMNS")
+    _by(layer, columns, "change", CHANGE_STYLES, ("removed", "added"))
+    patch = _field(layer, column(columns, "patch_id"))
+    if patch is not None:
+        label_field(layer, patch)
+    _aliases(layer, columns)
+
+
+def _flip_layer(layer: QgsVectorLayer) -> None:
+    from suzhou_geo.redline_use.schema import column
+
+    columns = _schema("FLIP_COLUMNS")
+    field = _field(layer, column(columns, "new_verdict"))
+    if field is not None:
+        layer.setRenderer(verdict_renderer(field))
+    _aliases(layer, columns)
+
+
+def _table(name: str) -> Any:
+    """Return a styler giving a table's fields the labels of the library's *name* columns."""
+    return lambda layer: _aliases(layer, _schema(name))
+
+
+_STYLERS = {
+    "report": _report_layer,
+    "scheme": _scheme_layer,
+    "joint": _joint_layer,
+    "occupied": _occupied_layer,
+    "projects": _project_layer,
+    "patches": _patch_layer,
+    "flips": _flip_layer,
+    "occupancy_table": _table("OCCUPANCY_COLUMNS"),
+    "ledger": _table("UNIT_COLUMNS"),
+    "floors_before_after": _table("FLOOR_COLUMNS"),
+}
 
 
 class StyleResult(QgsProcessingLayerPostProcessorInterface):
@@ -158,7 +277,10 @@ class StyleResult(QgsProcessingLayerPostProcessorInterface):
 
     Parameters
     ----------
-    kind : {"report", "scheme", "joint"}
+    kind : str
+        A key of the stylers: ``"report"``, ``"scheme"``, ``"joint"``,
+        ``"occupied"``, ``"projects"``, ``"patches"``, ``"flips"``, or a table's
+        ``"occupancy_table"``, ``"ledger"``, ``"floors_before_after"``.
     name : str, optional
         The layer's name in the layer panel.
     """

@@ -40,11 +40,13 @@ def parcels_shapefile(folder: Path, *, cpg: bool = True) -> tuple[Path, gpd.GeoD
     return path, frame
 
 
-def redlines_shapefile(folder: Path) -> Path:
-    """Write the bundled redlines with Chinese field names (名称, 类型, 行政区), GBK, EPSG:4528."""
+def redlines_shapefile(
+    folder: Path, red: gpd.GeoDataFrame | None = None, stem: str = "生态红线_gbk"
+) -> Path:
+    """Write redlines (default: the bundled ones) with Chinese field names (名称, 类型, 行政区), GBK, EPSG:4528."""
     import suzhou_geo as sg
 
-    red = sg.load_redlines()
+    red = sg.load_redlines() if red is None else red
     kind = red["kind"].map(
         {
             "ecological_protection_redline": "生态保护红线",
@@ -60,6 +62,25 @@ def redlines_shapefile(folder: Path) -> Path:
         geometry=red.geometry.to_crs(GK_ZONE40),
         crs=GK_ZONE40,
     )
-    path = folder / "生态红线_gbk.shp"
+    path = folder / f"{stem}.shp"
     frame.to_file(path, encoding="GBK")
     return path
+
+
+#: Fields of the bundled projects kept in their Shapefile (at most 10 bytes in GBK).
+PROJECT_FIELDS = ("地块编号", "项目", "方案", "活动类型", "界址点")
+
+
+def projects_shapefile(folder: Path) -> tuple[Path, gpd.GeoDataFrame]:
+    """Write the bundled projects (项目, 方案, 活动类型, named 界址点) as a GBK Shapefile in EPSG:4528."""
+    import suzhou_geo as sg
+
+    projects = sg.datasets.projects()
+    frame = gpd.GeoDataFrame(
+        {c: projects[c].astype(object) for c in PROJECT_FIELDS},
+        geometry=projects.geometry.to_crs(GK_ZONE40),
+        crs=GK_ZONE40,
+    )
+    path = folder / "项目用地_gbk.shp"
+    frame.to_file(path, encoding="GBK")
+    return path, frame

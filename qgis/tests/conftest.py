@@ -15,6 +15,7 @@ plugins.  Every algorithm then runs through ``processing.run("suzhou_geo:…")``
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import sys
 from pathlib import Path
@@ -172,3 +173,42 @@ def rows(layer) -> list[dict]:
         values = [None if (hasattr(v, "isNull") and v.isNull()) else v for v in f.attributes()]
         out.append(dict(zip(names, values, strict=True)) | {"__geometry__": f.geometry()})
     return out
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def same_value(got, want, column: str) -> bool:
+    """Compare a value QGIS read with the library's: numbers to 0.01 (km² to 1e-6), flags, text."""
+    if _missing(got) or _missing(want):
+        return _missing(got) and _missing(want)
+    if isinstance(want, bool) or type(want).__name__ == "bool_":
+        return bool(got) == bool(want)
+    if isinstance(want, (int, float)) or hasattr(want, "dtype"):
+        return abs(float(got) - float(want)) <= (1e-6 if column.endswith("km2") else 0.01)
+    return str(got) == str(want)
+
+
+def assert_same_rows(layer_rows: list[dict], frame) -> None:
+    """Assert that the rows QGIS read are the library's *frame*, row for row, column for column."""
+    want = frame.drop(columns=[frame.geometry.name]) if hasattr(frame, "geometry") else frame
+    assert len(layer_rows) == len(want), (len(layer_rows), len(want))
+    for i, (got, expected) in enumerate(zip(layer_rows, want.to_dict("records"), strict=True)):
+        for column, value in expected.items():
+            assert column in got, (i, column, sorted(got))
+            assert same_value(got[column], value, column), (i, column, got[column], value)
+
+
+def ellipsoidal_m2(geometry, crs: str = "EPSG:4490") -> float:
+    """Return QGIS's own ellipsoidal area (GRS80, the CGCS2000 ellipsoid) of a geometry, m²."""
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransformContext,
+        QgsDistanceArea,
+    )
+
+    da = QgsDistanceArea()
+    da.setSourceCrs(QgsCoordinateReferenceSystem(crs), QgsCoordinateTransformContext())
+    assert da.setEllipsoid("EPSG:7019")  # GRS 1980
+    return da.measureArea(geometry)

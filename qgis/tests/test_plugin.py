@@ -32,6 +32,8 @@ ALGORITHM_IDS = {
         "scheme_layers",
         "read_approval_file",
         "write_bubiao",
+        "occupancy",
+        "compare_redlines",
     )
 }
 
@@ -80,7 +82,7 @@ def test_zip_has_one_plugin_folder_as_the_installer_expects(plugin_zip, tmp_path
 
 
 def test_the_installed_plugin_registers_the_provider_and_its_algorithms(provider):
-    """Started, the plugin offers its six algorithms."""
+    """Started, the plugin offers its eight algorithms."""
     assert provider.id() == PROVIDER
     assert {a.id() for a in provider.algorithms()} == ALGORITHM_IDS
     assert "suzhou_geo" in provider.longName()

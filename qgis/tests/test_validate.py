@@ -297,6 +297,50 @@ def test_memory_layer_and_selected_features_only(run, bundled_parcels, library_r
         QgsProject.instance().removeMapLayer(mem.id())
 
 
+def test_a_selection_keeps_the_layers_order(run, tmp_path):
+    """Selected features come in the layer's order, not in the order QGIS's selection set holds them.
+
+    240 squares selected in reverse: the report must list them in ascending feature id (QGIS's
+    selection set, a hash set, hands them over in another order, different from one session to
+    the next).
+    """
+    from qgis.core import (
+        QgsFeature,
+        QgsGeometry,
+        QgsProcessingFeatureSourceDefinition,
+        QgsProject,
+        QgsRectangle,
+        QgsVectorLayer,
+    )
+
+    mem = QgsVectorLayer("Polygon?crs=EPSG:4549", "方格", "memory")
+    feats = []
+    for k in range(240):
+        x, y = 530_000 + (k % 20) * 150, 3_470_000 + (k // 20) * 150
+        f = QgsFeature()
+        f.setGeometry(QgsGeometry.fromRect(QgsRectangle(x, y, x + 100, y + 100)))
+        feats.append(f)
+    assert mem.dataProvider().addFeatures(feats)[0]
+    QgsProject.instance().addMapLayer(mem)
+    try:
+        ids = [f.id() for f in mem.getFeatures()]
+        chosen = ids[::-1][:-1]  # all but the first, selected last to first
+        mem.selectByIds(chosen)
+        # a Shapefile keeps the rows in the order written (a GeoPackage hands them back by fid)
+        res = run(
+            "validate_parcels",
+            {
+                "PARCELS": QgsProcessingFeatureSourceDefinition(
+                    mem.id(), selectedFeaturesOnly=True
+                ),
+                "OUTPUT": str(tmp_path / "sel.shp"),
+            },
+        )
+        assert [r["fid"] for r in rows(read_layer(res["OUTPUT"]))] == sorted(chosen)
+    finally:
+        QgsProject.instance().removeMapLayer(mem.id())
+
+
 def test_rules_are_passed_to_the_library(run, bundled_parcels, tmp_path):
     """Changed tolerances give the library's verdicts under the same rules."""
     import suzhou_geo as sg

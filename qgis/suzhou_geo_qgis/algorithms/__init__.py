@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .approval import ReadApprovalFile, WriteBubiao
 from .base import SuzhouGeoAlgorithm
+from .comparison import CompareRedlines
 from .floors import RedlineFloors
 from .joint import JointControlZone
+from .occupancy import Occupancy
 from .schemes import SchemeLayers
 from .validate import ValidateParcels
 
@@ -16,6 +18,8 @@ __all__ = ["ALGORITHMS", "SuzhouGeoAlgorithm"]
 ALGORITHMS: tuple[type[SuzhouGeoAlgorithm], ...] = (
     ValidateParcels,
     RedlineFloors,
+    Occupancy,
+    CompareRedlines,
     JointControlZone,
     SchemeLayers,
     ReadApprovalFile,

@@ -37,17 +37,34 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingFeedback
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+)
 
 from ..feedback import library_calls
 
-__all__ = ["SuzhouGeoAlgorithm", "GROUPS", "ILLUSTRATIVE_HELP"]
+__all__ = [
+    "SuzhouGeoAlgorithm",
+    "GROUPS",
+    "ILLUSTRATIVE_HELP",
+    "ILLUSTRATIVE_RESULTS_HELP",
+    "KINDS",
+    "KIND_LABELS",
+    "INVALID",
+    "INVALID_LABELS",
+    "invalid_parameter",
+]
 
 #: Toolbox groups: id -> (Chinese, English).
 GROUPS = {
     "checks": ("检查", "Checks"),
     "layers": ("图层", "Layers"),
     "approval": ("报批材料", "Approval files"),
+    "redline_use": ("占用与调整", "Occupancy and adjustment"),
 }
 
 #: Said wherever the bundled redlines may be used.
@@ -58,6 +75,42 @@ ILLUSTRATIVE_HELP = (
     "sources, <b>not the official ecological protection redline</b>; every result row (column "
     "redline_data) and the summary say so. For official work choose the official redline layer.",
 )
+
+#: Said by the algorithms whose results have no redline_data column (occupancy, comparison).
+ILLUSTRATIVE_RESULTS_HELP = (
+    "红线留空时使用内置示意红线：依据公开资料重建，<b>非官方生态保护红线</b>；日志、结果图层的名称，"
+    "以及成果文件夹中的工作簿、Markdown、地图与摘要均注明。正式使用请指定官方红线图层。",
+    "Left empty, the bundled redlines are used: an ILLUSTRATIVE reconstruction from public "
+    "sources, <b>not the official ecological protection redline</b>; the log, the names of the "
+    "result layers, and the workbook, Markdown, map and summary of the deliverables folder say "
+    "so. For official work choose the official redline layer.",
+)
+
+#: Kinds of redline features an algorithm may count (the library's ``kind=``), and their labels.
+KINDS = ("ecological_protection_redline", "ecological_space_control", None)
+KIND_LABELS = (
+    "生态保护红线 ecological protection redline",
+    "生态空间管控区域 ecological space control area",
+    "全部类型 all kinds",
+)
+
+#: What to do with redline features whose repair changes their area (the library's ``invalid=``).
+INVALID = ("raise", "repair", "exclude")
+INVALID_LABELS = (
+    "报错并列出这些要素 raise an error naming them",
+    "按修复后的形状计入 count the repaired shapes",
+    "不计入（每个结果注明）exclude them (every result says so)",
+)
+
+
+def invalid_parameter(
+    name: str = "REDLINES_INVALID",
+    description: str = "面积因修复而改变的红线要素 Redline features whose repair changes their area",
+) -> QgsProcessingParameterEnum:
+    """Return the advanced choice of :data:`INVALID` (an error by default, as in the library)."""
+    param = QgsProcessingParameterEnum(name, description, list(INVALID_LABELS), defaultValue=0)
+    param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return param
 
 
 class SuzhouGeoAlgorithm(QgsProcessingAlgorithm):

@@ -11,7 +11,6 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -21,20 +20,18 @@ from qgis.core import (
 from ..exchange import read_input, table_to_sink
 from ..feedback import Progress
 from ..summaries import floors_summary, write_page
-from .base import ILLUSTRATIVE_HELP, SuzhouGeoAlgorithm
+from .base import (
+    ILLUSTRATIVE_HELP,
+    INVALID,
+    KIND_LABELS,
+    KINDS,
+    SuzhouGeoAlgorithm,
+    invalid_parameter,
+)
 
 __all__ = ["RedlineFloors"]
 
 log = logging.getLogger("suzhou_geo.qgis")
-
-#: What counts towards a floor: the kinds of redline layer features, then every kind.
-_KINDS = ("ecological_protection_redline", "ecological_space_control", None)
-_INVALID = ("raise", "repair", "exclude")
-_INVALID_LABELS = (
-    "报错并列出这些要素 raise an error naming them",
-    "按修复后的形状计入 count the repaired shapes",
-    "不计入（每个结果注明）exclude them (every result says so)",
-)
 
 
 def _floors() -> dict[str, Any]:
@@ -115,22 +112,12 @@ class RedlineFloors(SuzhouGeoAlgorithm):
                 optional=True,
             )
         )
-        kinds = [
-            "生态保护红线 ecological protection redline",
-            "生态空间管控区域 ecological space control area",
-            "全部类型 all kinds",
-        ]
         self.addParameter(
-            QgsProcessingParameterEnum("KIND", "计入的类型 What counts", kinds, defaultValue=0)
+            QgsProcessingParameterEnum(
+                "KIND", "计入的类型 What counts", list(KIND_LABELS), defaultValue=0
+            )
         )
-        invalid = QgsProcessingParameterEnum(
-            "REDLINES_INVALID",
-            "面积因修复而改变的红线要素 Redline features whose repair changes their area",
-            list(_INVALID_LABELS),
-            defaultValue=0,
-        )
-        invalid.setFlags(invalid.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(invalid)
+        self.addParameter(invalid_parameter())
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 "OUTPUT", "底线核算 Floor checks", QgsProcessing.TypeVector
@@ -165,13 +152,13 @@ class RedlineFloors(SuzhouGeoAlgorithm):
 
         red_in = read_input(self, parameters, "REDLINES", context, Progress(feedback, 0, 20))
         minus = read_input(self, parameters, "MINUS", context, Progress(feedback, 20, 35))
-        invalid = _INVALID[self.parameterAsEnum(parameters, "REDLINES_INVALID", context)]
+        invalid = INVALID[self.parameterAsEnum(parameters, "REDLINES_INVALID", context)]
         red = (
             sg.load_redlines(red_in.source, invalid=invalid)
             if red_in is not None
             else sg.load_redlines()
         )
-        kind = _KINDS[self.parameterAsEnum(parameters, "KIND", context)]
+        kind = KINDS[self.parameterAsEnum(parameters, "KIND", context)]
         regions = [
             list(_floors())[i] for i in self.parameterAsEnums(parameters, "REGIONS", context)
         ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
@@ -24,7 +25,7 @@ from ..style import style_on_load
 from ..summaries import validation_summary, write_page
 from .base import ILLUSTRATIVE_HELP, SuzhouGeoAlgorithm
 
-__all__ = ["ValidateParcels", "RULE_LABELS", "VERDICTS"]
+__all__ = ["ValidateParcels", "RULE_LABELS", "VERDICTS", "rule_parameters", "rules_from"]
 
 #: Short bilingual labels of the rules (their meaning and source are the parameter's tooltip).
 RULE_LABELS = {
@@ -66,6 +67,69 @@ REFERENCES = (
 )
 
 _OUTSIDE = ("conflict", "review", "notice", "pass")
+
+
+def rule_parameters(advanced: tuple[str, ...] = ("nearest_search_m", "max_vertices")) -> list[Any]:
+    """Return one parameter per rule of :data:`suzhou_geo.RULES`, its meaning and source as help.
+
+    Parameters
+    ----------
+    advanced : tuple of str
+        The rules shown under “Advanced parameters”.
+    """
+    import suzhou_geo as sg
+
+    doc = sg.RULES.to_frame().set_index("rule")
+    params = []
+    for f in fields(sg.RULES):
+        meaning = doc.loc[f.name, "meaning"]
+        param = _rule_parameter(f.name, getattr(sg.RULES, f.name), meaning)
+        param.setHelp(f"{meaning}\n{doc.loc[f.name, 'source']}")
+        if f.name in advanced:
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        params.append(param)
+    return params
+
+
+def _rule_parameter(rule: str, default: Any, meaning: str) -> QgsProcessingParameterDefinition:
+    # a rule the plugin does not know is labelled with its meaning, bilingual
+    label = RULE_LABELS.get(rule, meaning)
+    key = rule.upper()
+    if rule == "outside_verdict":
+        return QgsProcessingParameterEnum(
+            key, label, list(_OUTSIDE), defaultValue=_OUTSIDE.index(default)
+        )
+    if isinstance(default, int) and not isinstance(default, bool):
+        return QgsProcessingParameterNumber(
+            key, label, QgsProcessingParameterNumber.Integer, defaultValue=default, minValue=5
+        )
+    maximum = 1.0 if rule.endswith("_ratio") else 1e7
+    return QgsProcessingParameterNumber(
+        key,
+        label,
+        QgsProcessingParameterNumber.Double,
+        defaultValue=float(default),
+        minValue=0.0,
+        maxValue=maximum,
+    )
+
+
+def rules_from(
+    alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext
+) -> dict[str, Any]:
+    """Return the rules the parameters of :func:`rule_parameters` give, as the library takes them."""
+    import suzhou_geo as sg
+
+    rules: dict[str, Any] = {}
+    for f in fields(sg.RULES):
+        key = f.name.upper()
+        if f.name == "outside_verdict":
+            rules[f.name] = _OUTSIDE[alg.parameterAsEnum(parameters, key, context)]
+        elif isinstance(getattr(sg.RULES, f.name), int):
+            rules[f.name] = alg.parameterAsInt(parameters, key, context)
+        else:
+            rules[f.name] = alg.parameterAsDouble(parameters, key, context)
+    return rules
 
 
 class ValidateParcels(SuzhouGeoAlgorithm):
@@ -130,8 +194,6 @@ class ValidateParcels(SuzhouGeoAlgorithm):
 
     def initAlgorithm(self, config: dict | None = None) -> None:
         """Parcels, reference layers, rules, outputs."""
-        import suzhou_geo as sg
-
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 "PARCELS", "地块 Parcels", [QgsProcessing.TypeVectorPolygon]
@@ -148,14 +210,7 @@ class ValidateParcels(SuzhouGeoAlgorithm):
                     name, f"{label}（留空：{empty}）", kinds, optional=True
                 )
             )
-        doc = sg.RULES.to_frame().set_index("rule")
-        for f in fields(sg.RULES):
-            param = self._rule_parameter(
-                f.name, getattr(sg.RULES, f.name), doc.loc[f.name, "meaning"]
-            )
-            param.setHelp(f"{doc.loc[f.name, 'meaning']}\n{doc.loc[f.name, 'source']}")
-            if f.name in ("nearest_search_m", "max_vertices"):
-                param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        for param in rule_parameters():
             self.addParameter(param)
         self.addParameter(
             QgsProcessingParameterVectorDestination(
@@ -183,44 +238,6 @@ class ValidateParcels(SuzhouGeoAlgorithm):
         for verdict, zh in VERDICTS.items():
             self.addOutput(QgsProcessingOutputNumber(verdict.upper(), f"{zh} {verdict}"))
 
-    @staticmethod
-    def _rule_parameter(rule: str, default: Any, meaning: str) -> QgsProcessingParameterDefinition:
-        label = RULE_LABELS.get(
-            rule, meaning
-        )  # a rule the plugin does not know: its meaning, bilingual
-        key = rule.upper()
-        if rule == "outside_verdict":
-            return QgsProcessingParameterEnum(
-                key, label, list(_OUTSIDE), defaultValue=_OUTSIDE.index(default)
-            )
-        if isinstance(default, int) and not isinstance(default, bool):
-            return QgsProcessingParameterNumber(
-                key, label, QgsProcessingParameterNumber.Integer, defaultValue=default, minValue=5
-            )
-        maximum = 1.0 if rule.endswith("_ratio") else 1e7
-        return QgsProcessingParameterNumber(
-            key,
-            label,
-            QgsProcessingParameterNumber.Double,
-            defaultValue=float(default),
-            minValue=0.0,
-            maxValue=maximum,
-        )
-
-    def _rules(self, parameters: dict, context: QgsProcessingContext) -> dict[str, Any]:
-        import suzhou_geo as sg
-
-        rules: dict[str, Any] = {}
-        for f in fields(sg.RULES):
-            key = f.name.upper()
-            if f.name == "outside_verdict":
-                rules[f.name] = _OUTSIDE[self.parameterAsEnum(parameters, key, context)]
-            elif isinstance(getattr(sg.RULES, f.name), int):
-                rules[f.name] = self.parameterAsInt(parameters, key, context)
-            else:
-                rules[f.name] = self.parameterAsDouble(parameters, key, context)
-        return rules
-
     def compute(
         self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> dict[str, Any]:
@@ -239,7 +256,7 @@ class ValidateParcels(SuzhouGeoAlgorithm):
         sg.io.check_output(target, overwrite=True, inputs=inputs)
         report = sg.validate_parcels(
             parcels.source,
-            rules=self._rules(parameters, context),
+            rules=rules_from(self, parameters, context),
             progress=Progress(feedback, 20, 85),
             **{kw: (inp.source if inp is not None else None) for kw, inp in refs.items()},
         )
