@@ -221,7 +221,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     target = out / "projects.gpkg"
     target.unlink(missing_ok=True)
-    prj.to_file(target, layer="projects", driver="GPKG")
+    prj.to_file(target, layer="projects", driver="GPKG", engine="pyogrio", VERSION="1.2")  # QGIS 3.22 reads 1.2
     (out / "README.md").write_text(PROJECTS_README.format(n=len(prj), p=prj["项目"].nunique(), built=BUILT),
                                    encoding="utf-8")
     adj, info = adjusted(red)

@@ -176,7 +176,8 @@ def main() -> None:
     target = OUT / "parcels.gpkg"
     if target.exists():
         target.unlink()
-    gdf.to_file(target, layer="parcels", engine="pyogrio")
+    # GeoPackage 1.2: QGIS 3.22 and ArcGIS 10.x open it without a version warning
+    gdf.to_file(target, layer="parcels", engine="pyogrio", VERSION="1.2")
     print(f"{n} parcels written to {target}")
     print(gdf["case"].value_counts().to_string())
 
