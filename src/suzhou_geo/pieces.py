@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .crs import CGCS2000_GK_CM120
+from .crs import CGCS2000_GK_CM120, DENSIFY_TOLERANCE_M
 from .geometry import POLYGON_TYPES, polygonal_parts
 from .measure import area_m2_projected
 
@@ -50,6 +50,10 @@ MAX_VERTICES = 256
 PIECE_EXTENT_M = 5000.0
 #: Longest bounding-box side of an edge piece (m): keeps distance searches local.
 EDGE_EXTENT_M = 1000.0
+#: Mean width (m) below which a part of an overlap is a shared edge, not an overlap: each layer's copy in
+#: EPSG:4549 is within 1 mm (:data:`~suzhou_geo.crs.DENSIFY_TOLERANCE_M`) of the shape its stored edges
+#: describe, so two layers that share an edge in longitude/latitude may cross each other by up to 2 mm.
+SHARED_EDGE_M = 2 * DENSIFY_TOLERANCE_M
 
 
 def settle(geoms: np.ndarray) -> np.ndarray:
@@ -395,7 +399,10 @@ def overlap_pairs(
     pieces).  Every other hit (crossing or touching the boundary, from inside
     or outside; multipart parcels) is intersected exactly with each piece, and
     the parts are summed per (parcel, group).  So a parcel that shares an edge
-    with the layer from outside is never taken as inside.
+    with the layer from outside is never taken as inside.  A (parcel, group)
+    whose every part is thinner than :data:`SHARED_EDGE_M` on average
+    (``2 · area / perimeter``) shares an edge with the group and overlaps it
+    by nothing: such slivers come from two copies of the same edge 1 mm apart.
 
     Parameters
     ----------
@@ -447,15 +454,62 @@ def overlap_pairs(
     a_in = parcel_area[r_in]
     c = ~whole  # crossing or touching the boundary: exact intersection with each piece hit
     if c.any():
-        inter = shapely.intersection(index.pieces[pi[c]], parcels[rj[c]])
-        a_c = area_m2_projected(polygonal_parts(inter), CGCS2000_GK_CM120)
-        r_c, g_c, a_c = _sum_pairs(rj[c], index.groups[pi[c]], np.nan_to_num(a_c), index.n_groups)
+        r_c, g_c, a_c = _crossing(index, pi[c], rj[c], parcels, parcel_area)
     else:
         r_c, g_c, a_c = _empty_pairs()
     rows = np.concatenate([r_in, r_c])
     grp = np.concatenate([g_in, g_c])
     area = np.concatenate([a_in, a_c])
     return _sum_pairs(rows, grp, area, index.n_groups)
+
+
+def _crossing(index: PieceIndex, pi: np.ndarray, rj: np.ndarray, parcels: np.ndarray, parcel_area: np.ndarray):
+    """Exact overlaps of (piece, parcel) hits, summed per (parcel, group), with shared edges taken as edges.
+
+    A group met only by slivers (every part thinner than :data:`SHARED_EDGE_M`)
+    is not overlapped; a parcel of which the group leaves out only slivers is
+    wholly inside it.
+    """
+    inter = polygonal_parts(shapely.intersection(index.pieces[pi], parcels[rj]))
+    area = np.nan_to_num(area_m2_projected(inter, CGCS2000_GK_CM120))
+    m = max(int(index.n_groups), 1)
+    key = rj.astype(np.int64) * m + index.groups[pi]
+    thick = _thick(inter)
+    keep = np.isin(key, key[thick])
+    r, g, v = _sum_pairs(rj[keep], index.groups[pi[keep]], area[keep], index.n_groups)
+    full = _wholly_inside(r, r * m + g, v, key, inter, parcels, parcel_area)
+    v[full] = parcel_area[r[full]]
+    return r, g, v
+
+
+def _wholly_inside(r, pairs, v, key, inter, parcels, parcel_area) -> np.ndarray:
+    """Per summed (parcel, group) pair, whether the group leaves out only slivers of the parcel.
+
+    Only pairs whose missing area is below ``SHARED_EDGE_M × perimeter`` can be
+    such; for them the parcel minus its parts in the group is computed.
+    """
+    full = np.zeros(len(pairs), dtype=bool)
+    rest = parcel_area[r] - v
+    cand = np.flatnonzero((rest > 0) & (rest < SHARED_EDGE_M * np.nan_to_num(shapely.length(parcels[r]))))
+    if not len(cand):
+        return full
+    order = np.argsort(key, kind="stable")
+    lo = np.searchsorted(key[order], pairs[cand])
+    hi = np.searchsorted(key[order], pairs[cand], side="right")
+    covered = np.array([shapely.union_all(inter[order[a:b]]) for a, b in zip(lo, hi, strict=True)], dtype=object)
+    left = polygonal_parts(shapely.difference(parcels[r[cand]], covered))
+    full[cand] = ~_thick(left)
+    return full
+
+
+def _thick(geoms: np.ndarray, width: float = SHARED_EDGE_M) -> np.ndarray:
+    """Per geometry, whether one of its polygons is at least *width* wide on average (2 · area / perimeter)."""
+    out = np.zeros(len(geoms), dtype=bool)
+    parts, idx = shapely.get_parts(geoms, return_index=True)
+    if len(parts):
+        wide = 2 * shapely.area(parts) >= width * shapely.length(parts)
+        out[idx[wide]] = True
+    return out
 
 
 def _sum_pairs(rows, groups, values, n_groups):
