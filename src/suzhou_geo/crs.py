@@ -1076,9 +1076,10 @@ def swap_xy(data: Any):
 def densify(geoms: np.ndarray, step: float) -> np.ndarray:
     """Split every edge longer than *step* (in the geometries' own units) into equal parts.
 
-    Only geometries whose bounding box is longer than *step* diagonally can
-    have such an edge; the others are returned as they are (the same objects),
-    so a layer of small parcels costs one pass over the bounding boxes.
+    Only geometries with such an edge are segmentized (found from their
+    bounding boxes, then their coordinates); the others are returned as they
+    are (the same objects), so a layer of small parcels costs little more than
+    a pass over its bounding boxes.
 
     Examples
     --------
@@ -1092,14 +1093,28 @@ def densify(geoms: np.ndarray, step: float) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     if not np.isfinite(step) or not len(geoms):
         return geoms
-    b = shapely.bounds(geoms)
-    with np.errstate(invalid="ignore"):
-        long = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > step  # False for missing and empty ones
-    if not long.any():
+    long = _with_long_edges(geoms, step)
+    if not len(long):
         return geoms
     out = geoms.copy()
     out[long] = shapely.segmentize(geoms[long], step)
     return out
+
+
+def _with_long_edges(geoms: np.ndarray, step: float) -> np.ndarray:
+    """Positions of the geometries that have an edge longer than *step* (and a few that may not)."""
+    b = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        cand = np.flatnonzero(np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > step)  # not missing, not empty
+    if not len(cand):
+        return cand
+    xy, idx = shapely.get_coordinates(geoms[cand], return_index=True)
+    with np.errstate(invalid="ignore"):
+        long = (np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])) > step) & (idx[1:] == idx[:-1])
+    # (the step from a ring's last vertex to the next ring's first counts too: a geometry too many, never one
+    # too few; a NaN coordinate makes its geometry a candidate)
+    long |= ~np.isfinite(xy[1:]).all(axis=1) & (idx[1:] == idx[:-1])
+    return cand[np.unique(idx[1:][long])]
 
 
 def ensure_crs(
