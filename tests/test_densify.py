@@ -167,3 +167,12 @@ def test_shared_edges_are_edges_and_a_corner_across_still_counts():
     want = shapely.intersection(gk, _gk(shapely.segmentize(red.geometry.iloc[0], 1e-5))).area
     assert 0.05 < want < 0.5
     assert r.redline_overlap_m2.iloc[-1] == pytest.approx(want, abs=0.02)
+
+
+def test_a_geometry_is_split_the_same_whatever_is_read_with_it():
+    # batches, chunks and partitions must give every row the same shape as the whole layer
+    rng = np.random.default_rng(5)
+    edges = _random_edges(rng, 300, ZONE, 10.0, 20_000.0)
+    whole = to_metric(edges)
+    for rows in (slice(0, 1), slice(7, 9), slice(100, 250)):
+        assert all(a.equals_exact(b, 0) for a, b in zip(to_metric(edges[rows]), whole[rows], strict=True))

@@ -40,6 +40,7 @@ __all__ = [
     "LEGACY_DATUMS",
     "densify",
     "densify_step",
+    "split_lengths",
     "DENSIFY_TOLERANCE_M",
     "finite_bounds",
     "transformer",
@@ -328,6 +329,11 @@ DENSIFY_TOLERANCE_M = 0.001
 #: Margin on the curvature bound of :func:`densify_step` (the grid samples the curvature; it
 #: varies by ~5 % across Suzhou): the split length is shortened by its square root.
 DENSIFY_SAFETY = 1.25
+#: Tiles (degrees, or metres for projected coordinates) over which a geometry's split length is
+#: bounded: the tiles its bounding box touches, so that the length depends on the geometry alone, not
+#: on the other rows read with it (a batch, a chunk, a partition gives every row the same shape).
+SPLIT_TILE_DEGREES = 1.0
+SPLIT_TILE_METRES = 100_000.0
 #: Where coordinates of a layer about Suzhou may plausibly lie after conversion (lon/lat).
 CHINA_BOX = (73.0, 3.0, 136.0, 54.0)
 
@@ -574,17 +580,17 @@ class CRSDecision:
 
         return xy
 
-    def densify_step(self, bounds: Any, to: Any = CGCS2000) -> float:
-        """Longest edge (in the source's units) whose copy in *to* stays within :data:`DENSIFY_TOLERANCE_M`.
+    def split_lengths(self, geoms: np.ndarray, to: Any = CGCS2000) -> np.ndarray:
+        """Per geometry, the longest edge (source units) whose copy in *to* stays within 1 mm of it.
 
-        ``inf`` when nothing needs splitting (longitude/latitude kept as they
-        are, or a mere shift such as EPSG:4528 → EPSG:4549).  See :func:`densify_step`.
+        ``inf`` where nothing needs splitting (longitude/latitude kept as they
+        are).  See :func:`split_lengths`.
         """
         target = CRS.from_user_input(to)
-        if bounds is None or (self.keeps_lonlat and target == CRS.from_user_input(CGCS2000)):
-            return np.inf
-        return densify_step(self.to_crs_xy(target), bounds, degrees=self.in_degrees,
-                            target_degrees=target.is_geographic)
+        if self.keeps_lonlat and target == CRS.from_user_input(CGCS2000):
+            return np.full(len(geoms), np.inf)
+        return split_lengths(geoms, self.to_crs_xy(target), degrees=self.in_degrees,
+                             target_degrees=target.is_geographic)
 
     def shift_to(self, to: Any, bounds: Any) -> tuple[float, float] | None:
         """``(dx, dy)`` if coordinates in the source CRS become *to* by a shift alone, else None.
@@ -718,6 +724,40 @@ def densify_step(transform, bounds: Any, *, degrees: bool, target_degrees: bool 
         return 0.0005 if degrees else 50.0
     k = float(np.nanmax(bow)) * DENSIFY_SAFETY
     return float(np.sqrt(tolerance_m / k)) if k > 0 else np.inf
+
+
+def split_lengths(geoms: np.ndarray, transform, *, degrees: bool, target_degrees: bool = False) -> np.ndarray:
+    """Per geometry, the split length of :func:`densify_step` over the tiles its bounding box touches.
+
+    The tiles (:data:`SPLIT_TILE_DEGREES`, :data:`SPLIT_TILE_METRES`) make the
+    length a function of the geometry alone: a parcel is split the same way
+    whether it is read with ten others or ten million.  ``inf`` for missing
+    and empty geometries.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> t = transformer("EPSG:4490", "EPSG:4549")
+    >>> g = np.array([box(120.6, 31.3, 120.61, 31.31), box(120.2, 31.4, 120.3, 31.5), None], dtype=object)
+    >>> steps = split_lengths(g, t.transform, degrees=True)
+    >>> bool(steps[0] == steps[1]), float(steps[2])  # the same tile, the same length
+    (True, inf)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.full(len(geoms), np.inf)
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(geoms)
+    ok = np.isfinite(b).all(axis=1)
+    if not ok.any():
+        return out
+    tile = SPLIT_TILE_DEGREES if degrees else SPLIT_TILE_METRES
+    lo = np.floor(b[ok, :2] / tile)
+    hi = np.maximum(np.ceil(b[ok, 2:] / tile), lo + 1)
+    boxes, inverse = np.unique(np.column_stack([lo, hi]), axis=0, return_inverse=True)
+    steps = np.array([densify_step(transform, box * tile, degrees=degrees, target_degrees=target_degrees)
+                      for box in boxes])
+    out[ok] = steps[np.ravel(inverse)]
+    return out
 
 
 def _pure_shift(transform, bounds: Any) -> tuple[float, float] | None:
@@ -1073,8 +1113,8 @@ def swap_xy(data: Any):
     return shapely.transform(data, flip)
 
 
-def densify(geoms: np.ndarray, step: float) -> np.ndarray:
-    """Split every edge longer than *step* (in the geometries' own units) into equal parts.
+def densify(geoms: np.ndarray, step: Any) -> np.ndarray:
+    """Split every edge longer than *step* (in the geometries' own units; one per geometry, or one for all).
 
     Only geometries with such an edge are segmentized (found from their
     bounding boxes, then their coordinates); the others are returned as they
@@ -1091,18 +1131,19 @@ def densify(geoms: np.ndarray, step: float) -> np.ndarray:
     'LINESTRING (0 0, 100 0)'
     """
     geoms = np.asarray(geoms, dtype=object)
-    if not np.isfinite(step) or not len(geoms):
+    step = np.broadcast_to(np.asarray(step, dtype=float), (len(geoms),))
+    if not len(geoms) or not np.isfinite(step).any():
         return geoms
     long = _with_long_edges(geoms, step)
     if not len(long):
         return geoms
     out = geoms.copy()
-    out[long] = shapely.segmentize(geoms[long], step)
+    out[long] = shapely.segmentize(geoms[long], step[long])
     return out
 
 
-def _with_long_edges(geoms: np.ndarray, step: float) -> np.ndarray:
-    """Positions of the geometries that have an edge longer than *step* (and a few that may not)."""
+def _with_long_edges(geoms: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Positions of the geometries that have an edge longer than their *step* (and a few that may not)."""
     b = shapely.bounds(geoms)
     with np.errstate(invalid="ignore"):
         cand = np.flatnonzero(np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > step)  # not missing, not empty
@@ -1110,7 +1151,7 @@ def _with_long_edges(geoms: np.ndarray, step: float) -> np.ndarray:
         return cand
     xy, idx = shapely.get_coordinates(geoms[cand], return_index=True)
     with np.errstate(invalid="ignore"):
-        long = (np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])) > step) & (idx[1:] == idx[:-1])
+        long = (np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])) > step[cand][idx[1:]]) & (idx[1:] == idx[:-1])
     # (the step from a ring's last vertex to the next ring's first counts too: a geometry too many, never one
     # too few; a NaN coordinate makes its geometry a candidate)
     long |= ~np.isfinite(xy[1:]).all(axis=1) & (idx[1:] == idx[:-1])
@@ -1133,7 +1174,7 @@ def ensure_crs(
     The CRS is decided by :func:`resolve_crs` (declared or given, checked against
     the coordinates, legacy datums only with parameters or explicit acceptance);
     edges that the conversion would bend by more than 1 mm are split in the
-    source CRS first (:func:`densify_step`), so the shape does not change with the CRS.
+    source CRS first (:func:`split_lengths`), so the shape does not change with the CRS.
 
     Parameters
     ----------
@@ -1186,7 +1227,7 @@ def ensure_crs(
     same = decision.crs is not None and decision.crs == target
     if not same:
         if densify_edges:
-            geoms = densify(geoms, decision.densify_step(finite_bounds(geoms), to=target))
+            geoms = densify(geoms, decision.split_lengths(geoms, to=target))
         geoms = decision.transform(geoms)
     out_geo = gpd.GeoSeries(geoms, index=series.index, crs=CGCS2000 if not same else target)
     if not same and target != CRS.from_user_input(CGCS2000):

@@ -79,7 +79,7 @@ def polygonal_parts(geoms: Any) -> np.ndarray:
     return geoms
 
 
-def densify_transform(geoms: Any, step: float, transform) -> np.ndarray:
+def densify_transform(geoms: Any, step: Any, transform) -> np.ndarray:
     """Split every edge longer than *step* into equal parts, then apply *transform* to the coordinates.
 
     The same result as ``shapely.transform(shapely.segmentize(geoms, step), transform, interleaved=False)``
@@ -91,8 +91,8 @@ def densify_transform(geoms: Any, step: float, transform) -> np.ndarray:
     Parameters
     ----------
     geoms : array-like of shapely geometries
-    step : float
-        Longest edge kept, in the geometries' units.
+    step : float or array of float
+        Longest edge kept, in the geometries' units (one per geometry, or one for all).
     transform : callable(x, y) -> (x, y)
         E.g. ``pyproj.Transformer.transform`` (``always_xy=True``).
 

@@ -40,7 +40,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from .crs import CGCS2000, CGCS2000_GK_CM120, CRSDecision, densify_step, finite_bounds, transformer
+from .crs import CGCS2000, CGCS2000_GK_CM120, CRSDecision, split_lengths, transformer
 from .pieces import settle
 
 __all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
@@ -81,7 +81,7 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
     """EPSG:4490 geometries to EPSG:4549, their edges (straight in longitude/latitude) split where they would bow.
 
     An edge is split only where projecting could move a point of it by more
-    than 1 mm (:func:`suzhou_geo.crs.densify_step`: edges longer than about
+    than 1 mm (:func:`suzhou_geo.crs.split_lengths`: edges longer than about
     0.0024°, 230 m east–west, around Suzhou), so parcels keep their vertices.
 
     Examples
@@ -98,9 +98,7 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     t = transformer(CGCS2000, CGCS2000_GK_CM120)
     with np.errstate(invalid="ignore"):  # rows with NaN coordinates are flagged, not warned about
-        bounds = finite_bounds(geoms)
-        step = np.inf if bounds is None else densify_step(t.transform, bounds, degrees=True)
-        return densify_transform(geoms, step, t.transform)
+        return densify_transform(geoms, split_lengths(geoms, t.transform, degrees=True), t.transform)
 
 
 @dataclass(frozen=True)

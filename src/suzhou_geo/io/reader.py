@@ -16,7 +16,7 @@ It returns a :class:`suzhou_geo.layer.Layer`:
 3. **check the geometry** (:mod:`.checks`) in the CRS it is stored in: unusable
    rows flagged, invalid polygons repaired with the area change recorded;
 4. **densify** in that CRS the edges that converting would bend by more than
-   1 mm (:func:`suzhou_geo.crs.densify_step`), then **convert** to EPSG:4490
+   1 mm (:func:`suzhou_geo.crs.split_lengths`), then **convert** to EPSG:4490
    (coordinates already in longitude/latitude keep their vertices).  The
    layer's metric copy (EPSG:4549) is made the same way from the stored
    coordinates — data stored in EPSG:4549 *are* the metric copy, EPSG:4528
@@ -213,8 +213,7 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     drawn = np.asarray(gdf.geometry.values, dtype=object)
     check = check_geometries(drawn, expect=expect)
     stored = check.geoms if repair else drawn
-    bounds = finite_bounds(stored[check.usable]) if check.usable.any() else None
-    geoms = _convert(stored, check.usable, decision, bounds)
+    geoms = _convert(stored, check.usable, decision)
     frame = _with_geometry(gdf, geoms)
     _log_issues(info, check)
     prov = Provenance(
@@ -222,21 +221,21 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
         encoding=info.encoding, notes=tuple(info.notes) + _crs_notes(decision),
     )
     return Layer(frame, prov, check.issue, check.usable, check.area_change, check.code,
-                 metric=_metric_copy(stored, check.usable, decision, bounds))
+                 metric=_metric_copy(stored, check.usable, decision))
 
 
-def _convert(geoms: np.ndarray, usable: np.ndarray, decision, bounds) -> np.ndarray:
+def _convert(geoms: np.ndarray, usable: np.ndarray, decision) -> np.ndarray:
     """Densify usable geometries in their own CRS where converting bends edges, then convert them to EPSG:4490."""
     out = geoms.copy()
     present = ~shapely.is_missing(geoms)
     if usable.any() and not decision.keeps_lonlat:
-        out[usable] = densify(geoms[usable], decision.densify_step(bounds))
+        out[usable] = densify(geoms[usable], decision.split_lengths(geoms[usable]))
     if present.any():
         out[present] = decision.transform(out[present])
     return out
 
 
-def _metric_copy(stored: np.ndarray, usable: np.ndarray, decision, bounds):
+def _metric_copy(stored: np.ndarray, usable: np.ndarray, decision):
     """Make the layer's EPSG:4549 copy from the stored geometries (None: from the frame, in longitude/latitude).
 
     EPSG:4549 itself, or a CRS that differs from it by a shift (EPSG:4528), is
@@ -245,7 +244,7 @@ def _metric_copy(stored: np.ndarray, usable: np.ndarray, decision, bounds):
     """
     if decision.keeps_lonlat:
         return None
-    shift = decision.shift_to(CGCS2000_GK_CM120, bounds)
+    shift = decision.shift_to(CGCS2000_GK_CM120, finite_bounds(stored[usable]) if usable.any() else None)
     if shift is not None:
         return _shifted(stored, shift)
 
@@ -253,7 +252,7 @@ def _metric_copy(stored: np.ndarray, usable: np.ndarray, decision, bounds):
         out = stored.copy()
         present = ~shapely.is_missing(stored)
         with np.errstate(invalid="ignore"):
-            out[usable] = densify(stored[usable], decision.densify_step(bounds, to=CGCS2000_GK_CM120))
+            out[usable] = densify(stored[usable], decision.split_lengths(stored[usable], to=CGCS2000_GK_CM120))
             out[present] = shapely.transform(out[present], decision.to_crs_xy(CGCS2000_GK_CM120), interleaved=False)
         return out
 
