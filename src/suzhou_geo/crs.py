@@ -753,9 +753,13 @@ def split_lengths(geoms: np.ndarray, transform, *, degrees: bool, target_degrees
     tile = SPLIT_TILE_DEGREES if degrees else SPLIT_TILE_METRES
     lo = np.floor(b[ok, :2] / tile)
     hi = np.maximum(np.ceil(b[ok, 2:] / tile), lo + 1)
-    boxes, inverse = np.unique(np.column_stack([lo, hi]), axis=0, return_inverse=True)
-    steps = np.array([densify_step(transform, box * tile, degrees=degrees, target_degrees=target_degrees)
-                      for box in boxes])
+    tiles = np.column_stack([lo, hi]).astype(np.int64)
+    # one integer per tile box (tile numbers are small: |lon| ≤ 180, |x| ≤ 1e8 m / 1e5 m)
+    key = ((tiles[:, 0] + 2048) << 48) | ((tiles[:, 1] + 2048) << 36) | ((tiles[:, 2] - tiles[:, 0]) << 18) \
+        | (tiles[:, 3] - tiles[:, 1])
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    steps = np.array([densify_step(transform, tiles[k] * tile, degrees=degrees, target_degrees=target_degrees)
+                      for k in first])
     out[ok] = steps[np.ravel(inverse)]
     return out
 

@@ -181,9 +181,10 @@ class Layer:
         ``"nonfinite"``, ``"point"``, ``"line"``, ``"collapsed"``, ``"reduced"``,
         ``"repaired"``, see :mod:`suzhou_geo.io.checks`).
     metric : array or callable, optional
-        The EPSG:4549 copy, or a function that makes it, for frames converted
-        from another CRS (:func:`suzhou_geo.io.read` passes one: the stored
-        geometry itself for EPSG:4549).  Default: :func:`to_metric` of the frame.
+        The EPSG:4549 copy, or a function ``make(rows)`` that makes it for some
+        rows (``None``: all), for frames converted from another CRS
+        (:func:`suzhou_geo.io.read` passes one: the stored geometry itself for
+        EPSG:4549).  Default: :func:`to_metric` of the frame.
 
     Attributes
     ----------
@@ -199,7 +200,7 @@ class Layer:
         usable: np.ndarray | None = None,
         area_change: np.ndarray | None = None,
         codes: np.ndarray | None = None,
-        metric: np.ndarray | Callable[[], np.ndarray] | None = None,
+        metric: np.ndarray | Callable | None = None,
     ) -> None:
         n = len(frame)
         self.frame = frame
@@ -213,7 +214,7 @@ class Layer:
         self.dropped: list[str] = []
         self._cache: dict = {}
         self._metric: np.ndarray | None = None
-        self._make_metric: Callable[[], np.ndarray] | None = None
+        self._make_metric: Callable | None = None
         if callable(metric):
             self._make_metric = metric
         elif metric is not None:
@@ -240,17 +241,49 @@ class Layer:
         if self._metric is None:
             with self._lock:
                 if self._metric is None:
-                    make = self._make_metric or (lambda: to_metric(self.geometry))
-                    self._metric = settle(np.asarray(make(), dtype=object))  # threads then only read it
+                    self._metric = self._make(None)  # threads then only read it
                     self._make_metric = None
         return self._metric
 
-    def _metric_of_rows(self, mask: np.ndarray) -> np.ndarray | Callable[[], np.ndarray] | None:
+    def metric_of(self, rows: np.ndarray) -> np.ndarray:
+        """Return the EPSG:4549 copy of some rows: from :attr:`metric` if made, else made for them only, not kept.
+
+        Every row is converted on its own (its split lengths depend on it alone),
+        so the copy of a row is the same whether made with all the others or
+        without them; a caller that needs each row once can convert the layer
+        chunk by chunk, in parallel threads, without holding it all.
+
+        Examples
+        --------
+        >>> from shapely.geometry import box
+        >>> import geopandas as gpd
+        >>> f = gpd.GeoDataFrame(geometry=[box(120.6, 31.3, 120.61, 31.31), box(120.7, 31.3, 120.8, 31.4)],
+        ...                      crs="EPSG:4490")
+        >>> lay = Layer(f, None)
+        >>> lay.metric_of(np.array([1]))[0].equals_exact(lay.metric[1], 0)
+        True
+        """
+        if self._metric is not None:
+            return self._metric[rows]
+        return self._make(np.asarray(rows))
+
+    def _make(self, rows: np.ndarray | None) -> np.ndarray:
+        make, made = self._make_metric, self._metric  # in this order: .metric sets one, then drops the other
+        if make is not None:
+            geoms = make(rows)
+        elif made is not None:
+            return made if rows is None else made[rows]
+        else:
+            geoms = to_metric(self.geometry if rows is None else self.geometry[rows])
+        return settle(np.asarray(geoms, dtype=object))
+
+    def _metric_of_rows(self, mask: np.ndarray) -> np.ndarray | Callable | None:
         """Give a layer of some of our rows its metric copy: those rows of ours, made when needed."""
         if self._metric is not None:
             return self._metric[mask]
         if self._make_metric is not None:
-            return lambda: self.metric[mask]
+            pos = np.arange(len(self))[mask]
+            return lambda rows=None: self.metric_of(pos if rows is None else pos[rows])
         return None
 
     def subset(self, mask: np.ndarray) -> Layer:

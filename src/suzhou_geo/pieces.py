@@ -469,12 +469,14 @@ class CellGrid:
         labels = np.where(marked, MIXED, CLEAR).astype(np.int32).ravel()
         if cells and sum(map(len, cells)):
             cell, group = _unique_pairs(np.concatenate(cells), np.concatenate(groups), index.n_groups)
-            first = np.r_[True, cell[1:] != cell[:-1]]
-            starts = np.flatnonzero(first)
-            sets = [tuple(group[a:b].tolist()) for a, b in zip(starts, np.r_[starts[1:], len(cell)], strict=True)]
-            ids: dict[tuple, int] = {}
-            labels[cell[first]] = [ids.setdefault(t, len(ids)) for t in sets]
-            self.sets = [np.asarray(t, dtype=np.int64) for t in ids]
+            starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            # one 64-bit key per set of groups (XOR of a random key per group), then one number per key
+            keys = np.random.default_rng(20261205).integers(1, 2**63 - 1, size=index.n_groups, dtype=np.int64)
+            code = np.bitwise_xor.reduceat(keys[group], starts)
+            uniq, first, number = np.unique(code, return_index=True, return_inverse=True)
+            labels[cell[starts]] = number
+            ends = np.r_[starts[1:], len(cell)]
+            self.sets = [group[starts[k]:ends[k]] for k in first]
         return labels.reshape(ny, nx)
 
     def pairs(self, rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -248,11 +248,12 @@ def _metric_copy(stored: np.ndarray, usable: np.ndarray, decision):
     if shift is not None:
         return _shifted(stored, shift)
 
-    def make() -> np.ndarray:
-        out = stored.copy()
-        present = ~shapely.is_missing(stored)
+    def make(rows: np.ndarray | None = None) -> np.ndarray:
+        geoms, ok = (stored, usable) if rows is None else (stored[rows], usable[rows])
+        out = geoms.copy()
+        present = ~shapely.is_missing(geoms)
         with np.errstate(invalid="ignore"):
-            out[usable] = densify(stored[usable], decision.split_lengths(stored[usable], to=CGCS2000_GK_CM120))
+            out[ok] = densify(geoms[ok], decision.split_lengths(geoms[ok], to=CGCS2000_GK_CM120))
             out[present] = shapely.transform(out[present], decision.to_crs_xy(CGCS2000_GK_CM120), interleaved=False)
         return out
 

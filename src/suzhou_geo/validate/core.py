@@ -126,12 +126,13 @@ def validate_parcels(
     timings : callable(stage, seconds), optional
         Called with the wall time of each stage (for benchmarks).
     chunk_size : int, default 500000
-        Parcels per chunk (bounds the memory of the intermediate arrays).
+        Most parcels per chunk (bounds the memory of the intermediate arrays;
+        chunks are smaller when that keeps every thread busy).
     n_jobs : int, optional
-        Threads that overlay the layers of a chunk side by side (GEOS releases
-        the GIL).  Default: the number of CPUs, at most 4; ``1`` runs serially
-        (use it inside an already parallel caller: threads of your own, dask).
-        Calls from many threads at once are safe.
+        Threads that check chunks of parcels side by side (GEOS and PROJ
+        release the GIL).  Default: the number of CPUs, at most 4; ``1`` runs
+        serially (use it inside an already parallel caller: threads of your
+        own, dask).  Calls from many threads at once are safe.
 
     Returns
     -------
@@ -228,7 +229,13 @@ def measure(
     n_jobs: int | None = None,
     clock: Callable[[str], None] | None = None,
 ) -> Measures:
-    """Measure every parcel against every reference layer (chunk by chunk, layers in parallel threads)."""
+    """Measure every parcel against every reference layer, chunk by chunk, the chunks in parallel threads.
+
+    Each chunk is projected (:meth:`~suzhou_geo.layer.Layer.metric_of`),
+    measured and overlaid with every layer in one thread, so that the parts that
+    hold Python's lock (making geometries) in one thread overlap the parts that
+    do not (GEOS, PROJ, numpy) in the other; the results are stored in order.
+    """
     n = len(parcels)
     m = Measures.empty(n)
     m.usable[:] = parcels.usable
@@ -237,25 +244,42 @@ def measure(
     m.area_change[:] = parcels.area_change
     m.approximate[:] = parcels.provenance.approximate & parcels.usable
     upos = np.flatnonzero(m.usable)
-    metric = parcels.metric[upos]
-    m.area[upos] = area_m2_projected(metric, CGCS2000_GK_CM120)
-    if clock:
-        clock("project+area")
     pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in ("red", "ctl", "zone", "district", "scheme")}
     report = progress or Progress(None, n)
     skipped = n - len(upos)  # unusable rows are done once read
     workers = _workers(n_jobs)
-    pool = _pool(workers) if workers > 1 and len(upos) >= 1_000 else None
-    for sl in _chunks(len(upos), chunk_size):
+    chunks = _chunks(len(upos), _chunk_rows(len(upos), chunk_size, workers))
+    pool = _pool(workers) if workers > 1 and len(chunks) > 1 else None
+
+    def task(sl: slice) -> tuple[np.ndarray, dict]:
+        return _measure_chunk(parcels, upos[sl], layers, rules)
+
+    for sl, (area, results) in zip(chunks, pool.map(task, chunks) if pool else map(task, chunks), strict=True):
         rows = upos[sl]
-        results = _overlay_chunk(Chunk(metric[sl], m.area[rows]), layers, rules, pool)
+        m.area[rows] = area
         _store(m, pairs, rows, results)
         report.stage("check", skipped + sl.stop)
         report.done(skipped + sl.stop)
     _label(m, pairs, layers)
     if clock:
-        clock("overlay")
+        clock("measure")
     return m
+
+
+#: Fewest parcels per chunk worth a task of its own.
+MIN_CHUNK = 20_000
+
+
+def _chunk_rows(n: int, chunk_size: int, workers: int) -> int:
+    """Parcels per chunk: about four chunks per thread (so that both stay busy to the end), within bounds."""
+    return int(min(max(chunk_size, 1), max(MIN_CHUNK, -(-n // (4 * workers)))))
+
+
+def _measure_chunk(parcels: Layer, rows: np.ndarray, layers: PreparedLayers, rules: Rules) -> tuple[np.ndarray, dict]:
+    """One chunk: its EPSG:4549 copy, its ellipsoidal areas, and its overlay with every layer."""
+    geoms = parcels.metric_of(rows)
+    area = area_m2_projected(geoms, CGCS2000_GK_CM120)
+    return area, _overlay_chunk(Chunk(geoms, area), layers, rules)
 
 
 #: Thread pools by size, kept for the process: their threads keep their prepared
@@ -283,20 +307,17 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pools)
 
 
-def _overlay_chunk(chunk: Chunk, layers: PreparedLayers, rules: Rules, pool) -> dict:
-    """Every layer's overlay of one chunk, side by side when a pool is given (longest first)."""
-    tasks = {}
+def _overlay_chunk(chunk: Chunk, layers: PreparedLayers, rules: Rules) -> dict:
+    """Every layer's overlay of one chunk."""
+    out = {}
     if layers.schemes is not None:
-        tasks["scheme"] = (overlay_schemes, layers.schemes)
+        out["scheme"] = overlay_schemes(layers.schemes, chunk, rules)
     if layers.redlines is not None:
-        tasks["red"] = (overlay_redlines, layers)
-    tasks["district"] = (overlay_districts, layers)
+        out["red"] = overlay_redlines(layers, chunk, rules)
+    out["district"] = overlay_districts(layers, chunk, rules)
     if layers.zones is not None:
-        tasks["zone"] = (overlay_zones, layers.zones)
-    if pool is None:
-        return {k: f(arg, chunk, rules) for k, (f, arg) in tasks.items()}
-    futures = {k: pool.submit(f, arg, chunk, rules) for k, (f, arg) in tasks.items()}
-    return {k: fut.result() for k, fut in futures.items()}
+        out["zone"] = overlay_zones(layers.zones, chunk, rules)
+    return out
 
 
 def _store(m: Measures, pairs: dict, rows: np.ndarray, res: dict) -> None:
