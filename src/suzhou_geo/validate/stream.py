@@ -29,6 +29,7 @@ from ..io.stream import (
     Restart,
     can_stream,
     can_stream_to,
+    give_back_memory,
     open_batches,
 )
 from .core import PARCEL_SPELLING, validate_parcels
@@ -217,7 +218,7 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
                     clock("write")
                     report.stage("write", done)
                     report.done(done)
-                    _give_back_memory()
+                    give_back_memory()
             if done == 0:
                 raise NotStreamable("the file has no rows")
     return FileReport(out.target, out.rows, parts.finish(), True)
@@ -271,23 +272,6 @@ def _read_ahead(batches, read_opts: dict, ahead: int = 1):
     finally:
         stop.set()
         thread.join()
-
-
-def _give_back_memory() -> None:
-    """Return the freed memory of a batch to the system (glibc keeps it in per-thread arenas otherwise)."""
-    global _TRIM
-    if _TRIM is None:
-        try:
-            import ctypes
-
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM = None
 
 
 def read_batch(raw, info, read_opts: dict):
