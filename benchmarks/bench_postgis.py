@@ -118,23 +118,23 @@ SETTINGS = {
 LAYERS = {
     "layer: redline features": """
         CREATE UNLOGGED TABLE bench_red_feat AS
-        SELECT kind, name, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, {densify_step}), 4549)), {max_vertices}) AS g
+        SELECT kind, name, ST_Subdivide(ST_MakeValid({metric}), {max_vertices}) AS g
         FROM bench_src_red""",
     "layer: redlines dissolved": """
         CREATE UNLOGGED TABLE bench_red_diss AS
-        SELECT kind, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, {densify_step}), 4549))), {max_vertices}) AS g
+        SELECT kind, ST_Subdivide(ST_Union(ST_MakeValid({metric})), {max_vertices}) AS g
         FROM bench_src_red GROUP BY kind""",
     "layer: joint zones dissolved": """
         CREATE UNLOGGED TABLE bench_zone AS
-        SELECT pair, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, {densify_step}), 4549))), {max_vertices}) AS g
+        SELECT pair, ST_Subdivide(ST_Union(ST_MakeValid({metric})), {max_vertices}) AS g
         FROM bench_src_zone GROUP BY pair""",
     "layer: districts": """
         CREATE UNLOGGED TABLE bench_dist AS
-        SELECT name_zh, in_suzhou, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, {densify_step}), 4549)), {max_vertices}) AS g
+        SELECT name_zh, in_suzhou, ST_Subdivide(ST_MakeValid({metric}), {max_vertices}) AS g
         FROM bench_src_dist""",
     "layer: schemes": """
         CREATE UNLOGGED TABLE bench_scheme AS
-        SELECT label, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, {densify_step}), 4549)), {max_vertices}) AS g
+        SELECT label, ST_Subdivide(ST_MakeValid({metric}), {max_vertices}) AS g
         FROM bench_src_scheme""",
 }
 LAYER_TABLES = ("bench_red_feat", "bench_red_diss", "bench_zone", "bench_dist", "bench_scheme")
@@ -363,14 +363,15 @@ def load_parcels(con, src: Path) -> int:
 
 
 def densify_step() -> float:
-    """The library's split length (degrees) for lon/lat → EPSG:4549 over the bundled layers' extent.
+    """Return the library's split length (degrees) for lon/lat → EPSG:4549 over the bundled layers' extent.
 
     Edges longer than this bend by more than 1 mm when projected
     (:func:`suzhou_geo.crs.densify_step`); ``ST_Segmentize`` with it gives the
     shapes the library overlays, within that millimetre.
     """
     import suzhou_geo as sg
-    from suzhou_geo.crs import densify_step as step, transformer
+    from suzhou_geo.crs import densify_step as step
+    from suzhou_geo.crs import transformer
 
     bounds = sg.jurisdictions(geometry=True).total_bounds
     return step(transformer("EPSG:4490", "EPSG:4549").transform, bounds, degrees=True)
@@ -379,8 +380,10 @@ def densify_step() -> float:
 def run_sql(con, statements: dict[str, str], clock, max_vertices: int = MAX_VERTICES) -> None:
     """Run each statement; index and analyse what it made (pieces may be scanned in parallel)."""
     step = f"{densify_step():.10f}"
+    metric = f"ST_Transform(ST_Segmentize(geom, {step}), 4549)"  # a layer's metric copy, as the library makes it
     for name, sql in statements.items():
-        con.execute(sql.replace("{max_vertices}", str(int(max_vertices))).replace("{densify_step}", step))
+        sql = sql.replace("{max_vertices}", str(int(max_vertices))).replace("{densify_step}", step)
+        con.execute(sql.replace("{metric}", metric))
         table = sql.split("TABLE", 1)[1].split()[0]
         if table in (*LAYER_TABLES, "bench_p"):
             con.execute(f"CREATE INDEX ON {table} USING gist (g)")
