@@ -198,7 +198,8 @@ def validate_parcels(
     refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
     clock("prepare")
     m = measure(parcels, refs, rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
-    give_back_memory()  # what the threads freed (their copies of the parcels in EPSG:4549)
+    if len(parcels) >= 100_000:  # what the threads freed (their copies of the parcels in EPSG:4549)
+        give_back_memory()
     d = decide(m, rules)
     reasons = explain(m, d, rules, illustrative=refs.illustrative,
                       approximate_note=parcels.provenance.crs.note() if parcels.provenance.approximate else "")
