@@ -329,6 +329,11 @@ DENSIFY_TOLERANCE_M = 0.001
 #: Margin on the curvature bound of :func:`densify_step` (the grid samples the curvature; it
 #: varies by ~5 % across Suzhou): the split length is shortened by its square root.
 DENSIFY_SAFETY = 1.25
+#: The fixed split lengths (degrees / metres) layers were densified by before the tolerance: no
+#: conversion of a layer uses them now; kept for code that wants a fine, CRS-independent step (and
+#: as the cautious fallback of :func:`densify_step` where a transformation cannot be evaluated).
+DENSIFY_DEGREES = 0.0005
+DENSIFY_METRES = 50.0
 #: Tiles (degrees, or metres for projected coordinates) over which a geometry's split length is
 #: bounded: the tiles its bounding box touches, so that the length depends on the geometry alone, not
 #: on the other rows read with it (a batch, a chunk, a partition gives every row the same shape).
@@ -721,7 +726,7 @@ def densify_step(transform, bounds: Any, *, degrees: bool, target_degrees: bool 
     vy = sy * (fxx[1] * c * c + 2 * fxy[1] * c * s + fyy[1] * s * s)
     bow = np.hypot(vx, vy) / 8  # metres per (source unit)², per direction and grid point
     if not np.isfinite(bow).any():  # the transformation fails over these bounds: the cautious old steps
-        return 0.0005 if degrees else 50.0
+        return DENSIFY_DEGREES if degrees else DENSIFY_METRES
     k = float(np.nanmax(bow)) * DENSIFY_SAFETY
     return float(np.sqrt(tolerance_m / k)) if k > 0 else np.inf
 
