@@ -315,6 +315,10 @@ class PieceIndex:
             local.copies = copies
         return copies
 
+    def has_grid(self, reach: float = 0.0) -> bool:
+        """Whether the :class:`CellGrid` for *reach* is made already (using it then costs nothing more)."""
+        return float(reach) in self.__dict__.get("_grids", {})
+
     def grid(self, reach: float = 0.0) -> CellGrid:
         """Return the :class:`CellGrid` of this layer for distance *reach* (m), made on first use."""
         grids = self.__dict__.get("_grids")
@@ -856,6 +860,7 @@ def nearest_edge(
         if len(rows):
             d_out[rows], g_out[rows] = nearest_edge(index, _subset(tree, parcels, rows)[0], max_distance)
         return d_out, g_out
+    tree = tree if tree is not None else shapely.STRtree(parcels)
     n = len(tree.geometries)
     d_out = np.full(n, np.nan)
     g_out = np.full(n, -1, dtype=np.int64)
