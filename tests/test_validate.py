@@ -612,14 +612,14 @@ def test_redline_overlap_alone_equals_the_report(redlines):
 
 
 def test_cell_grids_change_no_answer(redlines, zones, monkeypatch):
-    from suzhou_geo.validate import overlay
+    from suzhou_geo.validate import core
 
     rng = np.random.default_rng(3)
     xya = rng.uniform([-7000, -7000, 0], [7000, 7000, 3], (400, 3))
     frame = _gk_frame([_rect(X0 + x, Y0 + y, 250, 180, a) for x, y, a in xya])
-    monkeypatch.setattr(overlay, "GRID_MIN_PARCELS", 10**9)  # exact tests only
+    monkeypatch.setattr(core, "GRID_MIN_PARCELS", 10**9)  # exact tests only
     exact = validate_parcels(frame, redlines=redlines, joint_zones=zones)
-    monkeypatch.setattr(overlay, "GRID_MIN_PARCELS", 0)  # the grids settle what they can first
+    monkeypatch.setattr(core, "GRID_MIN_PARCELS", 0)  # the grids settle what they can first
     grid = validate_parcels(frame, redlines=redlines, joint_zones=zones)
     pd.testing.assert_frame_equal(pd.DataFrame(exact.drop(columns="geometry")),
                                   pd.DataFrame(grid.drop(columns="geometry")))

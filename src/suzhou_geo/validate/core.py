@@ -32,6 +32,7 @@ from ..pieces import labels
 from .decide import Decision, Measures, decide
 from .explain import explain
 from .overlay import (
+    GRID_MIN_PARCELS,
     NOISE_M2,
     Chunk,
     Pairs,
@@ -256,8 +257,10 @@ def measure(
     chunks = _chunks(len(upos), _chunk_rows(len(upos), chunk_size, workers))
     pool = _pool(workers) if workers > 1 and len(chunks) > 1 else None
 
+    grids = len(upos) >= GRID_MIN_PARCELS
+
     def task(sl: slice) -> tuple[np.ndarray, dict]:
-        return _measure_chunk(parcels, upos[sl], layers, rules)
+        return _measure_chunk(parcels, upos[sl], layers, rules, grids)
 
     for sl, (area, results) in zip(chunks, pool.map(task, chunks) if pool else map(task, chunks), strict=True):
         rows = upos[sl]
@@ -272,7 +275,7 @@ def measure(
 
 
 #: Fewest parcels per chunk worth a task of its own.
-MIN_CHUNK = 20_000
+MIN_CHUNK = 5_000
 
 
 def _chunk_rows(n: int, chunk_size: int, workers: int) -> int:
@@ -280,11 +283,12 @@ def _chunk_rows(n: int, chunk_size: int, workers: int) -> int:
     return int(min(max(chunk_size, 1), max(MIN_CHUNK, -(-n // (4 * workers)))))
 
 
-def _measure_chunk(parcels: Layer, rows: np.ndarray, layers: PreparedLayers, rules: Rules) -> tuple[np.ndarray, dict]:
+def _measure_chunk(parcels: Layer, rows: np.ndarray, layers: PreparedLayers, rules: Rules,
+                   grids: bool) -> tuple[np.ndarray, dict]:
     """One chunk: its EPSG:4549 copy, its ellipsoidal areas, and its overlay with every layer."""
     geoms = parcels.metric_of(rows)
     area = area_m2_projected(geoms, CGCS2000_GK_CM120)
-    return area, _overlay_chunk(Chunk(geoms, area), layers, rules)
+    return area, _overlay_chunk(Chunk(geoms, area, grids), layers, rules)
 
 
 #: Thread pools by size, kept for the process: their threads keep their prepared

@@ -29,7 +29,7 @@ __all__ = ["Chunk", "Pairs", "RedlineOverlay", "overlay_redlines", "overlay_zone
 
 #: Overlaps below this (m²) are numerical noise along a shared edge, not slivers.
 NOISE_M2 = 0.01
-#: Fewest parcels in a chunk for which a layer's cell grid is made (see :meth:`Chunk.boxes`).
+#: Fewest parcels in a run for which the layers' cell grids are made (see :meth:`Chunk.boxes`).
 GRID_MIN_PARCELS = 10_000
 
 
@@ -43,6 +43,7 @@ class Chunk:
 
     geoms: np.ndarray
     area: np.ndarray
+    grids: bool = True
 
     def __post_init__(self) -> None:
         self.bounds = shapely.bounds(self.geoms)
@@ -53,10 +54,11 @@ class Chunk:
     def boxes(self, index, reach: float = 0.0) -> np.ndarray | None:
         """The bounding boxes, for *index*'s cell grid to settle parcels first — if that pays.
 
-        Making a grid costs 0.01–0.25 s; below :data:`GRID_MIN_PARCELS` parcels
-        the exact tests alone are quicker, unless the grid is made already.
+        Making a grid costs 0.01–0.25 s: for a run of fewer than
+        :data:`GRID_MIN_PARCELS` parcels (``grids=False``) the exact tests alone
+        are quicker, unless the grid is made already.
         """
-        if len(self) >= GRID_MIN_PARCELS or index.has_grid(reach):
+        if self.grids or index.has_grid(reach):
             return self.bounds
         return None
 
@@ -105,7 +107,7 @@ def _kind(ref, chunk: Chunk) -> tuple[np.ndarray, Pairs]:
     if not len(r):
         return area, Pairs.empty()
     sub = sorted_unique(r)
-    sub_chunk = Chunk(chunk.geoms[sub], chunk.area[sub])
+    sub_chunk = Chunk(chunk.geoms[sub], chunk.area[sub], chunk.grids)
     r2, grp2, v2 = overlap_pairs(feat.index, None, sub_chunk.geoms, sub_chunk.area,
                                  bounds=sub_chunk.boxes(feat.index))
     named = v2 >= NOISE_M2
