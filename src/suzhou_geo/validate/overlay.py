@@ -52,7 +52,7 @@ class Chunk:
         return len(self.geoms)
 
     def boxes(self, index, reach: float = 0.0) -> np.ndarray | None:
-        """The bounding boxes, for *index*'s cell grid to settle parcels first — if that pays.
+        """Return the bounding boxes, for *index*'s cell grid to settle parcels first — if that pays.
 
         Making a grid costs 0.01–0.25 s: for a run of fewer than
         :data:`GRID_MIN_PARCELS` parcels (``grids=False``) the exact tests alone
