@@ -17,8 +17,8 @@ subprocess so that its peak memory is its own:
 * ``PostGIS end to end``: GeoPackage → ``COPY`` into PostGIS → the checks →
   ``SELECT`` → report GeoPackage.
 
-Peak memory: the library's ``ru_maxrss``; for PostGIS the client's
-``ru_maxrss`` and the server's peak, the largest sum of the proportional set
+Peak memory: the library's peak resident memory (``VmHWM``); for PostGIS the client's
+and the server's peak, the largest sum of the proportional set
 sizes (``Pss`` in ``/proc/<pid>/smaps_rollup``, so shared buffers count once)
 of the postmaster and its children, sampled every 0.1 s.
 
@@ -29,8 +29,11 @@ joint-control zones, county-level units and scheme elements.
 
 The SQL (``LAYERS``, ``CHECKS``): every geometry in EPSG:4549 like the library,
 with the library's one-geometry rule (edges are straight where the data are
-stored, in longitude/latitude: ``ST_Segmentize(geom, 0.0005)`` before
-``ST_Transform``, then ``ST_MakeValid``), so that both compute the same shapes;
+stored, in longitude/latitude: ``ST_Segmentize`` by the library's split length
+(:func:`densify_step`, ~0.0024°: edges that projecting bends by more than 1 mm)
+before ``ST_Transform``, then ``ST_MakeValid``), so that both compute the same
+shapes (to 1 mm); ellipsoidal areas on ``geography`` of the parcels split every
+0.0005° (geodesic edges that close to the straight lon/lat ones);
 a parcel whose repair changes its area by more than 1 % is ``review`` and one
 under 1 m² ``invalid``, as in the library; reference layers
 dissolved where areas are summed (per redline kind, per joint-zone pair), cut
@@ -68,7 +71,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -82,7 +84,7 @@ HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(1, str(HERE.parents[1] / "tests"))
 
-from bench_validate import _write, make_parcels, versions  # noqa: E402  (reused, not copied)
+from bench_validate import _write, make_parcels, peak_rss_mb, versions  # noqa: E402  (reused, not copied)
 
 DSN_ENV = "BENCH_PG_DSN"
 #: Vertex limit of the reference-layer pieces (ST_Subdivide).  Measured at 100 000 parcels, checks
@@ -116,27 +118,23 @@ SETTINGS = {
 LAYERS = {
     "layer: redline features": """
         CREATE UNLOGGED TABLE bench_red_feat AS
-        SELECT kind, name,
-            ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
+        SELECT kind, name, ST_Subdivide(ST_MakeValid({metric}), {max_vertices}) AS g
         FROM bench_src_red""",
     "layer: redlines dissolved": """
         CREATE UNLOGGED TABLE bench_red_diss AS
-        SELECT kind,
-            ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
+        SELECT kind, ST_Subdivide(ST_Union(ST_MakeValid({metric})), {max_vertices}) AS g
         FROM bench_src_red GROUP BY kind""",
     "layer: joint zones dissolved": """
         CREATE UNLOGGED TABLE bench_zone AS
-        SELECT pair,
-            ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
+        SELECT pair, ST_Subdivide(ST_Union(ST_MakeValid({metric})), {max_vertices}) AS g
         FROM bench_src_zone GROUP BY pair""",
     "layer: districts": """
         CREATE UNLOGGED TABLE bench_dist AS
-        SELECT name_zh, in_suzhou,
-            ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
+        SELECT name_zh, in_suzhou, ST_Subdivide(ST_MakeValid({metric}), {max_vertices}) AS g
         FROM bench_src_dist""",
     "layer: schemes": """
         CREATE UNLOGGED TABLE bench_scheme AS
-        SELECT label, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
+        SELECT label, ST_Subdivide(ST_MakeValid({metric}), {max_vertices}) AS g
         FROM bench_src_scheme""",
 }
 LAYER_TABLES = ("bench_red_feat", "bench_red_diss", "bench_zone", "bench_dist", "bench_scheme")
@@ -153,7 +151,7 @@ _OVERLAP = (
 CHECKS = {
     "repair + area": """
         CREATE UNLOGGED TABLE bench_p AS
-        SELECT id, g AS g4490, ST_Transform(ST_Segmentize(g, 0.0005), 4549) AS g,
+        SELECT id, g AS g4490, ST_Transform(ST_Segmentize(g, {densify_step}), 4549) AS g,
                ST_Area(ST_Segmentize(g, 0.0005)::geography) AS area,
                coalesce(abs(ST_Area(g) - ST_Area(geom)) / nullif(greatest(ST_Area(g), ST_Area(geom)), 0), 0)
                    > 0.01 AS changed
@@ -364,10 +362,28 @@ def load_parcels(con, src: Path) -> int:
     return len(gdf)
 
 
+def densify_step() -> float:
+    """Return the library's split length (degrees) for lon/lat → EPSG:4549 over the bundled layers' extent.
+
+    Edges longer than this bend by more than 1 mm when projected
+    (:func:`suzhou_geo.crs.densify_step`); ``ST_Segmentize`` with it gives the
+    shapes the library overlays, within that millimetre.
+    """
+    import suzhou_geo as sg
+    from suzhou_geo.crs import densify_step as step
+    from suzhou_geo.crs import transformer
+
+    bounds = sg.jurisdictions(geometry=True).total_bounds
+    return step(transformer("EPSG:4490", "EPSG:4549").transform, bounds, degrees=True)
+
+
 def run_sql(con, statements: dict[str, str], clock, max_vertices: int = MAX_VERTICES) -> None:
     """Run each statement; index and analyse what it made (pieces may be scanned in parallel)."""
+    step = f"{densify_step():.10f}"
+    metric = f"ST_Transform(ST_Segmentize(geom, {step}), 4549)"  # a layer's metric copy, as the library makes it
     for name, sql in statements.items():
-        con.execute(sql.replace("{max_vertices}", str(int(max_vertices))))
+        sql = sql.replace("{max_vertices}", str(int(max_vertices))).replace("{densify_step}", step)
+        con.execute(sql.replace("{metric}", metric))
         table = sql.split("TABLE", 1)[1].split()[0]
         if table in (*LAYER_TABLES, "bench_p"):
             con.execute(f"CREATE INDEX ON {table} USING gist (g)")
@@ -520,7 +536,7 @@ def child(mode: str, src: str, dst: str, out_json: str, max_vertices: str) -> No
         res = run_postgis(Path(src), Path(dst), int(max_vertices))
     else:
         res = run_library(Path(src), Path(dst), compute_only=mode == "lib-compute")
-    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res["peak_rss_mb"] = peak_rss_mb()
     Path(out_json).write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
 
 

@@ -19,7 +19,7 @@ the parcels), each measurement runs in a fresh process:
   the parcels read by the workers as row ranges, the report written here in
   order (what ``suzhou-geo validate --engine dask --workers 2`` does).
 
-Wall time, peak memory (``ru_maxrss`` of the process; for dask also of each
+Wall time, peak memory (``VmHWM`` of the process; for dask also of each
 worker) and the report's row count are recorded; every report is checked
 against the ``memory`` one (same verdicts and overlaps, row for row) when both
 ran.  Results are printed as a Markdown table and saved as JSON with the library
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -43,7 +42,7 @@ import numpy as np
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from bench_validate import make_parcels, versions  # noqa: E402
+from bench_validate import make_parcels, peak_rss_mb, versions  # noqa: E402
 
 MODES = ("floor", "floor_stream", "memory", "stream", "dask")
 FORMATS = ("gpkg", "parquet")
@@ -82,7 +81,7 @@ def generate(n: int, workdir: Path) -> dict[str, Path]:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return peak_rss_mb()
 
 
 def run_floor(src: Path, dst: Path, batch_size: int) -> dict:
@@ -144,7 +143,11 @@ def run_dask(src: Path, dst: Path, batch_size: int, workers: int = 2) -> dict:
             Client(cluster) as client:
         rows, _ = _on_cluster(client, str(src), str(dst), batch_size=batch_size, overwrite=True, layer=None,
                               encoding=None, progress=None)
-        peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+        def hwm() -> float:  # VmHWM in the worker (cloudpickle sends it by value)
+            with open("/proc/self/status", encoding="ascii") as fh:
+                return next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:")) / 1024.0
+
+        peaks = client.run(hwm)
     return {"rows": rows, "worker_peak_mb": sorted(round(v) for v in peaks.values())}
 
 

@@ -232,10 +232,24 @@ def run_naive(src: Path, dst: Path, redlines: Path | None) -> dict:
     }
 
 
+def peak_rss_mb() -> float:
+    """Return the peak resident memory (MB) of this process: ``VmHWM`` of /proc/self/status.
+
+    Not ``ru_maxrss``: Linux keeps that across ``exec``, so a child started by a
+    parent that had grown to 1 GB (generating the parcels, say) reports at
+    least 1 GB whatever it used itself.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:")) / 1024.0
+    except (OSError, StopIteration):  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def child(mode: str, src: str, dst: str, redlines: str | None, out_json: str) -> None:
     fn = run_fast if mode == "fast" else run_naive
     res = fn(Path(src), Path(dst), Path(redlines) if redlines else None)
-    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res["peak_rss_mb"] = peak_rss_mb()
     Path(out_json).write_text(json.dumps(res), encoding="utf-8")
 
 

@@ -281,9 +281,9 @@ def test_overlap_does_not_depend_on_the_crs_the_parcels_come_in():
     dense["geometry"] = shapely.segmentize(parcels.geometry.values, 1e-5)
     gk = sg.validate_parcels(dense.to_crs("EPSG:4549"), joint_zones=False, schemes=False)
     a, b = ll.redline_overlap_m2.to_numpy(), gk.redline_overlap_m2.to_numpy()
-    big = a > 100
-    assert big.sum() >= 5
-    assert np.max(np.abs(a[big] - b[big]) / a[big]) < 1e-6
+    assert (a > 100).sum() >= 5
+    # each copy is within 1 mm of the parcel's shape: overlaps agree to max(0.01 m², 1e-5 relative)
+    assert (np.abs(a - b) <= np.maximum(0.01, 1e-5 * a)).all(), np.abs(a - b).max()
 
 
 # --------------------------------------------------------------------------- each CRS option for its own layer

@@ -90,6 +90,22 @@ def test_genuine_latin1_shapefile_is_left_alone(tmp_path):
     assert back.attrs["suzhou_geo_read"]["encoding"].startswith("ISO-8859-1")
 
 
+def _lonlat(gk):
+    """EPSG:4549 to lon/lat vertex for vertex (edges then straight in lon/lat)."""
+    t = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
+    return shapely.transform(gk, t.transform, interleaved=False)
+
+
+def _gap_to_gk_m(lonlat, gk) -> float:
+    """Largest distance (m) between a lon/lat polygon's edges (straight in lon/lat) and *gk*'s.
+
+    *gk*'s edges are straight in EPSG:4549; both are brute-force densified (~1 m) and compared there.
+    """
+    t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+    a = shapely.transform(shapely.segmentize(lonlat, 1e-5), t.transform, interleaved=False)
+    return shapely.hausdorff_distance(a.exterior, shapely.segmentize(gk, 1.0).exterior, densify=0.05)
+
+
 def test_missing_prj_names_epsg4549_and_the_file(tmp_path):
     path = _gbk_shapefile(tmp_path, name="no_prj.shp")
     path.with_suffix(".prj").unlink()
@@ -99,12 +115,13 @@ def test_missing_prj_names_epsg4549_and_the_file(tmp_path):
     assert "EPSG:4549" in msg and "no_prj.shp" in msg and "crs=" in msg
     out = read_layer(path, crs="EPSG:4549")
     assert out.crs.to_epsg() == 4490
-    # independent check of the reprojection: the square densified in EPSG:4549 (50 m), then projected
-    t = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
-    expected = shapely.transform(shapely.segmentize(GK[0], 50.0), t.transform, interleaved=False)
-    assert out.geometry.iloc[0].normalize().equals_exact(expected.normalize(), 1e-9)
-    assert shapely.get_num_coordinates(out.geometry.iloc[0]) == 41  # 4 edges of 500 m in 10 pieces
-    assert 120.9 < expected.centroid.x < 121.1  # Kunshan
+    got = out.geometry.iloc[0]
+    # independent check of the reprojection: the stored square (edges straight in EPSG:4549) and the frame
+    # (edges straight in lon/lat) are within the 1 mm tolerance; vertex for vertex they would not be
+    assert _gap_to_gk_m(got, GK[0]) <= 1e-3
+    assert _gap_to_gk_m(_lonlat(GK[0]), GK[0]) > 2e-3  # a 500 m edge bows by ~3 mm
+    assert 4 * 2 + 1 <= shapely.get_num_coordinates(got) <= 4 * 3 + 1  # 500 m edges split in 2 or 3, no more
+    assert 120.9 < got.centroid.x < 121.1  # Kunshan
     assert list(out.HXMC) == NAMES  # encoding still fixed
     assert out.attrs["suzhou_geo_read"]["crs_in"].startswith("EPSG:4549")
     assert out.attrs["suzhou_geo_read"]["crs"]["how"] == "given"
@@ -118,9 +135,9 @@ def test_missing_prj_zone_prefixed_names_4528(tmp_path):
         read_layer(path)
     assert "zone40.shp" in str(err.value)
     a = read_layer(path, crs="EPSG:4528").geometry.iloc[0]
-    t = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
-    expected = shapely.transform(shapely.segmentize(GK[0], 50.0), t.transform, interleaved=False)  # no prefix
-    assert a.normalize().equals_exact(expected.normalize(), 1e-9)
+    assert _gap_to_gk_m(a, GK[0]) <= 1e-3  # GK is the same square without the prefix
+    assert a.normalize().equals_exact(read_layer(_gbk_shapefile(tmp_path), crs="EPSG:4549").geometry.iloc[0]
+                                      .normalize(), 1e-9)
 
 
 def test_declared_crs_conflict_and_override(tmp_path):

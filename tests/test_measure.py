@@ -121,3 +121,49 @@ def test_projected_area_agrees_with_geod():
     assert area_m2_projected(np.array([Polygon()], dtype=object))[0] == 0
     with pytest.raises(ValueError, match="projected"):
         area_m2_projected(geoms, "EPSG:4490")
+
+
+def _geod_gk(geoms, step=1.0):
+    """Measure EPSG:4549 polygons split every *step* m with Geod (geodesic and GK-straight pieces agree)."""
+    ll = gpd.GeoSeries(shapely.segmentize(geoms, step), crs=4549).to_crs(4490).values
+    return np.array([abs(GRS80.geometry_area_perimeter(shapely.orient_polygons(g))[0]) for g in ll])
+
+
+def test_projected_area_of_parcels_far_below_the_report_rounding():
+    from suzhou_geo.measure import area_m2_projected
+
+    # parcels of 0.5-10 ha, rotated, with a hole in some, from the central meridian to 150 km east and west
+    rng = np.random.default_rng(2026)
+    n = 300
+    x, y = rng.uniform(350_000, 650_000, n), rng.uniform(3_400_000, 3_600_000, n)
+    w, h = np.sqrt(rng.uniform(5_000, 100_000, n) * np.array([[0.5], [2.0]]))
+    geoms = shapely.box(x, y, x + w, y + h)
+    geoms = np.array([shapely.affinity.rotate(g, a) for g, a in zip(geoms, rng.uniform(0, 90, n), strict=True)])
+    geoms[::7] = [shapely.difference(g, g.centroid.buffer(20)) for g in geoms[::7]]
+    got, want = area_m2_projected(geoms), _geod_gk(geoms)
+    assert np.abs(got - want).max() < 1e-3  # a tenth of the 0.01 m² rounding (Geod's own noise is ~1e-4 here)
+
+
+def test_projected_area_of_large_and_far_features_is_geodesic():
+    from suzhou_geo.measure import area_m2_projected
+
+    # 1-30 km features (the shortcut would be off by 1e-3 to 100 m²) and 400 km from the central meridian
+    big = [shapely.box(520_000, 3_460_000, 520_000 + s, 3_460_000 + 0.7 * s) for s in (1e3, 5e3, 3e4)]
+    far = [shapely.box(100_000, 3_300_000, 101_000, 3_300_500), shapely.box(900_000, 3_300_000, 900_200, 3_300_100)]
+    geoms = np.array(big + far)
+    got, want = area_m2_projected(geoms), _geod_gk(geoms, step=5.0)
+    assert np.all(np.abs(got - want) <= np.maximum(1e-3, 1e-10 * want)), got - want
+    # and the planar shortcut really would be off for the big ones (that is why they are measured geodesically)
+    assert abs(shapely.area(geoms[2]) / 0.99995 - want[2]) > 1.0
+
+
+def test_transverse_mercator_scale_series_against_proj():
+    from pyproj import Proj
+
+    from suzhou_geo.measure import _tm_areal_scale  # the series, against PROJ's exact scale
+
+    rng = np.random.default_rng(1)
+    lon, lat = rng.uniform(117.0, 123.0, 10_000), rng.uniform(18.0, 50.0, 10_000)
+    want = np.asarray(Proj("EPSG:4549").get_factors(lon, lat).areal_scale)
+    got = _tm_areal_scale(lon, lat, lon_0=120.0, k_0=1.0, a=6378137.0, f=1 / 298.257222101)
+    assert np.abs(got / want - 1).max() < 3e-10

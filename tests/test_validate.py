@@ -593,3 +593,34 @@ def test_cli_validate(tmp_path, redlines, sample_gk):
     assert "nocrs.shp" in res.output and "crs" in res.output
     res = CliRunner().invoke(main, ["validate", str(tmp_path / "missing.gpkg"), "-o", str(out)])
     assert res.exit_code == 2 and "missing.gpkg" in res.output
+
+
+def test_redline_overlap_alone_equals_the_report(redlines):
+    from suzhou_geo import redline_overlap
+    from suzhou_geo.validate.reference import CONTROL, PROTECTION
+
+    rng = np.random.default_rng(11)
+    xya = rng.uniform([-7000, -7000, 0], [7000, 7000, 3], (300, 3))
+    geoms = [_rect(X0 + x, Y0 + y, 300, 200, a) for x, y, a in xya]
+    frame = _gk_frame(geoms + [None, Point(X0, Y0)])
+    r = _run(frame, redlines)
+    for kind, column in ((PROTECTION, "redline_overlap_m2"), (CONTROL, "control_overlap_m2")):
+        s = redline_overlap(frame, redlines, kind=kind, n_jobs=2)
+        assert list(s.index) == list(frame.index) and s.isna().sum() == 2  # the missing geometry, the point
+        assert (s.round(2).fillna(-1) == r[column].fillna(-1)).all()
+    assert (r.redline_overlap_m2 > 0).sum() > 20
+
+
+def test_cell_grids_change_no_answer(redlines, zones, monkeypatch):
+    from suzhou_geo.validate import core
+
+    rng = np.random.default_rng(3)
+    xya = rng.uniform([-7000, -7000, 0], [7000, 7000, 3], (400, 3))
+    frame = _gk_frame([_rect(X0 + x, Y0 + y, 250, 180, a) for x, y, a in xya])
+    monkeypatch.setattr(core, "GRID_MIN_PARCELS", 10**9)  # exact tests only
+    exact = validate_parcels(frame, redlines=redlines, joint_zones=zones)
+    monkeypatch.setattr(core, "GRID_MIN_PARCELS", 0)  # the grids settle what they can first
+    grid = validate_parcels(frame, redlines=redlines, joint_zones=zones)
+    pd.testing.assert_frame_equal(pd.DataFrame(exact.drop(columns="geometry")),
+                                  pd.DataFrame(grid.drop(columns="geometry")))
+    assert (grid.verdict == "conflict").sum() > 20 and (grid.district != "").all()

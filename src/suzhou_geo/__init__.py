@@ -81,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "prepare_layers": ".validate",
     "summarize": ".validate",
     "validate_parcels": ".validate",
+    "redline_overlap": ".validate",
     "validate_file": ".validate",
     "ReportResult": ".report",
     "run_report": ".report",

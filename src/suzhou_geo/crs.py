@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,11 @@ __all__ = [
     "DatumShift",
     "LEGACY_DATUMS",
     "densify",
+    "densify_step",
+    "split_lengths",
+    "DENSIFY_TOLERANCE_M",
+    "finite_bounds",
+    "transformer",
     "ensure_crs",
     "legacy_datum",
     "resolve_crs",
@@ -315,12 +321,33 @@ LEGACY_DATUMS: dict[str, str] = {
 }
 #: Positional uncertainty stated for legacy data converted without local parameters (m).
 APPROXIMATE_DATUM_M = 100.0
-#: Longest edge kept when a layer is densified before reprojection (degrees / metres).  A
-#: straight edge in longitude/latitude and the same edge straight in EPSG:4549 part by
-#: ~1.3e-8·L² m at the middle around Suzhou (5.6 m for a 20.8 km edge): 0.04 mm at 50 m, so a
-#: 100 m parcel's area changes by < 5e-7 with the CRS it is given in.
+#: How far (m) a layer's copy in another CRS may lie from the shape its stored edges describe.
+#: An edge straight in longitude/latitude and the same edge straight in EPSG:4549 part by up to
+#: ~1.4e-8·L² m around Suzhou (0.03 mm at 50 m, 0.5 mm at 200 m, 12 mm at 1 km, 5.6 m at 20 km):
+#: edges are split where, and only where, their bow could exceed this (see :func:`densify_step`).
+DENSIFY_TOLERANCE_M = 0.001
+#: Margin on the curvature bound of :func:`densify_step` (the grid samples the curvature; it
+#: varies by ~5 % across Suzhou): the split length is shortened by its square root.
+DENSIFY_SAFETY = 1.25
+#: The fixed split lengths (degrees / metres) layers were densified by before the tolerance: no
+#: conversion of a layer uses them now; kept for code that wants a fine, CRS-independent step (and
+#: as the cautious fallback of :func:`densify_step` where a transformation cannot be evaluated).
 DENSIFY_DEGREES = 0.0005
 DENSIFY_METRES = 50.0
+#: Tiles (degrees, or metres for projected coordinates) over which a geometry's split length is
+#: bounded: the tiles its bounding box touches, so that the length depends on the geometry alone, not
+#: on the other rows read with it (a batch, a chunk, a partition gives every row the same shape).  The
+#: tiles are large and placed (:data:`SPLIT_TILE_ORIGIN_DEGREES`, :data:`SPLIT_TILE_ORIGIN_METRES`) so
+#: that Suzhou and its neighbours lie in one: two features that share an edge — neighbouring counties,
+#: a redline and its buffer zone — have it split at the same points, so the edge stays one line after
+#: conversion (with tiles of their own, their copies could part by a millimetre, leaving gaps and
+#: overlaps that a partition's areas would not add up across).
+SPLIT_TILE_DEGREES = 5.0
+SPLIT_TILE_METRES = 500_000.0
+#: Where the tile grid starts: 117.5°–122.5°E × 29°–34°N is one tile; in Gauss-Krüger metres (false
+#: easting 500 km, with or without the zone number before it) 250–750 km east × 3 250–3 750 km north.
+SPLIT_TILE_ORIGIN_DEGREES = (2.5, 4.0)
+SPLIT_TILE_ORIGIN_METRES = (250_000.0, 250_000.0)
 #: Where coordinates of a layer about Suzhou may plausibly lie after conversion (lon/lat).
 CHINA_BOX = (73.0, 3.0, 136.0, 54.0)
 
@@ -546,12 +573,55 @@ class CRSDecision:
         return self.method == "proj" and self._crs is not None and self._crs.is_geographic
 
     @property
-    def densify_step(self) -> float:
-        """Longest edge (in the source's units) kept before reprojection."""
-        if self.method == "gcj02" or self._crs is None or self._crs.is_geographic:
-            return DENSIFY_DEGREES
-        factor = self._crs.axis_info[0].unit_conversion_factor or 1.0
-        return DENSIFY_METRES / factor
+    def in_degrees(self) -> bool:
+        """True when the stored coordinates are longitude/latitude degrees (GCJ-02 included)."""
+        return self.method == "gcj02" or (self._crs is not None and self._crs.is_geographic)
+
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinates in the source CRS to CGCS2000 (EPSG:4490) longitude/latitude."""
+        if self.method == "gcj02":
+            return _inv_xy(x, y)
+        if self.method == "datum_shift":
+            return self._shift.transform(x, y)
+        if self._crs is not None and self._crs == CRS.from_user_input(CGCS2000):
+            return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        return transformer(self._crs, CGCS2000).transform(x, y)
+
+    def to_crs_xy(self, to: Any):
+        """Return a function ``(x, y) -> (x, y)`` from the source CRS to *to* (through CGCS2000 lon/lat)."""
+        target = CRS.from_user_input(to)
+        if target == CRS.from_user_input(CGCS2000):
+            return self.to_lonlat
+        onward = transformer(CRS.from_user_input(CGCS2000), target)
+
+        def xy(x, y):
+            return onward.transform(*self.to_lonlat(x, y))
+
+        return xy
+
+    def split_lengths(self, geoms: np.ndarray, to: Any = CGCS2000) -> np.ndarray:
+        """Per geometry, the longest edge (source units) whose copy in *to* stays within 1 mm of it.
+
+        ``inf`` where nothing needs splitting (longitude/latitude kept as they
+        are).  See :func:`split_lengths`.
+        """
+        target = CRS.from_user_input(to)
+        if self.keeps_lonlat and target == CRS.from_user_input(CGCS2000):
+            return np.full(len(geoms), np.inf)
+        return split_lengths(geoms, self.to_crs_xy(target), degrees=self.in_degrees,
+                             target_degrees=target.is_geographic)
+
+    def shift_to(self, to: Any, bounds: Any) -> tuple[float, float] | None:
+        """``(dx, dy)`` if coordinates in the source CRS become *to* by a shift alone, else None.
+
+        EPSG:4549 → EPSG:4549 is ``(0, 0)``; EPSG:4528 (the same projection with
+        the zone number 40 before the easting) → EPSG:4549 is ``(-40 000 000, 0)``.
+        Decided numerically over *bounds*, so a ``.prj`` in ESRI's words for the
+        same projection counts too.
+        """
+        if bounds is None or self.method != "proj" or self._crs is None or self._crs.is_geographic:
+            return None
+        return _pure_shift(self.to_crs_xy(to), bounds)
 
     def note(self) -> str:
         """Return a sentence for reports: how the coordinates were converted (bilingual)."""
@@ -573,21 +643,161 @@ class CRSDecision:
     def transform(self, geoms: np.ndarray) -> np.ndarray:
         """Convert geometries in the source CRS to CGCS2000 (EPSG:4490) longitude/latitude."""
         geoms = np.asarray(geoms, dtype=object)
-        if self.method == "gcj02":
-            return shapely.transform(geoms, lambda xy: np.column_stack(_inv_xy(xy[:, 0], xy[:, 1])))
-        if self.method == "datum_shift":
-            t = self._shift
-        else:
-            if self._crs is not None and self._crs == CRS.from_user_input(CGCS2000):
-                return geoms
-            t = _transformer(self._crs)
-        return shapely.transform(geoms, t.transform, interleaved=False)
+        if self.method == "proj" and self._crs is not None and self._crs == CRS.from_user_input(CGCS2000):
+            return geoms
+        return shapely.transform(geoms, self.to_lonlat, interleaved=False)
 
 
-def _transformer(src: CRS):
+@lru_cache(maxsize=32)
+def transformer(src: Any, dst: Any = CGCS2000):
+    """Return a pyproj Transformer from *src* to *dst*, x = easting/longitude, made once per pair (thread-safe).
+
+    Examples
+    --------
+    >>> x, y = transformer("EPSG:4490", "EPSG:4549").transform(120.0, 31.3)
+    >>> round(x, 3)
+    500000.0
+    """
     from pyproj import Transformer
 
-    return Transformer.from_crs(src, CGCS2000, always_xy=True)
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _grid(bounds: Any, n: int = 9) -> tuple[np.ndarray, np.ndarray]:
+    """Return an n × n grid of points over *bounds* (fewer along an axis without extent)."""
+    b = np.asarray(bounds, dtype=float)
+    xs = np.linspace(b[0], b[2], n if b[2] > b[0] else 1)
+    ys = np.linspace(b[1], b[3], n if b[3] > b[1] else 1)
+    gx, gy = np.meshgrid(xs, ys)
+    return gx.ravel(), gy.ravel()
+
+
+def _metres_per_unit(x: np.ndarray, y: np.ndarray, degrees: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Ground metres per coordinate unit along x and y (GRS80 radii of curvature for degrees; 1 for metres)."""
+    if not degrees:
+        return np.ones_like(x), np.ones_like(y)
+    a, e2 = 6378137.0, 0.00669438002290
+    s2 = np.sin(np.radians(y)) ** 2
+    n = a / np.sqrt(1 - e2 * s2)
+    m = a * (1 - e2) / (1 - e2 * s2) ** 1.5
+    return n * np.cos(np.radians(y)) * np.pi / 180, m * np.pi / 180
+
+
+def densify_step(transform, bounds: Any, *, degrees: bool, target_degrees: bool = False,
+                 tolerance_m: float = DENSIFY_TOLERANCE_M) -> float:
+    """Bound the longest edge that *transform* bends by at most *tolerance_m* (in the source's units).
+
+    An edge straight in the source CRS, of length *L* (source units) and
+    direction *u*, becomes a curve in the target CRS; the straight edge
+    between its transformed ends lies at most ``|D²f[u, u]| · L² / 8`` from
+    it (*f* the transformation, ``D²f`` its second derivatives), to the
+    second order.  The second derivatives are taken by central differences on
+    a 9 × 9 grid over *bounds*, measured in ground metres, maximised over every
+    direction and the grid and multiplied by :data:`DENSIFY_SAFETY`; the
+    result is the *L* at which that bound reaches *tolerance_m*.  Around Suzhou,
+    for longitude/latitude → EPSG:4549: ≈ 0.0024° (≈ 230 m east–west), so
+    parcel edges are rarely split and a 20 km redline edge is cut in ~90.
+    ``tests/test_densify.py`` checks it against brute-force densified edges.
+
+    Parameters
+    ----------
+    transform : callable(x, y) -> (x, y)
+        From the source CRS to the target CRS (arrays).
+    bounds : (minx, miny, maxx, maxy)
+        Where the edges lie, in the source CRS.
+    degrees : bool
+        The source coordinates are degrees (finite differences of 0.01°, else 1 000 units).
+    target_degrees : bool, default False
+        The target coordinates are degrees (deviations converted to metres on GRS80).
+    tolerance_m : float, default :data:`DENSIFY_TOLERANCE_M`
+
+    Returns
+    -------
+    float
+        ``inf`` when the transformation is affine over *bounds* (no edge bends).
+
+    Examples
+    --------
+    >>> from pyproj import Transformer
+    >>> t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+    >>> step = densify_step(t.transform, (120.0, 30.8, 121.3, 32.0), degrees=True)
+    >>> 0.002 < step < 0.003  # degrees: about 230 m east-west, 270 m north-south
+    True
+    >>> densify_step(lambda x, y: (x + 5, 2 * y), (0, 0, 10, 10), degrees=False)
+    inf
+    """
+    gx, gy = _grid(bounds)
+    h = 0.01 if degrees else 1000.0
+    dx = np.array([0, h, -h, 0, 0, h, h, -h, -h])
+    dy = np.array([0, 0, 0, h, -h, h, -h, h, -h])
+    with np.errstate(invalid="ignore"):
+        tx, ty = transform((gx[:, None] + dx).ravel(), (gy[:, None] + dy).ravel())
+    f = np.stack([np.asarray(tx, float).reshape(len(gx), 9), np.asarray(ty, float).reshape(len(gx), 9)])
+    fxx = (f[..., 1] - 2 * f[..., 0] + f[..., 2]) / h**2
+    fyy = (f[..., 3] - 2 * f[..., 0] + f[..., 4]) / h**2
+    fxy = (f[..., 5] - f[..., 6] - f[..., 7] + f[..., 8]) / (4 * h * h)
+    sx, sy = _metres_per_unit(f[0, :, 0], f[1, :, 0], target_degrees)
+    theta = np.linspace(0.0, np.pi, 181)
+    c, s = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    vx = sx * (fxx[0] * c * c + 2 * fxy[0] * c * s + fyy[0] * s * s)
+    vy = sy * (fxx[1] * c * c + 2 * fxy[1] * c * s + fyy[1] * s * s)
+    bow = np.hypot(vx, vy) / 8  # metres per (source unit)², per direction and grid point
+    if not np.isfinite(bow).any():  # the transformation fails over these bounds: the cautious old steps
+        return DENSIFY_DEGREES if degrees else DENSIFY_METRES
+    k = float(np.nanmax(bow)) * DENSIFY_SAFETY
+    return float(np.sqrt(tolerance_m / k)) if k > 0 else np.inf
+
+
+def split_lengths(geoms: np.ndarray, transform, *, degrees: bool, target_degrees: bool = False) -> np.ndarray:
+    """Per geometry, the split length of :func:`densify_step` over the tiles its bounding box touches.
+
+    The tiles (:data:`SPLIT_TILE_DEGREES`, :data:`SPLIT_TILE_METRES`) make the
+    length a function of the geometry alone: a parcel is split the same way
+    whether it is read with ten others or ten million.  ``inf`` for missing
+    and empty geometries.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> t = transformer("EPSG:4490", "EPSG:4549")
+    >>> g = np.array([box(120.6, 31.3, 120.61, 31.31), box(120.2, 31.4, 120.3, 31.5), None], dtype=object)
+    >>> steps = split_lengths(g, t.transform, degrees=True)
+    >>> bool(steps[0] == steps[1]), float(steps[2])  # the same tile, the same length
+    (True, inf)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.full(len(geoms), np.inf)
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(geoms)
+    ok = np.isfinite(b).all(axis=1)
+    if not ok.any():
+        return out
+    tile = SPLIT_TILE_DEGREES if degrees else SPLIT_TILE_METRES
+    origin = np.array(SPLIT_TILE_ORIGIN_DEGREES if degrees else SPLIT_TILE_ORIGIN_METRES)
+    lo = np.floor((b[ok, :2] - origin) / tile)
+    hi = np.maximum(np.ceil((b[ok, 2:] - origin) / tile), lo + 1)
+    tiles = np.column_stack([lo, hi]).astype(np.int64)
+    # one integer per tile box (tile numbers are small: |lon| ≤ 180, |x| ≤ 1e8 m over 5e5 m tiles)
+    key = ((tiles[:, 0] + 2048) << 48) | ((tiles[:, 1] + 2048) << 36) | ((tiles[:, 2] - tiles[:, 0]) << 18) \
+        | (tiles[:, 3] - tiles[:, 1])
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    corner = np.r_[origin, origin]
+    steps = np.array([densify_step(transform, tiles[k] * tile + corner, degrees=degrees,
+                                   target_degrees=target_degrees) for k in first])
+    out[ok] = steps[np.ravel(inverse)]
+    return out
+
+
+def _pure_shift(transform, bounds: Any) -> tuple[float, float] | None:
+    """``(dx, dy)`` if *transform* moves every point of *bounds* by the same vector (to 1e-7 m), else None."""
+    gx, gy = _grid(bounds, 5)
+    with np.errstate(invalid="ignore"):
+        tx, ty = transform(gx, gy)
+    d = np.column_stack([np.asarray(tx, float) - gx, np.asarray(ty, float) - gy])
+    if not np.isfinite(d).all() or np.abs(d - d[0]).max() > 1e-7:
+        return None
+    shift = np.round(d[0], 3)  # false eastings and northings are whole millimetres
+    return (float(shift[0]), float(shift[1])) if np.abs(d - shift).max() <= 1e-7 else None
 
 
 def _describe(crs: Any) -> str:
@@ -599,12 +809,29 @@ def _describe(crs: Any) -> str:
         return str(crs)
 
 
-def _finite_bounds(geoms: np.ndarray) -> np.ndarray | None:
-    xy = shapely.get_coordinates(np.asarray(geoms, dtype=object))
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    if not len(xy):
+def finite_bounds(geoms: np.ndarray) -> np.ndarray | None:
+    """Bounds ``[minx, miny, maxx, maxy]`` of every finite coordinate of *geoms* (None if there is none).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> finite_bounds(np.array([box(0, 0, 1, 1), None, box(2, -1, 3, 0)], dtype=object)).tolist()
+    [0.0, -1.0, 3.0, 1.0]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(geoms)  # one pass in GEOS; NaN for missing and empty geometries
+    good = np.isfinite(b).all(axis=1)
+    odd = ~good & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)  # NaN or inf among the coordinates
+    boxes = [b[good]]
+    if odd.any():
+        xy = shapely.get_coordinates(geoms[odd])
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        boxes.append(np.column_stack([xy, xy]))
+    b = np.concatenate(boxes)
+    if not len(b):
         return None
-    return np.array([xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()])
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
 
 def _is_degrees(b: np.ndarray) -> bool:
@@ -775,7 +1002,7 @@ def resolve_crs(
     declared = getattr(data, "crs", None)
     if declared is None and attrs.get(ATTRS_KEY) == GCJ02 and given is None:
         given = GCJ02
-    bounds = _finite_bounds(geoms)
+    bounds = finite_bounds(geoms)
     if is_gcj02(given):
         return _gcj02_decision(declared, override, bounds, name, spelling)
     if declared is None and given is None:
@@ -914,8 +1141,13 @@ def swap_xy(data: Any):
     return shapely.transform(data, flip)
 
 
-def densify(geoms: np.ndarray, step: float) -> np.ndarray:
-    """Split every edge longer than *step* (in the geometries' own units): edges stay straight where stored.
+def densify(geoms: np.ndarray, step: Any) -> np.ndarray:
+    """Split every edge longer than *step* (in the geometries' own units; one per geometry, or one for all).
+
+    Only geometries with such an edge are segmentized (found from their
+    bounding boxes, then their coordinates); the others are returned as they
+    are (the same objects), so a layer of small parcels costs little more than
+    a pass over its bounding boxes.
 
     Examples
     --------
@@ -923,13 +1155,35 @@ def densify(geoms: np.ndarray, step: float) -> np.ndarray:
     >>> import numpy as np
     >>> int(shapely.get_num_coordinates(densify(np.array([LineString([(0, 0), (100, 0)])]), 25.0))[0])
     5
+    >>> densify(np.array([LineString([(0, 0), (100, 0)])]), np.inf)[0].wkt
+    'LINESTRING (0 0, 100 0)'
     """
     geoms = np.asarray(geoms, dtype=object)
-    ok = ~shapely.is_missing(geoms)
+    step = np.broadcast_to(np.asarray(step, dtype=float), (len(geoms),))
+    if not len(geoms) or not np.isfinite(step).any():
+        return geoms
+    long = _with_long_edges(geoms, step)
+    if not len(long):
+        return geoms
     out = geoms.copy()
-    if ok.any():
-        out[ok] = shapely.segmentize(geoms[ok], step)
+    out[long] = shapely.segmentize(geoms[long], step[long])
     return out
+
+
+def _with_long_edges(geoms: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Positions of the geometries that have an edge longer than their *step* (and a few that may not)."""
+    b = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        cand = np.flatnonzero(np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) > step)  # not missing, not empty
+    if not len(cand):
+        return cand
+    xy, idx = shapely.get_coordinates(geoms[cand], return_index=True)
+    with np.errstate(invalid="ignore"):
+        long = (np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])) > step[cand][idx[1:]]) & (idx[1:] == idx[:-1])
+    # (the step from a ring's last vertex to the next ring's first counts too: a geometry too many, never one
+    # too few; a NaN coordinate makes its geometry a candidate)
+    long |= ~np.isfinite(xy[1:]).all(axis=1) & (idx[1:] == idx[:-1])
+    return cand[np.unique(idx[1:][long])]
 
 
 def ensure_crs(
@@ -947,8 +1201,8 @@ def ensure_crs(
 
     The CRS is decided by :func:`resolve_crs` (declared or given, checked against
     the coordinates, legacy datums only with parameters or explicit acceptance);
-    edges longer than 50 m (0.0005°) are split in the source CRS before the
-    coordinates are converted, so the shape does not change with the CRS.
+    edges that the conversion would bend by more than 1 mm are split in the
+    source CRS first (:func:`split_lengths`), so the shape does not change with the CRS.
 
     Parameters
     ----------
@@ -967,7 +1221,7 @@ def ensure_crs(
     datum_shift, approximate_datum
         For legacy datums, see :func:`resolve_crs`.
     densify_edges : bool, default True
-        Split long edges in the source CRS before converting.
+        Split edges in the source CRS where converting would bend them by more than 1 mm.
 
     Returns
     -------
@@ -1001,7 +1255,7 @@ def ensure_crs(
     same = decision.crs is not None and decision.crs == target
     if not same:
         if densify_edges:
-            geoms = densify(geoms, decision.densify_step)
+            geoms = densify(geoms, decision.split_lengths(geoms, to=target))
         geoms = decision.transform(geoms)
     out_geo = gpd.GeoSeries(geoms, index=series.index, crs=CGCS2000 if not same else target)
     if not same and target != CRS.from_user_input(CGCS2000):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-__all__ = ["POLYGON_TYPES", "polygonal_part", "polygonal_parts"]
+__all__ = ["POLYGON_TYPES", "polygonal_part", "polygonal_parts", "densify_transform"]
 
 #: shapely type ids of Polygon and MultiPolygon.
 POLYGON_TYPES = (3, 6)
@@ -80,20 +80,20 @@ def polygonal_parts(geoms: Any) -> np.ndarray:
     return geoms
 
 
-def densify_transform(geoms: Any, step: float, transform) -> np.ndarray:
-    """Split every edge longer than *step*, then apply *transform* to the coordinates — fast for polygons.
+def densify_transform(geoms: Any, step: Any, transform) -> np.ndarray:
+    """Split every edge longer than *step* into equal parts, then apply *transform* to the coordinates.
 
     The same result as ``shapely.transform(shapely.segmentize(geoms, step), transform, interleaved=False)``
-    (edges split into ``ceil(length / step)`` equal parts, as GEOS does), but polygons
-    and multipolygons go through flat coordinate arrays (``shapely.to_ragged_array``)
-    and one call of *transform*, several times faster on millions of parcels.
-    Other geometries take the shapely path.
+    (edges split into ``ceil(length / step)`` equal parts, as GEOS does), but
+    only geometries that can have such an edge are segmentized
+    (:func:`suzhou_geo.crs.densify`), and the coordinates of all of them go
+    through *transform* in one call.  ``step=inf`` splits nothing.
 
     Parameters
     ----------
     geoms : array-like of shapely geometries
-    step : float
-        Longest edge kept, in the geometries' units.
+    step : float or array of float
+        Longest edge kept, in the geometries' units (one per geometry, or one for all).
     transform : callable(x, y) -> (x, y)
         E.g. ``pyproj.Transformer.transform`` (``always_xy=True``).
 
@@ -104,37 +104,7 @@ def densify_transform(geoms: Any, step: float, transform) -> np.ndarray:
     >>> out[0].bounds, int(shapely.get_num_coordinates(out[0]))
     ((0.0, 0.0, 20.0, 4.0), 13)
     """
-    geoms = np.asarray(geoms, dtype=object)
-    out = geoms.copy()
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    tid = shapely.get_type_id(geoms)
-    for t in POLYGON_TYPES:  # one type at a time: a ragged array of mixed types would turn all multi
-        sel = np.flatnonzero(present & (tid == t))
-        if len(sel):
-            out[sel] = _ragged_densify_transform(geoms[sel], step, transform)
-    rest = np.flatnonzero(present & ~np.isin(tid, POLYGON_TYPES))
-    if len(rest):
-        out[rest] = shapely.transform(shapely.segmentize(geoms[rest], step), transform, interleaved=False)
-    return out
+    from .crs import densify
 
-
-def _ragged_densify_transform(geoms: np.ndarray, step: float, transform) -> np.ndarray:
-    kind, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
-    ring_ends = offsets[0][1:]
-    n = len(coords)
-    pieces = np.ones(n, dtype=np.int64)  # the last vertex of a ring is kept as it is
-    seg = np.ones(n, dtype=bool)
-    seg[ring_ends - 1] = False
-    seg[-1] = False
-    i = np.flatnonzero(seg)
-    length = np.hypot(*(coords[i + 1] - coords[i]).T)
-    pieces[i] = np.maximum(1, np.ceil(np.nan_to_num(length, nan=0.0) / step)).astype(np.int64)
-    src = np.repeat(np.arange(n), pieces)
-    start = np.cumsum(pieces) - pieces
-    frac = (np.arange(len(src)) - start[src]) / pieces[src]
-    nxt = np.minimum(src + 1, n - 1)
-    dense = coords[src] + frac[:, None] * (coords[nxt] - coords[src])
-    x, y = transform(dense[:, 0], dense[:, 1])
-    cum = np.concatenate([[0], np.cumsum(pieces)])
-    new_offsets = (cum[offsets[0]], *offsets[1:])
-    return shapely.from_ragged_array(kind, np.column_stack([x, y]), new_offsets)
+    geoms = densify(np.asarray(geoms, dtype=object), step)
+    return shapely.transform(geoms, transform, interleaved=False)

@@ -4,14 +4,17 @@
 geometry works from one.  A layer's geometry is decided once, at reading:
 
 * its coordinates are converted to CGCS2000 (EPSG:4490) with the CRS that was
-  declared or given (never guessed), after every edge longer than 50 m was
-  split *in the CRS the data are stored in* — so a redline is the same shape in
-  longitude/latitude, in Gauss-Krüger and on a map (data already in
-  longitude/latitude keep their vertices);
+  declared or given (never guessed), after every edge the conversion would
+  bend by more than 1 mm was split *in the CRS the data are stored in* — so a
+  redline is the same shape in longitude/latitude, in Gauss-Krüger and on a
+  map (data already in longitude/latitude keep their vertices);
 * the metric copy (CGCS2000 / 3-degree Gauss-Krüger CM 120°E, EPSG:4549), used
-  for overlaps, buffers and distances, is projected from that frame once, when
-  first needed — its edges split every 0.0005° first, so that they stay straight
-  in longitude/latitude — and shared by every function (thread-safe);
+  for overlaps, buffers and distances, is made once, when first needed, and
+  shared by every function (thread-safe): data stored in EPSG:4549 *are* the
+  metric copy (EPSG:4528, the same projection with the zone number before the
+  easting, is shifted); other data are projected from the CRS they are stored
+  in, their edges split first where projecting would bend them by more than
+  1 mm (:data:`suzhou_geo.crs.DENSIFY_TOLERANCE_M`);
 * what was found and done on the way — the CRS decision, the text encoding,
   repaired or unusable geometries, renamed columns — is kept in
   :class:`Provenance`, not only in ``GeoDataFrame.attrs``.
@@ -30,13 +33,15 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 
-from .crs import CGCS2000, CGCS2000_GK_CM120, DENSIFY_DEGREES, CRSDecision
+from .crs import CGCS2000, CGCS2000_GK_CM120, CRSDecision, split_lengths, transformer
+from .pieces import settle
 
 __all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
 
@@ -73,23 +78,27 @@ def is_illustrative(frame: Any) -> bool:
 
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
-    """EPSG:4490 geometries to EPSG:4549, their edges (straight in longitude/latitude) densified first.
+    """EPSG:4490 geometries to EPSG:4549, their edges (straight in longitude/latitude) split where they would bow.
+
+    An edge is split only where projecting could move a point of it by more
+    than 1 mm (:func:`suzhou_geo.crs.split_lengths`: edges longer than about
+    0.0024°, 230 m east–west, around Suzhou), so parcels keep their vertices.
 
     Examples
     --------
-    >>> from shapely.geometry import LineString
+    >>> from shapely.geometry import LineString, box
     >>> line = LineString([(120.0, 31.3), (121.0, 31.3)])  # 95 km along a parallel
-    >>> m = to_metric(np.array([line]))[0]
-    >>> len(m.coords) > 2000  # split every 0.0005° before projecting
+    >>> 300 < len(to_metric(np.array([line]))[0].coords) < 600  # split every ~230 m
     True
+    >>> len(to_metric(np.array([box(120.6, 31.3, 120.601, 31.301)]))[0].exterior.coords)  # a 1-ha parcel: as is
+    5
     """
-    from pyproj import Transformer
-
     from .geometry import densify_transform
 
-    t = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
+    geoms = np.asarray(geoms, dtype=object)
+    t = transformer(CGCS2000, CGCS2000_GK_CM120)
     with np.errstate(invalid="ignore"):  # rows with NaN coordinates are flagged, not warned about
-        return densify_transform(np.asarray(geoms, dtype=object), DENSIFY_DEGREES, t.transform)
+        return densify_transform(geoms, split_lengths(geoms, t.transform, degrees=True), t.transform)
 
 
 def _points_of(points: gpd.GeoDataFrame | None, mask: np.ndarray) -> gpd.GeoDataFrame | None:
@@ -191,11 +200,16 @@ class Layer:
         ``row`` (0-based position of the parcel in the layer), ``ring`` (圈号),
         ``point`` (点号), ``x_file``, ``y_file`` (the numbers as written in the
         file, in its order) and Point geometry; None for layers without named points.
+    metric : array or callable, optional
+        The EPSG:4549 copy, or a function ``make(rows)`` that makes it for some
+        rows (``None``: all), for frames converted from another CRS
+        (:func:`suzhou_geo.io.read` passes one: the stored geometry itself for
+        EPSG:4549).  Default: :func:`to_metric` of the frame.
 
     Attributes
     ----------
     metric : numpy.ndarray
-        The geometries in EPSG:4549, projected once on first use (thread-safe).
+        The geometries in EPSG:4549, made once on first use (thread-safe).
     """
 
     def __init__(
@@ -207,6 +221,7 @@ class Layer:
         area_change: np.ndarray | None = None,
         codes: np.ndarray | None = None,
         points: gpd.GeoDataFrame | None = None,
+        metric: np.ndarray | Callable | None = None,
     ) -> None:
         n = len(frame)
         self.frame = frame
@@ -221,7 +236,12 @@ class Layer:
         self.dropped: list[str] = []
         self._cache: dict = {}
         self._metric: np.ndarray | None = None
-        self._lock = threading.Lock()
+        self._make_metric: Callable | None = None
+        if callable(metric):
+            self._make_metric = metric
+        elif metric is not None:
+            self._metric = settle(np.asarray(metric, dtype=object))
+        self._lock = threading.RLock()  # re-entrant: a cached value may need .metric or another
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -243,21 +263,59 @@ class Layer:
         if self._metric is None:
             with self._lock:
                 if self._metric is None:
-                    from .pieces import settle  # threads sharing the array then only read it
-
-                    self._metric = settle(to_metric(self.geometry))
+                    self._metric = self._make(None)  # threads then only read it
+                    self._make_metric = None
         return self._metric
+
+    def metric_of(self, rows: np.ndarray) -> np.ndarray:
+        """Return the EPSG:4549 copy of some rows: from :attr:`metric` if made, else made for them only, not kept.
+
+        Every row is converted on its own (its split lengths depend on it alone),
+        so the copy of a row is the same whether made with all the others or
+        without them; a caller that needs each row once can convert the layer
+        chunk by chunk, in parallel threads, without holding it all.
+
+        Examples
+        --------
+        >>> from shapely.geometry import box
+        >>> import geopandas as gpd
+        >>> f = gpd.GeoDataFrame(geometry=[box(120.6, 31.3, 120.61, 31.31), box(120.7, 31.3, 120.8, 31.4)],
+        ...                      crs="EPSG:4490")
+        >>> lay = Layer(f, None)
+        >>> lay.metric_of(np.array([1]))[0].equals_exact(lay.metric[1], 0)
+        True
+        """
+        if self._metric is not None:
+            return self._metric[rows]
+        return self._make(np.asarray(rows))
+
+    def _make(self, rows: np.ndarray | None) -> np.ndarray:
+        make, made = self._make_metric, self._metric  # in this order: .metric sets one, then drops the other
+        if make is not None:
+            geoms = make(rows)
+        elif made is not None:
+            return made if rows is None else made[rows]
+        else:
+            geoms = to_metric(self.geometry if rows is None else self.geometry[rows])
+        return settle(np.asarray(geoms, dtype=object))
+
+    def _metric_of_rows(self, mask: np.ndarray) -> np.ndarray | Callable | None:
+        """Give a layer of some of our rows its metric copy: those rows of ours, made when needed."""
+        if self._metric is not None:
+            return self._metric[mask]
+        if self._make_metric is not None:
+            pos = np.arange(len(self))[mask]
+            return lambda rows=None: self.metric_of(pos if rows is None else pos[rows])
+        return None
 
     def subset(self, mask: np.ndarray) -> Layer:
         """Return the rows where *mask* is True, as a layer with the same provenance."""
         mask = np.asarray(mask, dtype=bool)
-        out = Layer(
+        return Layer(
             self.frame[mask], self.provenance, self.issues[mask], self.usable[mask],
             self.area_change[mask], self.codes[mask], _points_of(self.points, mask),
+            metric=self._metric_of_rows(mask),
         )
-        if self._metric is not None:
-            out._metric = self._metric[mask]
-        return out
 
     def with_frame(self, frame: gpd.GeoDataFrame, **changes: Any) -> Layer:
         """Return the same layer with another frame of the same rows (e.g. normalised columns)."""
@@ -266,8 +324,8 @@ class Layer:
             from dataclasses import replace
 
             prov = replace(prov, **changes)
-        out = Layer(frame, prov, self.issues, self.usable, self.area_change, self.codes, self.points)
-        out._metric = self._metric
+        out = Layer(frame, prov, self.issues, self.usable, self.area_change, self.codes, self.points,
+                    metric=self._metric_of_rows(slice(None)))
         out.dropped = list(self.dropped)
         return out
 
@@ -280,6 +338,8 @@ class Layer:
         return self._cache[key]
 
     def __getstate__(self) -> dict:
+        if self._make_metric is not None:  # a function does not travel: the copy it makes does
+            _ = self.metric
         state = self.__dict__.copy()
         state.pop("_lock", None)
         state["_cache"] = {}
@@ -287,4 +347,4 @@ class Layer:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a cached value may need .metric or another

@@ -10,8 +10,9 @@ two numbers as written in the file (``x_file``, ``y_file``, in the file's order)
 A frame that has only the names column gets its points back from the
 geometry's vertices (:func:`points_from_frame`) when each ring has as many
 vertices as names — or, for a layer whose long edges were split before it was
-converted (every edge over 50 m, in the CRS it was stored in), when the split
-points can be told apart from the named ones (:func:`named_vertices`).
+converted (in the CRS it was stored in, each edge longer than the layer's split
+length into equal pieces), when the split points can be told apart from the
+named ones (:func:`named_vertices`).
 
 Examples
 --------
@@ -47,8 +48,6 @@ __all__ = [
 NAMES_COLUMN = "界址点"
 #: The columns of a boundary-points table (with a Point geometry).
 POINT_COLUMNS = ("row", "ring", "point", "x_file", "y_file")
-#: Edges longer than this (m) were split when the layer was read; see :func:`named_vertices`.
-SPLIT_STEP_M = 50.0
 #: How far (m) a split point may lie from its place on the straight edge.
 SPLIT_TOLERANCE_M = 0.001
 
@@ -90,15 +89,20 @@ def geometry_rings(geom: Any) -> list[np.ndarray]:
     return out
 
 
-def named_vertices(xy: np.ndarray, count: int, *, step: float = SPLIT_STEP_M,
+def named_vertices(xy: np.ndarray, count: int, *, step: float | None = None,
                    tol: float = SPLIT_TOLERANCE_M) -> np.ndarray | None:
     """Positions of the *count* named vertices of a ring whose long edges were split, or None.
 
-    When a layer is read, every edge longer than *step* is split into
-    ``ceil(length / step)`` equal pieces in the CRS it is stored in.  The split
-    points therefore lie at equal steps on a straight edge between two named
-    points; this finds the one way of choosing *count* vertices (the first
-    always among them) such that every other vertex is such a split point.
+    When a layer is read, every edge longer than the split length is split
+    into ``ceil(length / step)`` equal pieces in the CRS it is stored in
+    (:func:`suzhou_geo.crs.split_lengths`: the length depends on where the
+    geometry lies).  The split points therefore lie at equal steps on a straight
+    edge between two named points; this finds the one way of choosing *count*
+    vertices (the first always among them) such that every other vertex is such
+    a split point.  Without *step*, the longest gap between two vertices of the
+    ring stands for it: every piece of a split edge and every edge left whole is
+    at most the split length, and every split edge of k pieces longer than k − 1
+    of it, so the rule holds with that gap whenever it holds with the real one.
 
     Parameters
     ----------
@@ -106,8 +110,10 @@ def named_vertices(xy: np.ndarray, count: int, *, step: float = SPLIT_STEP_M,
         The ring's vertices, open (first point not repeated), in metres.
     count : int
         How many names the ring has.
-    step, tol : float
-        The split length and how far (m) a split point may be from its place.
+    step : float, optional
+        The split length (default: the ring's longest gap between vertices).
+    tol : float
+        How far (m) a split point may be from its place.
 
     Returns
     -------
@@ -127,6 +133,8 @@ def named_vertices(xy: np.ndarray, count: int, *, step: float = SPLIT_STEP_M,
     if count > m or count < 1:
         return None
     closed = np.vstack([xy, xy[:1]])
+    if step is None:
+        step = float(np.hypot(*np.diff(closed[:, :2], axis=0).T).max()) * (1 + 1e-9)
     best = _paths(closed, count, step, tol)
     return None if best is None else np.array(best[:-1])
 

@@ -500,9 +500,13 @@ def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = 
 
 
 def _read_parquet(path: Path, label: str) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    import pyarrow as pa
+
     try:
         gdf = gpd.read_parquet(path)
     except (ValueError, OSError, ImportError) as exc:
         raise ReadError(f"cannot read it as GeoParquet: {exc}", source=label,
                         hint="check that it is a GeoParquet file (geopandas.to_parquet writes one)") from None
+    # pyarrow's allocator keeps what the table and its buffers used (170 MB of 550 for 500 000 parcels)
+    pa.default_memory_pool().release_unused()
     return gdf, RawInfo(str(path), label, "GeoParquet", "UTF-8 (the format's)")

@@ -21,9 +21,12 @@ these with how to read it.  A source with several layers is read only with
    swapped axes), legacy datums only with local parameters or explicit acceptance;
 3. **check the geometry** (:mod:`.checks`) in the CRS it is stored in: unusable
    rows flagged, invalid polygons repaired with the area change recorded;
-4. **densify** edges longer than 50 m in that CRS, then **convert** to EPSG:4490
-   (coordinates already in longitude/latitude keep their vertices: the layer's
-   metric copy is densified in longitude/latitude before it is projected).
+4. **densify** in that CRS the edges that converting would bend by more than
+   1 mm (:func:`suzhou_geo.crs.split_lengths`), then **convert** to EPSG:4490
+   (coordinates already in longitude/latitude keep their vertices).  The
+   layer's metric copy (EPSG:4549) is made the same way from the stored
+   coordinates — data stored in EPSG:4549 *are* the metric copy, EPSG:4528
+   (the zone number before the easting) is shifted — not from the converted frame.
 
 Nothing is guessed without saying so, and nothing the user passed is lost:
 every row stays, in order, with its index and columns.
@@ -41,7 +44,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..crs import CGCS2000, densify, resolve_crs
+from ..crs import CGCS2000, CGCS2000_GK_CM120, densify, finite_bounds, resolve_crs
 from ..crs import swap_xy as _swap
 from ..errors import CRSError, InputError, arg
 from ..layer import Layer, Provenance
@@ -215,7 +218,8 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     decision = _decide_crs(gdf, src, info, spelling)
     drawn = np.asarray(gdf.geometry.values, dtype=object)
     check = check_geometries(drawn, expect=expect)
-    geoms = _convert(check.geoms if repair else drawn, check.usable, decision)
+    stored = check.geoms if repair else drawn
+    geoms = _convert(stored, check.usable, decision)
     frame = _with_geometry(gdf, geoms)
     _log_issues(info, check)
     prov = Provenance(
@@ -223,7 +227,8 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
         encoding=info.encoding, notes=tuple(info.notes) + _crs_notes(decision), decisions=dict(info.decisions),
     )
     issues = _with_row_issues(check.issue, info.row_issues)
-    return Layer(frame, prov, issues, check.usable, check.area_change, check.code, _points(info.points, decision))
+    return Layer(frame, prov, issues, check.usable, check.area_change, check.code, _points(info.points, decision),
+                 metric=_metric_copy(stored, check.usable, decision))
 
 
 def _require_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling) -> None:
@@ -286,14 +291,47 @@ def _points(points: Any, decision) -> gpd.GeoDataFrame | None:
 
 
 def _convert(geoms: np.ndarray, usable: np.ndarray, decision) -> np.ndarray:
-    """Densify usable geometries in their own CRS, then convert every present one to EPSG:4490."""
+    """Densify usable geometries in their own CRS where converting bends edges, then convert them to EPSG:4490."""
     out = geoms.copy()
     present = ~shapely.is_missing(geoms)
     if usable.any() and not decision.keeps_lonlat:
-        out[usable] = densify(geoms[usable], decision.densify_step)
+        out[usable] = densify(geoms[usable], decision.split_lengths(geoms[usable]))
     if present.any():
         out[present] = decision.transform(out[present])
     return out
+
+
+def _metric_copy(stored: np.ndarray, usable: np.ndarray, decision):
+    """Make the layer's EPSG:4549 copy from the stored geometries (None: from the frame, in longitude/latitude).
+
+    EPSG:4549 itself, or a CRS that differs from it by a shift (EPSG:4528), is
+    taken as it is (shifted); any other CRS is projected when first needed,
+    its edges split where projecting bends them by more than 1 mm.
+    """
+    if decision.keeps_lonlat:
+        return None
+    shift = decision.shift_to(CGCS2000_GK_CM120, finite_bounds(stored[usable]) if usable.any() else None)
+    if shift is not None:
+        return _shifted(stored, shift)
+
+    def make(rows: np.ndarray | None = None) -> np.ndarray:
+        geoms, ok = (stored, usable) if rows is None else (stored[rows], usable[rows])
+        out = geoms.copy()
+        present = ~shapely.is_missing(geoms)
+        with np.errstate(invalid="ignore"):
+            out[ok] = densify(geoms[ok], decision.split_lengths(geoms[ok], to=CGCS2000_GK_CM120))
+            out[present] = shapely.transform(out[present], decision.to_crs_xy(CGCS2000_GK_CM120), interleaved=False)
+        return out
+
+    return make
+
+
+def _shifted(geoms: np.ndarray, shift: tuple[float, float]) -> np.ndarray:
+    if shift == (0.0, 0.0):
+        return geoms
+    dx, dy = shift
+    with np.errstate(invalid="ignore"):
+        return shapely.transform(geoms, lambda x, y: (x + dx, y + dy), interleaved=False)
 
 
 def _with_geometry(gdf: gpd.GeoDataFrame, geoms: np.ndarray) -> gpd.GeoDataFrame:

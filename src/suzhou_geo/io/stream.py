@@ -76,6 +76,7 @@ __all__ = [
     "can_stream_to",
     "NotStreamable",
     "Restart",
+    "give_back_memory",
 ]
 
 log = logging.getLogger(__name__)
@@ -392,6 +393,30 @@ def _parse_datetime(values: pd.Series) -> pd.Series:
     except ImportError:  # pragma: no cover - an older or newer pyogrio
         return pd.to_datetime(values, format="ISO8601")
     return _try_parse_datetime(values, False, True)
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system: pyarrow's pool, and glibc's per-thread arenas (``malloc_trim``).
+
+    Both allocators keep what was freed for later; after a batch, or a stage
+    that ran in other threads, that is memory the process holds for nothing.
+    """
+    import pyarrow as pa
+
+    global _TRIM
+    pa.default_memory_pool().release_unused()
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
 
 
 # =========================================================================== writing

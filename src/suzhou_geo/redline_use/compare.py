@@ -43,6 +43,7 @@ from .parts import (
     geod_m2,
     illustrative,
     kind_mask,
+    metric,
     polygons,
     source_name,
     suzhou_units,
@@ -457,7 +458,7 @@ def _conflicts(table: pd.DataFrame, layer: Any, crs: Any, what: str, notes: list
     for k in np.flatnonzero(~lay.usable):
         notes.append(f"{lay.provenance.name}: 第 {lay.frame.index[k]} 行未使用 / row {lay.frame.index[k]} not used: "
                      f"{lay.issues[k]}")
-    geoms = lay.metric[lay.usable]
+    geoms = metric(lay)[lay.usable]
     table[col] = 0.0
     if not len(geoms) or not len(table):
         return lay.frame
@@ -498,7 +499,7 @@ def _schemes(table: pd.DataFrame) -> None:
 def _feature_index(lay: Layer, kind: str | None) -> tuple[PieceIndex, np.ndarray]:
     def make():
         sel = np.flatnonzero(kind_mask(lay, kind))
-        return (PieceIndex.build(lay.metric[sel], n_groups=len(sel)),
+        return (PieceIndex.build(metric(lay)[sel], n_groups=len(sel)),
                 lay.frame["name"].astype(str).to_numpy(dtype=object)[sel])
 
     return lay.cached(("redline_use.features", kind), make)

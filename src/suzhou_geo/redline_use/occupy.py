@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import CGCS2000
+from ..crs import CGCS2000, DENSIFY_TOLERANCE_M
 from ..errors import InputError
 from ..io import boundary_points, read
 from ..io import write_layer as write_any
@@ -47,6 +47,7 @@ from .parts import (
     geod_m2,
     illustrative,
     kind_mask,
+    metric,
     polygons,
     source_name,
     suzhou_units,
@@ -450,9 +451,9 @@ def _dissolve(groups: _Groups, inputs: list[_Input]) -> _Projects:
     n = len(groups.keys)
     geoms = np.full(n, None, dtype=object)
     rows = groups.rows
-    metric = [inp.layer.metric for inp in inputs]
+    copies = [metric(inp.layer) for inp in inputs]
     for key, sub in rows[rows["usable"]].groupby("key", sort=False):
-        g = np.array([metric[i][p] for i, p in zip(sub["input"], sub["pos"], strict=True)], dtype=object)
+        g = np.array([copies[i][p] for i, p in zip(sub["input"], sub["pos"], strict=True)], dtype=object)
         geoms[key] = polygons([g[0] if len(g) == 1 else shapely.union_all(g)])[0]
     present = np.flatnonzero(~shapely.is_missing(geoms))
     area = np.full(n, np.nan)
@@ -504,7 +505,7 @@ def _cells(red: Layer, tier: str | None, notes: list[str]) -> _Cells:
         return frame[col].astype(object).where(frame[col].notna(), "").astype(str).to_numpy(dtype=object)
 
     tiers = text(tier_col) if tier_col is not None else np.full(len(frame), "", dtype=object)
-    return _Cells(*cells, text("name"), text("category"), tiers, suzhou_units(), red.metric)
+    return _Cells(*cells, text("name"), text("category"), tiers, suzhou_units(), metric(red))
 
 
 def _make_cells(red: Layer) -> tuple:
@@ -512,7 +513,7 @@ def _make_cells(red: Layer) -> tuple:
     geoms, feats, kinds = [], [], []
     for kind in _KIND_ORDER:
         sel = np.flatnonzero(kind_mask(red, kind))
-        own = _own_areas(red.metric[sel])
+        own = _own_areas(metric(red)[sel])
         geoms.append(own)
         feats.append(sel)
         kinds.append(np.full(len(sel), kind, dtype=object))
@@ -662,7 +663,8 @@ def _points_inside(inputs: list[_Input], groups: _Groups, prj: _Projects, parts:
     pts["parcel"] = at["label"].to_numpy()
     metric = to_metric(np.asarray(pts.geometry.values, dtype=object))
     tree = shapely.STRtree(metric)
-    pi, ti = tree.query(parts.geoms, predicate="covers")
+    # a point on the occupied part's edge is inside; 1 mm for its trip to longitude/latitude and back
+    pi, ti = tree.query(parts.geoms, predicate="dwithin", distance=DENSIFY_TOLERANCE_M)
     same = pts["key"].to_numpy()[ti] == parts.key[pi]
     order = np.lexsort((ti[same], pi[same]))  # by part, then in ring order
     pi, ti = pi[same][order], ti[same][order]
@@ -728,6 +730,10 @@ def _method(ratio: float) -> str:
         f"is linear when its parts, as rectangles of their area and perimeter, are together at least {ratio:g} times "
         "as long as their mean width; its crossing length is the occupied area divided by that width."
     )
+
+
+#: m² per unit of each rounded area column.
+_UNIT_M2 = {"area_m2": 1.0, "area_ha": HA_M2, "area_mu": MU_M2}
 
 
 def _areas(m2: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
@@ -807,12 +813,51 @@ def _with_totals(part_table: gpd.GeoDataFrame, prj: _Projects, totals: dict, sha
             "points_inside": "", "also_in": "", "activity": prj.activity,
             "activity_clause": [activity_clause(a) for a in prj.activity], "_feature": -1, "_area": area,
         }, geometry=geo, crs=CGCS2000))
-    both = pd.concat([part_table, *frames], ignore_index=True)
+    both = _parts_add_up(pd.concat([part_table, *frames], ignore_index=True))
     both["_kind_order"] = both["redline_kind"].map({k: i for i, k in enumerate(_KIND_ORDER)})
     both["_total"] = both["row_type"] == "total"
     both = both.sort_values(["key", "_kind_order", "_total", "_feature", "county"], kind="stable")
     out = gpd.GeoDataFrame(both[[*names(OCCUPANCY_COLUMNS), "geometry"]], geometry="geometry", crs=CGCS2000)
     return out.reset_index(drop=True)
+
+
+#: The rounded area columns of the occupancy table and their decimals (:func:`_areas`).
+_ROUNDED = {"area_m2": 2, "area_ha": 4, "area_mu": 2}
+
+
+def _parts_add_up(table: pd.DataFrame) -> pd.DataFrame:
+    """Round each project's parts so that they add up to its rounded total, in every unit (m², 公顷, 亩).
+
+    Each part is rounded down, and the units still missing from the total go
+    to the parts with the largest remainders (the largest-remainder method):
+    every part is within one unit of the last decimal of its exact area, and
+    the table adds up as a filed annex must.
+    """
+    out = table.copy()
+    is_total = (out["row_type"] == "total").to_numpy()
+    for (_key, _kind), rows in out.groupby(["key", "redline_kind"], sort=False).groups.items():
+        rows = np.asarray(rows)
+        parts, total = rows[~is_total[rows]], rows[is_total[rows]]
+        if len(parts) < 2 or len(total) != 1:
+            continue
+        for column, decimals in _ROUNDED.items():
+            exact = out.loc[parts, "_area"].to_numpy(dtype=float) / _UNIT_M2[column]
+            rounded = _round_to_sum(exact, float(out.loc[total[0], column]), decimals)
+            if rounded is not None:
+                out.loc[parts, column] = rounded
+    return out
+
+
+def _round_to_sum(exact: np.ndarray, target: float, decimals: int) -> np.ndarray | None:
+    """*exact* rounded to *decimals* so that it sums to *target* (largest remainder); None if it cannot."""
+    scale = 10.0**decimals
+    floors = np.floor(exact * scale + 1e-9)
+    missing = int(round(target * scale - floors.sum()))
+    if not 0 <= missing <= len(exact):
+        return None
+    order = np.argsort(-(exact * scale - floors), kind="stable")
+    floors[order[:missing]] += 1
+    return floors / scale
 
 
 def _project_rows(prj: _Projects, cells: _Cells, parts: _Parts, totals: dict, shape: _Shape, pts: _Points,

@@ -57,12 +57,40 @@ OUTSIDE = "(苏州市域外 outside Suzhou)"
 TIER_COLUMNS = ("tier", "管控分区", "管控级别", "保护分区", "功能分区", "分区", "zone_tier", "gkfq")
 
 
+#: Every EPSG:4549 geometry the overlays here use has its edges split to this length first
+#: (:func:`metric`), so that converting the pieces vertex for vertex to longitude/latitude keeps their
+#: shape (a 50 m edge straight in EPSG:4549 and its geodesic lie 0.03 mm apart) and the pieces of a
+#: shape, sharing its vertices, add up to its area.
+MEASURE_SPLIT_M = 50.0
+
+
+def metric(layer: Layer) -> np.ndarray:
+    """Return the layer's EPSG:4549 copy with edges of at most :data:`MEASURE_SPLIT_M` (made once per layer).
+
+    A layer stored in EPSG:4549 is its own metric copy, with its long edges as
+    drawn; measured vertex for vertex on the ellipsoid, a 2 km edge would be
+    taken as the geodesic 48 mm away from it in the middle.
+    """
+    return layer.cached(("redline_use.metric",), lambda: shapely.segmentize(layer.metric, MEASURE_SPLIT_M))
+
+
 def to_geographic(geoms: Any) -> np.ndarray:
-    """EPSG:4549 geometries back to CGCS2000 longitude/latitude, vertex for vertex."""
+    """EPSG:4549 geometries back to CGCS2000 longitude/latitude, vertex for vertex (see :func:`metric`).
+
+    The pieces of a difference between two nearly equal boundaries have necks a
+    few nanometres wide; rounding in the conversion can make such a ring cross
+    itself, so a polygon that comes out invalid is repaired (its polygonal part
+    kept: the change is far below a square millimetre).
+    """
     geoms = np.asarray(geoms, dtype=object)
     if not len(geoms):
         return geoms
-    return np.asarray(gpd.GeoSeries(geoms, crs=CGCS2000_GK_CM120).to_crs(CGCS2000).values, dtype=object)
+    out = np.asarray(gpd.GeoSeries(geoms, crs=CGCS2000_GK_CM120).to_crs(CGCS2000).values, dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(out) & ~shapely.is_missing(out)
+                         & np.isin(shapely.get_type_id(out), (3, 6)))
+    if len(bad):
+        out[bad] = polygons(shapely.make_valid(out[bad]))
+    return out
 
 
 def geod_m2(geoms: Any) -> np.ndarray:
@@ -171,7 +199,7 @@ def dissolved(layer: Layer, kind: str | None) -> Any:
     """Return the union of the features of *kind* in EPSG:4549 (computed once per layer and kind)."""
 
     def make():
-        geoms = layer.metric[kind_mask(layer, kind)]
+        geoms = metric(layer)[kind_mask(layer, kind)]
         return polygons([shapely.union_all(geoms)])[0] if len(geoms) else shapely.Polygon()
 
     return layer.cached(("redline_use.dissolved", kind), make)

@@ -72,6 +72,8 @@ class _Frame:
 def _metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, simplify_m: float) -> np.ndarray:
     geo = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
     g = np.asarray(geo.to_crs(CGCS2000_GK_CM120).values, dtype=object)
+    # a sliver converted back and forth may cross itself by a nanometre: drawn repaired, never refused
+    g = np.where(shapely.is_valid(g) | shapely.is_missing(g), g, shapely.make_valid(g))
     return shapely.simplify(g, simplify_m, preserve_topology=True) if simplify_m else g
 
 

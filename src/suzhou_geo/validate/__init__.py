@@ -6,7 +6,8 @@ layers prepared once: :func:`prepare_layers`), ``overlay`` (parcels against
 each layer, pure functions), ``decide`` (the verdicts, from :class:`Rules`),
 ``explain`` (the reasons), ``schema`` (every report column, defined once),
 ``summary`` (counts by verdict and unit), ``stream`` (file to file in
-bounded memory: :func:`validate_file`), ``distributed`` (dask-geopandas).
+bounded memory: :func:`validate_file`), ``distributed`` (dask-geopandas),
+``overlaps`` (the redline overlap alone: :func:`redline_overlap`).
 
 Names are imported when first used (PEP 562): importing ``validate.schema``
 (data only) loads none of the engine.
@@ -20,6 +21,7 @@ from typing import Any
 #: Public name -> the module that defines it.
 _EXPORTS = {
     "validate_parcels": ".core",
+    "redline_overlap": ".overlaps",
     "PreparedLayers": ".reference",
     "prepare_layers": ".reference",
     "RULES": ".rules",

@@ -25,6 +25,7 @@ from ..crs import CGCS2000_GK_CM120
 from ..errors import InputError
 from ..io import read
 from ..io.columns import keep_input_columns
+from ..io.stream import give_back_memory
 from ..io.survey import planar_areas
 from ..layer import Layer
 from ..measure import area_m2_projected
@@ -32,6 +33,7 @@ from ..pieces import labels
 from .decide import Decision, Measures, decide
 from .explain import explain
 from .overlay import (
+    GRID_MIN_PARCELS,
     NOISE_M2,
     Chunk,
     Pairs,
@@ -132,12 +134,13 @@ def validate_parcels(
     timings : callable(stage, seconds), optional
         Called with the wall time of each stage (for benchmarks).
     chunk_size : int, default 500000
-        Parcels per chunk (bounds the memory of the intermediate arrays).
+        Most parcels per chunk (bounds the memory of the intermediate arrays;
+        chunks are smaller when that keeps every thread busy).
     n_jobs : int, optional
-        Threads that overlay the layers of a chunk side by side (GEOS releases
-        the GIL).  Default: the number of CPUs, at most 4; ``1`` runs serially
-        (use it inside an already parallel caller: threads of your own, dask).
-        Calls from many threads at once are safe.
+        Threads that check chunks of parcels side by side (GEOS and PROJ
+        release the GIL).  Default: the number of CPUs, at most 4; ``1`` runs
+        serially (use it inside an already parallel caller: threads of your
+        own, dask).  Calls from many threads at once are safe.
 
     Returns
     -------
@@ -206,9 +209,12 @@ def validate_parcels(
     refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
     clock("prepare")
     m = measure(parcels, refs, rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
+    if len(parcels) >= 100_000:  # what the threads freed (their copies of the parcels in EPSG:4549)
+        give_back_memory()
     d = decide(m, rules)
     reasons = explain(m, d, rules, illustrative=refs.illustrative,
                       approximate_note=parcels.provenance.crs.note() if parcels.provenance.approximate else "")
+    reasons = pd.Series(reasons).array  # the column's own strings now (Arrow in pandas 3), not 500 000 objects more
     clock("decide+explain")
     out = assemble(parcels, m, d, reasons, refs, rules)
     clock("assemble")
@@ -239,7 +245,13 @@ def measure(
     n_jobs: int | None = None,
     clock: Callable[[str], None] | None = None,
 ) -> Measures:
-    """Measure every parcel against every reference layer (chunk by chunk, layers in parallel threads)."""
+    """Measure every parcel against every reference layer, chunk by chunk, the chunks in parallel threads.
+
+    Each chunk is projected (:meth:`~suzhou_geo.layer.Layer.metric_of`),
+    measured and overlaid with every layer in one thread, so that the parts that
+    hold Python's lock (making geometries) in one thread overlap the parts that
+    do not (GEOS, PROJ, numpy) in the other; the results are stored in order.
+    """
     n = len(parcels)
     m = Measures.empty(n)
     m.usable[:] = parcels.usable
@@ -248,27 +260,30 @@ def measure(
     m.area_change[:] = parcels.area_change
     m.approximate[:] = parcels.provenance.approximate & parcels.usable
     upos = np.flatnonzero(m.usable)
-    metric = parcels.metric[upos]
-    m.area[upos] = area_m2_projected(metric, CGCS2000_GK_CM120)
-    declared_areas(parcels, m)
-    if clock:
-        clock("project+area")
     pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {
         k: [] for k in ("red", "ctl", "zone", "district", "scheme")
     }
     report = progress or Progress(None, n)
     skipped = n - len(upos)  # unusable rows are done once read
     workers = _workers(n_jobs)
-    pool = _pool(workers) if workers > 1 and len(upos) >= 1_000 else None
-    for sl in _chunks(len(upos), chunk_size):
+    chunks = _chunks(len(upos), _chunk_rows(len(upos), chunk_size, workers))
+    pool = _pool(workers) if workers > 1 and len(chunks) > 1 else None
+
+    grids = len(upos) >= GRID_MIN_PARCELS
+
+    def task(sl: slice) -> tuple[np.ndarray, dict]:
+        return _measure_chunk(parcels, upos[sl], layers, rules, grids)
+
+    for sl, (area, results) in zip(chunks, pool.map(task, chunks) if pool else map(task, chunks), strict=True):
         rows = upos[sl]
-        results = _overlay_chunk(Chunk(metric[sl], m.area[rows]), layers, rules, pool)
+        m.area[rows] = area
         _store(m, pairs, rows, results)
         report.stage("check", skipped + sl.stop)
         report.done(skipped + sl.stop)
+    declared_areas(parcels, m)
     _label(m, pairs, layers)
     if clock:
-        clock("overlay")
+        clock("measure")
     return m
 
 
@@ -288,6 +303,23 @@ def declared_areas(parcels: Layer, m: Measures) -> None:
     rows = np.flatnonzero(m.usable & np.isfinite(m.declared_m2))
     if len(rows):
         m.planar_m2[rows] = planar_areas(parcels.geometry[rows], parcels.provenance.crs.crs)
+
+
+#: Fewest parcels per chunk worth a task of its own.
+MIN_CHUNK = 5_000
+
+
+def _chunk_rows(n: int, chunk_size: int, workers: int) -> int:
+    """Parcels per chunk: about four chunks per thread (so that both stay busy to the end), within bounds."""
+    return int(min(max(chunk_size, 1), max(MIN_CHUNK, -(-n // (4 * workers)))))
+
+
+def _measure_chunk(parcels: Layer, rows: np.ndarray, layers: PreparedLayers, rules: Rules,
+                   grids: bool) -> tuple[np.ndarray, dict]:
+    """One chunk: its EPSG:4549 copy, its ellipsoidal areas, and its overlay with every layer."""
+    geoms = parcels.metric_of(rows)
+    area = area_m2_projected(geoms, CGCS2000_GK_CM120)
+    return area, _overlay_chunk(Chunk(geoms, area, grids), layers, rules)
 
 
 #: Thread pools by size, kept for the process: their threads keep their prepared
@@ -315,20 +347,17 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pools)
 
 
-def _overlay_chunk(chunk: Chunk, layers: PreparedLayers, rules: Rules, pool) -> dict:
-    """Every layer's overlay of one chunk, side by side when a pool is given (longest first)."""
-    tasks = {}
+def _overlay_chunk(chunk: Chunk, layers: PreparedLayers, rules: Rules) -> dict:
+    """Every layer's overlay of one chunk."""
+    out = {}
     if layers.schemes is not None:
-        tasks["scheme"] = (overlay_schemes, layers.schemes)
+        out["scheme"] = overlay_schemes(layers.schemes, chunk, rules)
     if layers.redlines is not None:
-        tasks["red"] = (overlay_redlines, layers)
-    tasks["district"] = (overlay_districts, layers)
+        out["red"] = overlay_redlines(layers, chunk, rules)
+    out["district"] = overlay_districts(layers, chunk, rules)
     if layers.zones is not None:
-        tasks["zone"] = (overlay_zones, layers.zones)
-    if pool is None:
-        return {k: f(arg, chunk, rules) for k, (f, arg) in tasks.items()}
-    futures = {k: pool.submit(f, arg, chunk, rules) for k, (f, arg) in tasks.items()}
-    return {k: fut.result() for k, fut in futures.items()}
+        out["zone"] = overlay_zones(layers.zones, chunk, rules)
+    return out
 
 
 def _store(m: Measures, pairs: dict, rows: np.ndarray, res: dict) -> None:

@@ -30,6 +30,7 @@ from ..io.stream import (
     Restart,
     can_stream,
     can_stream_to,
+    give_back_memory,
     open_batches,
 )
 from .core import PARCEL_SPELLING, validate_parcels
@@ -209,8 +210,8 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
         with BatchWriter(output, layer=output_layer, overwrite=overwrite, inputs=inputs,
                          default_index=batches.default_index, input_wkt=input_wkt) as out:
             done = 0
-            # closing(): the reading thread is joined before the file closes, also on an error
-            with contextlib.closing(_read_ahead(batches, read_opts)) as ahead:
+            # closing(): the reading and writing threads are joined before the file closes, also on an error
+            with contextlib.closing(_read_ahead(batches, read_opts)) as ahead, _WriteBehind(out) as behind:
                 for n, parcels_layer in ahead:
                     clock("read")  # the time spent waiting for the batch (reading overlaps checking)
                     report.stage("read", done + n)
@@ -220,13 +221,14 @@ def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs,
                     report.stage("check", done + n)
                     part = SummaryParts.of(result)
                     parts = part if parts is None else parts + part
-                    out.write(result if columns == "en" else in_chinese(result, what="validate_file")[0])
+                    # written in its thread while the next batch is checked
+                    behind.write(result if columns == "en" else in_chinese(result, what="validate_file")[0])
                     del result
                     done += n
-                    clock("write")
+                    clock("write")  # the time spent waiting for the writer to take the batch
                     report.stage("write", done)
                     report.done(done)
-                    _give_back_memory()
+                    give_back_memory()
             if done == 0:
                 raise NotStreamable("the file has no rows")
     return FileReport(out.target, out.rows, parts.finish(), True)
@@ -282,21 +284,53 @@ def _read_ahead(batches, read_opts: dict, ahead: int = 1):
         thread.join()
 
 
-def _give_back_memory() -> None:
-    """Return the freed memory of a batch to the system (glibc keeps it in per-thread arenas otherwise)."""
-    global _TRIM
-    if _TRIM is None:
-        try:
-            import ctypes
+class _WriteBehind:
+    """Write report batches in a thread of their own, one batch at most waiting (a context manager).
 
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
+    The caller's next batch is checked while this one is converted and
+    written; an error in the writer (:class:`~suzhou_geo.io.stream.Restart`
+    included) reaches the caller at its next :meth:`write` or when the block ends.
+    """
 
+    def __init__(self, out) -> None:
+        import queue
+        import threading
 
-_TRIM = None
+        self.out = out
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="suzhou_geo-write-behind", daemon=True)
+
+    def __enter__(self) -> _WriteBehind:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while True:
+            frame = self.queue.get()
+            if frame is None:
+                return
+            if self.error is None:
+                try:
+                    self.out.write(frame)
+                except BaseException as exc:  # handed to the caller
+                    self.error = exc
+            del frame
+
+    def write(self, frame) -> None:
+        """Hand *frame* to the writer (waits while it still holds the one before)."""
+        self._raise()
+        self.queue.put(frame)
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if exc_type is None:
+            self._raise()
 
 
 def read_batch(raw, info, read_opts: dict):
