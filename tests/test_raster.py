@@ -326,7 +326,7 @@ def test_zonal_zone_entirely_outside_and_empty_zone(gk_raster):
     zones = gpd.GeoDataFrame(
         {"n": [1, 2]}, geometry=[box(X0 + 1000, Y0, X0 + 1100, Y0 + 100), None], crs="EPSG:4549"
     )
-    with pytest.warns(UserWarning, match="no geometry"):
+    with pytest.warns(UserWarning, match="no usable geometry"):
         stats = sg.zonal_stats(gk_raster, zones, classes="worldcover")
     assert stats.iloc[0].outside_share == pytest.approx(1.0)
     assert stats.iloc[0].built_up_m2 == 0 and stats.iloc[0].n_pixels == 0
@@ -467,7 +467,7 @@ def test_cli_zonal_and_rasterize(tmp_path, gk_raster):
 
 def test_fraction_exact_for_grid_snapped_and_overhanging_polygons():
     """Vertices on pixel corners and centres, and polygons overhanging the window."""
-    from suzhou_geo.raster import _coverage
+    from suzhou_geo.raster.coverage import coverage as _coverage
 
     rng = np.random.default_rng(11)
     wt = from_origin(0, 300, 10, 10)
@@ -492,7 +492,7 @@ def test_fraction_exact_for_grid_snapped_and_overhanging_polygons():
 
 def test_zones_must_be_polygons_and_raster_needs_crs(gk_raster):
     pts = gpd.GeoSeries([Point(X0 + 10, Y0 - 10)], crs="EPSG:4549")
-    with pytest.raises(ValueError, match="zones must be polygons; rows \\[0\\] are Point"):
+    with pytest.raises(sg.errors.GeometryError, match="zones must be polygons; rows \\[0\\] are points"):
         sg.zonal_stats(gk_raster, pts)
     mf = _mem(GRID, None, from_origin(X0, Y0, RES, RES))
     with mf.open() as ds, pytest.raises(sg.CRSError, match="rio edit-info"):

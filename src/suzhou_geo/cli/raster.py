@@ -6,7 +6,7 @@ import warnings
 
 import click
 
-from .options import fail, input_options, source
+from .options import input_options, source
 
 __all__ = ["zonal_cmd", "rasterize_cmd"]
 
@@ -45,21 +45,22 @@ def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, 
     """
     import suzhou_geo as sg
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            stats = sg.zonal_stats(
-                raster, source(zones, **options), categorical=not continuous, classes=classes,
-                zone_field=zone_field, coverage=coverage, band=band,
-            )
-    except (KeyError, TypeError) as exc:
-        fail(f"{zones}: {exc.args[0] if exc.args else exc}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stats = sg.zonal_stats(
+            raster, source(zones, **options), categorical=not continuous, classes=classes,
+            zone_field=zone_field, coverage=coverage, band=band,
+        )
     _echo_warnings(caught)
     if output:
         stats.to_csv(output, encoding="utf-8-sig")
         click.echo(f"{len(stats)} zones -> {output}")
     else:
         click.echo(stats.to_csv())
+
+
+#: The library's names for what ``zonal`` calls otherwise.
+zonal_cmd.spelling = {"categorical": "--continuous", "zones_crs": "--crs {value}", "chunk": None}
 
 
 @click.command("rasterize")
@@ -77,15 +78,12 @@ def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touch
     """Burn LAYER's features (codes 1..n in file order, 0 = background) into a GeoTIFF."""
     import suzhou_geo as sg
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            res = sg.rasterize(
-                source(layer, **options), like=like, resolution=resolution, crs=dst_crs, attribute=attribute,
-                out=output, all_touched=all_touched,
-            )
-    except (KeyError, TypeError) as exc:
-        fail(f"{layer}: {exc.args[0] if exc.args else exc}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sg.rasterize(
+            source(layer, **options), like=like, resolution=resolution, crs=dst_crs, attribute=attribute,
+            out=output, all_touched=all_touched,
+        )
     _echo_warnings(caught)
     with res:
         ds = res.dataset
@@ -93,3 +91,8 @@ def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touch
             f"{output}: {ds.width} x {ds.height} px of {abs(ds.transform.a):g} ({ds.crs}), "
             f"{len(res.codes)} codes -> {output}.codes.csv"
         )
+
+
+#: The library's names for what ``rasterize`` calls otherwise.
+rasterize_cmd.spelling = {"crs": "--dst-crs {value}", "layer_crs": "--crs {value}", "out": "-o {value}",
+                          "chunk": None}
