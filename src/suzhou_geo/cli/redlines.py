@@ -72,13 +72,13 @@ def joint_zone_cmd(output, members, distance, pact, overwrite) -> None:
 
     from ._output import check_output_or_fail, write_or_fail
 
-    check_output_or_fail(output, overwrite=overwrite, inputs=[])
+    target = check_output_or_fail(output, overwrite=overwrite, inputs=[])
     names = [m.strip() for m in members.split(",") if m.strip()] if members else None
     zone = sg.joint_control_zone(members=names, distance_m=distance, pact=pact)
     for r in zone.itertuples():
         click.echo(f"{r.pair} [{r.side}]: border {r.border_length_m / 1000:.2f} km, band {r.area_km2:.4f} km²")
     click.echo(f"total {zone.area_km2.sum():.4f} km² within {zone.distance_m.iloc[0]:g} m; source: {zone.source.iloc[0]}")
-    path = write_or_fail(zone, output, overwrite=overwrite)
+    path = write_or_fail(zone, target, overwrite=overwrite)
     click.echo(f"written: {path}")
 
 

@@ -65,7 +65,7 @@ from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
 from .geomtype import POLYGON, one_geometry_type
 from .raw import DRIVERS, RawInfo
-from .writer import check_output
+from .writer import checked, move_into_place
 
 __all__ = [
     "BATCH_SIZE",
@@ -435,7 +435,7 @@ class BatchWriter:
 
     def __init__(self, path: Any, *, layer: str | None = None, overwrite: bool = False,
                  inputs: Any = (), default_index: bool = True, input_wkt: bool | None = None) -> None:
-        self.target = check_output(path, overwrite=overwrite, inputs=list(inputs or ()))
+        self.target = checked(path, overwrite=overwrite, inputs=list(inputs or ()))
         if not can_stream_to(self.target):
             raise OutputError("cannot be written in batches", source=str(self.target),
                               hint="write .gpkg or .parquet, or validate in memory and use write_layer")
@@ -477,9 +477,7 @@ class BatchWriter:
             if self._sink is not None:
                 self._sink.close(ok=exc_type is None)
             if exc_type is None:
-                if self.overwrite and self.target.exists():
-                    self.target.unlink()
-                os.replace(self._tmpdir / self.target.name, self.target)
+                move_into_place(self._tmpdir / self.target.name, self.target, overwrite=self.overwrite)
         finally:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
 

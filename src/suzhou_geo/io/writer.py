@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import OutputError, SuzhouGeoWarning
+from ..errors import OutputError, SuzhouGeoWarning, arg
 from .columns import Column, Columns, as_columns, free_name
 from .geomtype import one_geometry_type
 from .postgis import is_postgis, write_postgis
@@ -53,6 +53,8 @@ from .reader import READ_ATTRS_KEY
 __all__ = [
     "write_layer",
     "check_output",
+    "CheckedPath",
+    "move_into_place",
     "shapefile_field_names",
     "FORMATS",
     "SHAPEFILE_EXTS",
@@ -168,7 +170,7 @@ def write_layer(
         return write_postgis(gdf, path, layer=layer, overwrite=overwrite, columns=columns)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
-    target = check_output(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
+    target = checked(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
     writer = _WRITERS.get(target.suffix.lower(), _write_ogr)
     with _staged(target, overwrite=overwrite) as tmp:
         try:
@@ -194,10 +196,48 @@ def write_layer(
 # --------------------------------------------------------------------------- the output path
 
 
+class CheckedPath(type(Path())):
+    """An output path that :func:`check_output` has checked: writers given it do not check it again.
+
+    ``overwrite`` says whether it was checked as replaceable (``None`` on paths
+    derived from it, which are not checked); the final move into place
+    (:func:`move_into_place`) still refuses to replace a file that appeared in
+    the meantime unless it may.
+    """
+
+    overwrite: bool | None = None
+
+
+def checked(path: Any, *, overwrite: bool, inputs: Iterable[Any]) -> CheckedPath:
+    """Return *path* checked by :func:`check_output`; a path checked alike already passes as it is."""
+    if isinstance(path, CheckedPath) and path.overwrite is not None and path.overwrite == bool(overwrite):
+        return path
+    return check_output(path, overwrite=overwrite, inputs=inputs)
+
+
+def move_into_place(src: Path, dst: Path, *, overwrite: bool) -> None:
+    """Move a finished file to its name; without *overwrite*, never over a file that appeared meanwhile."""
+    if overwrite:
+        os.replace(src, dst)
+        return
+    try:
+        os.link(src, dst)  # fails if dst exists: no window between the test and the move
+    except FileExistsError:
+        raise OutputError("the output appeared while it was being written", source=str(dst),
+                          hint=f"pass {arg('overwrite', 'True')} to replace it, or choose another name") from None
+    except OSError:  # a file system without hard links
+        if dst.exists():
+            raise OutputError("the output appeared while it was being written", source=str(dst),
+                              hint=f"pass {arg('overwrite', 'True')} to replace it, or choose another name") from None
+        os.replace(src, dst)
+        return
+    src.unlink()
+
+
 def check_output(
     path: str | os.PathLike, *, overwrite: bool = False, inputs: Iterable[Any] = ()
-) -> Path:
-    """Return *path* as a Path if an output may be written there; raise if not.
+) -> CheckedPath:
+    """Return *path* as a :class:`CheckedPath` if an output may be written there; raise if not.
 
     Parameters
     ----------
@@ -211,7 +251,8 @@ def check_output(
 
     Returns
     -------
-    pathlib.Path
+    CheckedPath
+        A :class:`pathlib.Path` that writers do not check again.
 
     Raises
     ------
@@ -223,7 +264,7 @@ def check_output(
     >>> from pathlib import Path
     >>> _ = Path("in.gpkg").write_bytes(b"x")
     >>> check_output("out.gpkg", inputs=["in.gpkg"])
-    PosixPath('out.gpkg')
+    CheckedPath('out.gpkg')
     >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])
     Traceback (most recent call last):
     ...
@@ -247,10 +288,14 @@ def check_output(
                 )
     existing = [w for w in written if w.exists()]
     if existing and not overwrite:
+        fix = arg("overwrite", "True")
         raise OutputError(
-            "the output exists", source=str(target), hint="pass overwrite=True to replace it"
+            "the output exists", source=str(target),
+            hint=f"pass {fix} to replace it" if fix else "choose another name, or remove the file",
         )
-    return target
+    out = CheckedPath(target)
+    out.overwrite = bool(overwrite)
+    return out
 
 
 def _files_written(target: Path) -> list[Path]:
@@ -316,7 +361,7 @@ def _staged(target: Path, *, overwrite: bool) -> Iterator[Path]:
         if overwrite:
             _remove_stale(target, {p.name for p in produced})
         for p in produced:
-            os.replace(p, target.parent / p.name)
+            move_into_place(p, target.parent / p.name, overwrite=overwrite)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 

@@ -1,9 +1,13 @@
 """``validate_parcels``: read → prepare → overlay → decide → explain → assemble.
 
-Each stage is a function of its own (:func:`read_parcels`,
+:func:`validate_parcels` gathers its arguments into one
+:class:`~suzhou_geo.validate.inputs.ValidationInputs` and hands it whole to
+:func:`check` (or, for a dask-geopandas frame, to the dask engine).  Each stage
+of :func:`check` is a function of its own
+(:meth:`~suzhou_geo.validate.inputs.ValidationInputs.read`,
 :func:`~suzhou_geo.validate.reference.prepare_layers`, :func:`measure`,
 :func:`~suzhou_geo.validate.decide.decide`, :func:`~suzhou_geo.validate.explain.explain`,
-:func:`assemble`), testable alone; the public function reads as that sequence.
+:func:`assemble`), testable alone; it reads as that sequence.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -22,13 +25,13 @@ import numpy as np
 
 from ..crs import CGCS2000_GK_CM120
 from ..errors import InputError
-from ..io import read
 from ..io.columns import keep_input_columns
 from ..layer import Layer
 from ..measure import area_m2_projected
 from ..pieces import labels
 from .decide import Decision, Measures, decide
 from .explain import explain
+from .inputs import ValidationInputs
 from .overlay import (
     NOISE_M2,
     Chunk,
@@ -38,20 +41,14 @@ from .overlay import (
     overlay_schemes,
     overlay_zones,
 )
-from .progress import Progress
-from .reference import PreparedLayers, resolve_layers
-from .rules import Rules, as_rules
+from .progress import Clock, Progress
+from .reference import PreparedLayers
+from .rules import Rules
 from .schema import report_columns
 
-__all__ = ["validate_parcels", "read_parcels", "measure", "assemble"]
+__all__ = ["validate_parcels", "check", "measure", "assemble"]
 
 log = logging.getLogger(__name__)
-
-#: How validate_parcels names the reading options of the parcels (for messages).
-PARCEL_SPELLING = {
-    "override_crs": "parcels=sg.Source(…, override_crs={value})",
-    "swap_xy": "parcels=sg.Source(…, swap_xy={value})",
-}
 
 
 def validate_parcels(
@@ -79,7 +76,7 @@ def validate_parcels(
 
     Parameters
     ----------
-    parcels : path, URI, GeoDataFrame, GeoSeries, Source or dask_geopandas.GeoDataFrame
+    parcels : path, URI, GeoDataFrame, GeoSeries, Source, ValidationInputs or dask_geopandas.GeoDataFrame
         The parcels (地块), read through :func:`suzhou_geo.io.read`: any file
         OGR reads, GeoParquet, CSV with WKT, PostGIS, or a frame.  A
         dask-geopandas frame is checked partition by partition on its
@@ -88,7 +85,9 @@ def validate_parcels(
         multipolygons are checked whole; invalid polygons are repaired and the
         repair is reported (a repair that changes the area by more than 1 % makes
         the parcel ``review``); points, lines, empty and missing geometries,
-        NaN/inf coordinates and parcels under 1 m² get ``invalid``.
+        NaN/inf coordinates and parcels under 1 m² get ``invalid``.  A
+        :class:`~suzhou_geo.validate.inputs.ValidationInputs` (parcels, every
+        option and the reference layers, gathered once) is taken as it is, alone.
     redlines : path, GeoDataFrame, Source, None or False
         Redline polygons with ``kind`` (``ecological_protection_redline`` or
         ``ecological_space_control``; all protection if the column is absent)
@@ -178,28 +177,37 @@ def validate_parcels(
     >>> r.loc[0, "verdict"], r.loc[0, "district"]
     ('pass', '昆山市')
     """
-    if _is_dask(parcels):
+    inputs = ValidationInputs.gather(
+        parcels, redlines, joint_zones, schemes, rules, crs=crs, layer=layer, encoding=encoding,
+        datum_shift=datum_shift, approximate_datum=approximate_datum, redlines_crs=redlines_crs,
+        joint_zones_crs=joint_zones_crs, schemes_crs=schemes_crs, layers=layers,
+    )
+    if _is_dask(inputs.parcels.data):
         from .distributed import validate_dask
 
-        return validate_dask(parcels, redlines, joint_zones, schemes, rules, crs=crs, encoding=encoding,
-                             datum_shift=datum_shift, approximate_datum=approximate_datum,
-                             redlines_crs=redlines_crs, joint_zones_crs=joint_zones_crs, schemes_crs=schemes_crs,
-                             layers=layers, chunk_size=chunk_size, n_jobs=n_jobs)
-    clock = _Clock(timings)
-    rules = as_rules(rules)
-    parcels = read_parcels(parcels, crs=crs, layer=layer, encoding=encoding, datum_shift=datum_shift,
-                           approximate_datum=approximate_datum)
+        return validate_dask(inputs, chunk_size=chunk_size, n_jobs=n_jobs)
+    return check(inputs, progress=progress, timings=timings, chunk_size=chunk_size, n_jobs=n_jobs)
+
+
+def check(inputs: ValidationInputs, *, progress: Any = None, timings: Callable[[str, float], None] | None = None,
+          chunk_size: int = 500_000, n_jobs: int | None = None) -> gpd.GeoDataFrame:
+    """Validate gathered inputs: read → prepare → overlay → decide → explain → assemble.
+
+    What :func:`validate_parcels` runs (its parameters, its result).
+    """
+    clock = Clock(timings)
+    parcels = inputs.read()
     clock("read")
     report = Progress(progress, len(parcels))
     report.stage("read", len(parcels))
-    refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
+    refs = inputs.prepare().layers
     clock("prepare")
-    m = measure(parcels, refs, rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
-    d = decide(m, rules)
-    reasons = explain(m, d, rules, illustrative=refs.illustrative,
+    m = measure(parcels, refs, inputs.rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
+    d = decide(m, inputs.rules)
+    reasons = explain(m, d, inputs.rules, illustrative=refs.illustrative,
                       approximate_note=parcels.provenance.crs.note() if parcels.provenance.approximate else "")
     clock("decide+explain")
-    out = assemble(parcels, m, d, reasons, refs, rules)
+    out = assemble(parcels, m, d, reasons, refs, inputs.rules)
     clock("assemble")
     log.info("validated %d parcels from %s: %s", len(out), parcels.provenance.name, clock.totals())
     return out
@@ -208,11 +216,6 @@ def validate_parcels(
 def _is_dask(obj: Any) -> bool:
     """A dask collection (without importing dask)."""
     return type(obj).__module__.split(".")[0] in ("dask_geopandas", "dask", "dask_expr")
-
-
-def read_parcels(parcels: Any, **options: Any) -> Layer:
-    """Read the parcels through the one entry point, polygons expected."""
-    return read(parcels, expect="polygon", spelling=PARCEL_SPELLING, **options)
 
 
 # --------------------------------------------------------------------------- measure
@@ -406,24 +409,3 @@ def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs
 def _join_names(red: np.ndarray, ctl: np.ndarray) -> np.ndarray:
     both = (red != "") & (ctl != "")
     return np.where(both, red + "; " + ctl, red + ctl).astype(object)
-
-
-class _Clock:
-    """Wall time per stage: logged at DEBUG and passed to the caller's ``timings`` callback."""
-
-    def __init__(self, callback: Callable[[str, float], None] | None) -> None:
-        self._cb = callback
-        self._last = time.perf_counter()
-        self.t: dict[str, float] = {}
-
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        dt = now - self._last
-        self._last = now
-        self.t[stage] = self.t.get(stage, 0.0) + dt
-        log.debug("%s: %.3f s", stage, dt)
-        if self._cb is not None:
-            self._cb(stage, dt)
-
-    def totals(self) -> dict[str, float]:
-        return {k: round(v, 3) for k, v in self.t.items()}
