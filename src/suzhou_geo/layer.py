@@ -199,7 +199,7 @@ class Layer:
         self.dropped: list[str] = []
         self._cache: dict = {}
         self._metric: np.ndarray | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # cached() makers may ask for .metric
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -265,4 +265,4 @@ class Layer:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # cached() makers may ask for .metric
