@@ -25,7 +25,8 @@ from ..errors import MissingFileError, ReadError, SuzhouGeoWarning
 from . import encoding as enc
 from . import postgis
 
-__all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS"]
+__all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS",
+           "ROW_NOTES"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ DRIVERS = {
 WKT_COLUMNS = ("geometry", "wkt", "WKT", "geom", "the_geom", "Geometry", "GEOMETRY", "几何", "shape", "Shape")
 #: Name of the geometry column when an attribute is already called "geometry".
 ALT_GEOMETRY = "geom"
+#: Key in a raw frame's ``attrs``: ``{row position: (code, text)}`` of geometries made readable
+#: (curves linearised, rings closed: :mod:`suzhou_geo.io.wkb`), for the rows' geometry issues.
+ROW_NOTES = "suzhou_geo_row_notes"
 
 
 @dataclass
@@ -138,10 +142,30 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Measured \\(M\\) geometry.*")
             return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
+    except (NotImplementedError, shapely.errors.GEOSException):
+        # curves GEOS does not read, or rings not closed: decoded here, row by row, and said so
+        return _read_decoded(path, use_arrow, kwargs)
     except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
         raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
     except RuntimeError as exc:  # GDAL errors pyogrio does not map
         raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
+
+
+def _read_decoded(path: str, use_arrow: bool, kwargs: dict) -> gpd.GeoDataFrame:
+    """The attributes as pyogrio reads them, the geometry from its ISO WKB through :func:`.wkb.decode`."""
+    import pyogrio
+    from pyogrio.raw import read_arrow
+
+    from .wkb import decode
+
+    table_kw = {k: v for k, v in kwargs.items() if k in ("layer", "sql", "encoding", "max_features", "where")}
+    attrs = pyogrio.read_dataframe(path, use_arrow=use_arrow, read_geometry=False, **kwargs)
+    meta, table = read_arrow(path, columns=[], **table_kw)
+    name = meta["geometry_name"] or "wkb_geometry"
+    geoms, notes = decode(table[name].to_numpy(zero_copy_only=False))
+    gdf = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, index=attrs.index), crs=meta["crs"])
+    gdf.attrs[ROW_NOTES] = notes
+    return gdf
 
 
 def _read_hint(path: str, exc: Exception) -> str:

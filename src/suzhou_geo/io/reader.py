@@ -38,8 +38,8 @@ from ..crs import CGCS2000, densify, resolve_crs
 from ..crs import swap_xy as _swap
 from ..errors import InputError
 from ..layer import Layer, Provenance
-from .checks import check_geometries, repair_geometries
-from .raw import RawInfo, read_raw
+from .checks import GeometryCheck, check_geometries, repair_geometries
+from .raw import ROW_NOTES, RawInfo, read_raw
 
 __all__ = ["Source", "read", "read_layer", "read_vector", "repair_geometries", "READ_ATTRS_KEY"]
 
@@ -209,6 +209,7 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     )
     drawn = np.asarray(gdf.geometry.values, dtype=object)
     check = check_geometries(drawn, expect=expect)
+    _made_readable(check, gdf.attrs.get(ROW_NOTES), info)
     geoms = _convert(check.geoms if repair else drawn, check.usable, decision)
     frame = _with_geometry(gdf, geoms)
     _log_issues(info, check)
@@ -217,6 +218,31 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
         encoding=info.encoding, notes=tuple(info.notes) + _crs_notes(decision),
     )
     return Layer(frame, prov, check.issue, check.usable, check.area_change, check.code)
+
+
+def _made_readable(check: GeometryCheck, notes: dict | None, info: RawInfo) -> None:
+    """Put what decoding did to a row's geometry (a curve linearised, a ring closed) in its issue, first."""
+    if not notes:
+        return
+    for i, (code, text) in notes.items():
+        if check.code[i] == "":
+            check.code[i], check.issue[i] = code, text
+        else:
+            check.issue[i] = _both(text, check.issue[i])
+    counts: dict[str, int] = {}
+    for code, _ in notes.values():
+        counts[code] = counts.get(code, 0) + 1
+    for code, n in counts.items():
+        text = next(t for c, t in notes.values() if c == code)
+        zh, _, en = text.partition(" / ")
+        info.notes.append(f"{info.name}: {n} 个要素：{zh} / {n} feature(s): {en}")
+
+
+def _both(first: str, second: str) -> str:
+    """Two bilingual texts ("中文 / English") as one: the Chinese halves, then the English halves."""
+    a_zh, _, a_en = first.partition(" / ")
+    b_zh, _, b_en = second.partition(" / ")
+    return f"{a_zh}；{b_zh} / {a_en}; {b_en}"
 
 
 def _convert(geoms: np.ndarray, usable: np.ndarray, decision) -> np.ndarray:

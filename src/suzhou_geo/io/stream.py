@@ -64,7 +64,8 @@ import shapely
 from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
 from .geomtype import POLYGON, one_geometry_type
-from .raw import DRIVERS, RawInfo
+from .raw import DRIVERS, ROW_NOTES, RawInfo
+from .wkb import decode
 from .writer import checked, move_into_place
 
 __all__ = [
@@ -378,8 +379,11 @@ def _ogr_frame(batch, meta: dict, label: str) -> gpd.GeoDataFrame:
         raise NotStreamable("the layer has no geometry")
     wkb = df.pop(name)
     wkb = wkb.to_numpy(na_value=None) if wkb.dtype != object else wkb.to_numpy()
-    df["geometry"] = shapely.from_wkb(wkb)
-    return gpd.GeoDataFrame(df, geometry="geometry", crs=meta["crs"])
+    df["geometry"], notes = decode(wkb)  # curves linearised, unclosed rings closed: said per row
+    out = gpd.GeoDataFrame(df, geometry="geometry", crs=meta["crs"])
+    if notes:
+        out.attrs[ROW_NOTES] = notes
+    return out
 
 
 def _parse_datetime(values: pd.Series) -> pd.Series:

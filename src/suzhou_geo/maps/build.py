@@ -131,13 +131,23 @@ def _datum(st: MapState, gcj: bool | None) -> bool:
 
 
 def _drawable(frame: gpd.GeoDataFrame, st: MapState, what: str) -> np.ndarray:
-    """Rows with a geometry to draw; the legend says how many have none."""
+    """Rows with a geometry to draw; the legend says how many have none, a warning which cannot be drawn."""
+    from ..geometry import nonfinite_rows
+
     geom = np.asarray(frame.geometry.values)
     ok = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     if (~ok).any():
         n = int((~ok).sum())
         st.legend.add_note(f"{n} 个要素无几何，未绘出 {n} feature(s) of {what} have no geometry, not drawn")
-    return ok
+    bad = ok & nonfinite_rows(geom)
+    if bad.any():
+        n, rows = int(bad.sum()), frame.index[bad].tolist()[:5]
+        st.legend.add_note(f"{n} 个要素坐标含 NaN 或无穷值，未绘出 {n} feature(s) of {what} have NaN or infinite "
+                           "coordinates, not drawn")
+        warnings.warn(f"{what}: {n} 个要素坐标含 NaN 或无穷值，未绘出 / {n} feature(s) have NaN or infinite "
+                      f"coordinates and are not drawn (rows {rows}{' …' if n > 5 else ''})",
+                      SuzhouGeoWarning, stacklevel=4)
+    return ok & ~bad
 
 
 def _section(kind: LayerKind, name: str | None, n_groups: int, illustrative: bool) -> str:
