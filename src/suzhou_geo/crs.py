@@ -266,8 +266,21 @@ def gcj02_to_wgs84(obj: Any, lat: Any = None):
 # --------------------------------------------------------------------------- CRS checks
 
 
+#: Where a layer about Suzhou lies (lon/lat): 苏州市 and its neighbours, with half a degree around them.
+REGION_BOX = (119.0, 30.0, 122.8, 33.0)
+#: Projected CRSs that plain metres (no zone prefix) around Suzhou may be in, most likely first:
+#: CGCS2000 3-degree Gauss-Krüger CM 120°E (Suzhou), CM 117°E and CM 123°E (its neighbours' zones), and
+#: WGS 84 / UTM zones 50N and 51N (GPS, remote sensing).
+PLAIN_METRES = ("EPSG:4549", "EPSG:4548", "EPSG:4550", "EPSG:32650", "EPSG:32651")
+
+
 def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[str]:
-    """Name the CRSs that coordinate magnitudes around Suzhou suggest.
+    """Name the CRSs that coordinate magnitudes around Suzhou suggest; all of them when several fit.
+
+    Plain projected metres are tried in every CRS of :data:`PLAIN_METRES`: a
+    CRS fits when it puts the layer's centre around Suzhou (:data:`REGION_BOX`).
+    The same numbers can fit two CRSs (UTM zone 51N and Gauss-Krüger CM 123°E
+    differ by about 100 m there): both are named, and the caller says so.
 
     Parameters
     ----------
@@ -285,17 +298,17 @@ def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[st
     ['EPSG:4549']
     >>> guess_crs((40536000, 3430000, 40630000, 3560000))  # the same with the zone-40 prefix
     ['EPSG:4528']
+    >>> guess_crs((280000, 3460000, 300000, 3480000))  # Kunshan in UTM zone 51N, or in GK CM 123E
+    ['EPSG:4550', 'EPSG:32651']
     """
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     out: list[str] = []
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
         out += [CGCS2000, GCJ02]
-    elif 40_000_000 <= minx and maxx <= 41_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
-        out.append(CGCS2000_GK_ZONE40)
-    elif 41_000_000 <= minx and maxx <= 42_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
-        out.append("EPSG:4529")
+    elif 39_000_000 <= minx and maxx <= 42_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
+        out.append({39: "EPSG:4527", 40: CGCS2000_GK_ZONE40, 41: "EPSG:4529"}[int(minx // 1_000_000)])
     elif 0 < minx and maxx < 1_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
-        out.append(CGCS2000_GK_CM120 if minx > 100_000 else "EPSG:4550")
+        out += [c for c in PLAIN_METRES if _centre_near_suzhou(c, minx, miny, maxx, maxy)]
     elif 12_000_000 <= minx and maxx <= 15_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
         out.append(WEB_MERCATOR)
     elif 2_000_000 <= minx <= maxx <= 6_000_000 and (
@@ -303,6 +316,23 @@ def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[st
     ):
         out.append("swapped axes (X=northing, Y=easting): swap x and y, then EPSG:4549/4528")
     return out
+
+
+def _centre_near_suzhou(crs: str, minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    lon, lat = _to_lonlat(crs).transform((minx + maxx) / 2, (miny + maxy) / 2)
+    x0, y0, x1, y1 = REGION_BOX
+    return bool(x0 <= lon <= x1 and y0 <= lat <= y1)
+
+
+_LONLAT: dict[str, Any] = {}
+
+
+def _to_lonlat(crs: str):
+    from pyproj import Transformer
+
+    if crs not in _LONLAT:
+        _LONLAT[crs] = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return _LONLAT[crs]
 
 
 # --------------------------------------------------------------------------- legacy datums
@@ -865,9 +895,18 @@ def _missing(bounds, name: str, spelling) -> None:
     if swapped is not None:
         raise swapped
     look = f" The coordinates (bounds {_round(bounds)}) look like {' or '.join(guesses)}." if guesses else ""
+    projected = [g for g in guesses if g.startswith("EPSG") and g != CGCS2000]
+    if len(projected) > 1:
+        named = " and ".join(_describe(g) for g in projected)
+        look = (f" The coordinates (bounds {_round(bounds)}) fit {len(projected)} CRSs, {named}, which the numbers "
+                "cannot tell apart (they put the same point tens to hundreds of metres apart): ask whoever made the "
+                "file which it is.")
     example = guesses[0] if guesses else "EPSG:4549"
     fix = arg("crs", f"'{example}'", spelling)
-    gcj = arg("crs", "'GCJ-02'", spelling)
+    if len(projected) > 1 and fix:
+        fix = " or ".join(arg("crs", f"'{g}'", spelling) for g in projected)
+    # Amap/Gaode coordinates are longitude/latitude: suggested for degrees (or when nothing fits) only
+    gcj = arg("crs", "'GCJ-02'", spelling) if not projected else None
     raise CRSError(
         f"has no coordinate reference system (no .prj, a database table with SRID 0, or a frame without a CRS).{look} "
         "The library never guesses",

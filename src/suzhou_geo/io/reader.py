@@ -36,7 +36,7 @@ import shapely
 
 from ..crs import CGCS2000, densify, resolve_crs
 from ..crs import swap_xy as _swap
-from ..errors import InputError
+from ..errors import InputError, spelled
 from ..layer import Layer, Provenance
 from .checks import GeometryCheck, check_geometries, repair_geometries
 from .raw import ROW_NOTES, RawInfo, read_raw
@@ -194,8 +194,10 @@ def read(source: Any, *, expect: str = "any", repair: bool = True, **options: An
     """
     if isinstance(source, Layer):
         return source
-    with np.errstate(invalid="ignore"):  # NaN coordinates are flagged per row, not warned about by numpy
-        return _read(as_source(source, **options), expect, repair)
+    src = as_source(source, **options)
+    # NaN coordinates are flagged per row, not warned about by numpy; messages name options as the caller does
+    with np.errstate(invalid="ignore"), spelled(src.spelling):
+        return _read(src, expect, repair)
 
 
 def _read(src: Source, expect: str, repair: bool = True) -> Layer:

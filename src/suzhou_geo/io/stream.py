@@ -63,6 +63,7 @@ import shapely
 
 from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
+from .columns import distinct_case
 from .geomtype import POLYGON, one_geometry_type
 from .raw import DRIVERS, ROW_NOTES, RawInfo
 from .wkb import decode
@@ -631,6 +632,7 @@ class _GpkgSink:
 
     def write(self, frame: gpd.GeoDataFrame) -> None:
         frame = frame.reset_index(drop=True) if self.default_index else frame.reset_index()
+        frame = distinct_case(frame, self.path.name, warn=self._thread is None)  # said once, for the first batch
         frame, _, odd = one_geometry_type(frame, fixed=POLYGON, wkt_column=self.with_wkt)
         if self.with_wkt is None:
             self.with_wkt = odd
@@ -747,6 +749,10 @@ def _to_arrow(frame: gpd.GeoDataFrame):
             df[name] = df[name].astype("string")
             datetimes.append(name)
     table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, field in enumerate(table.schema):  # a column empty in every row of the batch (every DXF has one)
+        if pa.types.is_null(field.type):  # has no type GDAL can create: text, as the in-memory writer makes it
+            kind = pa.binary() if field.name == geom else pa.string()
+            table = table.set_column(i, pa.field(field.name, kind), table.column(i).cast(kind))
     for name in datetimes:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, table.schema.field(i).with_metadata({"GDAL:OGR:type": "DateTime"}), table[name])

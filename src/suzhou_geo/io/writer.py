@@ -44,7 +44,7 @@ import pandas as pd
 import shapely
 
 from ..errors import OutputError, SuzhouGeoWarning, arg
-from .columns import Column, Columns, as_columns, free_name
+from .columns import Column, Columns, as_columns, distinct_case, free_name
 from .geomtype import one_geometry_type
 from .postgis import is_postgis, write_postgis
 from .raw import DRIVERS, has_arrow
@@ -404,12 +404,25 @@ def _wkt_table(gdf: gpd.GeoDataFrame, wkt: bool) -> pd.DataFrame:
 def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any) -> None:
     import pyogrio
 
-    frame, declared, _ = one_geometry_type(_with_index(gdf))
+    frame, declared, _ = one_geometry_type(distinct_case(_with_index(gdf), path.name))
     # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
     kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG", "dataset_options": {"VERSION": "1.2"}}
     if declared:
-        kwargs.update(geometry_type=declared, promote_to_multi=True)
+        kwargs.update(geometry_type=measured(frame, declared), promote_to_multi=True)
     pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
+
+
+def measured(frame: gpd.GeoDataFrame, declared: str | None) -> str | None:
+    """Return the OGR geometry type to declare: *declared*, ``Measured …`` (and ``3D``) when rows carry M.
+
+    GDAL refuses measured (M, ZM) geometries in a layer declared without M, and
+    pyogrio's classic path cannot write them at all; declared so, they are
+    written with their M values.
+    """
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    if not declared or not shapely.has_m(geoms).any():
+        return declared
+    return f"Measured {'3D ' if shapely.has_z(geoms).any() else ''}{declared}"
 
 
 def _write_csv(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None, **_: Any) -> None:
@@ -428,7 +441,35 @@ def _write_xlsx(
 ) -> None:
     from .excel import write_workbook
 
-    write_workbook(path, _wkt_table(gdf, bool(wkt)), columns=columns, sheets=sheets or {})
+    table = _wkt_table(gdf, bool(wkt))
+    _fits_excel(table, path, wkt=bool(wkt))
+    write_workbook(path, table, columns=columns, sheets=sheets or {})
+
+
+def _fits_excel(table: pd.DataFrame, path: Path, *, wkt: bool) -> None:
+    """Refuse geometry text an Excel cell cannot hold (cut WKT is no geometry); say which other text is cut."""
+    from .excel import MAX_CELL
+
+    for i, col in enumerate(table.columns):
+        values = table[col].to_numpy(dtype=object)
+        long = np.flatnonzero([isinstance(v, str) and len(v) > MAX_CELL for v in values])
+        if not len(long):
+            continue
+        rows = ", ".join(map(str, table.index[long][:5])) + (" …" if len(long) > 5 else "")
+        if wkt and i == len(table.columns) - 1:
+            off = arg("wkt", "False")
+            raise OutputError(
+                f"the geometry of {len(long)} row(s) (rows {rows}) is longer as WKT than the {MAX_CELL:,} "
+                "characters an Excel cell holds", source=path.name,
+                hint="write .gpkg or .csv, which keep every vertex"
+                + (f", or leave the WKT out ({off})" if off else ""),
+            )
+        warnings.warn(
+            f"{path.name}: 列 {col} 有 {len(long)} 个文本超过 Excel 单元格上限 {MAX_CELL:,} 个字符，"
+            f"已截断（行 {rows}） / {len(long)} value(s) of column {col} exceed the {MAX_CELL:,} characters an Excel cell holds and were "
+            f"cut (rows {rows}); .gpkg and .csv keep them whole",
+            SuzhouGeoWarning, stacklevel=5,
+        )
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:
@@ -439,14 +480,31 @@ def _write_ogr(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any
     import pyogrio
 
     driver = DRIVERS.get(path.suffix.lower())
+    frame = _with_index(gdf)
     kwargs: dict[str, Any] = {}
     if layer is not None:
         kwargs["layer"] = layer
     if driver is not None:
         kwargs["driver"] = driver
+    frame = distinct_case(frame, path.name)  # GeoJSON, FlatGeobuf and most OGR formats ignore the case of names
+    if driver == "FlatGeobuf":  # its spatial index would sort the rows along a Hilbert curve: keep their order
+        kwargs["layer_options"] = {"SPATIAL_INDEX": "NO"}
     if gdf.crs is None and driver == "GeoJSON":
         log.warning("writing %s without a CRS; readers will assume EPSG:4326", path.name)
-    pyogrio.write_dataframe(_with_index(gdf), path, use_arrow=has_arrow(), **kwargs)
+    geometry_type = measured(frame, _declared_type(frame))
+    if geometry_type and geometry_type.startswith("Measured"):
+        kwargs["geometry_type"] = geometry_type
+    pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
+
+
+def _declared_type(frame: gpd.GeoDataFrame) -> str | None:
+    """Return the one OGR type of a frame's geometries (multi-part when any row is), None when mixed."""
+    names = set(frame.geometry.dropna().geom_type)
+    bases = {n.removeprefix("Multi") for n in names}
+    if len(bases) != 1:
+        return None
+    base = bases.pop()
+    return f"Multi{base}" if any(n.startswith("Multi") for n in names) else base
 
 
 # --------------------------------------------------------------------------- Shapefile
@@ -537,14 +595,18 @@ def _datetimes_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, *, columns: dict[str, Column], **_: Any) -> None:
     import pyogrio
 
-    frame, _declared, _ = one_geometry_type(_with_index(gdf))
+    frame, declared, _ = one_geometry_type(_with_index(gdf))
     geom = frame.geometry.name
     attrs = [c for c in frame.columns if c != geom]
     names = shapefile_field_names(attrs, columns)
     table, cut = _cut_long_text(_datetimes_as_text(frame), SHP_TEXT_BYTES)
     table = table.rename(columns=names)
-    # the classic (non-Arrow) path sets the .dbf encoding and writes the .cpg
-    pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=False)
+    geometry_type = measured(table, declared)
+    if geometry_type and geometry_type.startswith("Measured"):  # M values: only the Arrow path writes them
+        pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", use_arrow=True, geometry_type=geometry_type,
+                                promote_to_multi=True, layer_options={"ENCODING": "UTF-8"})
+    else:  # the classic (non-Arrow) path sets the .dbf encoding and writes the .cpg
+        pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=False)
     if not _shp_file(path, ".cpg").exists():  # pragma: no cover - GDAL writes it
         _shp_file(path, ".cpg").write_text("UTF-8", encoding="ascii")
     _field_table(attrs, names, columns).to_csv(_fields_table(path), index=False, encoding="utf-8-sig")

@@ -22,6 +22,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from ..crs import CGCS2000_GK_CM120
 from ..errors import InputError
@@ -256,9 +257,35 @@ def measure(
         report.stage("check", skipped + sl.stop)
         report.done(skipped + sl.stop)
     _label(m, pairs, layers)
+    _on_the_ellipsoid(m, metric, upos)
     if clock:
         clock("overlay")
     return m
+
+
+#: Longitudes where EPSG:4549 is used (its area of use): beyond them its scale error grows past 0.03 %.
+GK_ZONE = (118.5, 121.5)
+
+
+def _on_the_ellipsoid(m: Measures, metric: np.ndarray, upos: np.ndarray) -> None:
+    """Distances of parcels beyond EPSG:4549's zone, divided by its scale there: metres on the ellipsoid.
+
+    Areas and overlaps are ellipsoidal already (:func:`~suzhou_geo.measure.area_m2_projected`);
+    a distance measured in the plane 300 km from the central meridian is 0.1 % long.
+    """
+    from pyproj import Proj, Transformer
+
+    near = np.isfinite(m.nearest[upos]) & (m.nearest[upos] > 0)
+    if not near.any():
+        return
+    rows = upos[near]
+    c = shapely.centroid(metric[near])
+    lon, lat = Transformer.from_crs(CGCS2000_GK_CM120, "EPSG:4490", always_xy=True).transform(
+        shapely.get_x(c), shapely.get_y(c))
+    far = (np.asarray(lon) < GK_ZONE[0]) | (np.asarray(lon) > GK_ZONE[1])
+    if far.any():
+        k = np.asarray(Proj(CGCS2000_GK_CM120).get_factors(np.asarray(lon)[far], np.asarray(lat)[far]).meridional_scale)
+        m.nearest[rows[far]] = m.nearest[rows[far]] / k
 
 
 #: Thread pools by size, kept for the process: their threads keep their prepared
