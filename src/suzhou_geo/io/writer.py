@@ -466,8 +466,8 @@ def _fits_excel(table: pd.DataFrame, path: Path, *, wkt: bool) -> None:
             )
         warnings.warn(
             f"{path.name}: 列 {col} 有 {len(long)} 个文本超过 Excel 单元格上限 {MAX_CELL:,} 个字符，"
-            f"已截断（行 {rows}） / {len(long)} value(s) of column {col} exceed the {MAX_CELL:,} characters an Excel cell holds and were "
-            f"cut (rows {rows}); .gpkg and .csv keep them whole",
+            f"已截断（行 {rows}） / {len(long)} value(s) of column {col} exceed the {MAX_CELL:,} characters an "
+            f"Excel cell holds and were cut (rows {rows}); .gpkg and .csv keep them whole",
             SuzhouGeoWarning, stacklevel=5,
         )
 
