@@ -37,6 +37,7 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
     """
     import suzhou_geo as sg
     from suzhou_geo.datasets import layer as bundled_layer
+    from suzhou_geo.errors import InputError
 
     frames, names = [], []
     for item in layers or ("boundaries",):
@@ -49,8 +50,8 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
         else:
             try:
                 frames.append(bundled_layer(item))
-            except LookupError as exc:
-                fail(f"{item}: not a file, and {exc}")
+            except InputError as exc:
+                fail(f"{item}: not a file, and not a bundled layer ({exc.hint})")
             names.append(None)
     try:
         m = sg.plan_map(*frames, basemap=basemap, tk=tk, offline=offline, title=title,
