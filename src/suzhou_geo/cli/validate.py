@@ -81,6 +81,7 @@ def _writer(no_wkt: bool):
 def _into_postgis(inputs, output: str, output_layer: str, overwrite: bool) -> None:
     """Validate in memory and write the report as a PostGIS table."""
     import suzhou_geo as sg
+    from suzhou_geo.errors import spelled
     from suzhou_geo.io.postgis import redact
 
     from ._engine import ProgressBar
@@ -88,8 +89,9 @@ def _into_postgis(inputs, output: str, output_layer: str, overwrite: bool) -> No
 
     with ProgressBar() as bar:
         report = sg.validate_parcels(inputs, progress=bar)
-    written = write_or_fail(report, output, overwrite=overwrite, layer=output_layer,
-                            inputs=[inputs.parcels, inputs.redlines])
+    with spelled({"layer": "--output-layer {value}"}):  # the table written is the output's
+        written = write_or_fail(report, output, overwrite=overwrite, layer=output_layer,
+                                inputs=[inputs.parcels, inputs.redlines])
     click.echo(f"{len(report):,} 个地块 parcels from {shown(inputs.parcels)} → {redact(output)} {written}")
     print_summary(report)
 
