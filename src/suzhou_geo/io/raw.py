@@ -26,7 +26,7 @@ from . import encoding as enc
 from . import postgis
 
 __all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS",
-           "ROW_NOTES"]
+           "ROW_NOTES", "read_hint"]
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +146,9 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
         # curves GEOS does not read, or rings not closed: decoded here, row by row, and said so
         return _read_decoded(path, use_arrow, kwargs)
     except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
-        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
+        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=read_hint(path, exc)) from None
     except RuntimeError as exc:  # GDAL errors pyogrio does not map
-        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
+        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=read_hint(path, exc)) from None
 
 
 def _read_decoded(path: str, use_arrow: bool, kwargs: dict) -> gpd.GeoDataFrame:
@@ -168,7 +168,8 @@ def _read_decoded(path: str, use_arrow: bool, kwargs: dict) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _read_hint(path: str, exc: Exception) -> str:
+def read_hint(path: str, exc: Exception) -> str:
+    """Say what to do about a file GDAL cannot read, from GDAL's words."""
     text = str(exc).lower()
     if "layer" in text and ("not found" in text or "does not exist" in text):
         return "check the layer name (pyogrio.list_layers(path) lists them)"

@@ -65,7 +65,7 @@ from ..errors import InputError, OutputError, ReadError
 from . import encoding as enc
 from .columns import distinct_case
 from .geomtype import POLYGON, one_geometry_type
-from .raw import DRIVERS, ROW_NOTES, RawInfo
+from .raw import DRIVERS, ROW_NOTES, RawInfo, read_hint
 from .wkb import decode
 from .writer import checked, move_into_place
 
@@ -238,7 +238,7 @@ class BatchReader:
             info = pyogrio.read_info(str(self.path), layer=self.layer, encoding=codec)
         except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, …
             raise ReadError(f"GDAL cannot read it: {exc}", source=self.info.name,
-                            hint="check that the file is complete and in a format GDAL reads") from None
+                            hint=read_hint(str(self.path), exc)) from None
         if "geometry" in [str(f) for f in info["fields"]]:
             raise NotStreamable("an attribute is called 'geometry'")
         self.total = int(info["features"]) if info.get("features", -1) >= 0 else None
