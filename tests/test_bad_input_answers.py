@@ -265,3 +265,40 @@ def test_an_empty_parcel_layer_gives_an_empty_report(corpus, tmp_path):
     res = _cli("report", "--parcels", folder / "empty_layer.gpkg", "-o", tmp_path / "report")
     assert res.exit_code == 0, res.output
     assert (tmp_path / "report" / "summary.html").exists()
+
+
+# --------------------------------------------------------------------------- every subcommand, one line
+
+#: (subcommand and arguments, the file or option the line must name); ``{d}`` is the corpus folder.
+COMMANDS = [
+    (["area", "{d}/corrupt.gpkg"], "corrupt.gpkg"),
+    (["area", "{d}/utm51_no_prj.shp"], "utm51_no_prj.shp"),
+    (["report", "--parcels", "{d}/corrupt.gpkg", "-o", "{t}/r"], "corrupt.gpkg"),
+    (["floors", "--minus", "{d}/table.xlsx"], "table.xlsx"),
+    (["joint-zone", "-o", "{t}/j.gpkg", "--members", "昆山市", "--distance", "500"], "--members"),
+    (["joint-zone", "-o", "{t}/j.gpkg", "--distance", "-5"], "--distance"),
+    (["map", "{d}/corrupt.gpkg", "-o", "{t}/m.html"], "corrupt.gpkg"),
+    (["map", "nonsense", "-o", "{t}/m.html"], "nonsense"),
+    (["zonal", "{d}/landcover.tif", "{d}/plain.gpkg", "--zone-field", "nope"], "--zone-field"),
+    (["zonal", "{d}/landcover.tif", "{d}/plain.gpkg", "--classes", "nope"], "--classes"),
+    (["zonal", "{d}/landcover.tif", "{d}/plain.gpkg", "--continuous", "--classes", "worldcover"], "--classes"),
+    (["zonal", "{d}/landcover.tif", "{d}/utm51_no_prj.shp"], "--crs EPSG:4550"),
+    (["rasterize", "{d}/plain.gpkg", "-o", "{t}/z.tif", "--resolution", "0"], "--resolution"),
+    (["rasterize", "{d}/plain.gpkg", "-o", "{t}/z.tif", "--attribute", "nope"], "--attribute"),
+    (["rasterize", "{d}/plain.gpkg", "-o", "{t}/z.tif", "--dst-crs", "EPSG:4326", "--resolution", "30"],
+     "--dst-crs"),
+    (["scheme", "nope"], "nope"),
+    (["validate", "{d}/plain.gpkg", "-o", "{t}/v.gpkg", "--redlines", "{d}/empty_layer.gpkg"], "empty_layer.gpkg"),
+    (["validate", "{d}/utm51_no_prj.shp", "-o", "{t}/v.xlsx"], "--crs EPSG:32651"),
+]
+
+
+@pytest.mark.parametrize("args, named", COMMANDS, ids=[" ".join(a[:2]) for a, _ in COMMANDS])
+def test_every_subcommand_fails_in_one_line_with_exit_2(corpus, tmp_path, args, named):
+    folder, _ = corpus
+    res = _cli(*[a.format(d=folder, t=tmp_path) for a in args])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and res.output.count("Error:") == 1, res.output
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("Error:"))
+    assert named in line, line
+    assert not KEYWORD.search(line), line

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -716,7 +717,8 @@ def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
     if isinstance(minus, shapely.Geometry):
         minus = gpd.GeoSeries([minus], crs=minus_crs or CGCS2000)
         minus_crs = None
-    lay = read(minus, crs=minus_crs, name=None if isinstance(minus, (str,)) else "minus", expect="polygon",
+    data = getattr(minus, "data", minus)  # a Source: its file names it in messages
+    lay = read(minus, crs=minus_crs, name=None if isinstance(data, (str, os.PathLike)) else "minus", expect="polygon",
                spelling=spell)
     notes = [f"{lay.provenance.name}: 第 {lay.frame.index[k]} 行未扣除 / row {lay.frame.index[k]} not subtracted: "
              f"{lay.issues[k]}" for k in np.flatnonzero(~lay.usable)]

@@ -42,10 +42,7 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
     frames, names = [], []
     for item in layers or ("boundaries",):
         if os.path.exists(item):
-            try:
-                frames.append(sg.read_layer(item, crs=crs))
-            except (ValueError, OSError) as exc:  # InputError (CRS, unreadable file) and GDAL's own
-                fail(f"{item}: {exc}")
+            frames.append(sg.read_layer(item, crs=crs))  # its errors name the file
             names.append(os.path.splitext(os.path.basename(item))[0])
         else:
             try:

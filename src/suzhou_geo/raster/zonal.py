@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError, SuzhouGeoWarning, arg
+from ..errors import InputError, SuzhouGeoWarning, arg, arg_name
 from ..landcover import ClassTable, class_table
 from .coverage import MODES, coverage
 from .grid import DEFAULT_CHUNK, Grid, opened, pixel_bounds, small_cache, windows
@@ -145,9 +145,8 @@ def _mode(cov: str) -> str:
 def _class_table(classes: Any, categorical: bool) -> ClassTable | None:
     table = class_table(classes)
     if table is not None and not categorical:
-        drop = arg("classes", "None")
         raise InputError("a class table only applies to categorical rasters", source="zonal_stats",
-                         hint="leave the class table out" if drop is None else f"leave out the class table ({drop})")
+                         hint=f"leave out {arg_name('classes')}")
     return table
 
 
