@@ -49,11 +49,14 @@ EXACT_AREA_MAX = 5000
 
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
-    """Return CGCS2000 lon/lat geometries in EPSG:4549 (Gauss-Krüger CM 120°E, metres)."""
-    from pyproj import Transformer
+    """Return CGCS2000 lon/lat geometries in EPSG:4549, by the library's one rule (:func:`suzhou_geo.layer.to_metric`).
 
-    fwd = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
-    return shapely.transform(geoms, fwd.transform, interleaved=False)
+    Their edges are straight in longitude/latitude, so they are split before
+    they are projected, as every metric copy is.
+    """
+    from ..layer import to_metric as metric
+
+    return metric(np.asarray(geoms, dtype=object))
 
 
 def from_metric(geoms: np.ndarray) -> np.ndarray:
