@@ -33,16 +33,16 @@ each once; a 20 000 × 20 000 GeoTIFF is processed in well under 1 GB (see
 
 Modules: :mod:`.grid` (opening and checking rasters, pixel areas, windows),
 :mod:`.coverage` (the exact-coverage kernel), :mod:`.zones` (the layers, read
-once and put in the raster's CRS), :mod:`.zonal`, :mod:`.rasterize`,
-:mod:`.encroachment`.  Every error is one of :mod:`suzhou_geo.errors` and
+once and put in the raster's CRS), :mod:`.zonal` (zonal statistics), :mod:`.burn` (rasterize),
+:mod:`.built` (encroachment).  Every error is one of :mod:`suzhou_geo.errors` and
 names the file.
 """
 
 from __future__ import annotations
 
-from .encroachment import encroachment
+from .built import encroachment
+from .burn import RasterizeResult, rasterize
 from .grid import DEFAULT_CHUNK, ZONAL_CACHE_BYTES, pixel_areas
-from .rasterize import RasterizeResult, rasterize
 from .zonal import zonal_stats
 
 __all__ = [

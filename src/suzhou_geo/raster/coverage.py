@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["coverage", "exact_fraction", "MODES"]
+__all__ = ["coverage", "covered", "exact_fraction", "MODES"]
 
 #: The coverage rules by the names users give them.
 MODES = {"fraction": "fraction", "centre": "centre", "center": "centre"}
@@ -26,15 +26,25 @@ def coverage(geom, wt, shape: tuple[int, int], mode: str) -> np.ndarray:
     ``mode="centre"``: 1 where the pixel centre is inside (GDAL's rasterisation).
     ``mode="fraction"``: the exact covered share, by :func:`exact_fraction`.
     """
+    return covered(geom, wt, shape, mode)[0]
+
+
+def covered(geom, wt, shape: tuple[int, int], mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(coverage, first and last + 1 column of each row that may be covered): :func:`coverage` and where it is.
+
+    Outside ``[lo[r], hi[r])`` row *r* is not covered at all, so callers can
+    leave those pixels out of their sums.
+    """
     from rasterio import features
 
+    h, w = shape
     if mode == "centre":
         m = features.rasterize([(geom, 1)], out_shape=shape, transform=wt, fill=0, all_touched=False, dtype="uint8")
-        return m.astype(np.float64)
-    return exact_fraction(geom, wt, shape)
+        return m.astype(np.float64), np.zeros(h, np.int64), np.full(h, w, np.int64)
+    return exact_fraction(geom, wt, shape, spans=True)
 
 
-def exact_fraction(geom, wt, shape: tuple[int, int]) -> np.ndarray:
+def exact_fraction(geom, wt, shape: tuple[int, int], *, spans: bool = False):
     """Exact area of ``pixel ∩ polygon`` / pixel area, for every pixel of a window, vectorised.
 
     Green's theorem, scanline form (as in exact font rasterisers and exactextract):
@@ -48,28 +58,59 @@ def exact_fraction(geom, wt, shape: tuple[int, int]) -> np.ndarray:
     h, w = shape
     pieces = _pieces(geom, wt, shape)
     if pieces is None:
-        return np.zeros(shape)
+        empty = np.zeros(shape)
+        return (empty, np.full(h, w, np.int64), np.zeros(h, np.int64)) if spans else empty
     r, c, ua, ub, dvp = pieces
     # (x, y) -> (u, v) flips orientation when a·e < 0 (the usual north-up grid)
     dvp = dvp * np.sign(wt.a * wt.e)
-    # one running sum along each row: a piece in pixel (r, c) adds its own share there and takes it back
-    # at c + 1, where the -Δv that fills the rest of the row starts (pieces left of the window: at 0)
-    inside = c >= 0
+    inside = c >= 0  # pieces left of the window only fill the whole row
+    cover, open_right = _fill(r, np.where(inside, c + 1, 0), -dvp, h, w)
+    own_at = r[inside] * w + c[inside]
     own = ((ua[inside] + ub[inside]) / 2 - (c[inside] + 1)) * dvp[inside]
-    start = np.where(inside, c + 1, 0)
-    after = start < w
-    index = np.concatenate([r[inside] * w + c[inside], r[after] * w + start[after]])
-    delta = np.concatenate([own, -dvp[after] - np.where(inside, _scatter(own, inside), 0.0)[after]])
-    cover = np.bincount(index, weights=delta, minlength=h * w).reshape(h, w)
-    np.cumsum(cover, axis=1, out=cover)  # in place: windows are up to 1024² pixels
-    return np.clip(cover, 0.0, 1.0, out=cover)
+    at, total = _summed(own_at, own)
+    cover.reshape(-1)[at] += total
+    np.clip(cover, 0.0, 1.0, out=cover)
+    if not spans:
+        return cover
+    lo, hi = np.full(h, w, np.int64), np.zeros(h, np.int64)
+    np.minimum.at(lo, r, np.where(inside, c, 0))
+    np.maximum.at(hi, r, c + 1)
+    hi[open_right] = w  # filled up to the window's right edge
+    return cover, lo, hi
 
 
-def _scatter(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """*values* (one per True of *mask*) at the positions of *mask* (zeros elsewhere)."""
-    out = np.zeros(len(mask))
-    out[mask] = values
-    return out
+def _fill(r: np.ndarray, start: np.ndarray, delta: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Sum *delta* placed at (r, start) along each row, written as runs of constant value.
+
+    A row's fill changes only where a boundary piece starts one, so the rows are
+    written run by run with :func:`numpy.repeat` (one pass, no per-pixel
+    running sum, which numpy computes several times slower).  Also returns,
+    per row, whether the fill is still on at the window's right edge.
+    """
+    keep = start < w  # fills that start beyond the window do not show in it
+    r, start, delta = np.r_[r[keep], np.arange(h)], np.r_[start[keep], np.zeros(h, np.int64)], \
+        np.r_[delta[keep], np.zeros(h)]  # every row starts a run at column 0
+    order = np.lexsort((start, r))
+    r, start, delta = r[order], start[order], delta[order]
+    value = np.cumsum(delta)
+    first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])  # the first event of every row
+    value -= np.repeat(np.r_[0.0, value[first[1:] - 1]], np.diff(np.r_[first, len(r)]))
+    value[np.abs(value) < 1e-12] = 0.0  # crossings that cancel leave rounding (1e-17), not coverage
+    stop = np.r_[start[1:], w]
+    last = np.r_[first[1:] - 1, len(r) - 1]
+    stop[last] = w  # the last run of a row ends at the window's edge
+    open_right = value[last] != 0  # rows still filled there (the polygon goes on beyond the window)
+    return np.repeat(value, stop - start).reshape(h, w), open_right
+
+
+def _summed(index: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each unique index and the sum of *values* at it (several pieces may lie in one pixel)."""
+    if not len(index):
+        return index, values
+    order = np.argsort(index, kind="stable")
+    index, values = index[order], values[order]
+    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+    return index[starts], np.add.reduceat(values, starts)
 
 
 def _pieces(geom, wt, shape: tuple[int, int]):

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 from collections.abc import Iterator
@@ -48,6 +49,8 @@ __all__ = [
 
 #: Side (m) of the tiles in which a projection's areal scale is taken as separable.
 TILE_M = 10_000.0
+#: Spacing (m) of the points at which the scale is evaluated along a tile's middle row and column.
+SAMPLE_M = 100.0
 #: Side (pixels) of the windows in which rasters are read and written.
 DEFAULT_CHUNK = 1024
 #: GDAL block cache while zonal_stats reads (each block is read once, so a big cache only
@@ -226,10 +229,17 @@ def _geographic_row_areas(lat_top: np.ndarray, lat_bot: np.ndarray, dlon_deg: fl
     return np.abs(integral * half * math.radians(dlon_deg))
 
 
+@functools.lru_cache(maxsize=8)
+def _to_geodetic(wkt: str) -> Transformer:
+    """Return the transformation from a projected CRS to its geographic one, made once per CRS."""
+    crs = CRS.from_wkt(wkt)
+    return Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+
+
 def _projected_scale(crs: CRS, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Square metres on the ellipsoid per square CRS unit at (xs, ys)."""
     geo = crs.geodetic_crs
-    tr = Transformer.from_crs(crs, geo, always_xy=True)
+    tr = _to_geodetic(crs.to_wkt())
     a, e2 = _ellipsoid(geo)
     unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
     h = 100.0 / (unit or 1.0)  # 100 m central differences: truncation ~ (h/R)² ≈ 2e-10
@@ -278,12 +288,18 @@ def window_areas(crs: CRS, transform, row0: int, col0: int, height: int, width: 
     ys = transform.f + (row0 + np.arange(height) + 0.5) * transform.e
     xm = np.array([xs[(a + b) // 2] for a, b in cols])  # each tile's middle column and row
     ym = np.array([ys[(a + b) // 2] for a, b in rows])
+    # the scale along a row or column is smooth (it grows as 1 + x²/R²): evaluated at nodes every
+    # SAMPLE_M and interpolated linearly, it errs by (SAMPLE_M)²/(8 R²) ≈ 3e-11 at 100 m
+    cn = _nodes(width, SAMPLE_M / (abs(transform.a) * unit))
+    rn = _nodes(height, SAMPLE_M / (abs(transform.e) * unit))
     nr, nc = len(rows), len(cols)
-    scale = _projected_scale(crs, np.r_[np.tile(xs, nr), np.repeat(xm, height), np.tile(xm, nr)],
-                             np.r_[np.repeat(ym, width), np.tile(ys, nc), np.repeat(ym, nc)])
-    along_rows = scale[: nr * width].reshape(nr, width)
-    along_cols = scale[nr * width: nr * width + nc * height].reshape(nc, height)
-    centres = scale[nr * width + nc * height:].reshape(nr, nc)
+    scale = _projected_scale(crs, np.r_[np.tile(xs[cn], nr), np.repeat(xm, len(rn)), np.tile(xm, nr)],
+                             np.r_[np.repeat(ym, len(cn)), np.tile(ys[rn], nc), np.repeat(ym, nc)])
+    along_rows = scale[: nr * len(cn)].reshape(nr, len(cn))
+    along_cols = scale[nr * len(cn): nr * len(cn) + nc * len(rn)].reshape(nc, len(rn))
+    centres = scale[nr * len(cn) + nc * len(rn):].reshape(nr, nc)
+    along_rows = np.array([np.interp(np.arange(width), cn, v) for v in along_rows]).reshape(nr, width)
+    along_cols = np.array([np.interp(np.arange(height), rn, v) for v in along_cols]).reshape(nc, height)
     out = np.empty((height, width))
     nominal = abs(transform.a * transform.e)
     for i, (r0, r1) in enumerate(rows):
@@ -291,6 +307,13 @@ def window_areas(crs: CRS, transform, row0: int, col0: int, height: int, width: 
             np.multiply.outer(along_cols[j, r0:r1] * (nominal / centres[i, j]), along_rows[i, c0:c1],
                               out=out[r0:r1, c0:c1])
     return out
+
+
+def _nodes(n: int, step: float) -> np.ndarray:
+    """Return the indices 0, step, 2·step, …, n - 1 (every index when *step* is under 2 pixels)."""
+    k = max(int(step), 1)
+    nodes = np.arange(0, n, k)
+    return nodes if nodes[-1] == n - 1 else np.append(nodes, n - 1)
 
 
 def pixel_areas(raster: Any, window: Any = None) -> np.ndarray:

@@ -42,7 +42,7 @@ import shapely
 
 from ..errors import InputError, SuzhouGeoWarning, arg, arg_name
 from ..landcover import ClassTable, class_table
-from .coverage import MODES, coverage
+from .coverage import MODES, covered
 from .grid import DEFAULT_CHUNK, Grid, opened, pixel_bounds, small_cache, windows
 from .zones import Zones, prepare_zones
 
@@ -277,28 +277,36 @@ class Tally:
         return float(acc[code]) if 0 <= code < len(acc) - 1 else 0.0
 
 
+#: Rows of a zone's part of a window taken together when leaving out its uncovered columns.
+BAND = 128
+
+
 def accumulate(tally: Tally, window: Window, zones: Zones, mode: str) -> None:
-    """Add every zone's covered pixels in *window* to *tally*."""
+    """Add every zone's covered pixels in *window* to *tally*, band by band, uncovered columns left out."""
     codes = _binned(window, tally) if tally.bins else None
     for z, r0, r1, c0, c1 in window.hits:
-        sl = (slice(r0 - window.row0, r1 - window.row0), slice(c0 - window.col0, c1 - window.col0))
-        weight = coverage(zones.geoms[z], window.transform(r0, c0), (r1 - r0, c1 - c0), mode)
-        tally.n_pixels[z] += np.count_nonzero(weight)
-        weight *= window.areas[sl]
-        if codes is not None:
-            _add_bins(tally, z, codes[sl], weight)
-        elif tally.categorical:
-            _add_unique(tally, z, window.values[sl], window.invalid[sl], weight)
-        else:
-            _add_moments(tally, z, window.values[sl], window.invalid[sl], weight)
+        cov, lo, hi = covered(zones.geoms[z], window.transform(r0, c0), (r1 - r0, c1 - c0), mode)
+        tally.n_pixels[z] += np.count_nonzero(cov)
+        for b in range(0, r1 - r0, BAND):
+            left, right = int(lo[b: b + BAND].min()), int(hi[b: b + BAND].max())
+            if right <= left:
+                continue
+            part = (slice(r0 - window.row0 + b, min(r0 - window.row0 + b + BAND, r1 - window.row0)),
+                    slice(c0 - window.col0 + left, c0 - window.col0 + right))
+            weight = cov[b: b + BAND, left:right] * window.areas[part]
+            if codes is not None:
+                _add_bins(tally, z, codes[part], weight)
+            elif tally.categorical:
+                _add_unique(tally, z, window.values[part], window.invalid[part], weight)
+            else:
+                _add_moments(tally, z, window.values[part], window.invalid[part], weight)
 
 
 def _binned(window: Window, tally: Tally) -> np.ndarray:
     """Return the window's values as bin numbers: the class code, or the no-data bin."""
-    if not window.invalid.any():
-        return window.values
-    kind = np.uint16 if tally.bins <= 2**16 else np.uint32
-    return np.where(window.invalid, kind(tally.bins - 1), window.values.astype(kind, copy=False))
+    codes = window.values.astype(np.intp)  # once per window: what bincount would make of every slice
+    codes[window.invalid] = tally.bins - 1
+    return codes
 
 
 def _add_bins(tally: Tally, z: int, codes: np.ndarray, weight: np.ndarray) -> None:
