@@ -279,7 +279,12 @@ def burn(dst, geoms: np.ndarray, codes: np.ndarray, target: Target, all_touched:
         x1, y0 = x0 + width * wt.a, y1 + h * wt.e
         hit = np.sort(idx_ok[tree.query(shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))])
         if len(hit):
-            arr = features.rasterize(zip(geoms[hit], codes[hit].tolist(), strict=True), out_shape=(h, width),
+            # only the strip's part of each feature goes to GDAL (a pixel of margin keeps its edges as they are):
+            # rasterio hands coordinates over one by one, so a big zone burned in many strips costs once
+            px, py = abs(wt.a), abs(wt.e)
+            parts = shapely.clip_by_rect(geoms[hit], min(x0, x1) - px, min(y0, y1) - py, max(x0, x1) + px,
+                                         max(y0, y1) + py)
+            arr = features.rasterize(zip(parts, codes[hit].tolist(), strict=True), out_shape=(h, width),
                                      transform=wt, fill=0, all_touched=all_touched, dtype=dtype)
             counts += np.bincount(arr.ravel(), minlength=len(counts))[: len(counts)]
         else:
