@@ -311,9 +311,7 @@ def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[st
         out += [c for c in PLAIN_METRES if _centre_near_suzhou(c, minx, miny, maxx, maxy)]
     elif 12_000_000 <= minx and maxx <= 15_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
         out.append(WEB_MERCATOR)
-    elif 2_000_000 <= minx <= maxx <= 6_000_000 and (
-        0 < miny and maxy < 1_000_000 or 40_000_000 <= miny and maxy <= 41_000_000
-    ):
+    elif _swapped_metres(bounds):
         out.append("swapped axes (X=northing, Y=easting): swap x and y, then EPSG:4549/4528")
     return out
 
@@ -642,7 +640,15 @@ def _swapped_degrees(b: np.ndarray) -> bool:
     return bool(CHINA_BOX[1] <= b[0] and b[2] <= CHINA_BOX[3] and CHINA_BOX[0] <= b[1] and b[3] <= CHINA_BOX[2])
 
 
-def _swapped(b: np.ndarray, guesses: list[str], name: str, spelling, label: str) -> CRSError | None:
+def _swapped_metres(b: np.ndarray) -> bool:
+    """Gauss-Krüger metres with the northing in x (with or without the zone prefix in y)."""
+    minx, miny, maxx, maxy = (float(v) for v in b)
+    return 2_000_000 <= minx <= maxx <= 6_000_000 and (
+        0 < miny and maxy < 1_000_000 or 40_000_000 <= miny and maxy <= 41_000_000
+    )
+
+
+def _swapped(b: np.ndarray, name: str, spelling, label: str) -> CRSError | None:
     """The error for swapped axes (degrees or Gauss-Krüger metres), or None if the axes look right.
 
     *label* says what the layer declares (``"has no CRS"``, ``"declares EPSG:4549 (…)"``).
@@ -650,7 +656,7 @@ def _swapped(b: np.ndarray, guesses: list[str], name: str, spelling, label: str)
     if _swapped_degrees(b):
         what = (f"latitude/longitude with the axes swapped: x runs {b[0]:.4f}–{b[2]:.4f} (a latitude), "
                 f"y {b[1]:.4f}–{b[3]:.4f} (a longitude)")
-    elif any("swapped" in g for g in guesses):
+    elif _swapped_metres(b):
         what = f"Gauss-Krüger metres with x and y swapped: x holds the northing (bounds {_round(b)})"
     else:
         return None
@@ -685,14 +691,14 @@ def _projected_lonlat_bounds(crs: CRS, b: np.ndarray) -> np.ndarray | None:
 
 def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     """Refuse coordinates that cannot be in *crs* around China, naming what they look like."""
-    guesses = guess_crs(b)
-    swapped = _swapped(b, guesses, name, spelling, f"declares {_describe(crs)}")
+    swapped = _swapped(b, name, spelling, f"declares {_describe(crs)}")
     if swapped is not None:
         ll = None if crs.is_geographic else _projected_lonlat_bounds(crs, b)
         if ll is None or not _in_box(ll):  # a projected layer whose coordinates fit it is not swapped
             raise swapped
     if crs.is_geographic:
         if not _is_degrees(b):
+            guesses = guess_crs(b)  # only to say what they look like
             like = f"; they look like {guesses[0]}" if guesses else ""
             fix = arg("crs", f"'{guesses[0] if guesses else 'EPSG:4549'}'", spelling)
             over = arg("override_crs", "True", spelling)
@@ -706,6 +712,7 @@ def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     ll = _projected_lonlat_bounds(crs, b)
     if ll is not None and _in_box(ll):
         return
+    guesses = guess_crs(b)  # only to say what they look like
     like = ""
     if guesses:
         like = f"; they look like {guesses[0]}"
@@ -891,7 +898,7 @@ def _refuse_legacy(crs: CRS, datum: str, name: str, spelling) -> None:
 
 def _missing(bounds, name: str, spelling) -> None:
     guesses = guess_crs(bounds) if bounds is not None else []
-    swapped = _swapped(bounds, guesses, name, spelling, "has no CRS") if bounds is not None else None
+    swapped = _swapped(bounds, name, spelling, "has no CRS") if bounds is not None else None
     if swapped is not None:
         raise swapped
     look = f" The coordinates (bounds {_round(bounds)}) look like {' or '.join(guesses)}." if guesses else ""

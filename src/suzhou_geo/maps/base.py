@@ -35,7 +35,7 @@ from shapely.ops import polylabel
 
 from ..io import read_layer
 from ..io.bundled import data_path
-from .geometry import display_geometries, from_metric, geojson_strings, to_metric
+from .geometry import display_geometries, display_metric, from_display_metric, geojson_strings
 from .styles import BOUNDARY_STYLES, WATER_STYLES
 
 __all__ = ["BaseData", "base_data", "bundled_frames", "BASE_SIMPLIFY_M", "BASE_LABEL", "BASE_SECTION", "WATER_NAMES"]
@@ -124,8 +124,8 @@ def _label_frame(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
 
 def _labels(layers: dict[str, gpd.GeoDataFrame], gcj: bool) -> tuple[dict[str, Any], ...]:
     frame = _label_frame(layers)
-    metric = to_metric(np.asarray(frame["geometry"].to_numpy(), dtype=object))
-    points = from_metric(np.array([_place(g) for g in metric], dtype=object))
+    metric = display_metric(np.asarray(frame["geometry"].to_numpy(), dtype=object))
+    points = from_display_metric(np.array([_place(g) for g in metric], dtype=object))
     points = display_geometries(points, 0, gcj)
     xy = shapely.get_coordinates(points)
     return tuple(
