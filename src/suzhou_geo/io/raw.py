@@ -152,7 +152,7 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
 
 
 def _read_decoded(path: str, use_arrow: bool, kwargs: dict) -> gpd.GeoDataFrame:
-    """The attributes as pyogrio reads them, the geometry from its ISO WKB through :func:`.wkb.decode`."""
+    """Read the attributes as pyogrio does and the geometry from its ISO WKB, through :func:`.wkb.decode`."""
     import pyogrio
     from pyogrio.raw import read_arrow
 
