@@ -116,19 +116,23 @@ SETTINGS = {
 LAYERS = {
     "layer: redline features": """
         CREATE UNLOGGED TABLE bench_red_feat AS
-        SELECT kind, name, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
+        SELECT kind, name,
+            ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
         FROM bench_src_red""",
     "layer: redlines dissolved": """
         CREATE UNLOGGED TABLE bench_red_diss AS
-        SELECT kind, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
+        SELECT kind,
+            ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
         FROM bench_src_red GROUP BY kind""",
     "layer: joint zones dissolved": """
         CREATE UNLOGGED TABLE bench_zone AS
-        SELECT pair, ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
+        SELECT pair,
+            ST_Subdivide(ST_Union(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549))), {max_vertices}) AS g
         FROM bench_src_zone GROUP BY pair""",
     "layer: districts": """
         CREATE UNLOGGED TABLE bench_dist AS
-        SELECT name_zh, in_suzhou, ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
+        SELECT name_zh, in_suzhou,
+            ST_Subdivide(ST_MakeValid(ST_Transform(ST_Segmentize(geom, 0.0005), 4549)), {max_vertices}) AS g
         FROM bench_src_dist""",
     "layer: schemes": """
         CREATE UNLOGGED TABLE bench_scheme AS

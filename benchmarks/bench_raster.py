@@ -63,8 +63,8 @@ def generate(path: Path, size: int, seed: int) -> dict:
     t0 = time.perf_counter()
     patch = 64
     rng = np.random.default_rng(seed)
-    n = size // patch + 1
-    coarse = np.array(CLASSES, dtype="uint8")[rng.integers(0, len(CLASSES), size=(n, n))]
+    picks = rng.integers(0, len(CLASSES), size=(size // patch + 1, size // patch + 1))
+    coarse = np.array(CLASSES, dtype="uint8")[picks]
     profile = dict(
         driver="GTiff", width=size, height=size, count=1, dtype="uint8", crs="EPSG:4549",
         transform=from_origin(LEFT, TOP, RES, RES), nodata=0, tiled=True, blockxsize=512,

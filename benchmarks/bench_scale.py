@@ -54,7 +54,7 @@ CHUNK = 1_000_000
 
 
 def generate(n: int, workdir: Path) -> dict[str, Path]:
-    """The parcels as GeoPackage and GeoParquet, generated once per N (1 M rows at a time)."""
+    """Return the parcels as GeoPackage and GeoParquet, generated once per N (1 M rows at a time)."""
     paths = {"gpkg": workdir / f"parcels_{n}.gpkg", "parquet": workdir / f"parcels_{n}.parquet"}
     if all(p.exists() for p in paths.values()):
         return paths
@@ -138,12 +138,13 @@ def run_dask(src: Path, dst: Path, batch_size: int, workers: int = 2) -> dict:
     from distributed import Client, LocalCluster
 
     from suzhou_geo.cli._engine import _on_cluster
+    from suzhou_geo.validate import ValidationInputs
 
     with dask.config.set({"dataframe.convert-string": False}), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
-        rows, _ = _on_cluster(client, str(src), str(dst), batch_size=batch_size, overwrite=True, layer=None,
-                              encoding=None, progress=None)
+        rows = _on_cluster(client, ValidationInputs.gather(str(src)), str(dst), batch_size=batch_size,
+                           overwrite=True, progress=None).rows
         peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     return {"rows": rows, "worker_peak_mb": sorted(round(v) for v in peaks.values())}
 
@@ -210,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[100_000])
     ap.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
     ap.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
-    ap.add_argument("--batch-size", type=int, default=None, help="streaming batch / dask partition (default: the library's)")
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="streaming batch / dask partition (default: the library's)")
     ap.add_argument("--workers", type=int, default=2, help="dask LocalCluster worker processes")
     ap.add_argument("--memory-max", type=int, default=2_000_000, help="run 'memory' up to this N")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/suzhou_geo_bench_scale"))

@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         import shapely
 
         print(
-            f"complex redlines: {len(red)} features, {int(shapely.get_num_coordinates(red.geometry.values).sum())} vertices"
+            f"complex redlines: {len(red)} features, "
+            f"{int(shapely.get_num_coordinates(red.geometry.values).sum())} vertices"
         )
     info = versions()
     info["load_average_at_start"] = os.getloadavg()
@@ -374,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(
             f"| {r['n']:,} | {r['fast_s']} | {r['fast_parcels_per_s']:,} | {r['fast_peak_mb']} | "
-            f"{r.get('naive_s', '–')} | {r.get('naive_peak_mb', '–')} | {r.get('speedup', '–')}{'×' if 'speedup' in r else ''} |"
+            f"{r.get('naive_s', '–')} | {r.get('naive_peak_mb', '–')} | "
+            f"{r.get('speedup', '–')}{'×' if 'speedup' in r else ''} |"
         )
     if a.json:
         a.json.write_text(

@@ -74,21 +74,30 @@ LAKE_ANCHORS: dict[str, tuple[str, float, float, str]] = {
               "chosen from the coordinates in Chinese Wikipedia (31°24′N 120°48′E) and the centre of the published "
               "extent of the 阳澄湖(昆山) wetland (120.822, 31.433; Suzhou landscaping and greening bureau page, "
               "2022-11-01)"),
-    "淀山湖": ("Dianshan Lake", 120.96, 31.12, "湖中一点，靠近估计的湖心（约 120.98, 31.12） / a point in the lake near its estimated centre (≈ 120.98, 31.12)"),
-    "滆湖": ("Ge Lake", 119.80, 31.60, "一般地理知识（常州武进，太湖以西） / general geography (常州 武进, west of 太湖)"),
+    "淀山湖": ("Dianshan Lake", 120.96, 31.12,
+              "湖中一点，靠近估计的湖心（约 120.98, 31.12） / a point in the lake near its estimated centre "
+              "(≈ 120.98, 31.12)"),
+    "滆湖": ("Ge Lake", 119.80, 31.60,
+            "一般地理知识（常州武进，太湖以西） / general geography (常州 武进, west of 太湖)"),
     "长荡湖": ("Changdang Lake (Tao Lake)", 119.55, 31.60, "一般地理知识（常州金坛） / general geography (常州 金坛)"),
     "澄湖": ("Cheng Lake", 120.85, 31.20, "估计的湖心 / estimated lake centre"),
-    "昆承湖": ("Kuncheng Lake", 120.79, 31.60, "一般地理知识（常熟城区东南） / general geography (常熟, south-east of the city)"),
+    "昆承湖": ("Kuncheng Lake", 120.79, 31.60,
+              "一般地理知识（常熟城区东南） / general geography (常熟, south-east of the city)"),
     "尚湖": ("Shang Lake", 120.70, 31.63, "一般地理知识（常熟，虞山以西） / general geography (常熟, west of 虞山)"),
-    "元荡": ("Yuandang", 120.88, 31.06, "一般地理知识（吴江黎里与青浦金泽交界） / general geography (吴江 黎里 / 青浦 金泽 border)"),
+    "元荡": ("Yuandang", 120.88, 31.06,
+            "一般地理知识（吴江黎里与青浦金泽交界） / general geography (吴江 黎里 / 青浦 金泽 border)"),
     "汾湖": ("Fen Lake", 120.81, 30.93, "估计的太浦河途经点（芦墟/汾湖） / estimated 太浦河 waypoint (芦墟 / 汾湖)"),
     "金鸡湖": ("Jinji Lake", 120.68, 31.31, "一般地理知识（苏州工业园区） / general geography (苏州工业园区)"),
     "独墅湖": ("Dushu Lake", 120.72, 31.27, "一般地理知识（苏州工业园区） / general geography (苏州工业园区)"),
-    "傀儡湖": ("Kuilei Lake", 120.875, 31.405, "估计的傀儡湖水源地位置 / estimated position of the 傀儡湖 water-source area"),
-    "白蚬湖": ("Baixian Lake", 120.86, 31.12, "一般地理知识（吴江同里、周庄以南） / general geography (吴江 同里/周庄 south)"),
+    "傀儡湖": ("Kuilei Lake", 120.875, 31.405,
+              "估计的傀儡湖水源地位置 / estimated position of the 傀儡湖 water-source area"),
+    "白蚬湖": ("Baixian Lake", 120.86, 31.12,
+              "一般地理知识（吴江同里、周庄以南） / general geography (吴江 同里/周庄 south)"),
     "长白荡": ("Changbaidang", 120.90, 31.17, "估计位置（万千湖/长白荡） / estimated position (万千湖 / 长白荡)"),
-    "漕湖": ("Cao Lake", 120.57, 31.50, "一般地理知识（相城北桥与常熟交界） / general geography (相城 北桥 / 常熟 border)"),
-    "鹅真荡": ("Ezhendang", 120.50, 31.505, "估计的望虞河途经点（鹅真荡/嘉菱荡一带） / estimated 望虞河 waypoint (鹅真荡 / 嘉菱荡 area)"),
+    "漕湖": ("Cao Lake", 120.57, 31.50,
+            "一般地理知识（相城北桥与常熟交界） / general geography (相城 北桥 / 常熟 border)"),
+    "鹅真荡": ("Ezhendang", 120.50, 31.505,
+              "估计的望虞河途经点（鹅真荡/嘉菱荡一带） / estimated 望虞河 waypoint (鹅真荡 / 嘉菱荡 area)"),
 }
 
 #: Rivers and canals: name_zh -> (name_en, [(lon, lat), …]) — estimated waypoints
@@ -169,7 +178,7 @@ def build_lakes(segs) -> tuple[gpd.GeoDataFrame, dict]:
         hit = [k for k, (en, x, y, _) in LAKE_ANCHORS.items() if geom.contains(shapely.Point(x, y))]
         if len(hit) == 2 and tuple(hit) in SPLIT_AT_NECK:
             pieces, width_m = split_at_neck(geom, hit[0], hit[1])
-            for k, piece in zip(hit, pieces):
+            for k, piece in zip(hit, pieces, strict=True):
                 geoms.append(piece)
                 hits.append([k])
                 notes.append(
@@ -373,7 +382,8 @@ def main() -> None:
                           "in_suzhou_km2": round(float(area_km2(shapely.intersection(g, sz))), 2)}
     ks = boundary("昆山市").geometry.iloc[0]
     if "淀山湖" in by.index:
-        figures["淀山湖"]["in_kunshan_km2"] = round(float(area_km2(shapely.intersection(by.loc["淀山湖", "geometry"], ks))), 2)
+        in_kunshan = shapely.intersection(by.loc["淀山湖", "geometry"], ks)
+        figures["淀山湖"]["in_kunshan_km2"] = round(float(area_km2(in_kunshan)), 2)
     canal = rivers[rivers.name_zh == "京杭运河"]
     canal_sz = shapely.intersection(shapely.union_all(canal.geometry.values), sz)
     info["grand_canal_in_suzhou_km"] = round(float(length_m(canal_sz)) / 1000, 2)

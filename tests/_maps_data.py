@@ -15,7 +15,8 @@ BREAKOUT = "</script><script>alert(2)</script>"
 def scheme_frame() -> gpd.GeoDataFrame:
     rows = [
         ("S1", "e1", "湖", "lake", "阳澄湖", "Yangcheng Lake", box(120.74, 31.38, 120.84, 31.47)),
-        ("S1", "e2", "轴", "axis", "吴淞江", "Wusong River", LineString([(120.60, 31.28), (120.90, 31.30), (121.10, 31.33)])),
+        ("S1", "e2", "轴", "axis", "吴淞江", "Wusong River",
+         LineString([(120.60, 31.28), (120.90, 31.30), (121.10, 31.33)])),
         ("S1", "e3", "点", "point", "天福国家湿地公园", "Tianfu Wetland Park", Point(121.05, 31.28)),
         ("S1", "e4", "核", "core", "太湖生态核", "Taihu core", box(120.20, 31.00, 120.45, 31.25)),
     ]
@@ -44,7 +45,7 @@ def redline_frame() -> gpd.GeoDataFrame:
             "kind": ["ecological_protection_redline", "ecological_space_control"],
             "category": ["重要湿地", "饮用水水源保护区"],
             "jurisdiction": ["昆山市", "昆山市"],
-            "basis": ["illustrative reconstruction from public sources", "illustrative reconstruction from public sources"],
+            "basis": ["illustrative reconstruction from public sources"] * 2,
             "accuracy_m": [300.0, 300.0],
             "source": ["planning_facts.md §4", "planning_facts.md §4"],
         },
@@ -81,8 +82,8 @@ def report_frame() -> gpd.GeoDataFrame:
         {
             "parcel_name": names,
             "verdict": verdicts,
-            "reasons": ["overlaps 阳澄湖(昆山)重要湿地 (12.5 %)", "within 200 m of a redline", "in the 嘉昆太 joint zone",
-                        "", "empty geometry"],
+            "reasons": ["overlaps 阳澄湖(昆山)重要湿地 (12.5 %)", "within 200 m of a redline",
+                        "in the 嘉昆太 joint zone", "", "empty geometry"],
             "district": ["昆山市"] * 5,
         },
         geometry=geoms,
@@ -91,7 +92,7 @@ def report_frame() -> gpd.GeoDataFrame:
 
 
 def scheme_frame_new_columns() -> gpd.GeoDataFrame:
-    """The scheme sample with the newer inference columns instead of ``inferred``."""
+    """Return the scheme sample with the newer inference columns instead of ``inferred``."""
     f = scheme_frame()
     f["role_inferred"] = [False, True, False, False]
     f["role_evidence"] = ["", "the plan lists 吴淞江 among the axes; role read from its wording", "", ""]
@@ -103,7 +104,7 @@ VERDICT_SHARES = {"conflict": 0.10, "review": 0.08, "notice": 0.07, "pass": 0.74
 
 
 def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
-    """A report frame of *n* parcels with every report-schema column, made in well under a second.
+    """Return a report frame of *n* parcels with every report-schema column, made in well under a second.
 
     Parcels are 80–300 m boxes scattered over 苏州市's bounding box; verdicts drawn with
     :data:`VERDICT_SHARES`; a tenth of the invalid ones have no geometry.  Only the maps
@@ -113,7 +114,7 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
     import pandas as pd
     import shapely
 
-    from suzhou_geo.validate.schema import REPORT_SCHEMA
+    from suzhou_geo.validate.schema import REPORT_SCHEMA, VERDICT_ZH
 
     rng = np.random.default_rng(seed)
     x = rng.uniform(120.0, 121.3, n)
@@ -127,8 +128,10 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
     area = (2 * half * 1.1e5) ** 2 * 0.86
     reasons = np.where(
         verdicts == "conflict",
-        pd.Series(np.round(overlap, 1)).astype(str).radd("与生态保护红线重叠 overlaps the ecological protection redline: "),
-        np.where(verdicts == "review", "距生态保护红线不足 200 m within 200 m of the redline", "未触发任何规则 / no rule fired"),
+        pd.Series(np.round(overlap, 1)).astype(str).radd(
+            "与生态保护红线重叠 overlaps the ecological protection redline: "),
+        np.where(verdicts == "review", "距生态保护红线不足 200 m within 200 m of the redline",
+                 "未触发任何规则 / no rule fired"),
     )
     frame = {
         "parcel_id": pd.Series(np.arange(n)).astype(str).radd("P-").to_numpy(),
@@ -136,6 +139,7 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
         "case": "synthetic",
         "synthetic": True,
         "verdict": verdicts,
+        "verdict_zh": pd.Series(verdicts).map(VERDICT_ZH).to_numpy(),
         "reasons": reasons,
         "redline_overlap_m2": overlap,
         "redline_overlap_ratio": np.minimum(overlap / area, 1.0),
@@ -148,6 +152,8 @@ def synthetic_report(n: int, seed: int = 13) -> gpd.GeoDataFrame:
         "scheme_elements": "",
         "geometry_issue": np.where(verdicts == "invalid", "empty geometry", ""),
         "parcel_area_m2": area,
+        "declared_area_ha": np.nan,
+        "planar_area_m2": np.nan,
         "approximate_position": False,
         "redline_data": "内置示意样例（非官方）bundled illustrative sample (not official)",
     }

@@ -131,7 +131,8 @@ def _bindir() -> Path:
         ):
             return d
     raise Unavailable(
-        "no PostgreSQL server binaries with PostGIS (apt-get install postgresql-15-postgis-3, "
+        "no PostgreSQL server binaries with PostGIS (apt-get install postgresql-<version>-postgis-3 "
+        "for the installed PostgreSQL, as scripts/test.sh does, "
         f"or set {BIN_ENV})"
     )
 

@@ -51,7 +51,7 @@ TRUTH = [_square(LON0 + 0.01 * i, LAT0) for i in range(3)]
 
 
 def truth_frame() -> gpd.GeoDataFrame:
-    """The parcels as they really are: CGCS2000, UTF-8 attributes."""
+    """Return the parcels as they really are: CGCS2000, UTF-8 attributes."""
     return gpd.GeoDataFrame({"名称": NAMES, "编号": ["A1", "A2", "A3"]}, geometry=TRUTH, crs="EPSG:4490")
 
 
@@ -74,7 +74,7 @@ class Case:
 
 
 def legacy_crs(epsg: int) -> CRS:
-    """The legacy CRS *epsg* bound to CGCS2000≈WGS84 by :data:`HELMERT`, written independently as PROJ text."""
+    """Return the legacy CRS *epsg* bound to CGCS2000≈WGS84 by :data:`HELMERT`, written independently as PROJ text."""
     base = CRS.from_epsg(epsg)
     h = HELMERT
     towgs = f"+towgs84={h['dx']},{h['dy']},{h['dz']},{h['rx']},{h['ry']},{h['rz']},{h['ds']}"
@@ -313,7 +313,7 @@ def build_round_two(folder: str | Path) -> list[Case]:
                           error="ReadError", match=["damaged"], role=role))
     pd.DataFrame({"地块编号": ["A1", "A2"], "面积": [1.0, 2.0]}).to_excel(out / "table.xlsx", index=False)
     cases.append(Case("table_xlsx", "table.xlsx", "a spreadsheet without geometry", "error", error="ReadError",
-                      match=["no geometry", "WKT"]))
+                      match=["点号", "no header with a point number"]))
     pyogrio.write_dataframe(pd.DataFrame({"地块编号": ["A1"]}), out / "attribute_table.gpkg", layer="属性表")
     cases.append(Case("attribute_table_gpkg", "attribute_table.gpkg", "a GeoPackage attribute table",
                       "error", error="ReadError", match=["no geometry"]))

@@ -57,7 +57,7 @@ def test_csv_starts_with_a_bom(parcels, tmp_path):
     assert r.exit_code == 0, r.output
     raw = (tmp_path / "r.csv").read_bytes()
     assert raw[:3] == b"\xef\xbb\xbf"
-    assert raw[3:].decode("utf-8").splitlines()[0].split(",")[-1] == "WKT"
+    assert raw[3:].decode("utf-8").splitlines()[0].split(",")[-1] == "\"WKT\""  # text fields are quoted
 
 
 def test_xlsx_has_one_row_per_parcel_and_the_chinese_headers(parcels, tmp_path):

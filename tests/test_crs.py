@@ -20,8 +20,9 @@ GEOD = Geod(ellps="WGS84")
 
 
 def ref_wgs2gcj(lon: float, lat: float) -> tuple[float, float]:
-    """The published forward formula, transcribed with ``math`` one point at a time
-    (as in cnmaps.geo / coordTransform), independently of the library's numpy code.
+    """Apply the published forward formula, transcribed with ``math`` one point at a time.
+
+    As in cnmaps.geo / coordTransform, independently of the library's numpy code.
     """
     a = 6378245.0
     ee = 0.00669342162296594323
@@ -89,7 +90,7 @@ def test_geometry_and_frame_inputs():
     poly = Polygon([(120.6, 31.3), (120.61, 31.3), (120.61, 31.31)])
     g = sg.wgs84_to_gcj02(poly)
     xy = shapely.get_coordinates(g)
-    for (x, y), (x0, y0) in zip(xy, shapely.get_coordinates(poly)):
+    for (x, y), (x0, y0) in zip(xy, shapely.get_coordinates(poly), strict=True):
         rx, ry = ref_wgs2gcj(x0, y0)
         assert (x, y) == pytest.approx((rx, ry), abs=1e-12)
     frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[poly], crs="EPSG:4490")

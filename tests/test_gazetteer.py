@@ -47,13 +47,15 @@ TOWN_ALIASES = {"松陵": ("吴江市",), "城厢": ("太仓市",), "玉山": ("
 #: Names that GeoNames also holds as a town but that name something else in the places, or
 #: that cannot be checked against a GeoNames point; each with the reason.
 NOT_CHECKED = {
-    **dict.fromkeys(("太湖", "阳澄湖", "汾湖", "淀山湖", "长江"), "a lake or river here; GeoNames has a town of that name"),
+    **dict.fromkeys(("太湖", "阳澄湖", "汾湖", "淀山湖", "长江"),
+                    "a lake or river here; GeoNames has a town of that name"),
     "虞山": "the hill; GeoNames' 虞山镇 is the centre of 常熟",
     **dict.fromkeys(("苏州", "无锡", "嘉兴", "昆山", "太仓", "张家港", "常熟", "常熟市", "青浦", "嘉定", "嘉善",
                      "相城区", "沪"), "a city, county or province: checked against the boundaries instead"),
     "唯亭": "GeoNames' 'Weiting' (8540499) lies at 120.694 °E, 8–9 km west of where the 唯亭 waypoints put the "
             "town on 阳澄湖's south shore; we cannot tell which is right, so it is no reference",
-    "张桥": "GeoNames' 'Zhangqiao' (1785177) is another 张桥, 60 km away (120.06 °E, 32.12 °N); the 常熟 one is not in it",
+    "张桥": "GeoNames' 'Zhangqiao' (1785177) is another 张桥, 60 km away (120.06 °E, 32.12 °N); "
+            "the 常熟 one is not in it",
 }
 #: A waypoint at the town: within 3 km of its point.  A waypoint described relative to the
 #: town ("north of", "… south", "between", "border", "shore", "edge", "reach"): within 10 km.
@@ -88,13 +90,14 @@ CHECKED = [(eid, w, _named_towns(w[2])) for eid, w in catalogue_waypoints() if _
 def test_the_checked_waypoints_are_listed():
     # the list the tests below check (ids show it too): 50-odd waypoints in 20-odd elements
     assert len(CHECKED) >= 40
-    assert {"ecological.axis-wangyu", "cross-border-water.river-taipu", "structure.axis-huning"} <= {c[0] for c in CHECKED}
+    checked = {c[0] for c in CHECKED}
+    assert {"ecological.axis-wangyu", "cross-border-water.river-taipu", "structure.axis-huning"} <= checked
 
 
 @pytest.mark.parametrize("eid, wp, towns", CHECKED, ids=[f"{e}:{w[2][:24]}" for e, w, _ in CHECKED])
 def test_waypoint_lies_near_the_town_it_names(geonames, eid, wp, towns):
     pts = [geonames[TOWNS[t]] for t in towns]
-    for t, p in zip(towns, pts):  # the chosen GeoNames entry really is that town
+    for t, p in zip(towns, pts, strict=True):  # the chosen GeoNames entry really is that town
         zh = [a for a in p["alternatenames"] if CJK.fullmatch(a or "")]
         accepted = (t, t + "镇", t + "街道", *TOWN_ALIASES.get(t, ()))
         assert not zh or any(a in accepted for a in zh), (t, p["name"], zh)
@@ -118,8 +121,10 @@ def test_every_geonames_town_named_in_a_waypoint_is_checked_or_excused(geonames)
 
 # -- every element that should lie in 苏州市 does --------------------------------------------------
 def test_every_clipped_scheme_element_lies_in_suzhou():
-    """Elements clipped to 苏州市 or one of its units lie inside the city (5 m for lines, see
-    scripts/build_schemes.py); the unclipped cross-border water bodies each reach into it.
+    """Elements clipped to 苏州市 lie inside it; the unclipped cross-border water bodies reach into it.
+
+    Elements clipped to 苏州市 or one of its units lie inside the city (5 m for lines, see
+    scripts/build_schemes.py).
     """
     layers = sg.layers().to_crs(GK)
     sz = sg.boundary("苏州市").to_crs(GK).geometry.iloc[0]
@@ -140,8 +145,10 @@ DCW = Path("/usr/share/gmt-dcw/dcw-gmt.nc")
 
 
 def _dcw_polygon(code: str):
-    """A DCW state polygon from the netCDF-4 file: uint16 lon/lat scaled to [min, max], segments
-    separated by lon = 65535 (lat 0 an outer ring, 1 a hole), as GMT's gmt_dcw.c reads them.
+    """Return a DCW state polygon from the netCDF-4 file, read as GMT's gmt_dcw.c reads it.
+
+    Lon/lat are uint16 scaled to [min, max]; segments are separated by lon = 65535 (lat 0 an outer
+    ring, 1 a hole).
     """
     h5py = pytest.importorskip("h5py", reason="reading DCW's netCDF-4 file needs h5py (the test extra)")
     with h5py.File(DCW, "r") as f:

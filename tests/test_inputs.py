@@ -24,7 +24,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Polygon, box
 
 import suzhou_geo as sg
-from suzhou_geo.errors import CRSError, DatumError, GeometryError, InputError, SuzhouGeoWarning
+from suzhou_geo.errors import CRSError, DatumError, GeometryError, InputError, Row, SuzhouGeoWarning
 
 GEOD = Geod(ellps="GRS80")
 TO_GK = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
@@ -166,7 +166,7 @@ def test_a_text_attribute_called_geometry_survives(corpus):
 # --------------------------------------------------------------------------- redline edges, exactly
 
 def _edge_strip(a, b, width_deg, side):
-    """A thin strip along the segment a→b, on one side (+1 left, -1 right), sharing the segment exactly."""
+    """Return a thin strip along the segment a→b, on one side (+1 left, -1 right), sharing the segment exactly."""
     (x0, y0), (x1, y1) = a, b
     nx, ny = -(y1 - y0), x1 - x0
     n = np.hypot(nx, ny)
@@ -176,7 +176,7 @@ def _edge_strip(a, b, width_deg, side):
 
 @pytest.fixture(scope="module")
 def edge_redline():
-    """A protection redline in lon/lat with long edges (like the bundled ones), and its exterior ring."""
+    """Return a protection redline in lon/lat with long edges (like the bundled ones), and its exterior ring."""
     ring = [(120.90, 31.30), (121.02, 31.31), (121.05, 31.39), (120.93, 31.40), (120.90, 31.30)]
     red = gpd.GeoDataFrame({"name": ["测试红线"], "kind": ["ecological_protection_redline"]},
                            geometry=[Polygon(ring)], crs="EPSG:4490")
@@ -314,7 +314,7 @@ def test_cli_floors_minus_crs_and_redlines_crs(tmp_path):
     res = CliRunner().invoke(main, ["floors", "--minus", str(amap), "--minus-crs", "GCJ-02"])
     assert res.exit_code == 0, res.output
     want = sg.check_floor("昆山市", minus=parcels)
-    assert f"昆山市: area {want.area_km2:.4f} km²" in res.output
+    assert f"昆山市: 面积 area {want.area_km2:.4f} km²" in res.output
     bundled = sg.check_floor("昆山市")
     assert bundled.area_km2 > want.area_km2  # the bundled redlines were not shifted
 
@@ -372,9 +372,10 @@ def test_redline_with_nan_vertex_is_an_error_naming_the_row():
                          crs="EPSG:4490", index=[7, 8])
     with pytest.raises(GeometryError) as err:
         sg.check_floor("昆山市", redlines=g)
-    assert err.value.row == 8 and "NaN" in str(err.value)
+    assert err.value.row == Row(2, 8) and "NaN" in str(err.value)  # counted from 1, with the input's own index
+    assert "第 2 个要素 feature 2 (索引 index 8)" in str(err.value)
     fc = sg.check_floor("昆山市", redlines=sg.load_redlines(g, invalid="exclude"))
-    assert any("row 8 excluded" in w for w in fc.warnings)
+    assert any("第 2 个要素（索引 8）已排除 / feature 2 (index 8) excluded" in w for w in fc.warnings)
 
 
 @pytest.mark.parametrize("command", [["area"], ["zonal", "RASTER"], ["rasterize", "-o", "OUT"]])

@@ -68,7 +68,7 @@ def test_every_vertex_within_500m_of_a_border_and_inside_a_member(zone, borders,
     all_borders = shapely.union_all(list(borders.values()))
     members = shapely.union_all(list(territory.values()))
     g = zone.to_crs(GK)
-    for geom, side in zip(g.geometry, g.side):
+    for geom, side in zip(g.geometry, g.side, strict=True):
         xy = shapely.get_coordinates(geom)
         pts = shapely.points(xy)
         d = shapely.distance(pts, all_borders)
@@ -116,7 +116,7 @@ def test_offset_points_400_in_600_out(zone, borders, territory):
     jd_side = g[(g.pair == "昆山市–嘉定区") & (g.side == "嘉定区")].geometry.iloc[0]
     sides_seen = set()
     for pts in cases:
-        for (s, off), p in pts.items():
+        for (_, off), p in pts.items():
             if off == 400:
                 assert band.contains(p), f"400 m point {p} not in the zone"
                 if territory["昆山市"].contains(p):
@@ -192,7 +192,8 @@ def test_cli_joint_zone(tmp_path, zone):
     back = gpd.read_file(out)
     assert len(back) == len(zone) and set(back.pair) == set(zone.pair)
     assert np.allclose(back.area_km2, zone.area_km2)
-    res2 = CliRunner().invoke(main, ["joint-zone", "-o", str(tmp_path / "z.geojson"), "--members", "昆山市,Jiading", "--distance", "250"])
+    res2 = CliRunner().invoke(main, ["joint-zone", "-o", str(tmp_path / "z.geojson"), "--members", "昆山市,Jiading",
+                                     "--distance", "250"])
     assert res2.exit_code == 0, res2.output
     assert "昆山市–嘉定区" in res2.output and "250 m" in res2.output
     bad = CliRunner().invoke(main, ["joint-zone", "-o", str(tmp_path / "x.gpkg"), "--members", "张家港市,嘉定区"])
@@ -218,8 +219,10 @@ def test_pacts_say_which_parts_are_sourced_and_which_assumed():
 
 
 def test_dissolved_zone_is_one_row_per_pact_and_matches_an_independent_union(borders, territory):
-    """The 2018 pact's zone built from scratch: union of 500 m buffers of the three borders,
-    clipped to the three members' territory, measured on the GRS80 ellipsoid.
+    """Build the 2018 pact's zone from scratch and compare.
+
+    The zone is the union of 500 m buffers of the three borders, clipped to the three members'
+    territory, measured on the GRS80 ellipsoid.
     """
     from pyproj import Geod
 
@@ -248,6 +251,7 @@ def test_pair_rows_overlap_so_their_sum_exceeds_the_dissolved_total(zone):
 def test_dissolve_keeps_pacts_apart_and_labels_custom_zones():
     q = joint_control_zone(pact="kunshan_qingpu_dianshanhu", dissolve=True)
     assert len(q) == 1 and q.assumed.iloc[0] == "distance, extent"
-    assert q.area_km2.iloc[0] == pytest.approx(joint_control_zone(pact="kunshan_qingpu_dianshanhu").area_km2.sum(), rel=1e-3)
+    pact_zone = joint_control_zone(pact="kunshan_qingpu_dianshanhu")
+    assert q.area_km2.iloc[0] == pytest.approx(pact_zone.area_km2.sum(), rel=1e-3)
     c = joint_control_zone(members=("Kunshan", "Jiading"), distance_m=200, dissolve=True)
     assert len(c) == 1 and c.distance_m.iloc[0] == 200 and "distance" not in c.assumed.iloc[0]

@@ -28,6 +28,7 @@ FLOORS: dict[str, int] = {
     "suzhou_geo.pieces": 0,
     "suzhou_geo.layer": 0,
     "suzhou_geo.landcover": 0,
+    "suzhou_geo.palette": 0,
     "suzhou_geo.io": 1,
     "suzhou_geo.boundaries": 2,
     "suzhou_geo.spatial_schemes": 2,
@@ -37,6 +38,7 @@ FLOORS: dict[str, int] = {
     "suzhou_geo.datasets": 2,
     "suzhou_geo.areas": 2,
     "suzhou_geo.validate": 3,
+    "suzhou_geo.redline_use": 3,
     "suzhou_geo.report": 4,
     "suzhou_geo.maps": 4,
     "suzhou_geo.cli": 5,
@@ -62,7 +64,7 @@ def _package_of(name: str) -> list[str]:
 
 
 def _imports(name: str) -> list[tuple[str, str, int]]:
-    """(module imported, name taken from it or "", line) for every import in *name*'s source."""
+    """Return (module imported, name taken from it or "", line) for every import in *name*'s source."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
@@ -111,7 +113,7 @@ def test_no_import_runs_up_the_floors():
 
 
 def _group(name: str) -> str:
-    """The FLOORS entry a module belongs to (``suzhou_geo.io`` for ``suzhou_geo.io.reader``)."""
+    """Return the FLOORS entry a module belongs to (``suzhou_geo.io`` for ``suzhou_geo.io.reader``)."""
     return max((p for p in FLOORS if name == p or name.startswith(p + ".")), key=len, default=name)
 
 
@@ -171,9 +173,12 @@ def test_no_private_name_crosses_a_module():
     ("suzhou_geo.io", ("suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps", "suzhou_geo.cli")),
     ("suzhou_geo.validate.schema", ("suzhou_geo.validate.core", "suzhou_geo.report", "suzhou_geo.maps")),
     ("suzhou_geo.redlines", ("suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps")),
+    ("suzhou_geo.redline_use.schema", ("suzhou_geo.redline_use.occupy", "suzhou_geo.redline_use.compare",
+                                       "suzhou_geo.validate", "suzhou_geo.report", "suzhou_geo.maps")),
 ])
 def test_importing_a_floor_loads_nothing_above_it(module, banned):
-    code = f"import json, sys, {module}\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith('suzhou_geo'))))"
+    code = (f"import json, sys, {module}\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('suzhou_geo'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     above = [m for m in loaded if m.startswith(banned)]

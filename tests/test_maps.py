@@ -109,10 +109,10 @@ def test_maps_import_no_domain_module():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level >= 2:
                 mod = node.module or ""
-                allowed = {"crs", "errors", "geometry", "measure", "layer", "io", "validate"}
+                allowed = {"crs", "errors", "geometry", "measure", "layer", "io", "validate", "redline_use", "palette"}
                 assert mod.split(".")[0] in allowed, f"{path.name} imports ..{mod}"
-                if mod.startswith("validate"):
-                    assert [a.name for a in node.names] == ["schema"], f"{path.name}: only validate.schema"
+                if mod.startswith(("validate", "redline_use")):  # the data-only column schemas
+                    assert [a.name for a in node.names] == ["schema"], f"{path.name}: only {mod}.schema"
 
 
 def test_public_names_still_importable():
@@ -189,7 +189,7 @@ def test_report_map_has_about_a_dozen_entries_with_the_planners_defaults():
 def test_no_translucent_fills_that_could_mix():
     """Schemes are outlines; redlines and the joint zone hatched; parcels and water opaque."""
     page = render(sg.plan_map(sg.layers(), sg.load_redlines(), sg.joint_control_zone(), report_frame()))
-    for data, spec in layers_of(page).values():
+    for _, spec in layers_of(page).values():
         for key, style in spec["styles"].items():
             if style.get("hatch") or not style.get("fill", True):
                 continue
@@ -214,7 +214,7 @@ def test_scheme_length_and_area_are_ellipsoidal():
     (data, spec), = group(page, "两心两轴、多廊多点")
     popups = [dict(r) for r in rows(data, spec)]
     line = [(120.60, 31.28), (120.90, 31.30), (121.10, 31.33)]
-    assert popups[1]["长度 length"] == f"{GEOD.line_length(*zip(*line)) / 1000:,.2f} km"
+    assert popups[1]["长度 length"] == f"{GEOD.line_length(*zip(*line, strict=True)) / 1000:,.2f} km"
     lon, lat = [120.20, 120.45, 120.45, 120.20], [31.00, 31.00, 31.25, 31.25]
     assert popups[3]["面积 area"] == f"{abs(GEOD.polygon_area_perimeter(lon, lat)[0]) / 1e6:,.4f} km²"
 
@@ -236,9 +236,12 @@ def test_legend_lists_classes_with_the_layers_that_draw_them():
     assert [i["label"] for i in sections["地块 parcels"]["items"]] == [
         "冲突 conflict", "复核 review", "告知 notice", "通过 pass"]
     assert list(sections)[-1] == "底图 base map"
-    roles = {i["label"]: i["layers"] for i in sections["格局 schemes"]["items"]}
+    # a scheme's elements are listed under the scheme's name, tied to the layer its entry switches on
+    roles = {i["label"]: i["layers"] for i in sections["两心两轴、多廊多点"]["items"]}
     assert set(roles) == {"湖 lake", "轴 axis", "点 point", "核 core"}
-    assert all(v == entries(page)["两心两轴、多廊多点"]["layers"] for v in roles.values())
+    drawn, names = entries(page)["两心两轴、多廊多点"]["layers"]  # the elements and their names, together
+    assert all(v == [drawn] for v in roles.values()) and names in setup_of(page)["labels"]
+    assert "格局 schemes" not in sections
     assert legend["head"] == "坐标 CGCS2000/WGS84"
     assert any("1 个要素无几何" in n for n in legend["notes"])
 
@@ -381,7 +384,8 @@ def test_base_layer_names_units_and_water_and_is_not_interactive():
     assert shapes[1]["interactive"] is False and set(shapes[1]["classes"]) >= {"water", "city", "suzhou", "neighbour"}
     labels = re.search(r"suzhouGeo\.labels\((\[.*\])\);$", page, re.M).group(1)
     texts = {i["text"]: i for i in json.loads(labels)}
-    for name in ("昆山市", "太仓市", "常熟市", "吴江区", "张家港市", "姑苏区", "太湖", "阳澄湖", "淀山湖", "长江", "嘉定区"):
+    for name in ("昆山市", "太仓市", "常熟市", "吴江区", "张家港市", "姑苏区",
+                 "太湖", "阳澄湖", "淀山湖", "长江", "嘉定区"):
         assert name in texts, name
     ks = sg.boundary("昆山市").geometry.iloc[0]
     assert ks.contains(Point(texts["昆山市"]["lon"], texts["昆山市"]["lat"]))  # placed inside its unit
@@ -487,7 +491,8 @@ def test_large_report_draws_conflicts_and_reviews_and_counts_the_rest():
     page = render(sg.plan_map(report, base=False))
     drawn, counted = _verdict_totals(page)
     truth = report[report.geometry.notna()].verdict.value_counts()
-    assert drawn == {"冲突 conflict": truth["conflict"], "复核 review": truth["review"], "无效 invalid": truth["invalid"]}
+    assert drawn == {"冲突 conflict": truth["conflict"], "复核 review": truth["review"],
+                     "无效 invalid": truth["invalid"]}
     assert counted == {"告知 notice": truth["notice"], "通过 pass": truth["pass"]}
     e = entries(page)
     assert e["通过 pass"]["count"] == f"{(report.verdict == 'pass').sum():,} · 网格 grid"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -161,13 +162,23 @@ def test_legend_follows_the_layers_shown_and_collapses(page):
     if page.width != 1280:
         pytest.skip("one viewport is enough")
     legend = lambda: page.js("document.querySelector('.sg-legend-body').textContent")  # noqa: E731
-    assert "冲突 conflict" in legend() and "格局 schemes" not in legend()
+    assert "冲突 conflict" in legend() and "一河三湖" not in legend()
+    # one scale bar, metric only (no miles or feet)
+    scale = page.js("[...document.querySelectorAll('.leaflet-control-scale-line')].map(e => e.textContent)")
+    assert len(scale) == 1 and re.fullmatch(r"\d+ k?m", scale[0]), scale
+    assert page.js("document.querySelectorAll('.sg-element').length") == 0  # no scheme on, no element name
     page.expand_control()
     page.frame.locator(".sg-entry", has_text="一河三湖").locator("input").click()
-    assert "格局 schemes" in legend() and "湖 lake" in legend()
+    # the scheme's elements are listed under its name, and their names are drawn, none over another
+    assert "一河三湖" in legend() and "湖 lake" in legend()
+    shown = page.js("""() => [...document.querySelectorAll('.sg-place')].filter(s => s.isConnected
+        && s.style.visibility !== 'hidden').map(s => { const r = s.getBoundingClientRect();
+        return {cls: s.className, left: r.left, top: r.top, right: r.right, bottom: r.bottom}; })""")
+    assert any("sg-element" in s["cls"] for s in shown)
+    assert not [(a, b) for i, a in enumerate(shown) for b in shown[i + 1:] if overlap(a, b)]
     page.frame.locator(".sg-entry", has_text="一河三湖").locator("input").click()
     page.frame.locator(".sg-entry", has_text="冲突 conflict").locator("input").click()
-    assert "冲突 conflict" not in legend() and "格局 schemes" not in legend()
+    assert "冲突 conflict" not in legend() and "一河三湖" not in legend()
     page.frame.locator(".sg-entry", has_text="冲突 conflict").locator("input").click()
     page.collapse_control()
     open_height = page.rect(".sg-legend")["height"]
@@ -267,7 +278,8 @@ def test_maps_notebook_renders_without_network(browser, tmp_path):
     nb = nbformat.read(EXAMPLES / "04_maps_chinese_basemaps.ipynb", as_version=4)
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
-               if o.get("output_type") in ("display_data", "execute_result") and "<iframe" in o.get("data", {}).get("text/html", "")]
+               if o.get("output_type") in ("display_data", "execute_result")
+               and "<iframe" in o.get("data", {}).get("text/html", "")]
     assert len(outputs) >= 3
     for i, html in enumerate(outputs):
         assert "cdn.jsdelivr.net" not in htmllib.unescape(html)

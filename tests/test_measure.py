@@ -18,7 +18,7 @@ GRS80 = Geod(ellps="GRS80")
 
 
 def dense_box(x0, y0, x1, y1, n=200):
-    """A box with n vertices per edge, so reprojection keeps its shape."""
+    """Return a box with n vertices per edge, so reprojection keeps its shape."""
     t = np.linspace(0, 1, n, endpoint=False)
     xs = np.concatenate([x0 + (x1 - x0) * t, np.full(n, x1), x1 - (x1 - x0) * t, np.full(n, x0)])
     ys = np.concatenate([np.full(n, y0), y0 + (y1 - y0) * t, np.full(n, y1), y1 - (y1 - y0) * t])

@@ -12,7 +12,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["03_validate_parcels.ipynb", "04_maps_chinese_basemaps.ipynb", "05_raster_stats.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["03_validate_parcels.ipynb", "04_maps_chinese_basemaps.ipynb", "05_raster_stats.ipynb"]
+)
 def test_example_leaves_no_temporary_files(name, tmp_path, monkeypatch):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()

@@ -145,6 +145,17 @@ def test_shapefile_reads_back_with_chinese_intact(tmp_path):
     )
 
 
+def test_shapefile_that_shortens_nothing_warns_nothing(tmp_path):
+    g = gpd.GeoDataFrame({"name": ["苏州-1"], "area": [1.5]}, geometry=[box(120.9, 31.3, 120.91, 31.31)],
+                         crs="EPSG:4490")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SuzhouGeoWarning)
+        write_layer(g, tmp_path / "short.shp")
+    with pytest.warns(SuzhouGeoWarning, match="1 个文本值已截短") as caught:  # one long text: said
+        write_layer(g.assign(name=[LONG]), tmp_path / "long.shp")
+    assert "0 个列名" in str(caught[0].message)
+
+
 def test_report_shapefile_uses_schema_names(tmp_path):
     report = sg.validate_parcels(sg.datasets.parcels().head(30), schemes=False)
     with warnings.catch_warnings():
@@ -172,7 +183,7 @@ def test_csv_has_bom_wkt_last_and_reads_back(tmp_path):
     assert list(back["地块编号"]) == list(g["地块编号"])
     assert back.geometry.iloc[0].equals(g.geometry.iloc[0])
     # Excel on Chinese Windows decodes by the BOM; without it the bytes are GBK garbage
-    assert raw[3:].decode("utf-8").startswith("地块编号")
+    assert raw[3:].decode("utf-8").startswith("\"地块编号\"")  # every text field quoted
 
 
 def test_csv_without_geometry(tmp_path):
@@ -216,7 +227,8 @@ def test_xlsx_report_has_bilingual_headers_colours_and_summary(tmp_path):
     cells = [ws.cell(row=r, column=vcol) for r in range(2, len(report) + 2)]
     assert [c.value.split()[-1] for c in cells] == list(report.verdict)
     fills = {c.value: c.fill.fgColor.rgb[-6:] for c in cells}
-    assert fills["冲突 conflict"] == "F4C7C3" and fills["通过 pass"] == "D9EAD3"
+    # a light tint (30 %) of the maps' verdict colours #e31a1c and #41ab5d, worked out by hand
+    assert fills["冲突 conflict"] == "F7BABB" and fills["通过 pass"] == "C6E6CE"
     assert ws.max_row == len(report) + 1
     names = wb.sheetnames
     assert names[1:] == ["汇总 summary", "规则 rules", "说明 notes", "列说明 columns"]

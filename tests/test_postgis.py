@@ -225,7 +225,7 @@ def test_report_written_back_reads_back_row_for_row(postgis_server, file_report)
     assert any("USING gist (geometry)" in d for (d,) in idx), idx
     # Chinese text intact and in input order (fid numbers the rows)
     rows = sql("SELECT name, district, reasons, redline_names FROM report ORDER BY fid")
-    for col, got in zip(("name", "district", "reasons", "redline_names"), zip(*rows), strict=True):
+    for col, got in zip(("name", "district", "reasons", "redline_names"), zip(*rows, strict=True), strict=True):
         want = [None if pd.isna(v) else v for v in file_report[col]]
         assert list(got) == want, col
     # column types from the report schema
@@ -407,7 +407,8 @@ def test_write_column_types_index_and_crs(postgis_server):
     )
     write_layer(gk, postgis_server.uri(), layer="types")
     types = postgis_server.sql(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'types' ORDER BY ordinal_position"
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'types' "
+        "ORDER BY ordinal_position"
     )
     assert types == [
         ("fid", "bigint"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -15,6 +16,7 @@ from shapely.geometry import Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 import suzhou_geo as sg
+from suzhou_geo.errors import Row
 from suzhou_geo.io.bundled import data_dir, data_path
 from suzhou_geo.redlines import (
     FLOORS,
@@ -62,7 +64,7 @@ def test_floors_registry():
     assert "1950.71" in FLOORS["苏州市"].note
     assert FLOORS["昆山市"].floor_km2 == 47.7531 and "《全面推进美丽昆山建设工作方案》" in FLOORS["昆山市"].source
     assert "47.7531" in FLOORS["昆山市"].clause
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         FLOORS["昆山市"].floor_km2 = 1  # frozen
 
 
@@ -242,16 +244,16 @@ def test_official_style_gbk_shapefile(tmp_path, caplog):
     # the bow-tie's repair changes its area from 0 to 0.5 km²: not counted silently
     with pytest.raises(sg.errors.GeometryError) as err, pytest.warns(sg.errors.SuzhouGeoWarning, match="GB18030"):
         load_redlines(path, crs="EPSG:4549")
-    assert "hx.shp" in str(err.value) and err.value.row == 1 and "invalid='repair'" in str(err.value)
+    assert "hx.shp" in str(err.value) and err.value.row == Row(2) and "invalid='repair'" in str(err.value)
     with pytest.warns(sg.errors.SuzhouGeoWarning, match="GB18030"):
         r = load_redlines(path, crs="EPSG:4549", invalid="repair")
     assert list(r.name) == list(gdf.HXMC)
     assert list(r.kind) == [REDLINE, REDLINE, SPACE_CONTROL]
     assert list(r.category) == ["饮用水水源保护区", "重要湿地", "清水通道维护区"]
-    assert "repaired: Self-intersection" in r.geometry_issue.iloc[1]
+    assert "repaired: the boundary crosses itself at (" in r.geometry_issue.iloc[1]
     assert r.geometry_issue.iloc[0] is None
-    assert any("row 1 counted as repaired" in n for n in r.attrs["notes"])
-    assert any("row 1 counted as repaired" in w for w in check_floor("昆山市", redlines=r).warnings)
+    assert any("第 2 个要素按修复后的形状计入 / feature 2 counted as repaired" in n for n in r.attrs["notes"])
+    assert any("feature 2 counted as repaired" in w for w in check_floor("昆山市", redlines=r).warnings)
     assert list(r.jurisdiction) == ["昆山市"] * 3  # filled from location
     assert r.attrs["illustrative"] is False and "hx.shp" in r.attrs["data_note"]
     # bow-tie: two triangles of 0.25 km² each (planar, hand-computed), ellipsoidal within 0.1 %
@@ -277,7 +279,8 @@ def test_points_and_lines_are_rejected_with_rows():
     with pytest.raises(ValueError) as err:
         load_redlines(gdf)
     msg = str(err.value)
-    assert "row 11" in msg and "row 12" in msg and "point" in msg and "line" in msg
+    assert "feature 2 (索引 index 11)" in msg and "feature 3 (索引 index 12)" in msg
+    assert "point" in msg and "line" in msg
 
 
 def test_missing_file():
@@ -293,8 +296,8 @@ def test_cli_floors(tmp_path):
     res = CliRunner().invoke(main, ["floors"])
     assert res.exit_code == 0, res.output
     fc = check_floor("昆山市")
-    assert f"昆山市: area {fc.area_km2:.4f} km², floor 47.7531 km²" in res.output
-    assert "苏州市: area" in res.output and "floor 1950 km²" in res.output
+    assert f"昆山市: 面积 area {fc.area_km2:.4f} km², 底线 floor 47.7531 km²" in res.output
+    assert "苏州市: 面积 area" in res.output and "floor 1950 km²" in res.output
     assert "NOT the official" in res.output
     # official-style file, no .prj: the error names the CRS and the fix
     t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
@@ -311,7 +314,7 @@ def test_cli_floors(tmp_path):
     expected = geod_km2(shapely.transform(box(x, y, x + 3000, y + 3000),
                                           Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True).transform,
                                           interleaved=False))
-    assert f"昆山市: area {expected:.4f} km²" in ok.output
+    assert f"昆山市: 面积 area {expected:.4f} km²" in ok.output
 
 
 def test_floor_is_compared_at_the_reported_precision():
@@ -363,7 +366,8 @@ def test_minus_with_broken_rows_repairs_and_skips(caplog):
         fc = check_floor("昆山市", redlines=red, floor_km2=1.0, minus=minus)
     # independent: the repaired bow-tie is two triangles; Geod on the square plus both triangles
     geod = Geod(ellps="GRS80")
-    tri = [Polygon([(120.92, 31.32), (120.925, 31.325), (120.92, 31.33)]), Polygon([(120.93, 31.32), (120.93, 31.33), (120.925, 31.325)])]
+    tri = [Polygon([(120.92, 31.32), (120.925, 31.325), (120.92, 31.33)]),
+           Polygon([(120.93, 31.32), (120.93, 31.33), (120.925, 31.325)])]
     expected = sum(abs(geod.geometry_area_perimeter(orient(g))[0]) for g in [inside, *tri]) / 1e6
     assert fc.removed_km2 == pytest.approx(expected, rel=1e-6)
     assert any("not subtracted" in r.message for r in caplog.records)
@@ -374,8 +378,9 @@ def test_partly_unknown_kind_column_is_refused():
     import shapely
 
     g = [shapely.box(120.9 + i / 100, 31.3, 120.905 + i / 100, 31.305) for i in range(3)]
-    gdf = gpd.GeoDataFrame({"名称": ["a", "b", "c"], "红线类型": ["生态保护红线", "生态空间管控区域", "待定"]}, geometry=g, crs="EPSG:4490")
-    with pytest.raises(ValueError, match="row 2: '待定'"):
+    gdf = gpd.GeoDataFrame({"名称": ["a", "b", "c"], "红线类型": ["生态保护红线", "生态空间管控区域", "待定"]},
+                           geometry=g, crs="EPSG:4490")
+    with pytest.raises(ValueError, match="第 3 个要素 feature 3: '待定'"):
         load_redlines(gdf)
     # a column whose values never name a kind (here: categories) is simply not a kind column
     cats = gdf.assign(红线类型=["重要湿地", "湿地公园", "森林公园"])

@@ -53,7 +53,7 @@ def outdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def user_data(tmp_path_factory):
-    """A planner's own files: 地块.gpkg with Chinese columns, 红线.shp in EPSG:4549 with a bow-tie."""
+    """Write a planner's own files: 地块.gpkg with Chinese columns, 红线.shp in EPSG:4549 with a bow-tie."""
     folder = tmp_path_factory.mktemp("user")
     src = sg.datasets.parcels()
     parcels = gpd.GeoDataFrame(
@@ -117,7 +117,9 @@ def test_user_redline_whose_repair_changes_its_area_stops_the_report(user_data, 
          str(user_data / "红线.shp"), "--offline"],
     )
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert "红线.shp" in r.output and "row 28" in r.output and "--redlines-invalid exclude" in r.output
+    # the 29th feature, as QGIS counts it (its index label is 28)
+    assert "红线.shp" in r.output and "第 29 个要素 feature 29" in r.output
+    assert "--redlines-invalid exclude" in r.output
 
 
 def written(folder: Path) -> list[Path]:
@@ -241,7 +243,9 @@ def test_summary_html_is_self_contained(outdir):
     assert (
         "http" not in no_ns and "src=" not in html and "<link" not in html and "<script" not in html
     )
-    assert "@import" not in html and "url(" not in html
+    # nothing is fetched: the only url() are the page's own hatch patterns (url(#sg-hatch-…))
+    assert "@import" not in html and not re.search(r"url\((?!#sg-hatch-)", html)
+    assert "url(#sg-hatch-ecological_protection_redline)" in html  # the redline hatched as on map.html
     assert "@page" in html and "A4" in html
     assert html.count("<svg") == 2
     assert "<title>总览图 overview map</title>" in html  # the overview map
@@ -348,6 +352,30 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 @browser_test
+def test_the_bundled_summary_prints_on_one_a4_page_with_nothing_overlapping(outdir, tmp_path):
+    from _browser import overlap
+
+    for b in launch_browser():
+        page = b.new_page(viewport={"width": 794, "height": 1123})
+        page.goto((outdir / "summary.html").resolve().as_uri())
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        page.emulate_media(media="print")
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('header, .warn, h2, table, figure, ul, p.small')].map(e => {
+                const r = e.getBoundingClientRect();
+                return {what: e.tagName + ' ' + e.textContent.slice(0, 30), left: r.left, top: r.top,
+                        right: r.right, bottom: r.bottom, inside: !!e.parentElement.closest('table, figure, ul')};
+            })"""
+        )
+        page.close()
+    assert pdf_pages(pdf) == 1  # every section of the bundled report on one page, repairs and notes included
+    blocks = [x for x in boxes if not x["inside"] and x["bottom"] > x["top"]]
+    clashes = [(a["what"], b["what"]) for i, a in enumerate(blocks) for b in blocks[i + 1:] if overlap(a, b)]
+    assert clashes == []
+    assert len(blocks) > 15
+
+
+@browser_test
 def test_summary_html_prints_to_one_or_two_a4_pages(user_outdir, tmp_path):
     assert CHROMIUM.exists()
     blocked: list[str] = []
@@ -383,7 +411,8 @@ def test_offline_map_renders_every_layer(outdir):
         page = Page(b, outdir / "map.html")
         try:
             names = page.js(
-                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
+                "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                ".map(l => l.textContent.trim())"
             )
             # the section headings (e.g. "红线 redlines · 示意 illustrative") are part of the control too
             names.append(page.js("() => document.querySelector('.sg-layers').textContent"))

@@ -218,7 +218,7 @@ def brute_force(scheme, points, within_m):
 @pytest.mark.parametrize("within_m", [0, 1500])
 def test_locate_matches_brute_force(key, within_m):
     rng = np.random.default_rng(3)
-    pts = [Point(x, y) for x, y in zip(rng.uniform(120.3, 121.3, 150), rng.uniform(30.8, 32.0, 150))]
+    pts = [Point(x, y) for x, y in zip(rng.uniform(120.3, 121.3, 150), rng.uniform(30.8, 32.0, 150), strict=True)]
     s = sg.scheme(key)
     got = s.locate(gpd.GeoSeries(pts, crs="EPSG:4490"), within_m=within_m)
     assert list(got.elements) == brute_force(s, pts, within_m)
@@ -274,7 +274,8 @@ def test_locate_rejects_bad_input():
         ("kunshan-ecological", "kunshan-ecological"), ("一主四副双轴", "structure"),
         ("yizhu sifu shuangzhou", "structure"), ("一湖两带两区", "development"),
         ("一江四河一带", "water"), ("一河三湖", "cross-border-water"), ("yihe sanhu", "cross-border-water"),
-        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("一核、两带", "sponge"), ("sponge", "sponge"),
+        ("一核、两带、多廊、多点", "sponge"), ("一核两带多廊多点", "sponge"), ("一核、两带", "sponge"),
+        ("sponge", "sponge"),
         ("yihe liangdai", "sponge"), ("liangxin liangzhou", "kunshan-ecological"),
     ],
 )

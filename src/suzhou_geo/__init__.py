@@ -84,6 +84,15 @@ _EXPORTS: dict[str, str] = {
     "validate_file": ".validate",
     "ReportResult": ".report",
     "run_report": ".report",
+    # occupancy of redlines, adjustments and the verdicts they flip
+    "occupancy": ".redline_use",
+    "Occupancy": ".redline_use",
+    "compare_redlines": ".redline_use",
+    "RedlineComparison": ".redline_use",
+    "revalidate": ".redline_use",
+    "Revalidation": ".redline_use",
+    "write_occupancy": ".report",
+    "write_comparison": ".report",
 }
 
 #: Submodules offered as attributes (``sg.io.read``).

@@ -31,7 +31,7 @@ _SPELLING = {"override_crs": None, "swap_xy": None, "datum_shift": None, "approx
 
 
 def _readable(obj: Any, crs: Any) -> tuple[Any, Any]:
-    """A file, URI or Source read into a Layer (the CRS is then settled); anything else as it is."""
+    """Read a file, URI or Source into a Layer (the CRS is then settled); return anything else as it is."""
     if isinstance(obj, (str, os.PathLike, Source)):
         return read(obj, crs=crs, spelling=_SPELLING), None
     return obj, crs

@@ -55,6 +55,7 @@ BORDER_TOLERANCE_M = 50.0
 
 @lru_cache(maxsize=1)
 def units_table() -> gpd.GeoDataFrame:
+    """Return the bundled county-level units with ``adcode`` as text (read once)."""
     gdf = bundled("boundaries").frame.copy()
     gdf["adcode"] = gdf["adcode"].astype(str)
     return gdf
@@ -62,6 +63,7 @@ def units_table() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def units_metric() -> gpd.GeoSeries:
+    """Return the units' polygons in EPSG:4549, indexed by adcode (computed once)."""
     t = units_table()
     return gpd.GeoSeries(bundled("boundaries").metric, index=t.adcode.values, crs=CGCS2000_GK_CM120)
 
@@ -121,8 +123,10 @@ class FunctionalArea:
 
         Examples
         --------
-        >>> print(functional_area("昆山高新区").explain())
-        昆山高新区是开发区（功能区），不是县级行政区，在内置边界中没有自己的面；其土地位于 昆山市 的面内。 / Kunshan High-tech Zone is a development zone (a functional area), not a county-level unit, and has no polygon of its own in the bundled boundaries; its land lies within the polygon of 昆山市.
+        >>> print(functional_area("昆山高新区").explain())  # doctest: +NORMALIZE_WHITESPACE
+        昆山高新区是开发区（功能区），不是县级行政区，在内置边界中没有自己的面；其土地位于 昆山市 的面内。 / Kunshan
+        High-tech Zone is a development zone (a functional area), not a county-level unit, and has no polygon of its
+        own in the bundled boundaries; its land lies within the polygon of 昆山市.
         """
         held = "、".join(self.held_by)
         of = "polygon" if len(self.held_by) == 1 else "polygons"
@@ -147,8 +151,8 @@ FUNCTIONAL_AREAS: tuple[FunctionalArea, ...] = (
         "the park (around 独墅湖 and 斜塘); the rest lies in the 吴中区 polygon. For figures of the park itself, "
         "use the park's own boundary data.",
     ),
-    FunctionalArea("张家港保税区", "Zhangjiagang Free Trade Zone", "保税区（功能区）", "bonded zone (a functional area)",
-                   ("张家港市",), ("张家港保税港区",)),
+    FunctionalArea("张家港保税区", "Zhangjiagang Free Trade Zone", "保税区（功能区）",
+                   "bonded zone (a functional area)", ("张家港市",), ("张家港保税港区",)),
     FunctionalArea("昆山开发区", "Kunshan Economic and Technological Development Zone", *_ZONE, ("昆山市",),
                    ("昆山经济技术开发区", "昆山经开区")),
     FunctionalArea("昆山高新区", "Kunshan High-tech Zone", *_ZONE, ("昆山市",), ("昆山高新技术产业开发区",)),
@@ -432,7 +436,7 @@ def neighbours(name: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> pd.Data
 
 
 def border_line_metric(a: str, b: str, tolerance_m: float):
-    """The part of a's boundary within tolerance of b's polygon, in EPSG:4549."""
+    """Return the part of a's boundary within tolerance of b's polygon, in EPSG:4549."""
     metric = units_metric()
     ga, gb = metric[a], metric[b]
     line = shapely.intersection(shapely.boundary(ga), shapely.buffer(gb, tolerance_m))
@@ -442,7 +446,7 @@ def border_line_metric(a: str, b: str, tolerance_m: float):
 
 
 def shared_border(a: Any, b: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) -> gpd.GeoDataFrame:
-    """The border two jurisdictions share, as a line with its length in metres.
+    """Return the border two jurisdictions share, as a line with its length in metres.
 
     The border is taken from the boundary topology: the part of *a*'s outline that
     lies within *tolerance_m* of *b*'s polygon, which tolerates the slivers and

@@ -127,7 +127,7 @@ def _fwd_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _inv_xy(
     lon: np.ndarray, lat: np.ndarray, *, tol_deg: float = 1e-12, max_iter: int = 20
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Iterative inverse: fixed point ``w <- w - (fwd(w) - g)``; converges in ~4 steps."""
+    """Invert iteratively: fixed point ``w <- w - (fwd(w) - g)``; converges in ~4 steps."""
     glon = np.asarray(lon, dtype=float)
     glat = np.asarray(lat, dtype=float)
     wlon, wlat = glon.copy(), glat.copy()
@@ -467,7 +467,7 @@ class DatumShift:
         return cls(**nums, convention=conv)
 
     def pipeline(self, source: Any) -> str:
-        """The PROJ pipeline from coordinates in *source* to CGCS2000 longitude/latitude degrees.
+        """Return the PROJ pipeline from coordinates in *source* to CGCS2000 longitude/latitude degrees.
 
         Examples
         --------
@@ -496,7 +496,7 @@ class DatumShift:
 
 
 def _projection_only(crs: CRS, ellps: str) -> str:
-    """The PROJ string of *crs*'s map projection on its own ellipsoid, without datum terms."""
+    """Return the PROJ string of *crs*'s map projection on its own ellipsoid, without datum terms."""
     import warnings
 
     with warnings.catch_warnings():
@@ -508,7 +508,7 @@ def _projection_only(crs: CRS, ellps: str) -> str:
 
 
 def _shift_transformer(source: Any, shift: Any):
-    """A pyproj Transformer from *source* coordinates to CGCS2000 lon/lat for a datum shift."""
+    """Return a pyproj Transformer from *source* coordinates to CGCS2000 lon/lat for a datum shift."""
     from pyproj import Transformer
 
     if isinstance(shift, Transformer):
@@ -545,6 +545,9 @@ class CRSDecision:
         Stated positional uncertainty of an approximate conversion.
     pipeline : str or None
         The PROJ pipeline of a datum shift given as parameters or text.
+    shift_from : str
+        Where a datum shift came from: ``"given"`` (the caller) or ``"file"``
+        (the 转换参数 of a 部标 coordinate file).
     """
 
     crs_in: str
@@ -553,6 +556,7 @@ class CRSDecision:
     datum: str | None = None
     approximate_m: float | None = None
     pipeline: str | None = None
+    shift_from: str = "given"
     _crs: Any = field(default=None, repr=False, compare=False)
     _shift: Any = field(default=None, repr=False, compare=False)
 
@@ -563,8 +567,9 @@ class CRSDecision:
 
     @property
     def keeps_lonlat(self) -> bool:
-        """True when the coordinates are already longitude/latitude on CGCS2000 or WGS84 (no conversion
-        that could bend an edge: the frame keeps the user's vertices).
+        """True when the coordinates are already longitude/latitude on CGCS2000 or WGS84.
+
+        No conversion could then bend an edge: the frame keeps the user's vertices.
         """
         return self.method == "proj" and self._crs is not None and self._crs.is_geographic
 
@@ -577,13 +582,16 @@ class CRSDecision:
         return DENSIFY_METRES / factor
 
     def note(self) -> str:
-        """A sentence for reports: how the coordinates were converted (bilingual)."""
+        """Return a sentence for reports: how the coordinates were converted (bilingual)."""
         if self.method == "approximate":
             return (
                 f"坐标为{self.datum}，未使用本地转换参数，按近似方法转换，位置误差约 ±{self.approximate_m:g} m / "
                 f"coordinates in {self.datum} converted without local parameters: positions approximate "
                 f"(± about {self.approximate_m:g} m)"
             )
+        if self.method == "datum_shift" and self.shift_from == "file":
+            return (f"坐标由{self.datum}按文件中的转换参数转换 / converted from {self.datum} with the transformation "
+                    "parameters (转换参数) given in the file")
         if self.method == "datum_shift":
             return f"坐标由{self.datum}按给定参数转换 / converted from {self.datum} with the given parameters"
         if self.method == "gcj02":
@@ -649,7 +657,7 @@ def _swapped_metres(b: np.ndarray) -> bool:
 
 
 def _swapped(b: np.ndarray, name: str, spelling, label: str) -> CRSError | None:
-    """The error for swapped axes (degrees or Gauss-Krüger metres), or None if the axes look right.
+    """Return the error for swapped axes (degrees or Gauss-Krüger metres), or None if the axes look right.
 
     *label* says what the layer declares (``"has no CRS"``, ``"declares EPSG:4549 (…)"``).
     """
@@ -829,7 +837,7 @@ def _gcj02_decision(declared, override: bool, bounds, name: str, spelling) -> CR
 
 
 def _chosen_crs(declared, given, override: bool, bounds, name: str, spelling) -> tuple[CRS, str]:
-    """The CRS the coordinates are in, from the declared and the given one, and how it was chosen."""
+    """Return the CRS the coordinates are in, from the declared and the given one, and how it was chosen."""
     if given is None:
         return _parse_crs(declared, name, "the declared CRS"), "declared"
     given_crs = _parse_crs(given, name, "the CRS given")

@@ -15,7 +15,7 @@ built.
 Examples
 --------
 >>> available()
-('parcels', 'redlines', 'boundaries', 'lakes', 'rivers', 'yangtze', 'scheme_elements')
+('parcels', 'redlines', 'boundaries', 'lakes', 'rivers', 'yangtze', 'scheme_elements', 'projects', 'redlines_adjusted')
 >>> get_path("parcels").name
 'parcels.gpkg'
 >>> p = parcels()
@@ -35,7 +35,7 @@ import geopandas as gpd
 from .errors import InputError
 from .io.bundled import data_path
 
-__all__ = ["available", "get_path", "parcels", "redlines", "layer", "LAYERS"]
+__all__ = ["available", "get_path", "parcels", "redlines", "projects", "redlines_adjusted", "layer", "LAYERS"]
 
 #: name -> path below data/
 _FILES: dict[str, tuple[str, str]] = {
@@ -46,6 +46,8 @@ _FILES: dict[str, tuple[str, str]] = {
     "rivers": ("hydrography", "rivers.geojson"),
     "yangtze": ("hydrography", "yangtze.geojson"),
     "scheme_elements": ("schemes", "elements.geojson"),
+    "projects": ("projects", "projects.gpkg"),
+    "redlines_adjusted": ("adjustment", "redlines_adjusted.geojson"),
 }
 
 
@@ -105,6 +107,45 @@ def redlines() -> gpd.GeoDataFrame:
     from .redlines import load_redlines
 
     return load_redlines()
+
+
+def projects() -> gpd.GeoDataFrame:
+    """Return the synthetic sample projects (9 parcels of 4 projects over Kunshan), EPSG:4490.
+
+    Made to show :func:`~suzhou_geo.occupancy`: a road with three alternative
+    alignments (column ``方案``), a water main, a wetland education centre and
+    an industrial estate (column ``项目``), with ``活动类型`` and named boundary
+    points (``界址点``).  None of it is a real project.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Examples
+    --------
+    >>> sorted(projects()["项目"].unique())[:2]
+    ['G1 傀儡湖供水管线（示意）', 'K1 产业园（示意）']
+    """
+    from .io import read_layer
+
+    return read_layer(get_path("projects"))
+
+
+def redlines_adjusted() -> gpd.GeoDataFrame:
+    """Return an INVENTED adjustment of the illustrative redline sample (:func:`suzhou_geo.load_redlines` of it).
+
+    Four features changed (column ``adjustment`` says how): a band of 天福 taken
+    out and a larger patch added beside it, a patch added apart from 阳澄湖(昆山),
+    a piece of 穹窿山 taken out, 虞山's boundary re-digitised by under 0.2 m.  For
+    :func:`~suzhou_geo.compare_redlines`; no real or proposed adjustment.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    from .redlines import load_redlines
+
+    return load_redlines(get_path("redlines_adjusted"))
 
 
 #: The bundled layers as the library makes them, by name (``suzhou-geo map NAME``): what each is.

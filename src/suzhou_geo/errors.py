@@ -23,6 +23,10 @@ Like pyogrio's errors, the library wraps what GDAL or PROJ said (kept in the
 message), adds a hint, and raises ``from None`` so the user sees one message,
 not a chain of internal frames.
 
+Rows are named as people count them: from 1, as QGIS numbers features and Excel
+numbers data rows (:class:`Row`: "第 67 个要素 feature 67"), with the frame's own
+index label beside the number when the input has ids of its own.
+
 Examples
 --------
 >>> err = InputError("no CRS", source="parcels.shp", hint="pass crs='EPSG:4549'")
@@ -30,6 +34,8 @@ Examples
 parcels.shp: no CRS. Fix: pass crs='EPSG:4549'
 >>> isinstance(err, ValueError), err.source
 (True, 'parcels.shp')
+>>> print(InputError("NaN coordinates", source="parcels.shp", row=Row(67)))
+parcels.shp: 第 67 个要素 feature 67: NaN coordinates
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ __all__ = [
     "arg",
     "arg_name",
     "spelled",
+    "Row",
+    "row_at",
 ]
 
 
@@ -61,11 +69,91 @@ class SuzhouGeoError(Exception):
     """The root of every error suzhou_geo raises on purpose."""
 
 
+class Row:
+    """A row (feature) as people count it: from 1, like QGIS's features and Excel's data rows.
+
+    Parameters
+    ----------
+    number : int
+        1 for the first row of the input.
+    label : object, optional
+        The row's index label, shown beside the number when the input has ids
+        of its own (an index that is not simply 0, 1, 2 …).
+
+    Examples
+    --------
+    >>> print(Row(67))
+    第 67 个要素 feature 67
+    >>> print(Row(67, "SYN-0067")), Row(67, "SYN-0067").en
+    第 67 个要素 feature 67 (索引 index SYN-0067)
+    (None, 'feature 67 (index SYN-0067)')
+    """
+
+    __slots__ = ("number", "label")
+
+    def __init__(self, number: int, label: Any = None) -> None:
+        self.number = int(number)
+        self.label = label
+
+    @property
+    def zh(self) -> str:
+        """The Chinese half: ``'第 67 个要素'``, ``'第 67 个要素（索引 SYN-0067）'``."""
+        return f"第 {self.number} 个要素" + ("" if self.label is None else f"（索引 {self.label}）")
+
+    @property
+    def en(self) -> str:
+        """The English half: ``'feature 67'``, ``'feature 67 (index SYN-0067)'``."""
+        return f"feature {self.number}" + ("" if self.label is None else f" (index {self.label})")
+
+    def __str__(self) -> str:
+        label = "" if self.label is None else f" (索引 index {self.label})"
+        return f"第 {self.number} 个要素 feature {self.number}{label}"
+
+    def __repr__(self) -> str:
+        return f"Row({self.number!r}{'' if self.label is None else ', ' + repr(self.label)})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Row):
+            return (self.number, self.label) == (other.number, other.label)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.number, self.label))
+
+    def __reduce__(self):
+        return (Row, (self.number, self.label))
+
+
+def row_at(index: Any, position: int, offset: int = 0) -> Row:
+    """Return the :class:`Row` at *position* (0-based) of a frame whose *index* is given.
+
+    *offset* is the number of rows before the frame (a batch of a streamed
+    file).  The index label is kept when it is not the row's own position
+    (the input has ids of its own).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(row_at(pd.RangeIndex(100), 66)), print(row_at(pd.Index(["a", "b"]), 1))
+    第 67 个要素 feature 67
+    第 2 个要素 feature 2 (索引 index b)
+    (None, None)
+    """
+    label = index[position]
+    number = offset + int(position) + 1
+    try:
+        own = not (int(label) == number - 1 and float(label) == int(label))
+    except (TypeError, ValueError):
+        own = True
+    return Row(number, label if own else None)
+
+
 class _Located:
     """Mixin: a message with where (source, row, column) and what to do (hint).
 
-    ``str(err)`` reads ``"<source>: row <row>, column <column>: <message>. Fix: <hint>"``;
-    the parts are also attributes.  Pickles with its attributes (dask workers
+    ``str(err)`` reads ``"<source>: 第 <n> 个要素 feature <n>, column <column>: <message>. Fix: <hint>"``;
+    the parts are also attributes.  *row* is a :class:`Row` (counted from 1);
+    any other value is an index label and is shown as such.  Pickles with its attributes (dask workers
     send errors back to the client).
     """
 
@@ -87,8 +175,10 @@ class _Located:
 
     def _text(self) -> str:
         where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
+        if isinstance(self.row, Row):
+            where.append(str(self.row))
+        elif self.row is not None:
+            where.append(f"索引 index {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         head = ", ".join(where)
@@ -121,8 +211,9 @@ class InputError(_Located, SuzhouGeoError, ValueError):
         What is wrong.
     source : str or None
         The file, table or argument it is about.
-    row : object or None
-        The row (index label) it is about.
+    row : Row or None
+        The row it is about, counted from 1 (:class:`Row`), with its index label
+        when the input has ids of its own.
     column : str or None
         The column it is about.
     hint : str or None

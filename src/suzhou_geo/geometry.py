@@ -44,7 +44,7 @@ def flat_parts(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def polygonal_part(geom: Any, empty: Any = None) -> Any:
-    """The polygonal part of one geometry, or *empty* when it has none.
+    """Return the polygonal part of one geometry, or *empty* when it has none.
 
     Polygons and multipolygons are returned as they are; from anything else the
     polygon parts are kept (one part as it is, several dissolved with
@@ -85,7 +85,8 @@ def polygonal_parts(geoms: Any) -> np.ndarray:
     Examples
     --------
     >>> from shapely.geometry import GeometryCollection, LineString, Point, box
-    >>> out = polygonal_parts([box(0, 0, 1, 1), GeometryCollection([box(0, 0, 2, 2), Point(5, 5)]), LineString([(0, 0), (1, 1)])])
+    >>> out = polygonal_parts([box(0, 0, 1, 1), GeometryCollection([box(0, 0, 2, 2), Point(5, 5)]),
+    ...                        LineString([(0, 0), (1, 1)])])
     >>> [None if g is None else g.area for g in out]
     [1.0, 4.0, None]
     """

@@ -137,8 +137,10 @@ JOINT_PACTS: dict[str, JointPact] = {
             name_en="Kunshan–Qingpu water-environment joint protection and governance agreement (淀山湖)",
             year=2023,
             source=(
-                _REPORT_2024 + "「相互取长补短,同守一江清水」, its 2023 paragraph: 昆山生态环境局“联合青浦区生态环境局签订"
-                "《昆青两地水环境联保共治合作协议》,常态化开展淀山湖水环境联保共治活动” / signed with 青浦 for the joint "
+                _REPORT_2024 + "「相互取长补短,同守一江清水」, its 2023 paragraph: "
+                "昆山生态环境局“联合青浦区生态环境局签订"
+                "《昆青两地水环境联保共治合作协议》,"
+                "常态化开展淀山湖水环境联保共治活动” / signed with 青浦 for the joint "
                 "protection of 淀山湖; the text defines no band"
             ),
             sourced=("members", "year", "name"),
@@ -149,7 +151,8 @@ JOINT_PACTS: dict[str, JointPact] = {
                 "from the 2018 嘉昆太 pact) and the extent (the whole 昆山–青浦 border, not only 淀山湖) are "
                 "assumptions, so that the same mechanism can be mapped. Pass distance_m= with the real figure. "
                 "An earlier framework, the 2018-08 《水域保洁一体化协作框架协议》 of the 青浦、吴江、嘉善、昆山 "
-                "river-chief offices (中国网, 2020-10-18, on 吴江's 联合河长制), is four-party and defines no band either."
+                "river-chief offices (中国网, 2020-10-18, on 吴江's 联合河长制), is four-party and defines no band "
+                "either."
             ),
         ),
         JointPact(
@@ -160,7 +163,8 @@ JOINT_PACTS: dict[str, JointPact] = {
             name_en="Taicang–Jiading environmental cooperation white paper joint-control zone",
             year=2014,
             source=(
-                "《太仓日报》2014-05-14 (taicangdaily.com): 太仓、嘉定《环境保护合作白皮书》沿两地边界划定500米“联防联治区” "
+                "《太仓日报》2014-05-14 (taicangdaily.com): "
+                "太仓、嘉定《环境保护合作白皮书》沿两地边界划定500米“联防联治区” "
                 "/ a 500 m joint-control zone along the 太仓–嘉定 border"
             ),
             sourced=PACT_PARTS,
@@ -188,7 +192,10 @@ def _pact(key: Any) -> JointPact:
 
 
 def _pair_pact(codes: frozenset[str], member_codes: frozenset[str], chosen: JointPact | None):
-    """The pact a border pair falls under: the chosen one, else one with these exact members, else any containing both."""
+    """Return the pact a border pair falls under.
+
+    The chosen one, else one with these exact members, else any containing both.
+    """
     if chosen is not None:
         return chosen
     resolved = {k: frozenset(resolve_name(m) for m in p.members) for k, p in JOINT_PACTS.items()}
@@ -209,7 +216,7 @@ def joint_control_zone(
     dissolve: bool = False,
     tolerance_m: float = BORDER_TOLERANCE_M,
 ) -> gpd.GeoDataFrame:
-    """The band within *distance_m* of every border shared by two members, on both sides.
+    """Return the band within *distance_m* of every border shared by two members, on both sides.
 
     Parameters
     ----------
@@ -318,7 +325,7 @@ def _example_members() -> str:
 
 
 def _resolve(members, distance_m, pact) -> tuple[JointPact | None, list[str], float]:
-    """The chosen pact (or None for custom members), member adcodes and the distance."""
+    """Return the chosen pact (or None for custom members), member adcodes and the distance."""
     chosen = _pact(pact) if pact is not None else None
     if members is None:
         chosen = chosen or JOINT_PACTS[DEFAULT_PACT]
@@ -378,11 +385,12 @@ def _pair_rows(t, codes, distance_m, chosen, tolerance_m) -> tuple[list[dict[str
 
 
 def _label(p: JointPact | None, distance_m: float, t, codes) -> dict[str, str]:
-    """The pact, source, assumed parts and note of a row."""
+    """Return the pact, source, assumed parts and note of a row."""
     if p is None:
         names = sorted(t.loc[list(codes), "name_zh"])
         return {"pact": "custom",
-                "source": f"自定义 custom zone: members {names}, {distance_m:g} m (the mechanism of the 2018 嘉昆太 pact)",
+                "source": f"自定义 custom zone: members {names}, {distance_m:g} m "
+                          "(the mechanism of the 2018 嘉昆太 pact)",
                 "assumed": "members, distance, extent", "note": ""}
     source = p.source
     assumed = list(p.assumed)

@@ -75,7 +75,7 @@ class ClassTable:
         return c[0] if c else f"class_{int(code)}"
 
     def to_frame(self) -> pd.DataFrame:
-        """The table as a DataFrame (code, key, name_en, name_zh, built).
+        """Return the table as a DataFrame (code, key, name_en, name_zh, built).
 
         Examples
         --------

@@ -42,7 +42,7 @@ __all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
 
 
 def is_illustrative(frame: Any) -> bool:
-    """True if *frame* holds illustrative data: its ``attrs`` say so, or any row is marked illustrative.
+    """Return True if *frame* holds illustrative data: its ``attrs`` say so, or any row is marked illustrative.
 
     A row is illustrative when its ``illustrative`` column is true or its
     ``basis`` says so (``illustrative …``, ``示意…``).  One such row is enough:
@@ -92,6 +92,17 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
         return densify_transform(np.asarray(geoms, dtype=object), DENSIFY_DEGREES, t.transform)
 
 
+def _points_of(points: gpd.GeoDataFrame | None, mask: np.ndarray) -> gpd.GeoDataFrame | None:
+    """Return the boundary points of the rows where *mask* is True, their ``row`` renumbered."""
+    if points is None:
+        return None
+    new = np.cumsum(mask) - 1
+    keep = mask[points["row"].to_numpy()]
+    out = points[keep].copy()
+    out["row"] = new[out["row"].to_numpy()]
+    return out.reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a layer came from and what was done to it on the way in.
@@ -117,6 +128,9 @@ class Provenance:
         The bundled sample data, not official.
     data_note : str
         What the data is (shown wherever results built on it are shown).
+    decisions : dict
+        What was decided on the way in, label → value (the axis order and zone
+        of a 部标 file, the AutoCAD layer of a drawing, …), for the report's data notes.
     """
 
     name: str
@@ -128,6 +142,7 @@ class Provenance:
     renamed: dict = field(default_factory=dict)
     illustrative: bool = False
     data_note: str = ""
+    decisions: dict = field(default_factory=dict)
 
     @property
     def approximate(self) -> bool:
@@ -171,6 +186,11 @@ class Layer:
         Per row, the kind of problem (``""``, ``"missing"``, ``"empty"``,
         ``"nonfinite"``, ``"point"``, ``"line"``, ``"collapsed"``, ``"reduced"``,
         ``"repaired"``, see :mod:`suzhou_geo.io.checks`).
+    points : geopandas.GeoDataFrame, optional
+        The named boundary points (界址点) of an approval file, in EPSG:4490:
+        ``row`` (0-based position of the parcel in the layer), ``ring`` (圈号),
+        ``point`` (点号), ``x_file``, ``y_file`` (the numbers as written in the
+        file, in its order) and Point geometry; None for layers without named points.
 
     Attributes
     ----------
@@ -186,6 +206,7 @@ class Layer:
         usable: np.ndarray | None = None,
         area_change: np.ndarray | None = None,
         codes: np.ndarray | None = None,
+        points: gpd.GeoDataFrame | None = None,
     ) -> None:
         n = len(frame)
         self.frame = frame
@@ -196,6 +217,7 @@ class Layer:
         )
         self.area_change = np.full(n, np.nan) if area_change is None else np.asarray(area_change, float)
         self.codes = np.full(n, "", dtype=object) if codes is None else np.asarray(codes, dtype=object)
+        self.points = points
         self.dropped: list[str] = []
         self._cache: dict = {}
         self._metric: np.ndarray | None = None
@@ -227,24 +249,24 @@ class Layer:
         return self._metric
 
     def subset(self, mask: np.ndarray) -> Layer:
-        """The rows where *mask* is True, as a layer with the same provenance."""
+        """Return the rows where *mask* is True, as a layer with the same provenance."""
         mask = np.asarray(mask, dtype=bool)
         out = Layer(
             self.frame[mask], self.provenance, self.issues[mask], self.usable[mask],
-            self.area_change[mask], self.codes[mask],
+            self.area_change[mask], self.codes[mask], _points_of(self.points, mask),
         )
         if self._metric is not None:
             out._metric = self._metric[mask]
         return out
 
     def with_frame(self, frame: gpd.GeoDataFrame, **changes: Any) -> Layer:
-        """The same layer with another frame of the same rows (e.g. normalised columns)."""
+        """Return the same layer with another frame of the same rows (e.g. normalised columns)."""
         prov = self.provenance
         if changes:
             from dataclasses import replace
 
             prov = replace(prov, **changes)
-        out = Layer(frame, prov, self.issues, self.usable, self.area_change, self.codes)
+        out = Layer(frame, prov, self.issues, self.usable, self.area_change, self.codes, self.points)
         out._metric = self._metric
         out.dropped = list(self.dropped)
         return out

@@ -283,7 +283,7 @@ class PieceIndex:
         return len(self.pieces)
 
     def prepared(self) -> tuple[np.ndarray, np.ndarray]:
-        """This thread's prepared copies of ``(pieces, edges)``.
+        """Return this thread's prepared copies of ``(pieces, edges)``.
 
         Examples
         --------
@@ -303,7 +303,7 @@ class PieceIndex:
         return copies
 
     def prepared_outlines(self) -> np.ndarray:
-        """This thread's prepared copies of :attr:`outlines`."""
+        """Return this thread's prepared copies of :attr:`outlines`."""
         local = self.__dict__.get("_local")
         if local is None:
             local = self.__dict__.setdefault("_local", threading.local())

@@ -36,7 +36,7 @@ import shapely
 
 from .boundaries import resolve_name, units_metric, units_table
 from .crs import CGCS2000, CGCS2000_GK_CM120
-from .errors import GeometryError, InputError, arg
+from .errors import GeometryError, InputError, arg, row_at
 from .geometry import polygonal_part
 from .io import read
 from .io.bundled import bundled, data_path
@@ -68,15 +68,17 @@ KINDS = {REDLINE: "生态保护红线", SPACE_CONTROL: "生态空间管控区域
 SAMPLE_NOTE = (
     "ILLUSTRATIVE data: the bundled redline sample is a schematic reconstruction from public "
     "sources (named areas and published sizes, GSHHG hydrography), NOT the official 生态保护红线; "
-    "pass the official layer with redlines= for real decisions."
+    "use the official redline data for real decisions."
 )
 
 NORMALISED = ["name", "kind", "category", "jurisdiction", "source", "basis", "accuracy_m"]
 
 # column-name candidates, most specific first (compared case-insensitively)
-_NAME_COLS = ["name", "名称", "红线名称", "区域名称", "保护区名称", "管控区名称", "hxmc", "qymc", "bhqmc", "mc", "name_zh", "区域"]
+_NAME_COLS = ["name", "名称", "红线名称", "区域名称", "保护区名称", "管控区名称", "hxmc", "qymc", "bhqmc", "mc",
+              "name_zh", "区域"]
 _KIND_COLS = ["kind", "红线类型", "管控类型", "区域类型", "hxlx", "gklx", "类型", "lx", "type", "级别", "jb"]
-_CAT_COLS = ["category", "类别", "红线类别", "主导生态功能", "主导功能", "保护类型", "lb", "hxlb", "zdgn", "类型", "lx", "type"]
+_CAT_COLS = ["category", "类别", "红线类别", "主导生态功能", "主导功能", "保护类型", "lb", "hxlb", "zdgn", "类型", "lx",
+             "type"]
 _JUR_COLS = ["jurisdiction", "行政区", "行政区名称", "所在地区", "区县", "县区", "xzq", "xzqmc", "qxmc", "county"]
 _SRC_COLS = ["source", "来源", "数据来源", "sjly"]
 _BASIS_COLS = ["basis"]
@@ -124,12 +126,13 @@ def _normalise(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, lis
             # a kind column with values it cannot place: guessing would move 生态空间管控区域
             # into (or out of) the redline total, so refuse and say which rows
             bad = gdf.loc[vals.isna(), c]
-            shown = ", ".join(f"row {i}: {v!r}" for i, v in list(bad.items())[:5])
+            pos = np.flatnonzero(vals.isna().to_numpy())
+            shown = ", ".join(f"{row_at(gdf.index, k)}: {gdf[c].iloc[k]!r}" for k in pos[:5])
             what = "says the kind of some features but not of" if vals.notna().any() else "names no kind for"
             raise InputError(
                 f"column {c!r} {what} {len(bad)} ({shown}{', …' if len(bad) > 5 else ''}). Each feature must "
                 "be 生态保护红线 (ecological_protection_redline) or 生态空间管控区域 (ecological_space_control)",
-                source=label, row=bad.index[0], column=c,
+                source=label, row=row_at(gdf.index, pos[0]), column=c,
                 hint="correct those values before loading",
             )
         values = ", ".join(map(repr, gdf[c].dropna().astype(str).unique()[:3]))
@@ -244,7 +247,8 @@ def load_redlines(
         行政区/XZQMC, ...).  A missing jurisdiction is filled with the Suzhou
         county unit holding the feature.  ``attrs``: ``illustrative`` (bool),
         ``data_note``, ``kind_assumed`` (bool), ``notes`` (list of str),
-        ``dropped`` and ``suzhou_geo_read``.
+        ``dropped`` (the features left out, counted from 1: ``"第 3 个要素 feature 3"``)
+        and ``suzhou_geo_read``.
 
     Raises
     ------
@@ -299,7 +303,7 @@ def _sample() -> Layer:
 
 def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: dict | None = None,
                   **options: Any) -> Layer:
-    """The redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
+    """Return the redlines as a prepared :class:`~suzhou_geo.layer.Layer` (normalised columns, provenance).
 
     What :func:`load_redlines`, :func:`check_floor` and
     :func:`suzhou_geo.validate_parcels` all start from, so that one redline file
@@ -372,8 +376,8 @@ def _normalise_layer(lay: Layer, invalid: str, *, illustrative: bool, data_note:
 def _refuse_non_polygons(lay: Layer, label: str) -> None:
     wrong = np.isin(lay.codes, ["point", "line"])
     if wrong.any():
-        rows = lay.frame.index[wrong]
-        shown = ", ".join(f"row {i} ({lay.issues[k].split(' / ')[-1]})" for k, i in zip(np.flatnonzero(wrong)[:10], rows[:10]))
+        shown = ", ".join(f"{row_at(lay.frame.index, k)} ({lay.issues[k].split(' / ')[-1]})"
+                          for k in np.flatnonzero(wrong)[:10])
         raise GeometryError(
             f"redlines must be polygons, but {int(wrong.sum())} feature(s) are not: {shown}"
             + (" …" if wrong.sum() > 10 else ""),
@@ -394,7 +398,7 @@ def _invalid_hint(spelling: dict | None, *, repairable: bool) -> str:
 
 def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None = None
                      ) -> tuple[np.ndarray, list[str], list[str]]:
-    """Which features to keep: (mask, dropped row labels, notes)."""
+    """Which features to keep: (mask, the dropped rows as people count them, notes)."""
     from .io.checks import REPAIR_AREA_TOLERANCE
 
     n = len(lay)
@@ -405,10 +409,12 @@ def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None
     if bad.any() and (invalid == "raise" or (nonfinite.any() and invalid != "exclude")):
         which = np.flatnonzero(nonfinite if invalid != "raise" else bad)
         if len(which) == 1:
-            what, row = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}", lay.frame.index[which[0]]
+            what = f"this redline feature cannot be counted as drawn: {lay.issues[which[0]]}"
+            row = row_at(lay.frame.index, which[0])
         else:
-            shown = "; ".join(f"row {lay.frame.index[k]}: {lay.issues[k]}" for k in which[:10])
-            what = f"{len(which)} redline features cannot be counted as drawn: {shown}" + (" …" if len(which) > 10 else "")
+            shown = "; ".join(f"{row_at(lay.frame.index, k)}: {lay.issues[k]}" for k in which[:10])
+            what = (f"{len(which)} redline features cannot be counted as drawn: {shown}"
+                    + (" …" if len(which) > 10 else ""))
             row = None
         raise GeometryError(
             what,
@@ -424,14 +430,15 @@ def _screen_features(lay: Layer, label: str, invalid: str, spelling: dict | None
     notes: list[str] = []
     for k in np.flatnonzero(gone):
         why = "面积不足 1 m² / less than 1 m² of area" if tiny[k] else lay.issues[k]
-        msg = f"{label}: 第 {lay.frame.index[k]} 行已排除 / row {lay.frame.index[k]} excluded: {why}"
+        r = row_at(lay.frame.index, k)
+        msg = f"{label}: {r.zh}已排除 / {r.en} excluded: {why}"
         log.warning(msg)
         notes.append(msg)
     if invalid == "repair":
         for k in np.flatnonzero(changed & ~gone):
-            notes.append(f"{label}: 第 {lay.frame.index[k]} 行按修复后的形状计入 / row {lay.frame.index[k]} counted "
-                         f"as repaired: {lay.issues[k]}")
-    return ~gone, [str(i) for i in lay.frame.index[gone]], notes
+            r = row_at(lay.frame.index, k)
+            notes.append(f"{label}: {r.zh}按修复后的形状计入 / {r.en} counted as repaired: {lay.issues[k]}")
+    return ~gone, [str(row_at(lay.frame.index, k)) for k in np.flatnonzero(gone)], notes
 
 
 # --------------------------------------------------------------------------- floors
@@ -624,10 +631,12 @@ class FloorCheck:
         note_style = "font-weight:bold;color:#b42318" if self.illustrative else "color:#555"
 
         def row(label: str, value: str, style: str = "") -> str:
-            return f"<tr><th style='text-align:left'>{e(label)}</th><td style='text-align:right{style}'>{e(value)}</td></tr>"
+            return (f"<tr><th style='text-align:left'>{e(label)}</th>"
+                    f"<td style='text-align:right{style}'>{e(value)}</td></tr>")
 
         units = "".join(
-            f"<tr><td>{e(str(r.name_zh))} {e(str(r.name_en))}</td><td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
+            f"<tr><td>{e(str(r.name_zh))} {e(str(r.name_en))}</td>"
+            f"<td style='text-align:right'>{r.area_km2:,.4f}</td></tr>"
             for r in self.by_district.itertuples()
         )
         total = float(self.by_district["area_km2"].sum()) if len(self.by_district) else 0.0
@@ -685,7 +694,7 @@ def _floor_of(label: str, code: str | None, floor_km2: float | None) -> tuple[fl
 
 
 def _dissolved(red: Layer, kind: str | None):
-    """The union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
+    """Return the union of the redlines of *kind* in EPSG:4549 (computed once per layer and kind)."""
 
     def make():
         sel = np.ones(len(red), dtype=bool) if kind is None else (red.frame["kind"] == kind).to_numpy()
@@ -696,7 +705,7 @@ def _dissolved(red: Layer, kind: str | None):
 
 
 def _geographic(geoms_metric: list) -> np.ndarray:
-    """EPSG:4549 geometries back to CGCS2000 longitude/latitude, vertex for vertex, in one conversion."""
+    """Convert EPSG:4549 geometries back to CGCS2000 longitude/latitude, vertex for vertex, in one conversion."""
     from pyproj import Transformer
 
     t = Transformer.from_crs(CGCS2000_GK_CM120, CGCS2000, always_xy=True)
@@ -720,8 +729,8 @@ def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
     data = getattr(minus, "data", minus)  # a Source: its file names it in messages
     lay = read(minus, crs=minus_crs, name=None if isinstance(data, (str, os.PathLike)) else "minus", expect="polygon",
                spelling=spell)
-    notes = [f"{lay.provenance.name}: 第 {lay.frame.index[k]} 行未扣除 / row {lay.frame.index[k]} not subtracted: "
-             f"{lay.issues[k]}" for k in np.flatnonzero(~lay.usable)]
+    rows = [(k, row_at(lay.frame.index, k)) for k in np.flatnonzero(~lay.usable)]
+    notes = [f"{lay.provenance.name}: {r.zh}未扣除 / {r.en} not subtracted: {lay.issues[k]}" for k, r in rows]
     for n in notes:
         log.warning(n)
     notes += list(lay.provenance.notes)
@@ -817,7 +826,8 @@ def check_floor(
                                   "approximate_datum": "redlines=sg.Source(…, approximate_datum={value})",
                                   "invalid": "redlines=sg.Source(…, invalid={value})"})
     if kind is not None and not (red.frame["kind"] == kind).any():
-        log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind, sorted(set(red.frame["kind"])))
+        log.warning("no features of kind %r in the redline layer (kinds present: %s)", kind,
+                    sorted(set(red.frame["kind"])))
     clipped = shapely.intersection(_dissolved(red, kind), geom)
     warnings_: list[str] = list(red.provenance.notes)
     removed_geom = shapely.Polygon()

@@ -11,12 +11,15 @@ import logging
 
 import click
 
+from .options import Group
+
 __all__ = ["main", "COMMANDS"]
 
 #: name -> "module:attribute" of the click command (modules under suzhou_geo.cli).
 COMMANDS: dict[str, str] = {
     "info": "basic:info",
     "boundary": "basic:boundary_cmd",
+    "convert": "convert:convert_cmd",
     "area": "basic:area_cmd",
     "report": "report:report_cmd",
     "floors": "redlines:floors_cmd",
@@ -28,10 +31,12 @@ COMMANDS: dict[str, str] = {
     "scheme": "schemes:scheme_cmd",
     "validate": "validate:validate_cmd",
     "jurisdictions": "places:jurisdictions_cmd",
+    "occupancy": "redline_use:occupancy_cmd",
+    "compare": "redline_use:compare_cmd",
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A click group that imports a subcommand only when it is used.
 
     It is also the one error handler of every subcommand: the library's own
@@ -104,14 +109,21 @@ def _spelled(callback, table: dict[str, str | None]):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="suzhou_geo")
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="suzhou_geo", help="显示版本并退出。 / Show the version and exit.")
+@click.option("-v", "--verbose", count=True,
+              help="输出更多日志（-v 信息，-vv 调试）。 / More log output (-v info, -vv debug).")
 def main(verbose: int) -> None:
-    """Ecological-zoning analysis for Suzhou (苏州) and Kunshan (昆山).
+    """苏州、昆山生态空间分析 Ecological-zoning analysis for Suzhou (苏州) and Kunshan (昆山).
+
+    \b
+    内置数据：高德行政区划面（已由 GCJ-02 转换为 CGCS2000）、GSHHG 水系、
+    示意性的规划格局图层，以及示意（非官方）生态保护红线样例。
 
     Bundled data: Amap boundaries converted to CGCS2000, GSHHG hydrography,
     schematic plan layers and an ILLUSTRATIVE (not official) redline sample.
-    """
+
+    子命令的用法 Help on a subcommand: suzhou-geo COMMAND -h
+    """  # noqa: D301 - click's \b keeps a paragraph as written
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
@@ -135,7 +147,7 @@ class _plain_warnings:
             from suzhou_geo.errors import SuzhouGeoWarning
 
             if issubclass(category, SuzhouGeoWarning):
-                click.echo(f"warning: {message}", err=True)
+                click.echo(f"警告 warning: {message}", err=True)
             else:
                 self._old(message, category, filename, lineno, file, line)
 

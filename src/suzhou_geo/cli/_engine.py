@@ -25,7 +25,8 @@ import click
 
 from .options import fail
 
-__all__ = ["engine_options", "run_engine", "run_local", "run_dask", "ProgressBar", "PROGRESS_MIN"]
+__all__ = ["engine_options", "run_engine", "run_local", "run_dask", "print_result", "print_reading", "ProgressBar",
+           "PROGRESS_MIN"]
 
 #: Inputs at least this large get a progress bar.
 PROGRESS_MIN = 50_000
@@ -34,42 +35,71 @@ BATCH_SIZE = 50_000
 
 
 def engine_options(f):
-    """The ``--engine``, ``--scheduler``, ``--workers`` and ``--batch-size`` options."""
+    """Add the ``--engine``, ``--scheduler``, ``--workers`` and ``--batch-size`` options."""
     f = click.option("--batch-size", type=click.IntRange(1), default=BATCH_SIZE, show_default=True, metavar="N",
-                     help="Parcels per batch (streaming) or per partition (dask).")(f)
+                     help="每批（流式）或每个分区（dask）的地块数。 / Parcels per batch (streaming) or per "
+                          "partition (dask).")(f)
     f = click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
-                     help="--engine dask: start a local cluster of N worker processes for the run (default 2).")(f)
+                     help="--engine dask：为本次运行启动 N 个本地工作进程（默认 2）。 / --engine dask: start a local "
+                          "cluster of N worker processes for the run (default 2).")(f)
     f = click.option("--scheduler", default=None, metavar="ADDRESS",
-                     help="--engine dask: the scheduler of a running dask.distributed cluster (tcp://host:8786).")(f)
+                     help="--engine dask：正在运行的 dask.distributed 集群的调度器（tcp://host:8786）。 / "
+                          "--engine dask: the scheduler of a running dask.distributed cluster (tcp://host:8786).")(f)
     f = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                     help="local: this machine; a file → .gpkg/.parquet run is streamed in batches (bounded "
-                          "memory).  dask: a dask.distributed cluster (pip install 'suzhou_geo[dask]').")(f)
+                     help="local：本机；文件 → .gpkg/.parquet 分批流式处理（内存有界）。dask：dask.distributed 集群"
+                          "（pip install 'suzhou_geo[dask]'）。 / local: this machine; a file → .gpkg/.parquet run "
+                          "is streamed in batches (bounded memory).  dask: a dask.distributed cluster "
+                          "(pip install 'suzhou_geo[dask]').")(f)
     return f
 
 
 def run_engine(inputs: Any, output: str, engine: str, scheduler: str | None, workers: int | None,
-               batch_size: int, *, overwrite: bool, writer: Any) -> tuple[int, Any]:
-    """Run the check of *inputs* into *output* with the chosen engine; return (rows, summary).
+               batch_size: int, *, overwrite: bool, writer: Any, columns: str = "en") -> Any:
+    """Run the check of *inputs* into *output* with the chosen engine; return the FileReport.
 
-    *writer* writes a report validated in memory (formats that are not streamed).
+    *writer* writes a report validated in memory (formats that are not streamed);
+    *columns* names the report columns (``"zh"``: in Chinese; the local engine only).
     """
     if engine != "dask" and (scheduler or workers):
-        fail("--scheduler and --workers need --engine dask")
+        fail("--scheduler 与 --workers 需配合 --engine dask / --scheduler and --workers need --engine dask")
     if engine == "dask" and scheduler and workers:
-        fail("give --scheduler (a running cluster) or --workers (a local one), not both")
+        fail("--scheduler（已运行的集群）与 --workers（本地集群）只能给一个 / give --scheduler (a running cluster) "
+             "or --workers (a local one), not both")
+    path = str(getattr(inputs.parcels, "data", inputs.parcels))
+    if engine == "dask" and not _batched(path):
+        fail(f"{Path(path).name}: --engine dask 按批读取 GeoPackage、GeoParquet、Shapefile、FlatGeobuf；"
+             "此文件须整体读取 / --engine dask reads GeoPackage, GeoParquet, Shapefile or FlatGeobuf in "
+             "batches; this file (a 部标 TXT, a drawing, a KML/KMZ, a table) is read whole. "
+             "Fix: leave --engine out")
     if engine == "dask":
         return run_dask(inputs, output, scheduler=scheduler, workers=workers, batch_size=batch_size,
                         overwrite=overwrite)
-    result = run_local(inputs, output, batch_size=batch_size, overwrite=overwrite, writer=writer)
-    return result.rows, result.summary
+    return run_local(inputs, output, batch_size=batch_size, overwrite=overwrite, writer=writer, columns=columns)
 
 
-def print_result(rows: int, parcels: str, output: str, summary) -> None:
-    """The closing lines: rows written, counts by verdict and by county-level unit (with totals), the notes."""
+def _batched(path: str) -> bool:
+    """Return True if *path* can be read in batches (not a table, nor an approval file read whole)."""
+    from suzhou_geo.io.postgis import is_postgis
+    from suzhou_geo.io.stream import can_stream
+
+    return is_postgis(path) or can_stream(path)
+
+
+def print_result(result: Any, parcels: str, output: str) -> None:
+    """Print the closing lines: rows written, how the parcels were read, counts by verdict and by unit, the notes."""
     from ._output import print_summary
 
-    click.echo(f"{rows:,} 个地块 parcels from {parcels} → {output}")
-    print_summary(None, summary)
+    click.echo(f"{result.rows:,} 个地块 parcels from {parcels} → {output}")
+    print_reading(result.provenance)
+    print_summary(None, result.summary)
+
+
+def print_reading(provenance: dict | None) -> None:
+    """Print how an approval file was read (format, axis order, zone, CRS, layer), when something was decided."""
+    from suzhou_geo.report.tables import reading_summary
+
+    if (provenance or {}).get("decisions"):
+        click.echo(f"读取 read: {reading_summary(provenance)}")
 
 
 class ProgressBar:
@@ -110,23 +140,26 @@ class ProgressBar:
         self.close()
 
 
-def run_local(inputs: Any, output: str, *, batch_size: int, overwrite: bool, writer: Any):
+def run_local(inputs: Any, output: str, *, batch_size: int, overwrite: bool, writer: Any = None,
+              columns: str = "en"):
     """Validate into a report file on this machine, streamed when the formats allow; return the FileReport."""
     import suzhou_geo as sg
 
     with ProgressBar() as bar:
         return sg.validate_file(inputs, output, batch_size=batch_size, overwrite=overwrite, progress=bar,
-                                writer=writer)
+                                writer=writer, columns=columns)
 
 
 def run_dask(inputs: Any, output: str, *, scheduler: str | None, workers: int | None, batch_size: int,
-             overwrite: bool) -> tuple[int, Any]:
-    """Validate on a dask cluster and write the report here, in order; return (rows, summary)."""
+             overwrite: bool) -> Any:
+    """Validate on a dask cluster and write the report here, in order; return the FileReport."""
     from suzhou_geo.validate.stream import streams
 
     if not streams(inputs.parcels, output):
-        fail("--engine dask reads a parcel file (GeoPackage, GeoParquet, Shapefile, FlatGeobuf, …) and writes a "
-             ".gpkg or .parquet report; use --engine local for other inputs and formats")
+        fail("--engine dask 读取地块文件（GeoPackage、GeoParquet、Shapefile、FlatGeobuf 等）"
+             "并写出 .gpkg 或 .parquet 报告 / --engine dask reads a parcel file (GeoPackage, GeoParquet, "
+             "Shapefile, FlatGeobuf, …) and writes a "
+             ".gpkg or .parquet report. Fix: use --engine local for other inputs and formats")
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -151,13 +184,14 @@ def _cluster(Client, LocalCluster, scheduler: str | None, workers: int | None): 
         yield client
 
 
-def _on_cluster(client, inputs, output: str, *, batch_size: int, overwrite: bool, progress) -> tuple[int, Any]:
+def _on_cluster(client, inputs, output: str, *, batch_size: int, overwrite: bool, progress) -> Any:
     from dataclasses import replace
 
     from suzhou_geo.io import check_output
     from suzhou_geo.io.stream import BatchWriter, open_batches
     from suzhou_geo.validate.core import check
     from suzhou_geo.validate.distributed import read_dask, validate_dask, write_ordered
+    from suzhou_geo.validate.stream import FileReport
     from suzhou_geo.validate.summary import SummaryParts
 
     files = [v for v in (inputs.parcels, inputs.redlines) if v is not None]
@@ -188,7 +222,7 @@ def _on_cluster(client, inputs, output: str, *, batch_size: int, overwrite: bool
     summary = parts[0]
     for p in parts[1:]:
         summary = summary + p
-    return rows, summary.finish()
+    return FileReport(target, rows, summary.finish(), True, dict(attrs.get("provenance") or {}))
 
 
 def shown(parcels: Any) -> str:

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from .options import fail, input_options, output_opt, source
+from .options import Command, fail, input_options, output_opt, source
 
 
-@click.command()
+@click.command(cls=Command, short_help="版本、数据来源与坐标系 Versions, data provenance, CRSs")
 def info() -> None:
-    """Versions, data provenance and the CRSs the library uses."""
+    """版本、数据来源与所用坐标系。 / Versions, data provenance and the CRSs the library uses."""
     import geopandas
     import pyproj
     import shapely
@@ -32,12 +32,12 @@ def info() -> None:
     click.echo("storage CRS EPSG:4490 (CGCS2000); metric CRS EPSG:4549 (GK CM 120E); areas on GRS80")
 
 
-@click.command("boundary")
+@click.command("boundary", cls=Command, short_help="显示或写出一个行政区 Show or write one jurisdiction")
 @click.argument("name")
 @output_opt
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@click.option("--overwrite", is_flag=True, help="输出已存在时替换。 / Replace OUTPUT if it exists.")
 def boundary_cmd(name: str, output: str | None, overwrite: bool) -> None:
-    """Show (or write) one jurisdiction: 昆山市, 昆山, Kunshan or 320583."""
+    """显示（或写出）一个行政区：昆山市、昆山、Kunshan 或 320583。 / Show (or write) one jurisdiction."""
     import suzhou_geo as sg
 
     try:
@@ -51,19 +51,21 @@ def boundary_cmd(name: str, output: str | None, overwrite: bool) -> None:
         from ._output import write_or_fail
 
         write_or_fail(b, output, overwrite=overwrite)
-        click.echo(f"written: {output}")
+        click.echo(f"已写出 written: {output}")
 
 
-@click.command("area")
+@click.command("area", cls=Command, short_help="面文件的面积（km²，椭球面） Area of a polygon file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=True))
 @input_options("", "PATH")
-@click.option("--method", type=click.Choice(["ellipsoidal", "gk"]), default="ellipsoidal", show_default=True)
+@click.option("--method", type=click.Choice(["ellipsoidal", "gk"]), default="ellipsoidal", show_default=True,
+              help="ellipsoidal：CGCS2000 椭球面积（与国土统计一致）；gk：高斯-克吕格 120°E 平面面积。 / "
+                   "ellipsoidal: on the CGCS2000 ellipsoid (as land statistics); gk: planar, Gauss-Krüger 120°E.")
 def area_cmd(path: str, method: str, **options) -> None:
-    """Total and per-feature area (km²) of a polygon file, on the ellipsoid."""
+    """面文件的总面积与每个要素的面积（km²，椭球面）。 / Total and per-feature area (km²) of a polygon file."""
     import suzhou_geo as sg
 
     layer = sg.io.read(source(path, **options))
     a = sg.area_km2(layer.frame, method=method)
-    click.echo(f"{len(layer)} features, total {a.sum():.4f} km² ({method})")
+    click.echo(f"{len(layer)} 个要素 features, 合计 total {a.sum():.4f} km² ({method})")
     for note in layer.provenance.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"注 note: {note}", err=True)

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import click
 
-from .options import fail
+from .options import Command, fail
 
 
-@click.command("jurisdictions")
+@click.command("jurisdictions", cls=Command,
+               short_help="苏州市及县级行政区，或查询一个 List the units, or look one up")
 @click.argument("name", required=False)
 @click.option(
-    "--all", "all_units", is_flag=True, help="Also list the 20 neighbouring units outside Suzhou."
+    "--all", "all_units", is_flag=True,
+    help="同时列出苏州市域外的 20 个相邻县级行政区。 / Also list the 20 neighbouring units outside Suzhou.",
 )
 def jurisdictions_cmd(name: str | None, all_units: bool) -> None:
-    """List 苏州市 and its county-level units (name, pinyin, adcode, area), or look one NAME up.
+    """列出苏州市及县级行政区（名称、拼音、代码、面积），或查询一个。 / List the units, or look one NAME up.
 
-    NAME may be Chinese (昆山市, 昆山), pinyin (Kunshan) or an adcode (320583).
+    \b
+    NAME 可为中文（昆山市、昆山）、拼音（Kunshan）或行政区划代码（320583）。
+    苏州工业园区、昆山高新区等功能区不是县级行政区：回答说明其性质及其土地所在的县级行政区。
+
+    List 苏州市 and its county-level units (name, pinyin, adcode, area), or look
+    one NAME up: Chinese (昆山市, 昆山), pinyin (Kunshan) or an adcode (320583).
     Functional areas such as 苏州工业园区 or 昆山高新区 are not county-level
     units: the answer says what they are and which units' polygons hold their land.
-    """
+    """  # noqa: D301 - click's \b keeps a paragraph as written
     import pandas as pd
 
     import suzhou_geo as sg

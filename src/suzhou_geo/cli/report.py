@@ -7,59 +7,71 @@ import time
 
 import click
 
-from .options import fail, input_options, source
+from .options import Command, columns_opt, fail, input_options, source
 
 log = logging.getLogger(__name__)
 
 
-@click.command("report")
+@click.command("report", cls=Command, short_help="全部检查，写出报告文件夹 Every check, a report folder")
 @click.option(
     "-o",
     "--outdir",
     type=click.Path(file_okay=False),
     default="report",
     show_default=True,
-    help="Folder to write to: summary.html/.md, floors.md/.csv, parcels_report.xlsx/.gpkg/.csv, map.html.",
+    help="写入的文件夹：summary.html/.md、floors.md/.csv、parcels_report.xlsx/.gpkg/.csv、map.html。 / Folder to "
+    "write to: summary.html/.md, floors.md/.csv, parcels_report.xlsx/.gpkg/.csv, map.html.",
 )
 @click.option(
     "--parcels",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Development parcels to validate (any OGR format). Default: the bundled synthetic sample.",
+    help="要判定的开发地块（任意 OGR 格式）；默认为内置合成样例。 / Development parcels to validate (any OGR "
+    "format). Default: the bundled synthetic sample.",
 )
 @click.option(
     "--redlines",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Official redline data (any OGR format). Default: the bundled ILLUSTRATIVE sample.",
+    help="官方红线数据（任意 OGR 格式）；默认为内置示意样例。 / Official redline data (any OGR format). "
+    "Default: the bundled ILLUSTRATIVE sample.",
 )
 @input_options("parcels", "the --parcels file")
 @input_options("redlines", "the --redlines file", invalid=True)
 @click.option(
     "--offline",
     is_flag=True,
-    help="Self-contained map.html (Leaflet inlined) for isolated networks.",
+    help="自包含的 map.html（内嵌 Leaflet），用于隔离网络。 / Self-contained map.html (Leaflet inlined) for "
+    "isolated networks.",
 )
 @click.option(
     "--basemap",
     default="osm",
     show_default=True,
-    help="osm, cartodb, gaode, gaode-satellite, tianditu…",
+    help="底图：osm、cartodb、gaode、gaode-satellite、tianditu…… / osm, cartodb, gaode, gaode-satellite, "
+    "tianditu…",
 )
 @click.option(
     "--overwrite",
     is_flag=True,
-    help="Replace files named like the report's in a folder no earlier report run wrote "
-    "(a folder from an earlier run is always refreshed; inputs are never replaced).",
+    help="替换非报告运行写出的同名文件（报告运行写过的文件夹总会更新；输入从不替换）。 / Replace files named like "
+    "the report's in a folder no earlier report run wrote (a folder from an earlier run is always refreshed; "
+    "inputs are never replaced).",
 )
-def report_cmd(outdir, parcels, redlines, offline, basemap, overwrite, **options) -> None:
-    """Run every check on the bundled data (or yours) and write a report folder.
+@columns_opt
+def report_cmd(outdir, parcels, redlines, offline, basemap, overwrite, columns, **options) -> None:
+    """对内置数据（或你的数据）运行全部检查，写出报告文件夹。 / Run every check and write a report folder.
+
+    \b
+    底线（苏州市 ≥ 1950 km²，昆山市 ≥ 47.7531 km²）、地块对照生态保护红线、
+    500 m 嘉定–昆山–太仓联防联治区与规划格局的判定、地图，以及可打印为一页 A4
+    的 summary.html。再次写入同一文件夹时只替换报告自己的文件。
 
     Floors (苏州市 ≥ 1950 km², 昆山市 ≥ 47.7531 km²), parcel verdicts against redlines,
     the 500 m 嘉定–昆山–太仓 joint-control zone and the planned schemes, a map, and
     summary.html — one printable A4 page.  Running it again into the same folder
     replaces the report's own files and leaves every other file alone.
-    """
+    """  # noqa: D301 - click's \b keeps a paragraph as written
     from suzhou_geo.errors import OutputError
     from suzhou_geo.report import run_report
     from suzhou_geo.report.tables import text_table, verdict_table
@@ -81,6 +93,7 @@ def report_cmd(outdir, parcels, redlines, offline, basemap, overwrite, **options
             basemap=basemap,
             overwrite=overwrite,
             progress=progress,
+            columns=columns,
         )
     except OutputError as exc:
         fail(output_message(exc))

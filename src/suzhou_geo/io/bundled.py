@@ -72,7 +72,7 @@ BUNDLED = {
 
 @cache
 def bundled(name: str):
-    """A bundled layer, read once through the one entry point (:func:`suzhou_geo.io.read`).
+    """Return a bundled layer, read once through the one entry point (:func:`suzhou_geo.io.read`).
 
     Parameters
     ----------

@@ -30,7 +30,7 @@ import shapely
 
 from ..geometry import POLYGON_TYPES, flat_parts, nonfinite_rows, polygonal_part
 
-__all__ = ["GeometryCheck", "check_geometries", "repair_geometries", "REPAIR_AREA_TOLERANCE"]
+__all__ = ["GeometryCheck", "check_geometries", "repair_geometries", "geos_reason", "REPAIR_AREA_TOLERANCE"]
 
 #: A repair that changes a polygon's area by more than this share is not judged silently.
 REPAIR_AREA_TOLERANCE = 0.01
@@ -66,7 +66,7 @@ class GeometryCheck:
         ``""`` or one of :data:`MESSAGES`' keys.
     issue : numpy.ndarray of str
         ``""`` or a bilingual sentence (Chinese / English) naming the problem,
-        the GEOS reason and, for repairs, the area change.
+        GEOS's reason in words with its place and, for repairs, the area change.
     usable : numpy.ndarray of bool
     area_change : numpy.ndarray of float
         Relative area change of a repair, ``|after - before| / max(before, after)``; NaN if not repaired.
@@ -84,9 +84,51 @@ class GeometryCheck:
         return np.nan_to_num(self.area_change, nan=0.0) > REPAIR_AREA_TOLERANCE
 
 
-def _text(code: str, detail: str = "") -> str:
+def _text(code: str, detail: tuple[str, str] = ("", "")) -> str:
     zh, en = MESSAGES[code]
-    return f"{zh}{('：' + detail) if detail else ''} / {en}{(': ' + detail) if detail else ''}"
+    dz, de = detail
+    return f"{zh}{('：' + dz) if dz else ''} / {en}{(': ' + de) if de else ''}"
+
+
+#: GEOS's reasons for an invalid geometry (``shapely.is_valid_reason``), in words.
+GEOS_REASONS = {
+    "Self-intersection": ("边界自相交", "the boundary crosses itself"),
+    "Ring Self-intersection": ("环自相交", "a ring touches itself"),
+    "Hole lies outside shell": ("内环位于外环之外", "a hole lies outside its shell"),
+    "Interior is disconnected": ("内部被分割为不相连的部分", "the interior is cut into separate parts"),
+    "Nested holes": ("内环相互嵌套", "a hole lies inside another hole"),
+    "Nested shells": ("外环相互嵌套", "a polygon lies inside another polygon of the same feature"),
+    "Duplicate Rings": ("环重复", "a ring is repeated"),
+    "Too few points in geometry component": ("环的顶点过少", "a ring has too few points"),
+    "Invalid Coordinate": ("坐标无效", "a coordinate is invalid"),
+    "Ring is not closed": ("环未闭合", "a ring is not closed"),
+}
+
+
+def geos_reason(reason: str) -> tuple[str, str]:
+    """Return GEOS's reason for an invalid geometry in Chinese and English words, the place rounded.
+
+    Coordinates are given to 5 decimals (about 1 m in degrees), or to the
+    centimetre when they are metres.
+
+    Examples
+    --------
+    >>> geos_reason("Self-intersection[120.950012345678 31.3800098765]")
+    ('边界自相交，位于 (120.95001, 31.38001)', 'the boundary crosses itself at (120.95001, 31.38001)')
+    >>> geos_reason("Hole lies outside shell[560000.123456 3460000.5]")[1]
+    'a hole lies outside its shell at (560000.12, 3460000.50)'
+    """
+    name, _, rest = str(reason).partition("[")
+    zh, en = GEOS_REASONS.get(name.strip(), ("几何无效", name.strip() or "invalid geometry"))
+    try:
+        xy = [float(v) for v in rest.rstrip("]").split()[:2]]
+    except ValueError:
+        xy = []
+    if len(xy) != 2:
+        return zh, en
+    d = 5 if max(abs(xy[0]), abs(xy[1])) <= 360 else 2
+    at = f"({xy[0]:.{d}f}, {xy[1]:.{d}f})"
+    return f"{zh}，位于 {at}", f"{en} at {at}"
 
 
 def check_geometries(geoms, expect: str = "polygon") -> GeometryCheck:
@@ -168,7 +210,7 @@ def _repair(out: GeometryCheck, cand: np.ndarray, expect: str) -> None:
         g = fixed[j]
         if g is None or g.is_empty:
             out.code[i] = "collapsed"
-            out.issue[i] = _text("collapsed", str(reasons[j]))
+            out.issue[i] = _text("collapsed", geos_reason(reasons[j]))
             out.usable[i] = False
             continue
         after = float(shapely.area(g))
@@ -178,9 +220,8 @@ def _repair(out: GeometryCheck, cand: np.ndarray, expect: str) -> None:
         out.code[i] = "repaired"
         out.area_change[i] = change
         zh, en = MESSAGES["repaired"]
-        out.issue[i] = (
-            f"{zh}：{reasons[j]}，面积变化 {change:.1%} / {en}: {reasons[j]}, area change {change:.1%}"
-        )
+        why_zh, why_en = geos_reason(reasons[j])
+        out.issue[i] = f"{zh}：{why_zh}，面积变化 {change:.1%} / {en}: {why_en}, area change {change:.1%}"
 
 
 def repair_geometries(geoms, *, expect: str = "polygon") -> tuple[np.ndarray, np.ndarray]:
@@ -201,8 +242,11 @@ def repair_geometries(geoms, *, expect: str = "polygon") -> tuple[np.ndarray, np
     >>> from shapely import Polygon
     >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
     >>> fixed, issues = repair_geometries([bowtie])
-    >>> fixed[0].geom_type, issues[0]
-    ('MultiPolygon', '几何无效，已修复：Self-intersection[0.5 0.5]，面积变化 100.0% / invalid geometry repaired: Self-intersection[0.5 0.5], area change 100.0%')
+    >>> fixed[0].geom_type
+    'MultiPolygon'
+    >>> print(issues[0])
+    几何无效，已修复：边界自相交，位于 (0.50000, 0.50000)，面积变化 100.0% / invalid geometry repaired: the boundary
+    crosses itself at (0.50000, 0.50000), area change 100.0%
     """
     c = check_geometries(geoms, expect=expect)
     gone = np.isin(c.code, ["missing", "empty", "collapsed"])

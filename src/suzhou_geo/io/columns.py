@@ -67,6 +67,14 @@ class Column:
     choices : tuple of (value, zh, en, fill)
         Coded values, shown as ``"zh en"`` (``"冲突 conflict"``), with the cell
         colour of each in Excel (RGB hex, ``""`` for none).
+    wrap : bool
+        Long text, wrapped in its cell in Excel (reasons), so that it prints whole.
+    zh_name : str
+        The column's name when columns are written in Chinese (``columns="zh"``);
+        ``""``: :attr:`zh`.
+    shp_zh : str
+        Its Shapefile field name then: at most 10 UTF-8 bytes (three Chinese
+        characters, or two and some ASCII).
     """
 
     name: str
@@ -84,6 +92,22 @@ class Column:
     excel: bool = True
     width: int = 14
     choices: tuple[tuple[str, str, str, str], ...] = ()
+    wrap: bool = False
+    zh_name: str = ""
+    shp_zh: str = ""
+
+    def in_chinese(self) -> Column:
+        """Return this column as it is written with Chinese names (``columns="zh"``).
+
+        Examples
+        --------
+        >>> area = Column("parcel_area_m2", "地块面积", "parcel area", "float", "area_m2", "", "", shp_zh="面积m2")
+        >>> area.in_chinese().name, area.in_chinese().shp
+        ('地块面积', '面积m2')
+        """
+        from dataclasses import replace
+
+        return replace(self, name=self.zh_name or self.zh, shp=self.shp_zh or self.shp)
 
     def label(self, sep: str = " ") -> str:
         """Return the bilingual label, Chinese first: ``'判定 verdict'``."""
@@ -232,7 +256,7 @@ def collisions(columns: Iterable[object], reserved: Iterable[str]) -> dict:
 
 
 def keep_input_columns(frame: pd.DataFrame, reserved: Iterable[str], *, what: str) -> pd.DataFrame:
-    """A shallow copy of *frame* whose columns named like *reserved* ones are renamed, with one warning.
+    """Return a shallow copy of *frame* whose columns named like *reserved* ones are renamed, with one warning.
 
     Parameters
     ----------

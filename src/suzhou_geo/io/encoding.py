@@ -1,4 +1,4 @@
-"""Text encodings of attribute tables: is this text Chinese decoded with the wrong code page?
+"""Text encodings of attribute tables: detect Chinese text decoded with the wrong code page.
 
 Shapefiles from Chinese agencies are usually GBK, often without a ``.cpg`` (GDAL
 then reads ISO-8859-1) or with one that lies (``1252``, or ``UTF-8`` over GBK
@@ -35,7 +35,7 @@ _GDAL_NAMES = {"iso8859-1": "ISO-8859-1", "utf-8": "UTF-8", "gbk": "GBK", "gb180
 
 
 def python_name(encoding: str) -> str | None:
-    """The Python codec name of an encoding name (``"1252"`` → ``"cp1252"``), or None if unknown."""
+    """Return the Python codec name of an encoding name (``"1252"`` → ``"cp1252"``), or None if unknown."""
     e = str(encoding).strip()
     if e.isdigit():  # .cpg files often hold a bare Windows code page number
         e = {"65001": "utf-8", "936": "gbk", "950": "big5", "54936": "gb18030"}.get(e, "cp" + e)
@@ -64,7 +64,7 @@ def _in_gb2312(ch: str) -> bool:
 
 
 def common_chinese(text: str) -> bool:
-    """True if the non-ASCII characters of *text* are mostly common Chinese characters.
+    """Return True if the non-ASCII characters of *text* are mostly common Chinese characters.
 
     Common means in GB2312 (simplified) or, for Big5 text, in the CJK Unified
     Ideographs block with no private-use or replacement characters.
@@ -152,7 +152,7 @@ def redecode(values: list[str], decoded_as: str) -> tuple[str, list[str]] | None
 
 
 def _byte_encodings(decoded_as: str) -> tuple[str, ...]:
-    """The codecs that give back the bytes behind text decoded as *decoded_as*."""
+    """Return the codecs that give back the bytes behind text decoded as *decoded_as*."""
     name = python_name(decoded_as) or "latin-1"
     if name in ("iso8859-1", "latin-1"):
         return ("latin-1",)

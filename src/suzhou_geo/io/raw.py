@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, arg
+from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, arg, row_at, spelled
 from . import encoding as enc
 from . import postgis
+from .approval import approval_format, read_approval
+from .pointtable import is_point_table, read_point_table
 
-__all__ = ["RawInfo", "read_raw", "read_shapefile_text", "string_values", "has_arrow", "sidecar", "DRIVERS",
-           "ROW_NOTES", "read_hint"]
+__all__ = ["RawInfo", "read_raw", "choose_layer", "read_shapefile_text", "string_values", "has_arrow", "sidecar",
+           "DRIVERS", "ROW_NOTES", "read_hint", "read_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +57,39 @@ ROW_NOTES = "suzhou_geo_row_notes"
 
 @dataclass
 class RawInfo:
-    """What a raw read found: names and the encoding decision."""
+    """What a raw read found: names and the encoding decision.
+
+    Approval files (部标 TXT, DXF, KML/KMZ, 界址点 tables) say more: what was
+    decided (label → value), a datum shift given in the file, the named
+    boundary points (in the frame's CRS), what is wrong with single rows, and
+    why the CRS could not be decided from the file (see
+    :class:`suzhou_geo.io.survey.Reading`).
+    """
 
     source: str
     name: str
     format: str
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    decisions: dict = field(default_factory=dict)
+    datum_shift: Any = None
+    points: Any = None
+    row_issues: dict = field(default_factory=dict)
+    crs_error: Any = None
+
+    @classmethod
+    def of(cls, reading: Any) -> RawInfo:
+        """Return the record of an approval reader's :class:`~suzhou_geo.io.survey.Reading`."""
+        return cls(**{f: getattr(reading, f) for f in cls.__dataclass_fields__})
 
 
 def has_arrow() -> bool:
-    """True if pyarrow is importable (pyogrio's Arrow path)."""
+    """Return True if pyarrow is importable (pyogrio's Arrow path)."""
     return importlib.util.find_spec("pyarrow") is not None
 
 
 def sidecar(path: Path, ext: str) -> Path | None:
-    """An existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
+    """Return an existing sidecar file (``.cpg``, ``.prj``, ``.dbf``) of a Shapefile, any case."""
     for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
         if cand.exists():
             return cand
@@ -83,8 +103,19 @@ def read_raw(
     sql: str | None = None,
     encoding: str | None = None,
     name: str | None = None,
+    spelling: Mapping[str, str | None] | None = None,
 ) -> tuple[gpd.GeoDataFrame, RawInfo]:
-    """Read *source* as declared; see :func:`suzhou_geo.io.read` for what it accepts."""
+    """Read *source* as declared; see :func:`suzhou_geo.io.read` for what it accepts.
+
+    *spelling* says how the caller names the reading options (``"--redlines-layer {value}"``,
+    ``--encoding`` on the command line), so that warnings and hints tell the user what to pass.
+    """
+    with spelled(spelling):
+        return _read_raw(source, layer=layer, sql=sql, encoding=encoding, name=name, spelling=spelling)
+
+
+def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None, name: str | None,
+              spelling: Mapping[str, str | None] | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
     if isinstance(source, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=source.copy())
         label = name or (source.name if isinstance(source.name, str) and source.name != "geometry" else "GeoSeries")
@@ -92,7 +123,11 @@ def read_raw(
     if isinstance(source, gpd.GeoDataFrame):
         return source.copy(deep=False), RawInfo("GeoDataFrame", name or "GeoDataFrame", "GeoDataFrame")
     if isinstance(source, pd.DataFrame):
-        return _from_table(source, name or "DataFrame", "DataFrame"), RawInfo("DataFrame", name or "DataFrame", "DataFrame")
+        label = name or "DataFrame"
+        if not any(c in source.columns for c in WKT_COLUMNS) and is_point_table(source.columns):
+            gdf, reading = read_point_table(source, name=label)
+            return gdf, RawInfo.of(reading)
+        return _from_table(source, label, "DataFrame"), RawInfo("DataFrame", label, "DataFrame")
     if postgis.is_postgis(source):
         gdf, info = postgis.read_postgis(source, layer=layer, sql=sql)
         return gdf, RawInfo(info["source"], name or info["name"], info.get("format", "PostGIS"), "UTF-8 (database)")
@@ -108,7 +143,20 @@ def read_raw(
             source=name,
             hint="pass a file path, a PostGIS connection string, a GeoDataFrame or a GeoSeries",
         )
-    return _read_path(str(source), layer=layer, sql=sql, encoding=encoding, name=name)
+    try:
+        return _read_path(str(source), layer=layer, sql=sql, encoding=encoding, name=name)
+    except ReadError as exc:
+        raise _respelled(exc, spelling) from None
+
+
+def _respelled(exc: ReadError, spelling: dict | None) -> ReadError:
+    """*exc* with ``layer=`` in its hint spelled as the caller names the option (a command-line flag)."""
+    template = (spelling or {}).get("layer")
+    if not template or not exc.hint or "layer=" not in exc.hint or template.startswith("layer="):
+        return exc
+    flag = template.split("{value}")[0].rstrip("=").rstrip() + " "
+    return type(exc)(exc.message, source=exc.source, row=exc.row, column=exc.column,
+                     hint=exc.hint.replace("layer=", flag))
 
 
 def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFrame, RawInfo]:
@@ -120,9 +168,39 @@ def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFra
     ext = path.suffix.lower()
     if ext in (".parquet", ".geoparquet"):
         return _read_parquet(path, label)
+    kind = None if virtual else approval_format(path)
+    if kind is not None:
+        try:
+            gdf, reading = read_approval(path, kind, layer=layer, encoding=encoding, name=label)
+        except ReadError:
+            if ext not in _WORKBOOKS:
+                raise
+            found = _workbook_with_wkt(text, path, label, layer=layer)  # a layer written as a workbook
+            if found is None:
+                raise
+            return found
+        return gdf, RawInfo.of(reading)
     if ext in (".csv", ".txt"):
         return _read_csv(path, label, encoding)
     return _read_ogr(text, path, label, layer=layer, sql=sql, encoding=encoding, virtual=virtual)
+
+
+#: Workbooks: a 界址点 table, or a layer written with its geometry as WKT (the library's own reports).
+_WORKBOOKS = (".xlsx", ".xlsm")
+
+
+def _workbook_with_wkt(text: str, path: Path, label: str, *, layer) -> tuple[gpd.GeoDataFrame, RawInfo] | None:
+    """Read a workbook that is not a point table as a layer with a WKT column; None if it has no such column.
+
+    Without *layer* the first sheet is read (the data sheet of a workbook :func:`suzhou_geo.write_layer` wrote).
+    """
+    import pyogrio
+
+    try:
+        sheet = layer if layer is not None else pyogrio.list_layers(text)[0][0]
+        return _read_ogr(text, path, label, layer=sheet, sql=None, encoding=None, virtual=False)
+    except (ReadError, IndexError, pyogrio.errors.DataSourceError):
+        return None
 
 
 # --------------------------------------------------------------------------- OGR formats
@@ -130,7 +208,6 @@ def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFra
 
 def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
     """``pyogrio.read_dataframe`` with its errors turned into :class:`ReadError`."""
-    import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
     label = kwargs.pop("label", Path(str(path)).name or str(path))
@@ -139,16 +216,28 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
     shapefile = p.endswith((".shp", ".dbf", ".zip")) or Path(str(path)).is_dir()
     use_arrow = has_arrow() and not shapefile and "encoding" not in kwargs
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*Measured \\(M\\) geometry.*")
-            return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
-    except (NotImplementedError, shapely.errors.GEOSException):
-        # curves GEOS does not read, or rings not closed: decoded here, row by row, and said so
-        return _read_decoded(path, use_arrow, kwargs)
+        return read_frame(path, use_arrow=use_arrow, **kwargs)
     except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
         raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=read_hint(path, exc)) from None
     except RuntimeError as exc:  # GDAL errors pyogrio does not map
         raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=read_hint(path, exc)) from None
+
+
+def read_frame(path: str, *, use_arrow: bool = False, **kwargs: Any) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe``, also of geometries GEOS does not read: curves, rings left unclosed.
+
+    Those are decoded here, row by row (:mod:`suzhou_geo.io.wkb`), and what was
+    done to each row is kept in ``attrs[ROW_NOTES]`` for its geometry issue.
+    GDAL's own errors are raised as pyogrio raises them.
+    """
+    import pyogrio
+
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Measured \\(M\\) geometry.*")
+            return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
+    except (NotImplementedError, shapely.errors.GEOSException):
+        return _read_decoded(path, use_arrow, kwargs)
 
 
 def _read_decoded(path: str, use_arrow: bool, kwargs: dict) -> gpd.GeoDataFrame:
@@ -180,10 +269,49 @@ def read_hint(path: str, exc: Exception) -> str:
     return "check that the file is complete and not open for writing elsewhere"
 
 
+def choose_layer(path: str, layer: Any, label: str, *, hint_option: str = "layer=") -> Any:
+    """Return the layer to read: *layer* if given, else the only layer with features; several are an error listing them.
+
+    A source with several layers (GeoPackage, FileGDB, KML folders, …) is never
+    silently reduced to its first layer.  Layers without geometry (attribute
+    tables) do not count when exactly one layer has geometry.
+    """
+    import pyogrio
+
+    if layer is not None:
+        return layer
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception:  # not listable (a virtual or odd source): GDAL's default, as before
+        return None
+    if len(layers) <= 1:
+        return None
+    spatial = [str(n) for n, kind in layers if kind is not None]
+    if len(spatial) == 1:
+        return spatial[0]
+    shown = "; ".join(f"{n}（{_features(path, n)} 个要素 features）" for n, _ in layers)
+    raise ReadError(
+        f"有 {len(layers)} 个图层：{shown} / the source has {len(layers)} layers: {shown}",
+        source=label,
+        hint=f"用 {hint_option} 指明要读的图层 / choose one with {hint_option}",
+    )
+
+
+def _features(path: str, name: Any) -> Any:
+    import pyogrio
+
+    try:
+        return pyogrio.read_info(path, layer=name)["features"]
+    except Exception:  # a count is only shown in a message
+        return "?"
+
+
 def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.GeoDataFrame, RawInfo]:
     if path.suffix.lower() == ".zip" and not virtual:
         text, layer = _zipped_shapefile(path, layer, label)
     kwargs: dict[str, Any] = {"label": label}
+    if sql is None:
+        layer = choose_layer(text, layer, label)
     if layer is not None:
         kwargs["layer"] = layer
     if sql is not None:
@@ -430,6 +558,7 @@ def _encoding_hint(what: str) -> str:
 
 
 def string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
+    """Return the distinct text values of every non-geometry column (at most *limit* per column)."""
     out: list[str] = []
     geom = getattr(df, "_geometry_column_name", None)
     for col in df.columns:
@@ -468,7 +597,7 @@ def _keep_geometry_attribute(gdf: gpd.GeoDataFrame, text: str, kwargs: dict, inf
 
 
 def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, RawInfo]:
-    """A CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
+    """Read a CSV with a WKT geometry column (as pandas, geopandas, Excel and QGIS write them)."""
     data = path.read_bytes()
     info = RawInfo(str(path), label, "CSV")
     if encoding is not None:
@@ -494,13 +623,14 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
     try:
         df = pd.read_csv(path, encoding=codec, dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReadError(f"cannot parse it as CSV: {exc}", source=label, hint="check the delimiter and encoding") from None
+        raise ReadError(f"cannot parse it as CSV: {exc}", source=label,
+                        hint="check the delimiter and encoding") from None
     return _from_table(df, label, "CSV", info), info
 
 
 def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None,
                 hint: str | None = None) -> gpd.GeoDataFrame:
-    """A table with a geometry column (shapely objects or WKT text) as a GeoDataFrame without CRS."""
+    """Convert a table with a geometry column (shapely objects or WKT text) to a GeoDataFrame without CRS."""
     col = next((c for c in WKT_COLUMNS if c in df.columns), None)
     if col is None:
         raise ReadError(
@@ -518,8 +648,9 @@ def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = 
         geoms = shapely.from_wkt(text, on_invalid="ignore")
         bad = np.flatnonzero(shapely.is_missing(geoms) & (text != None))  # noqa: E711 - elementwise
         if len(bad):
-            msg = (f"{label}: {len(bad)} 行的 WKT 无法解析（第 {', '.join(map(str, df.index[bad][:5]))} 行）/ "
-                   f"{len(bad)} row(s) hold WKT that cannot be parsed (rows {', '.join(map(str, df.index[bad][:5]))})")
+            rows = [row_at(df.index, k) for k in bad[:5]]
+            msg = (f"{label}: {len(bad)} 个要素的 WKT 无法解析（{'、'.join(r.zh for r in rows)}）/ "
+                   f"{len(bad)} feature(s) hold WKT that cannot be parsed ({', '.join(r.en for r in rows)})")
             warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
             if info is not None:
                 info.notes.append(msg)

@@ -2,14 +2,20 @@
 
 :func:`read` is the single entry point every function that takes geometry goes
 through.  It accepts a path (GeoPackage, Shapefile — zipped or not —, GeoJSON,
-FlatGeobuf, GeoParquet, CSV with a WKT column, any OGR format), a PostGIS
-connection string, a GeoDataFrame, a GeoSeries, a DataFrame with a geometry
-column, or a :class:`Source` that bundles one of these with how to read it.
-It returns a :class:`suzhou_geo.layer.Layer`:
+FlatGeobuf, GeoParquet, CSV with a WKT column, any OGR format, and the files of
+an approval package: 部标 coordinate TXT, DXF, KML/KMZ, 界址点 tables in CSV or
+Excel — told apart by content as well as extension, see :mod:`.approval`), a
+PostGIS connection string, a GeoDataFrame, a GeoSeries, a DataFrame with a
+geometry column (or a 界址点 table), or a :class:`Source` that bundles one of
+these with how to read it.  A source with several layers is read only with
+``layer=`` (an error lists them).  It returns a :class:`suzhou_geo.layer.Layer`:
 
 1. **read** the source as declared (:mod:`.raw`): text encodings are checked
    — a Shapefile whose ``.cpg`` is missing or lies is re-read as GB18030/Big5
-   when that gives common Chinese, with a warning naming the fix;
+   when that gives common Chinese, with a warning naming the fix; an approval
+   file's axis order, zone and CRS are decided from its numbers and header,
+   its named boundary points (界址点) kept as ``Layer.points``, and every such
+   decision recorded in ``Provenance.decisions``;
 2. **decide the CRS** (:func:`suzhou_geo.crs.resolve_crs`): declared or given,
    checked against the coordinates (metres under a degree label, a zone prefix,
    swapped axes), legacy datums only with local parameters or explicit acceptance;
@@ -26,6 +32,7 @@ every row stays, in order, with its index and columns.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -36,7 +43,7 @@ import shapely
 
 from ..crs import CGCS2000, densify, resolve_crs
 from ..crs import swap_xy as _swap
-from ..errors import InputError, spelled
+from ..errors import CRSError, InputError, arg, spelled
 from ..layer import Layer, Provenance
 from .checks import GeometryCheck, check_geometries, repair_geometries
 from .raw import ROW_NOTES, RawInfo, read_raw
@@ -201,14 +208,13 @@ def read(source: Any, *, expect: str = "any", repair: bool = True, **options: An
 
 
 def _read(src: Source, expect: str, repair: bool = True) -> Layer:
-    gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name)
+    spelling = dict(src.spelling) if src.spelling else None
+    gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name,
+                         spelling=spelling)
     if src.swap_xy:
         gdf = _swap(gdf)
-    spelling = dict(src.spelling) if src.spelling else None
-    decision = resolve_crs(
-        gdf.geometry, src.crs, override=src.override_crs, datum_shift=src.datum_shift,
-        approximate_datum=src.approximate_datum, name=info.name, spelling=spelling,
-    )
+    _require_crs(gdf, src, info, spelling)
+    decision = _decide_crs(gdf, src, info, spelling)
     drawn = np.asarray(gdf.geometry.values, dtype=object)
     check = check_geometries(drawn, expect=expect)
     _made_readable(check, gdf.attrs.get(ROW_NOTES), info)
@@ -217,9 +223,69 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     _log_issues(info, check)
     prov = Provenance(
         name=info.name, source=info.source, format=info.format, crs=decision,
-        encoding=info.encoding, notes=tuple(info.notes) + _crs_notes(decision),
+        encoding=info.encoding, notes=tuple(info.notes) + _crs_notes(decision), decisions=dict(info.decisions),
     )
-    return Layer(frame, prov, check.issue, check.usable, check.area_change, check.code)
+    issues = _with_row_issues(check.issue, info.row_issues)
+    return Layer(frame, prov, issues, check.usable, check.area_change, check.code, _points(info.points, decision))
+
+
+def _require_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling) -> None:
+    """Raise the CRSError of an approval file whose content does not decide its CRS (unless one is given)."""
+    if info.crs_error is None or gdf.crs is not None or src.crs is not None:
+        return
+    err = info.crs_error
+    hint = re.sub(r"crs='([^']+)'", lambda m: arg("crs", f"'{m.group(1)}'", spelling) or m.group(0), err.hint or "")
+    raise CRSError(err.message, source=info.name, hint=hint or None)
+
+
+def _decide_crs(gdf: gpd.GeoDataFrame, src: Source, info: RawInfo, spelling):
+    """Return the CRS decision; a 部标 file's 转换参数 serve as its datum shift unless the caller gives one."""
+    shift, from_file = src.datum_shift, False
+    if info.datum_shift is not None:
+        if shift is None and src.crs is None:
+            shift, from_file = info.datum_shift, True
+        elif shift is not None:
+            info.notes.append("文件中的转换参数未使用：已另给 datum_shift / the file's 转换参数 were not used: a "
+                              "datum shift was given")
+    decision = resolve_crs(
+        gdf.geometry, src.crs, override=src.override_crs, datum_shift=shift,
+        approximate_datum=src.approximate_datum, name=info.name, spelling=spelling,
+    )
+    return replace(decision, shift_from="file") if from_file else decision
+
+
+def _with_row_issues(issues: np.ndarray, extra: dict) -> np.ndarray:
+    """Return the geometry issues with what the reader found wrong with single rows added (both bilingual)."""
+    if not extra:
+        return issues
+    out = issues.copy()
+    for pos, text in extra.items():
+        out[pos] = join_bilingual(out[pos], text)
+    return out
+
+
+def join_bilingual(a: str, b: str) -> str:
+    """Two ``"中文 / English"`` texts as one, the Chinese halves and the English halves joined.
+
+    Examples
+    --------
+    >>> join_bilingual("是线而不是面 / line, not a polygon", "图层 红线 / layer 红线")
+    '是线而不是面；图层 红线 / line, not a polygon; layer 红线'
+    """
+    if not a:
+        return b
+    za, _, ea = a.partition(" / ")
+    zb, _, eb = b.partition(" / ")
+    return f"{za}；{zb} / {ea or za}; {eb or zb}"
+
+
+def _points(points: Any, decision) -> gpd.GeoDataFrame | None:
+    """Return the named boundary points in EPSG:4490 (converted as the layer was), or None."""
+    if points is None:
+        return None
+    geoms = decision.transform(shapely.points(points["x"].to_numpy(), points["y"].to_numpy()))
+    table = points.drop(columns=["x", "y"]).reset_index(drop=True)
+    return gpd.GeoDataFrame(table, geometry=np.asarray(geoms, dtype=object), crs=CGCS2000)
 
 
 def _made_readable(check: GeometryCheck, notes: dict | None, info: RawInfo) -> None:

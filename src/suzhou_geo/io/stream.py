@@ -61,11 +61,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError, OutputError, ReadError
+from ..errors import InputError, OutputError, ReadError, Row, arg
 from . import encoding as enc
 from .columns import distinct_case
 from .geomtype import POLYGON, one_geometry_type
-from .raw import DRIVERS, ROW_NOTES, RawInfo, read_hint
+from .raw import DRIVERS, ROW_NOTES, RawInfo, choose_layer, read_hint
 from .wkb import decode
 from .writer import checked, move_into_place
 
@@ -92,7 +92,9 @@ ENCODING_SAMPLE = 20_000
 
 _PARQUET = (".parquet", ".geoparquet")
 _SHAPEFILE = (".shp", ".dbf")
-_NOT_STREAMED = (".csv", ".txt", ".xlsx", ".zip")
+#: Read whole through :func:`suzhou_geo.io.read`: tables, zips, and the approval formats (部标 TXT, CAD
+#: drawings, KML/KMZ, Excel point tables), whose readers decide polygons, layers and CRS for the whole file.
+_NOT_STREAMED = (".csv", ".txt", ".xlsx", ".xls", ".xlsm", ".zip", ".dxf", ".kml", ".kmz")
 
 
 def _path_of(source: Any) -> Path | None:
@@ -105,7 +107,7 @@ def _path_of(source: Any) -> Path | None:
 
 
 def can_stream(source: Any) -> bool:
-    """True if *source* is a file :func:`open_batches` reads in batches (not a frame, CSV or database).
+    """Return True if *source* is a file :func:`open_batches` reads in batches (not a frame, CSV or database).
 
     Examples
     --------
@@ -117,7 +119,7 @@ def can_stream(source: Any) -> bool:
 
 
 def can_stream_to(path: Any) -> bool:
-    """True if :class:`BatchWriter` appends to this output format (GeoPackage, GeoParquet).
+    """Return True if :class:`BatchWriter` appends to this output format (GeoPackage, GeoParquet).
 
     Examples
     --------
@@ -234,6 +236,7 @@ class BatchReader:
         from pyogrio.raw import open_arrow
 
         codec = self._decide_encoding()
+        self.layer = choose_layer(str(self.path), self.layer, self.info.name)  # never the first of several silently
         try:
             info = pyogrio.read_info(str(self.path), layer=self.layer, encoding=codec)
         except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, …
@@ -258,7 +261,7 @@ class BatchReader:
         return self._ogr_batches(meta, reader, codec)
 
     def _decide_encoding(self) -> str | None:
-        """The encoding to decode the stream with (Shapefiles: decided on a sample, as io.read decides)."""
+        """Return the encoding to decode the stream with (Shapefiles: decided on a sample, as io.read decides)."""
         if self._encoding is not None:
             self.info.encoding = f"{enc.gdal_name(self._encoding)} (given)"
             return enc.gdal_name(self._encoding)
@@ -297,10 +300,12 @@ class BatchReader:
         values = enc.suspicious(string_values(frame))
         found = enc.redecode(values, "latin-1") if values else None
         if found is not None:
+            fix = arg("encoding", f"'{found[0]}'")
             raise InputError(
                 f"rows after the first {ENCODING_SAMPLE:,} hold Chinese text in {found[0]} "
                 f"({values[0]!r} → {found[1][0]!r}), but the file has no .cpg and its first rows did not show it",
-                source=self.info.name, row=offset, hint=f"pass encoding='{found[0]}'",
+                source=self.info.name, row=Row(offset + 1),
+                hint=f"pass {fix}" if fix else f"add a .cpg file saying {found[0]} beside the .shp",
             )
 
 
@@ -339,7 +344,7 @@ def open_batches(source: Any, *, layer: Any = None, encoding: str | None = None,
 
 
 def _row_groups(meta, start: int, stop: int) -> tuple[list[int], int]:
-    """The row groups holding rows [start, stop) and the row number of the first one's first row."""
+    """Return the row groups holding rows [start, stop) and the row number of the first one's first row."""
     groups, first, row = [], None, 0
     for i in range(meta.num_row_groups):
         n = meta.row_group(i).num_rows
@@ -720,7 +725,7 @@ class _GpkgSink:
 
 
 def _to_arrow(frame: gpd.GeoDataFrame):
-    """The frame as an Arrow table with WKB geometry, converted as pyogrio's writer converts a frame.
+    """Return the frame as an Arrow table with WKB geometry, converted as pyogrio's writer converts a frame.
 
     Text stays text; datetimes that may mix UTC offsets (objects, zones other
     than UTC) are written as text that GDAL is told is a DateTime; values Arrow
@@ -749,10 +754,10 @@ def _to_arrow(frame: gpd.GeoDataFrame):
             df[name] = df[name].astype("string")
             datetimes.append(name)
     table = pa.Table.from_pandas(df, preserve_index=False)
-    for i, field in enumerate(table.schema):  # a column empty in every row of the batch (every DXF has one)
-        if pa.types.is_null(field.type):  # has no type GDAL can create: text, as the in-memory writer makes it
-            kind = pa.binary() if field.name == geom else pa.string()
-            table = table.set_column(i, pa.field(field.name, kind), table.column(i).cast(kind))
+    for i, f in enumerate(table.schema):  # a column of no type (every value empty, as in every DXF): GDAL takes
+        if pa.types.is_null(f.type):  # text, as the in-memory writer makes it; a geometry column takes WKB
+            kind = pa.binary() if f.name == geom else pa.string()
+            table = table.set_column(i, pa.field(f.name, kind, metadata=f.metadata), pa.nulls(len(table), kind))
     for name in datetimes:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, table.schema.field(i).with_metadata({"GDAL:OGR:type": "DateTime"}), table[name])

@@ -15,10 +15,19 @@ Every format a planner's colleagues open is written so that it opens right:
   what was shortened, and that GeoPackage keeps everything.
 * **CSV** (``.csv``): UTF-8 with a byte-order mark (so Excel on Chinese Windows
   reads it as UTF-8, not GBK), the geometry as WKT in the last column (``WKT``),
-  or left out with ``wkt=False``.
+  or left out with ``wkt=False``.  Text that a spreadsheet would run as a
+  formula (``=…``, ``+…``, ``-…``, ``@…``, a leading tab or line break) gets a
+  leading apostrophe and every text field is quoted, as OWASP's "CSV Injection"
+  page advises (:func:`spreadsheet_text`); numbers stay numbers.  GeoPackage,
+  GeoParquet and PostGIS keep every value as it is.
 * **Excel** (``.xlsx``, see :mod:`suzhou_geo.io.excel`): a report sheet with
   bilingual headers, and for a parcel report its summary, rules and notes.
 * **GeoParquet** (``.parquet``), **GeoJSON** (``.geojson``), **FlatGeobuf** (``.fgb``).
+* **部标 TXT** (``.txt``, see :mod:`suzhou_geo.io.bubiao`): the boundary-coordinate
+  file of an approval package, GBK, in CGCS2000 3-degree Gauss-Krüger zone 40
+  with the zone prefix unless ``crs=`` says otherwise.
+
+Columns of no type (every value empty) are written as text in every format.
 
 Every write goes to a temporary name in the target folder and is renamed when
 complete, so a failed write leaves no partial file.  An existing output is
@@ -28,8 +37,10 @@ refused (:class:`~suzhou_geo.errors.OutputError`).
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -43,7 +54,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import OutputError, SuzhouGeoWarning, arg
+from ..errors import OutputError, SuzhouGeoWarning, arg, row_at
 from .columns import Column, Columns, as_columns, distinct_case, free_name
 from .geomtype import one_geometry_type
 from .postgis import is_postgis, write_postgis
@@ -56,6 +67,10 @@ __all__ = [
     "CheckedPath",
     "move_into_place",
     "shapefile_field_names",
+    "spreadsheet_text",
+    "spreadsheet_table",
+    "write_csv_table",
+    "FORMULA_START",
     "FORMATS",
     "SHAPEFILE_EXTS",
 ]
@@ -72,6 +87,7 @@ FORMATS: dict[str, str] = {
     ".geojson": "GeoJSON",
     ".json": "GeoJSON",
     ".fgb": "FlatGeobuf",
+    ".txt": "部标 TXT (GBK)",
 }
 
 #: The files of one Shapefile (GDAL writes the first five; the others are indexes and metadata).
@@ -91,6 +107,8 @@ def write_layer(
     columns: Columns | Sequence[Column] | None = None,
     sheets: Mapping[str, Any] | None = None,
     inputs: Iterable[Any] = (),
+    crs: Any = None,
+    encoding: str | None = None,
 ) -> Path | str:
     """Write a layer; the format follows the extension, Chinese text and every row stay intact.
 
@@ -108,7 +126,8 @@ def write_layer(
         :func:`suzhou_geo.io.postgis.write_postgis`.
     layer : str, optional
         Layer name (GeoPackage; default: the file name without extension); the
-        table (``"schema.table"``) for PostGIS.
+        name of the data sheet (Excel; default ``地块报告 report``); the table
+        (``"schema.table"``) for PostGIS.
     overwrite : bool, default False
         Replace an existing output (file or table).  Without it an existing
         output is an :class:`~suzhou_geo.errors.OutputError`.
@@ -127,6 +146,13 @@ def write_layer(
     inputs : iterable of paths, optional
         Files this output must not replace (the inputs of the run); the file a
         frame was read from (``gdf.attrs["suzhou_geo_read"]``) is always one.
+    crs : str or pyproj.CRS, optional
+        The CRS to write in (the frame is converted).  For a 部标 ``.txt`` a
+        national Gauss-Krüger CRS, by default ``"EPSG:4528"`` (CGCS2000 3-degree
+        zone 40, eastings prefixed with 40); ``"EPSG:4549"`` writes them without.
+    encoding : str, optional
+        The text encoding of a 部标 ``.txt`` (default ``"GBK"``, what 报盘 systems
+        expect; ``"UTF-8"`` for newer ones).  Other formats have theirs.
 
     Returns
     -------
@@ -143,7 +169,8 @@ def write_layer(
     Warns
     -----
     suzhou_geo.SuzhouGeoWarning
-        Shapefile: what was shortened, and that GeoPackage keeps everything.
+        Shapefile: what was shortened (field names, text), and that GeoPackage
+        keeps everything; no warning when nothing was shortened.
 
     Examples
     --------
@@ -171,10 +198,12 @@ def write_layer(
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
     target = checked(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
+    gdf = _in_crs(gdf, crs, target, encoding)
     writer = _WRITERS.get(target.suffix.lower(), _write_ogr)
     with _staged(target, overwrite=overwrite) as tmp:
         try:
-            writer(gdf, tmp, layer=layer, wkt=wkt, columns=as_columns(columns), sheets=sheets)
+            writer(gdf, tmp, layer=layer, wkt=wkt, columns=as_columns(columns), sheets=sheets, crs=crs,
+                   encoding=encoding)
         except OutputError:
             raise
         except (
@@ -191,6 +220,20 @@ def write_layer(
             ) from None
     log.info("wrote %d rows to %s", len(gdf), target)
     return target
+
+
+def _in_crs(gdf: gpd.GeoDataFrame, crs: Any, target: Path, encoding: str | None) -> gpd.GeoDataFrame:
+    """Return the frame in the CRS to write (a 部标 TXT converts on its own); *encoding* only where it applies."""
+    txt = target.suffix.lower() == ".txt"
+    if encoding is not None and not txt:
+        raise OutputError(f"encoding= applies to 部标 .txt files, not {target.suffix or 'this format'}",
+                          source=str(target), hint="leave encoding out (the format has its own)")
+    if crs is None or txt:
+        return gdf
+    if gdf.crs is None:
+        raise OutputError("the frame has no CRS to convert from", source=str(target),
+                          hint="set the frame's CRS first (frame.set_crs(...)), or leave crs out")
+    return gdf.to_crs(crs)
 
 
 # --------------------------------------------------------------------------- the output path
@@ -265,10 +308,11 @@ def check_output(
     >>> _ = Path("in.gpkg").write_bytes(b"x")
     >>> check_output("out.gpkg", inputs=["in.gpkg"])
     CheckedPath('out.gpkg')
-    >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])
+    >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    suzhou_geo.errors.OutputError: in.gpkg: the output is an input of this run; writing it would replace that input. Fix: choose another output name
+    suzhou_geo.errors.OutputError: in.gpkg: the output is an input of this run; writing it would replace that input.
+    Fix: choose another output name
     """
     target = Path(os.fspath(path)).expanduser()
     if target.is_dir():
@@ -425,15 +469,85 @@ def measured(frame: gpd.GeoDataFrame, declared: str | None) -> str | None:
     return f"Measured {'3D ' if shapely.has_z(geoms).any() else ''}{declared}"
 
 
+#: First characters that make Excel or LibreOffice Calc read a cell as a formula (OWASP, "CSV Injection"),
+#: with their full-width forms, which Chinese input methods type.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    r"""Return *value* as a spreadsheet must show it: text that it would run as a formula gets a leading ``'``.
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break —
+    also after leading spaces or double quotes, which a spreadsheet's import
+    may trim — is prefixed with an apostrophe, the "treat as text" mark OWASP's
+    CSV-injection guidance recommends.  A plain number written as text (``"-5"``)
+    and every non-text value are returned as they are.
+
+    Examples
+    --------
+    >>> spreadsheet_text('=HYPERLINK("http://example.invalid","点击")')
+    '\'=HYPERLINK("http://example.invalid","点击")'
+    >>> spreadsheet_text(" @SUM(A1)"), spreadsheet_text("苏州-1"), spreadsheet_text("-5"), spreadsheet_text(-5)
+    ("' @SUM(A1)", '苏州-1', '-5', -5)
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    head = value.lstrip(' "\u3000') if value[0] not in "\t\r\n" else value
+    if head[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Return *table* with :func:`spreadsheet_text` applied to every column name and text value (numbers untouched).
+
+    Examples
+    --------
+    >>> spreadsheet_table(pd.DataFrame({"名称": ["=1+2", "太湖"], "面积": [1.5, -2.0]})).iloc[:, 0].tolist()
+    ["'=1+2", '太湖']
+    """
+    out = table
+    names = [spreadsheet_text(c) for c in table.columns]
+    if names != list(table.columns):
+        out = table.copy()
+        out.columns = names
+    for i in range(table.shape[1]):
+        s = table.iloc[:, i]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+            continue
+        values = s.to_numpy(dtype=object)
+        safe = np.fromiter((spreadsheet_text(v) for v in values), dtype=object, count=len(values))
+        changed = np.fromiter((a is not b for a, b in zip(values, safe, strict=True)), bool, len(values))
+        if changed.any():
+            if out is table:
+                out = table.copy()
+            out.isetitem(i, safe)
+    return out
+
+
+def write_csv_table(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a plain table as the library writes every CSV: UTF-8 with BOM, text quoted and formula-safe.
+
+    For tables that are not layers (zonal statistics): the index is written as
+    leading columns, text a spreadsheet would run is marked (:func:`spreadsheet_text`).
+    """
+    table = table.reset_index()
+    spreadsheet_table(table).to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
+
+
 def _write_csv(gdf: gpd.GeoDataFrame, path: Path, *, wkt: bool | None, **_: Any) -> None:
-    # the byte-order mark makes Excel read UTF-8 (without it, Chinese Windows reads GBK)
-    _wkt_table(gdf, wkt is not False).to_csv(path, index=False, encoding="utf-8-sig")
+    # the byte-order mark makes Excel read UTF-8 (without it, Chinese Windows reads GBK); every text
+    # field is quoted so that no separator a spreadsheet guesses (";", tab) starts a cell inside it
+    table = spreadsheet_table(_wkt_table(gdf, wkt is not False))
+    table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def _write_xlsx(
     gdf: gpd.GeoDataFrame,
     path: Path,
     *,
+    layer: str | None,
     wkt: bool | None,
     columns: dict[str, Column],
     sheets: Mapping[str, Any] | None,
@@ -443,7 +557,8 @@ def _write_xlsx(
 
     table = _wkt_table(gdf, bool(wkt))
     _fits_excel(table, path, wkt=bool(wkt))
-    write_workbook(path, table, columns=columns, sheets=sheets or {})
+    title = {"title": layer} if layer else {}
+    write_workbook(path, table, columns=columns, sheets=sheets or {}, **title)
 
 
 def _fits_excel(table: pd.DataFrame, path: Path, *, wkt: bool) -> None:
@@ -455,19 +570,21 @@ def _fits_excel(table: pd.DataFrame, path: Path, *, wkt: bool) -> None:
         long = np.flatnonzero([isinstance(v, str) and len(v) > MAX_CELL for v in values])
         if not len(long):
             continue
-        rows = ", ".join(map(str, table.index[long][:5])) + (" …" if len(long) > 5 else "")
+        named = [row_at(table.index, k) for k in long[:5]]
+        more = " …" if len(long) > 5 else ""
+        zh, en = "、".join(r.zh for r in named) + more, ", ".join(r.en for r in named) + more
         if wkt and i == len(table.columns) - 1:
             off = arg("wkt", "False")
             raise OutputError(
-                f"the geometry of {len(long)} row(s) (rows {rows}) is longer as WKT than the {MAX_CELL:,} "
+                f"the geometry of {len(long)} row(s) ({en}) is longer as WKT than the {MAX_CELL:,} "
                 "characters an Excel cell holds", source=path.name,
                 hint="write .gpkg or .csv, which keep every vertex"
                 + (f", or leave the WKT out ({off})" if off else ""),
             )
         warnings.warn(
             f"{path.name}: 列 {col} 有 {len(long)} 个文本超过 Excel 单元格上限 {MAX_CELL:,} 个字符，"
-            f"已截断（行 {rows}） / {len(long)} value(s) of column {col} exceed the {MAX_CELL:,} characters an "
-            f"Excel cell holds and were cut (rows {rows}); .gpkg and .csv keep them whole",
+            f"已截断（{zh}） / {len(long)} value(s) of column {col} exceed the {MAX_CELL:,} characters an "
+            f"Excel cell holds and were cut ({en}); .gpkg and .csv keep them whole",
             SuzhouGeoWarning, stacklevel=5,
         )
 
@@ -625,6 +742,8 @@ def _warn_shapefile(
 ) -> None:
     renamed = [c for c in attrs if names[c] != c]
     n_cut = sum(cut.values())
+    if not renamed and not n_cut:
+        return  # nothing was shortened: nothing to say
     shown = ", ".join(f"{c} → {names[c]}" for c in renamed[:6]) + (" …" if len(renamed) > 6 else "")
     warnings.warn(
         f"{path.name}: Shapefile 字段名最多 10 字节、文本最多 254 字节："
@@ -639,7 +758,14 @@ def _warn_shapefile(
     )
 
 
+def _write_txt(gdf: gpd.GeoDataFrame, path: Path, *, crs: Any, encoding: str | None, **_: Any) -> None:
+    from .bubiao import write_bubiao
+
+    write_bubiao(gdf, path, crs=crs or "EPSG:4528", encoding=encoding or "GBK")
+
+
 _WRITERS: dict[str, Callable[..., None]] = {
+    ".txt": _write_txt,
     ".gpkg": _write_gpkg,
     ".shp": _write_shapefile,
     ".csv": _write_csv,

@@ -121,7 +121,7 @@ def grid_counts(geoms: np.ndarray, classes: np.ndarray, cell: int | None = None)
 
 def _count_layer(counts: pd.DataFrame, size: int, styles: dict[str, Style], kind: LayerKind,
                  gcj: bool) -> tuple[Prepared, np.ndarray]:
-    """The counts as a layer of circles (area ∝ count), with a tooltip of verdict, count and cell."""
+    """Return the counts as a layer of circles (area ∝ count), with a tooltip of verdict, count and cell."""
     centres = from_display_metric(shapely.points(counts[["x", "y"]].to_numpy()))
     drawn = display_geometries(centres, 0, gcj)
     top = max(int(counts["count"].max()), 1)
@@ -207,6 +207,6 @@ def draw_report(m: folium.Map, st: MapState, frame: gpd.GeoDataFrame, kind: Laye
 
 
 def _order(classes: np.ndarray, styles: dict[str, Style]) -> list[str]:
-    """The classes present, in the order of their styles (most severe verdict first)."""
+    """Return the classes present, in the order of their styles (most severe verdict first)."""
     present = list(dict.fromkeys(np.asarray(classes).tolist()))
     return [v for v in styles if v in present] + [v for v in present if v not in styles]

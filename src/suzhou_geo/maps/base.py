@@ -96,7 +96,9 @@ def _features(layers: dict[str, gpd.GeoDataFrame]) -> tuple[np.ndarray, np.ndarr
 
 
 def _place(metric: Any) -> Any:
-    """A point well inside a polygon (pole of inaccessibility), or the middle of a line."""
+    """Return a point well inside a polygon (pole of inaccessibility), or the middle of a line."""
+    if metric.geom_type == "MultiPoint":
+        return metric.geoms[0]
     if metric.geom_type in ("LineString", "MultiLineString"):
         return shapely.line_interpolate_point(shapely.line_merge(metric), 0.5, normalized=True)
     if metric.geom_type == "MultiPolygon":
@@ -113,12 +115,14 @@ def _label_frame(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     wet = shapely.union_all(water[water.geom_type.isin(["Polygon", "MultiPolygon"])].geometry.values)
     units = b[b["in_suzhou"].astype(bool) & (b["level"] != "city")].sort_values("area_km2", ascending=False)
     others = b[~b["in_suzhou"].astype(bool)].sort_values("area_km2", ascending=False)
-    rows = [(n, g.difference(wet), i, "sg-unit") for i, (n, g) in enumerate(zip(units.name_zh, units.geometry))]
+    rows = [(n, g.difference(wet), i, "sg-unit")
+            for i, (n, g) in enumerate(zip(units.name_zh, units.geometry, strict=True))]
     order = {n: i for i, n in enumerate(WATER_NAMES)}
     for n, g in zip(water.name_zh, water.geometry, strict=True):
         line = g.geom_type in ("LineString", "MultiLineString")
         rows.append((_SHOWN_AS.get(n, n), g.intersection(city) if line else g, 20 + order[n], "sg-water"))
-    rows += [(n, g, 40 + i, "sg-neighbour") for i, (n, g) in enumerate(zip(others.name_zh, others.geometry))]
+    rows += [(n, g, 40 + i, "sg-neighbour")
+             for i, (n, g) in enumerate(zip(others.name_zh, others.geometry, strict=True))]
     return pd.DataFrame(rows, columns=["text", "geometry", "priority", "cls"])
 
 
@@ -132,6 +136,36 @@ def _labels(layers: dict[str, gpd.GeoDataFrame], gcj: bool) -> tuple[dict[str, A
         {"lat": float(y), "lon": float(x), "text": t, "cls": f"sg-place {c}", "priority": int(p)}
         for (x, y), t, c, p in zip(xy, frame["text"], frame["cls"], frame["priority"], strict=True)
     )
+
+
+def name_labels(frame: gpd.GeoDataFrame, column: str, gcj: bool, cls: str, priority: int = 100) -> list[dict]:
+    """Return labels naming the features of *frame* (EPSG:4490): one per feature with a name, placed inside it.
+
+    Polygons are labelled at their pole of inaccessibility, lines at their
+    middle, points where they are; the page hides a label where it collides
+    with one drawn before it (the place names come first).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> f = gpd.GeoDataFrame({"name_zh": ["阳澄湖"]}, geometry=[box(120.75, 31.38, 120.85, 31.48)], crs="EPSG:4490")
+    >>> lab = name_labels(f, "name_zh", False, "sg-element")[0]
+    >>> from shapely.geometry import Point
+    >>> lab["text"], f.geometry[0].buffer(-0.04).contains(Point(lab["lon"], lab["lat"]))  # well inside
+    ('阳澄湖', True)
+    """
+    names = frame[column].astype("string").fillna("").to_numpy() if column in frame.columns else []
+    keep = np.array([bool(n) for n in names], dtype=bool)
+    if not keep.any():
+        return []
+    metric = display_metric(np.asarray(frame.geometry.values, dtype=object)[keep])
+    points = from_display_metric(np.array([_place(g) if g.geom_type != "Point" else g for g in metric], dtype=object))
+    xy = shapely.get_coordinates(display_geometries(points, 0, gcj))
+    return [
+        {"lat": float(y), "lon": float(x), "text": str(t), "cls": f"sg-place {cls}", "priority": priority + i}
+        for i, ((x, y), t) in enumerate(zip(xy, names[keep], strict=True))
+    ]
 
 
 @lru_cache(maxsize=2)

@@ -17,9 +17,9 @@ import numpy as np
 import shapely
 
 from ..crs import ensure_crs
-from ..errors import InputError, SuzhouGeoWarning
+from ..errors import InputError, SuzhouGeoWarning, row_at
 from .aggregate import AGGREGATE_ABOVE, draw_report
-from .base import BASE_LABEL, BASE_SECTION, base_data
+from .base import BASE_LABEL, BASE_SECTION, base_data, name_labels
 from .basemaps import BASEMAPS, basemap_key, tile_specs
 from .draw import emit, groups, kind_styles, layer_json, prepare
 from .frames import coerce
@@ -41,6 +41,7 @@ class PlanMap(folium.Map):
     """A :class:`folium.Map` that keeps its control last and shows itself in Jupyter without a CDN."""
 
     def render(self, **kwargs):
+        """Render the map with its control kept last."""
         st = getattr(self, "_suzhou_geo_state", None)
         if st is not None:
             st.keep_last(self)
@@ -89,9 +90,10 @@ def _new_map(
     key = basemap_key(basemap)
     map_kwargs.setdefault("location", [31.3, 120.6])
     map_kwargs.setdefault("zoom_start", 9)
-    map_kwargs.setdefault("control_scale", True)
+    scale = bool(map_kwargs.pop("control_scale", True))  # drawn by the page: metric only
     m = PlanMap(tiles=None, **map_kwargs)
     st = MapState(gcj=BASEMAPS[key]["gcj"] and not offline, legend=legend, title=title, collapsed=collapsed)
+    st.scale = scale
     m.add_child(st)
     m._suzhou_geo_state = st
     m._suzhou_geo_basemap = key
@@ -141,11 +143,13 @@ def _drawable(frame: gpd.GeoDataFrame, st: MapState, what: str) -> np.ndarray:
         st.legend.add_note(f"{n} 个要素无几何，未绘出 {n} feature(s) of {what} have no geometry, not drawn")
     bad = ok & nonfinite_rows(geom)
     if bad.any():
-        n, rows = int(bad.sum()), frame.index[bad].tolist()[:5]
+        n, rows = int(bad.sum()), [row_at(frame.index, k) for k in np.flatnonzero(bad)[:5]]
         st.legend.add_note(f"{n} 个要素坐标含 NaN 或无穷值，未绘出 {n} feature(s) of {what} have NaN or infinite "
                            "coordinates, not drawn")
-        warnings.warn(f"{what}: {n} 个要素坐标含 NaN 或无穷值，未绘出 / {n} feature(s) have NaN or infinite "
-                      f"coordinates and are not drawn (rows {rows}{' …' if n > 5 else ''})",
+        more = " …" if n > 5 else ""
+        warnings.warn(f"{what}: {n} 个要素坐标含 NaN 或无穷值，未绘出（{'、'.join(r.zh for r in rows)}{more}）/ {n} "
+                      f"feature(s) have NaN or infinite coordinates and are not drawn "
+                      f"({', '.join(r.en for r in rows)}{more})",
                       SuzhouGeoWarning, stacklevel=4)
     return ok & ~bad
 
@@ -176,11 +180,25 @@ def _draw(m: folium.Map, st: MapState, frame: gpd.GeoDataFrame, kind: LayerKind,
     prep = prepare(frame, kind, styles, **opts)
     entries = groups(kind, frame, prep.classes, name or (kind.entry(frame) if kind.entry else kind.section))
     section = _section(kind, name, len(entries), illustrative)
+    by_entry = kind.group_by not in (None, "class")  # schemes: the legend lists each scheme's elements under its name
     for label, rows in entries:
         label = name if (name and len(entries) == 1 and kind.group_by != "class") else label
-        var = emit(m, st, prep, rows, name=label, legend_section=kind.section, show=show)
-        st.add_entry(section, label, [var], show)
+        var = emit(m, st, prep, rows, name=label, legend_section=label if by_entry else kind.section, show=show)
+        st.add_entry(section, label, [var, *_element_names(m, st, kind, frame.iloc[rows], label, show, opts)], show)
     st.extend(prep.bounds)
+
+
+def _element_names(m: folium.Map, st: MapState, kind: LayerKind, rows: gpd.GeoDataFrame, label: str, show: bool,
+                   opts: dict[str, Any]) -> list[str]:
+    """Scheme elements' names as labels, shown with their scheme and decluttered after the place names."""
+    if kind.name != "scheme" or "name_zh" not in rows.columns:
+        return []
+    items = name_labels(rows, "name_zh", bool(opts.get("gcj")), "sg-element", priority=100 + 100 * len(st.labels))
+    if not items:
+        return []
+    names = SafeLabels(items, name=f"{label} 名称 names", show=show).add_to(m)
+    st.labels.append(names.get_name())
+    return [names.get_name()]
 
 
 # --------------------------------------------------------------------------- public functions

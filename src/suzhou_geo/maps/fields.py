@@ -45,10 +45,18 @@ MAX_TEXT = 1500
 _SCHEMA = {c.name: c for c in schema.REPORT_SCHEMA}
 
 
+def _described(kind: LayerKind) -> Mapping[str, Any]:
+    """Return the columns whose labels and formats a kind takes from a schema: the report's, or its own."""
+    if kind.schema:
+        return _SCHEMA
+    return {c.name: c for c in kind.columns}
+
+
 def label(kind: LayerKind, column: str) -> str:
     """Return the bilingual label of *column* in a popup of *kind*."""
-    if kind.schema and column in _SCHEMA:
-        return _SCHEMA[column].label()
+    described = _described(kind)
+    if column in described:
+        return described[column].label()
     return LABELS.get(column, str(column))
 
 
@@ -138,9 +146,10 @@ def display_values(
 def _format(kind: LayerKind, raw: list, column: str, styles: Mapping[str, Mapping] | None) -> list[str | None]:
     if column == kind.label_column and styles:
         return [None if v is None else str(styles.get(str(v), {}).get("label", v)) for v in raw]
-    if kind.schema and column in _SCHEMA:
-        col = _SCHEMA[column]
-        out = [_text(v) if col.dtype == "str" else (col.format(v) or None) for v in raw]
+    described = _described(kind)
+    if column in described:
+        col = described[column]
+        out = [_text(v) if col.dtype == "str" and not col.choices else (col.format(v) or None) for v in raw]
     else:
         out = [_text(v) for v in raw]
     if column in kind.only_true:

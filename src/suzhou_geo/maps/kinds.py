@@ -32,9 +32,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..io.columns import Column
+from ..redline_use import schema as use
 from .styles import (
     BOUNDARY_STYLES,
+    CHANGE_STYLES,
     JOINT_STYLES,
+    OCCUPIED_STYLES,
+    POINT_STYLES,
+    PROJECT_STYLES,
     REDLINE_STYLES,
     ROLE_STYLES,
     VERDICT_ORDER,
@@ -100,6 +106,9 @@ class LayerKind:
         Flags shown only when true.
     schema : bool
         Labels and number formats from the report schema.
+    columns : tuple of Column
+        Labels and number formats of the kind's own columns (tables described
+        once elsewhere, like the occupancy and comparison tables).
     measure : bool
         Add the measured area/length (ellipsoidal) as ``_area``/``_length``.
     show : bool or callable
@@ -129,6 +138,7 @@ class LayerKind:
     hidden: frozenset[str] = field(default_factory=frozenset)
     only_true: frozenset[str] = field(default_factory=frozenset)
     schema: bool = False
+    columns: tuple[Column, ...] = ()
     measure: bool = True
     show: bool | Callable[[pd.DataFrame], bool] = True
     counted: bool = False
@@ -161,7 +171,10 @@ def _constant(key: str) -> Callable[[gpd.GeoDataFrame], np.ndarray]:
 
 def _jurisdiction_class(frame: gpd.GeoDataFrame) -> np.ndarray:
     level = frame["level"].astype(str).to_numpy()
-    inside = frame["in_suzhou"].fillna(False).astype(bool).to_numpy() if "in_suzhou" in frame else np.ones(len(frame), bool)
+    if "in_suzhou" in frame:
+        inside = frame["in_suzhou"].fillna(False).astype(bool).to_numpy()
+    else:
+        inside = np.ones(len(frame), bool)
     return np.where(level == "city", "city", np.where(inside, "suzhou", "neighbour")).astype(object)
 
 
@@ -203,6 +216,29 @@ KINDS: tuple[LayerKind, ...] = (
         group_by="class", label_column="verdict", tooltip=("verdict", "district"),
         popup=("verdict", "reasons"), hidden=frozenset({"case", "synthetic"}),
         only_true=frozenset({"approximate_position"}), schema=True, measure=False, counted=True,
+    ),
+    LayerKind(
+        name="redline_change", section="红线调整 redline changes", requires=frozenset({"change", "patch_id"}),
+        classify=_column("change", "removed"), styles=CHANGE_STYLES, group_by="class", label_column="change",
+        tooltip=("change", "patch_id", "county", "area_m2"), popup=use.names(use.PATCH_COLUMNS), rest=False,
+        columns=use.PATCH_COLUMNS, measure=False,
+    ),
+    LayerKind(
+        name="occupied", section="占用 occupied", requires=frozenset({"row_type", "redline_kind", "area_m2"}),
+        classify=_column("redline_kind", "ecological_protection_redline"), styles=OCCUPIED_STYLES, group_by="class",
+        label_column="redline_kind", tooltip=("project", "alternative", "redline_name", "area_m2"),
+        popup=use.names(use.OCCUPANCY_COLUMNS), rest=False, columns=use.OCCUPANCY_COLUMNS, measure=False,
+    ),
+    LayerKind(
+        name="project", section="项目 projects", requires=frozenset({"project", "project_area_m2"}),
+        classify=_constant("project"), styles=PROJECT_STYLES, group_by="alternative",
+        tooltip=("project", "alternative", "project_area_m2", "redline_m2"), popup=use.names(use.PROJECT_COLUMNS),
+        rest=False, columns=use.PROJECT_COLUMNS, measure=False,
+    ),
+    LayerKind(
+        name="named_points", section="界址点 named points", requires=frozenset({"point", "ring", "redline_name"}),
+        classify=_constant("point"), styles=POINT_STYLES, tooltip=("point", "parcel", "redline_name"),
+        popup=use.names(use.POINT_COLUMNS), rest=False, columns=use.POINT_COLUMNS, measure=False,
     ),
     LayerKind(
         name="redlines", section="红线 redlines", requires=frozenset({"kind"}), when=_has_redline_kinds,

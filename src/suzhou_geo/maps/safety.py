@@ -1,4 +1,4 @@
-"""How text from user files reaches the page without ever being run.
+r"""How text from user files reaches the page without ever being run.
 
 * Data and labels are embedded as JSON inside ``<script>``, with ``<``, ``>``, ``&``
   and the JavaScript line separators escaped (as Jinja's ``htmlsafe_json_dumps``
@@ -17,7 +17,7 @@
 Examples
 --------
 >>> script_json({"name": "</script><img src=x>"})
-'{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+'{"name":"\\u003c/script\\u003e\\u003cimg src=x\\u003e"}'
 >>> esc('<b onmouseover="x">')
 '&lt;b onmouseover=&quot;x&quot;&gt;'
 """
@@ -68,6 +68,7 @@ class Raw(Element):
         self.html = html
 
     def render(self, **kwargs) -> str:
+        """Return the markup as it is."""
         return self.html
 
 
@@ -78,6 +79,7 @@ class RawScript:
     """
 
     def render(self, **kwargs) -> None:
+        """Add the element's rendered macros to the page as text, then render its children."""
         figure = self.get_root()
         module = self._template.module.__dict__
         for part in ("header", "html", "script"):

@@ -61,6 +61,8 @@ class MapState(RawScript, MacroElement):
         self.sections: dict[str, list[dict[str, Any]]] = {}
         self.tiles: list[dict[str, Any]] = []
         self.labels: list[str] = []
+        #: Draw a scale bar (metric only: planners measure in metres and kilometres).
+        self.scale = False
         self.layer_count = 0
         #: Page bytes so far: Leaflet, the page helpers, and the data of every layer emitted.
         self.bytes = 250_000
@@ -107,6 +109,18 @@ class MapState(RawScript, MacroElement):
         o = self._bounds or b
         self._bounds = [min(o[0], b[0]), min(o[1], b[1]), max(o[2], b[2]), max(o[3], b[3])]
 
+    def focus(self, bounds: Sequence[float], margin: float = 0.15) -> None:
+        """Fit the map to *bounds* (west, south, east, north) grown by *margin* of their size, not to every layer.
+
+        For maps about a few small shapes among large context layers (the
+        patches of a redline adjustment among the redlines of the city).
+        """
+        if len(bounds) != 4 or not np.all(np.isfinite(bounds)):
+            return
+        w, s, e, n = (float(v) for v in bounds)
+        dx, dy = max((e - w) * margin, 0.005), max((n - s) * margin, 0.005)
+        self._bounds = [w - dx, s - dy, e + dx, n + dy]
+
     # ---------------------------------------------------------------- page
     def spec(self) -> dict[str, Any]:
         """Return the argument of ``suzhouGeo.setup`` (control, legend, bounds, labels)."""
@@ -123,10 +137,12 @@ class MapState(RawScript, MacroElement):
             "legend": self.legend.spec(self.datum, self.illustrative) if self.show_legend else None,
             "bounds": bounds,
             "labels": self.labels,
+            "scale": self.scale,
             "background": None if self.tiles else PAPER,
         }
 
     def spec_json(self) -> str:
+        """Return :meth:`spec` as JSON safe to embed in a ``<script>``."""
         return script_json(self.spec())
 
     def keep_last(self, m: folium.Map) -> None:

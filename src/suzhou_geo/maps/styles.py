@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..palette import LAYERS, VERDICTS
+
 __all__ = [
     "ROLE_STYLES",
     "VERDICT_STYLES",
@@ -36,6 +38,10 @@ __all__ = [
     "JOINT_STYLES",
     "BOUNDARY_STYLES",
     "WATER_STYLES",
+    "CHANGE_STYLES",
+    "OCCUPIED_STYLES",
+    "PROJECT_STYLES",
+    "POINT_STYLES",
     "GENERIC_COLOURS",
     "DEFAULT_STYLE",
     "generic_style",
@@ -45,7 +51,7 @@ Style = dict[str, Any]
 
 
 def _outline(label: str, color: str, weight: float = 2.5, dash: str | None = None, **kw: Any) -> Style:
-    """A scheme element drawn as an outline: no fill (fills of overlapping schemes would mix)."""
+    """Return the style of a scheme element drawn as an outline: no fill (fills of overlapping schemes would mix)."""
     style = {"label": label, "color": color, "weight": weight, "fillColor": color, "fillOpacity": 0,
              "opacity": 0.95, "radius": 6, "marker": "line"}
     if dash:
@@ -74,33 +80,34 @@ ROLE_STYLES: dict[str, Style] = {
 #: Parcel verdicts: conflict red, review orange, notice blue, pass green, invalid grey (opaque; the outline
 #: keeps a parcel smaller than a pixel visible as a dot of its colour at the city's scale).
 VERDICT_STYLES: dict[str, Style] = {
-    "conflict": {"label": "冲突 conflict", "color": "#a50f15", "fillColor": "#e31a1c", "fillOpacity": 1,
-                 "weight": 2, "radius": 6, "marker": "box"},
-    "review": {"label": "复核 review", "color": "#d94801", "fillColor": "#fd8d3c", "fillOpacity": 1,
-               "weight": 2, "radius": 6, "marker": "box"},
-    "notice": {"label": "告知 notice", "color": "#08519c", "fillColor": "#4292c6", "fillOpacity": 1,
-               "weight": 2, "radius": 6, "marker": "box"},
-    "pass": {"label": "通过 pass", "color": "#006d2c", "fillColor": "#41ab5d", "fillOpacity": 1,
-             "weight": 1.5, "radius": 5, "marker": "box"},
-    "invalid": {"label": "无效 invalid", "color": "#525252", "fillColor": "#bdbdbd", "fillOpacity": 1,
-                "weight": 1.5, "dashArray": "4 3", "radius": 5, "marker": "box"},
+    v: {"label": label, "color": VERDICTS[v]["stroke"], "fillColor": VERDICTS[v]["fill"], "fillOpacity": 1,
+        "weight": weight, "radius": radius, "marker": "box", **extra}
+    for v, label, weight, radius, extra in (
+        ("conflict", "冲突 conflict", 2, 6, {}),
+        ("review", "复核 review", 2, 6, {}),
+        ("notice", "告知 notice", 2, 6, {}),
+        ("pass", "通过 pass", 1.5, 5, {}),
+        ("invalid", "无效 invalid", 1.5, 5, {"dashArray": "4 3"}),
+    )
 }
 #: Order of the verdicts in the layer control and the legend, most severe first.
 VERDICT_ORDER = ("conflict", "review", "notice", "pass", "invalid")
 
 #: Redline kinds: hatched in their colour, over whatever lies beneath.
 REDLINE_STYLES: dict[str, Style] = {
-    "ecological_protection_redline": {
-        "label": "生态保护红线 ecological protection redline", "color": "#a50f15", "weight": 1.5,
-        "hatch": "redline", "hatchAngle": 45, "fillOpacity": 1, "marker": "box"},
-    "ecological_space_control": {
-        "label": "生态空间管控区域 ecological space control area", "color": "#1b7837", "weight": 1.5,
-        "dashArray": "5 3", "hatch": "control", "hatchAngle": -45, "fillOpacity": 1, "marker": "box"},
+    kind: {"label": label, "color": LAYERS[kind]["stroke"], "weight": 1.5, "hatch": hatch,
+           "hatchAngle": LAYERS[kind]["hatch"], "fillOpacity": 1, "marker": "box",
+           **({"dashArray": LAYERS[kind]["dash"]} if LAYERS[kind]["dash"] else {})}
+    for kind, label, hatch in (
+        ("ecological_protection_redline", "生态保护红线 ecological protection redline", "redline"),
+        ("ecological_space_control", "生态空间管控区域 ecological space control area", "control"),
+    )
 }
 
 JOINT_STYLES: dict[str, Style] = {
-    "joint": {"label": "联防联治区 joint-control zone", "color": "#6a3d9a", "weight": 1.5, "dashArray": "6 4",
-              "hatch": "joint", "hatchAngle": 0, "fillOpacity": 1, "marker": "box"},
+    "joint": {"label": "联防联治区 joint-control zone", "color": LAYERS["joint_zone"]["stroke"], "weight": 1.5,
+              "dashArray": LAYERS["joint_zone"]["dash"], "hatch": "joint", "hatchAngle": LAYERS["joint_zone"]["hatch"],
+              "fillOpacity": 1, "marker": "box"},
 }
 
 #: Jurisdictions: outlines only, so that they never hide or tint what lies inside.
@@ -121,6 +128,35 @@ WATER_STYLES: dict[str, Style] = {
               "marker": "line"},
     "shore": {"label": "长江岸线 Yangtze shore", "color": "#6baed6", "weight": 1, "fillOpacity": 0,
               "marker": "line"},
+}
+
+#: Patches of a redline comparison: opaque, so that they stand out from the hatched redlines beneath;
+#: removed (调出) red and dashed, added (补划) green and solid.
+CHANGE_STYLES: dict[str, Style] = {
+    "removed": {"label": "调出 removed from the redline", "color": "#67000d", "fillColor": "#ef3b2c",
+                "fillOpacity": 1, "weight": 2, "dashArray": "5 3", "marker": "box"},
+    "added": {"label": "补划 added to the redline", "color": "#00441b", "fillColor": "#41ab5d", "fillOpacity": 1,
+              "weight": 2, "marker": "box"},
+}
+
+#: What a project occupies of a redline, by kind: opaque, over the hatched redlines.
+OCCUPIED_STYLES: dict[str, Style] = {
+    "ecological_protection_redline": {"label": "占用生态保护红线 occupied protection redline", "color": "#67000d",
+                                      "fillColor": "#cb181d", "fillOpacity": 1, "weight": 1, "marker": "box"},
+    "ecological_space_control": {"label": "占用生态空间管控区域 occupied space control area", "color": "#7f2704",
+                                 "fillColor": "#fd8d3c", "fillOpacity": 1, "weight": 1, "marker": "box"},
+}
+
+#: A project's land (its parcels dissolved): a dark outline over everything.
+PROJECT_STYLES: dict[str, Style] = {
+    "project": {"label": "项目用地范围 project land", "color": "#08306b", "weight": 2.5, "fillOpacity": 0,
+                "marker": "line"},
+}
+
+#: Named boundary points (界址点) inside a redline: yellow dots.
+POINT_STYLES: dict[str, Style] = {
+    "point": {"label": "红线内界址点 named boundary point inside a redline", "color": "#252525",
+              "fillColor": "#ffeb3b", "fillOpacity": 1, "weight": 1.5, "radius": 5, "marker": "circle"},
 }
 
 #: Colours of layers of no known kind, one per layer in drawing order.

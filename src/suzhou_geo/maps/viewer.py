@@ -41,7 +41,8 @@ def _lonboard():
     try:
         import lonboard
     except ImportError:
-        raise missing_extra("lonboard", "viewer", "the deck.gl viewer (explore, report_map(engine='lonboard'))") from None
+        raise missing_extra("lonboard", "viewer",
+                            "the deck.gl viewer (explore, report_map(engine='lonboard'))") from None
     return lonboard
 
 
@@ -85,13 +86,14 @@ def _shapes(lb: Any, frame: gpd.GeoDataFrame, line: list[int], fill: list[int] |
     polys, lines, points = frame[np.isin(tid, (3, 6))], frame[np.isin(tid, (1, 2, 5))], frame[np.isin(tid, (0, 4))]
     if len(polys):
         out.append(lb.PolygonLayer.from_geopandas(
-            polys, auto_downcast=False, get_line_color=line, get_fill_color=fill or [0, 0, 0, 0], filled=fill is not None,
-            line_width_min_pixels=width, pickable=pickable))
+            polys, auto_downcast=False, get_line_color=line, get_fill_color=fill or [0, 0, 0, 0],
+            filled=fill is not None, line_width_min_pixels=width, pickable=pickable))
     if len(lines):
-        out.append(lb.PathLayer.from_geopandas(lines, auto_downcast=False, get_color=line, width_min_pixels=width, pickable=pickable))
+        out.append(lb.PathLayer.from_geopandas(lines, auto_downcast=False, get_color=line, width_min_pixels=width,
+                                               pickable=pickable))
     if len(points):
-        out.append(lb.ScatterplotLayer.from_geopandas(points, auto_downcast=False, get_fill_color=fill or line, radius_min_pixels=4,
-                                                      pickable=pickable))
+        out.append(lb.ScatterplotLayer.from_geopandas(points, auto_downcast=False, get_fill_color=fill or line,
+                                                      radius_min_pixels=4, pickable=pickable))
     return out
 
 

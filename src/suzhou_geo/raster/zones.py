@@ -32,7 +32,7 @@ import shapely
 from pyproj import CRS
 
 from ..crs import CGCS2000, CGCS2000_GK_CM120, DENSIFY_DEGREES, DENSIFY_METRES, ensure_crs
-from ..errors import GeometryError, InputError, SuzhouGeoWarning, arg
+from ..errors import GeometryError, InputError, SuzhouGeoWarning, arg, row_at
 from ..geometry import POLYGON_TYPES, polygonal_part
 from ..io import Source, read
 from ..layer import Layer
@@ -73,10 +73,10 @@ def unusable_rows(lay: Layer, what: str) -> None:
     bad = np.flatnonzero(~lay.usable)
     if not len(bad):
         return
-    shown = "; ".join(f"{lay.frame.index[k]}: {lay.issues[k].split(' / ')[-1]}" for k in bad[:5])
+    shown = "; ".join(f"{row_at(lay.frame.index, k).en}: {lay.issues[k].split(' / ')[-1]}" for k in bad[:5])
     warnings.warn(
         f"{lay.provenance.name}: {len(bad)} 个要素没有可用的几何 / {len(bad)} feature(s) have no usable geometry "
-        f"(rows {shown}{' …' if len(bad) > 5 else ''}); {what}",
+        f"({shown}{' …' if len(bad) > 5 else ''}); {what}",
         SuzhouGeoWarning, stacklevel=4,
     )
 
@@ -144,11 +144,11 @@ def _carried(frame: gpd.GeoDataFrame, zone_field: str | None, name: str) -> pd.D
 def _refuse_non_polygons(lay: Layer, name: str) -> None:
     wrong = np.isin(lay.codes, ["point", "line"])
     if wrong.any():
-        rows = lay.frame.index[wrong].tolist()
-        kinds = sorted({str(c) + "s" for c in lay.codes[wrong]})
+        at = np.flatnonzero(wrong)
+        rows = ", ".join(f"{row_at(lay.frame.index, k).en}: {lay.codes[k]}" for k in at[:5])
         raise GeometryError(
-            f"zones must be polygons; rows {rows[:5]}{' …' if len(rows) > 5 else ''} are {' and '.join(kinds)}",
-            source=name, row=rows[0],
+            f"zones must be polygons, but {len(at)} zone(s) are not ({rows}{' …' if len(at) > 5 else ''})",
+            source=name, row=row_at(lay.frame.index, at[0]),
             hint="buffer points and lines into polygons first (e.g. gdf.to_crs('EPSG:4549').buffer(15))",
         )
 
@@ -159,9 +159,9 @@ def _polygons(geoms: np.ndarray, lay: Layer, name: str) -> np.ndarray:
     present = ~shapely.is_missing(geoms)
     bad = present & ~shapely.is_valid(np.where(present, geoms, None))
     if bad.any():
-        rows = lay.frame.index[bad].tolist()[:5]
+        rows = ", ".join(row_at(lay.frame.index, k).en for k in np.flatnonzero(bad)[:5])
         warnings.warn(
-            f"{name}: {int(bad.sum())} zone(s) became invalid in the raster's CRS (e.g. rows {rows}) and were "
+            f"{name}: {int(bad.sum())} zone(s) became invalid in the raster's CRS (e.g. {rows}) and were "
             "repaired with shapely.make_valid before counting pixels", SuzhouGeoWarning, stacklevel=4,
         )
         geoms[bad] = shapely.make_valid(geoms[bad])

@@ -4,10 +4,16 @@
 output shares (floors, verdicts by unit, the Excel sheets); ``markdown`` and
 ``html`` the printable summaries; ``svg`` their charts and overview map;
 ``output`` the report-aware way out (:func:`write_layer`: a parcel report gets
-the schema's bilingual labels and its summary sheets).
+the schema's bilingual labels and its summary sheets); ``occupancy`` and
+``adjustment`` the deliverables of :func:`suzhou_geo.occupancy` and
+:func:`suzhou_geo.compare_redlines` (:func:`write_occupancy`,
+:func:`write_comparison`), ``deliver`` what those two share.
 """
 
+from .adjustment import write_comparison
+from .occupancy import write_occupancy
 from .output import write_layer
 from .run import MANIFEST, REPORT_FILES, ReportResult, run_report
 
-__all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST", "write_layer"]
+__all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST", "write_layer", "write_occupancy",
+           "write_comparison"]

@@ -98,7 +98,8 @@ def floors_md(ctx: Any) -> str:
             diff = float(t.iloc[-1, -1]) - round(f.area_km2, 4)
             if round(diff, 4) != 0:
                 lines += [
-                    f"各县级行政区之和与总面积相差 {diff:+.4f} km²，来自行政区面之间的缝隙与重叠。 / The units add up to "
+                    f"各县级行政区之和与总面积相差 {diff:+.4f} km²，来自行政区面之间的缝隙与重叠。 / "
+                    "The units add up to "
                     f"{diff:+.4f} km² more than the total: the slivers and overlaps between the units' polygons.",
                     "",
                 ]
@@ -180,14 +181,14 @@ def _repairs_section(ctx: Any) -> list[str]:
     t = pd.DataFrame(
         {
             "图层 layer": [r.layer for r in ctx.repairs],
-            "行 row": [str(r.row) for r in ctx.repairs],
+            "要素 feature": [str(r.row) for r in ctx.repairs],
             "名称 name": [r.name for r in ctx.repairs],
             "问题与处理 issue and what was done": [r.issue for r in ctx.repairs],
         }
     )
     return lines + [
-        f"共 {len(ctx.repairs)} 处，逐一列出（行号为输入中的行）。 / {len(ctx.repairs)} in all, each listed "
-        "(row: the row in the input).",
+        f"共 {len(ctx.repairs)} 处，逐一列出（要素按输入顺序从 1 计数，与 QGIS 一致）。 / {len(ctx.repairs)} in all, "
+        "each listed (features counted from 1 in input order, as QGIS counts them).",
         "",
         md_table(t),
         "",

@@ -17,14 +17,18 @@ from typing import Any
 
 import geopandas as gpd
 
+from ..errors import InputError
 from ..io import write_layer as write_any
-from ..validate.schema import REPORT_SCHEMA
+from ..validate.schema import REPORT_SCHEMA, in_chinese
 
-__all__ = ["write_layer", "is_report"]
+#: The choices of ``columns=``: English names (as in Python), or Chinese names from the schema.
+COLUMN_NAMES = ("en", "zh")
+
+__all__ = ["write_layer", "is_report", "COLUMN_NAMES"]
 
 
 def is_report(frame: Any) -> bool:
-    """True if *frame* holds a parcel report (its ``verdict`` and ``reasons`` columns).
+    """Return True if *frame* holds a parcel report (its ``verdict`` and ``reasons`` columns).
 
     Examples
     --------
@@ -45,6 +49,9 @@ def write_layer(
     wkt: bool | None = None,
     sheets: Mapping[str, Any] | None = None,
     inputs: Iterable[Any] = (),
+    columns: str = "en",
+    crs: Any = None,
+    encoding: str | None = None,
 ) -> Path | str:
     """Write a layer; a parcel report gets its bilingual labels and, in Excel, its summary sheets.
 
@@ -53,14 +60,21 @@ def write_layer(
     gdf : geopandas.GeoDataFrame
         Any layer; a :func:`~suzhou_geo.validate_parcels` report is recognised
         by its columns.
-    path, layer, overwrite, wkt, inputs
+    path, layer, overwrite, wkt, inputs, crs, encoding
         As for :func:`suzhou_geo.io.write_layer` (the format follows the
-        extension: ``.gpkg``, ``.shp``, ``.csv``, ``.xlsx``, ``.parquet``, …, or
-        a PostGIS connection).
+        extension: ``.gpkg``, ``.shp``, ``.csv``, ``.xlsx``, ``.parquet``, a
+        部标 ``.txt``, …, or a PostGIS connection).
     sheets : mapping of str to DataFrame, optional
         Excel sheets after the data sheet.  Default for a parcel report: its
         summary (by verdict and by county-level unit), the rules used, the data
         notes and the column meanings.
+    columns : {"en", "zh"}, default "en"
+        A parcel report's column names: ``"en"`` as in Python (``verdict``,
+        ``reasons``, …; the verdict is also in Chinese in ``verdict_zh``), or
+        ``"zh"``: the Chinese names of the report schema (判定, 理由, …; in a
+        Shapefile names of at most 10 bytes such as 红线m2, with the field
+        table beside it) and booleans as 是/否.  The input's own columns keep
+        their names either way.
 
     Returns
     -------
@@ -75,13 +89,22 @@ def write_layer(
     >>> from openpyxl import load_workbook
     >>> load_workbook(p).sheetnames[:2]
     ['地块报告 report', '汇总 summary']
+    >>> import pyogrio
+    >>> p = sg.write_layer(report, "three.gpkg", columns="zh")
+    >>> pyogrio.read_dataframe(p)[["判定", "判定代码"]].iloc[0].tolist()
+    ['通过', 'pass']
     """
-    columns = None
+    if columns not in COLUMN_NAMES:
+        raise InputError(f"columns must be 'en' or 'zh', not {columns!r}", source="write_layer",
+                         hint="columns='zh' writes the report columns under their Chinese names")
+    described = None
     if is_report(gdf):
         from .tables import report_sheets
 
-        columns = REPORT_SCHEMA
+        described = REPORT_SCHEMA
         if sheets is None and str(path).lower().endswith(".xlsx"):
             sheets = report_sheets(gdf)
-    return write_any(gdf, path, layer=layer, overwrite=overwrite, wkt=wkt, columns=columns, sheets=sheets,
-                     inputs=inputs)
+        if columns == "zh":
+            gdf, described = in_chinese(gdf)
+    return write_any(gdf, path, layer=layer, overwrite=overwrite, wkt=wkt, columns=described, sheets=sheets,
+                     inputs=inputs, crs=crs, encoding=encoding)

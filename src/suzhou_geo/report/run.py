@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import OutputError
+from .tables import reading_notes, reading_summary
 
 __all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST"]
 
@@ -86,10 +87,13 @@ class DataUsed:
 
 @dataclass
 class Repair:
-    """One repair or change made to an input while reading it."""
+    """One repair or change made to an input while reading it.
+
+    ``row`` is the feature as people count it (``"第 67 个要素 feature 67"``, from 1 as in QGIS).
+    """
 
     layer: str
-    row: Any
+    row: str
     name: str
     issue: str
 
@@ -149,6 +153,7 @@ def run_report(
     basemap: str = "osm",
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
+    columns: str = "en",
 ) -> ReportResult:
     """Run every check and write the report folder.
 
@@ -172,6 +177,10 @@ def run_report(
         that no earlier report run wrote.
     progress : callable, optional
         Called with a short message before each step (the CLI prints them).
+    columns : {"en", "zh"}, default "en"
+        Column names of ``parcels_report.gpkg`` and ``.csv``: as in Python
+        (the verdict also in Chinese in ``verdict_zh``), or the Chinese names
+        of the report schema (判定, 理由, …; see :func:`suzhou_geo.write_layer`).
 
     Returns
     -------
@@ -223,7 +232,7 @@ def run_report(
     for name, writer in _WRITERS.items():
         say(f"写出 writing {name}")
         files[name] = out / name
-        writer(ctx, files[name], offline=offline, basemap=basemap, inputs=[parcels, redlines])
+        writer(ctx, files[name], offline=offline, basemap=basemap, inputs=[parcels, redlines], columns=columns)
         clock(name)
     _write_manifest(out, ctx, files)
     log.info("report timings (s): %s", clock.totals())
@@ -370,7 +379,8 @@ def _data_used(ctx: _Context) -> list[DataUsed]:
         )
     else:
         parcels = DataUsed(
-            "地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report)
+            "地块 parcels", f"用户提供 supplied by the user: `{ctx.parcels_name}`", len(ctx.report),
+            reading_summary(ctx.report.attrs.get("provenance")),
         )
     if ctx.illustrative:
         red = DataUsed(
@@ -414,12 +424,14 @@ def _data_used(ctx: _Context) -> list[DataUsed]:
 
 
 def _repairs(ctx: _Context) -> list[Repair]:
+    from ..errors import row_at
+
     out = []
     red = ctx.red
     if "geometry_issue" in red.columns:
         for idx, name, issue in zip(red.index, red["name"], red["geometry_issue"], strict=True):
             if isinstance(issue, str) and issue:
-                out.append(Repair("红线 redlines", idx, str(name), issue))
+                out.append(Repair("红线 redlines", _read_row(idx), str(name), issue))
     for row in red.attrs.get("dropped", []):
         out.append(Repair("红线 redlines", row, "", "无几何，已剔除 / no geometry, dropped"))
     rep = ctx.report
@@ -431,8 +443,18 @@ def _repairs(ctx: _Context) -> list[Repair]:
             what = issue
             if verdict == "invalid":
                 what += "（判定为无效 verdict invalid）"
-            out.append(Repair("地块 parcels", rep.index[k], name, what))
+            out.append(Repair("地块 parcels", str(row_at(rep.index, k)), name, what))
     return out
+
+
+def _read_row(label: Any) -> str:
+    """Return a kept redline feature as people count it: the file's row labels are its positions (0, 1, …)."""
+    from ..errors import Row
+
+    try:
+        return str(Row(int(label) + 1))
+    except (TypeError, ValueError):
+        return str(label)
 
 
 def _id_column(report: pd.DataFrame) -> str | None:
@@ -469,6 +491,7 @@ def _notes(ctx: _Context) -> list[str]:
             f"The parcels are the user's data `{ctx.parcels_name}` ({len(ctx.report)} features, order "
             "and columns kept)."
         )
+        notes += reading_notes(ctx.report.attrs.get("provenance"))
     notes.append(f"联防联治区依据 joint-control zone: {JOINT_SOURCE}.")
     notes += list(BUNDLED_NOTES)
     return notes
@@ -488,7 +511,7 @@ def _write_floors_md(ctx: _Context, path: Path, **_: Any) -> None:
     _write_text(path, floors_md(ctx))
 
 
-def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> None:
+def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], columns: str = "en", **_: Any) -> None:
     from .output import write_layer
 
     sheets = None
@@ -496,7 +519,9 @@ def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], **_: Any) -> N
         from .tables import report_sheets
 
         sheets = report_sheets(ctx.report, floors=ctx.floors, notes=ctx.notes, summary=ctx.summary)
-    write_layer(ctx.report, path, overwrite=True, inputs=inputs, sheets=sheets)
+    # the workbook's headers are bilingual whatever the names; GeoPackage and CSV take the chosen ones
+    write_layer(ctx.report, path, overwrite=True, inputs=inputs, sheets=sheets,
+                columns="en" if path.suffix == ".xlsx" else columns)
 
 
 def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: Any) -> None:

@@ -24,24 +24,15 @@ import numpy as np
 import shapely
 
 from ..crs import CGCS2000_GK_CM120
+from ..palette import LAYERS, VERDICTS
 
-__all__ = ["overview_map", "floor_chart", "VERDICT_COLOURS", "LAYER_COLOURS"]
+__all__ = ["overview_map", "floor_chart", "detail_map", "hatch_defs", "VERDICT_COLOURS", "LAYER_COLOURS"]
 
-#: Colours of the parcel verdicts (the map's and the Excel sheet's hues).
-VERDICT_COLOURS = {
-    "conflict": "#c62828",
-    "review": "#ef8f00",
-    "notice": "#1f6fb2",
-    "pass": "#2e7d32",
-    "invalid": "#757575",
-}
+#: Colours of the parcel verdicts: the fills of :data:`suzhou_geo.palette.VERDICTS`, as on the interactive map.
+VERDICT_COLOURS = {v: c["fill"] for v, c in VERDICTS.items()}
 
-#: Fill colours of the reference layers on the overview map.
-LAYER_COLOURS = {
-    "ecological_protection_redline": "#5aa05a",
-    "ecological_space_control": "#b9dcb0",
-    "joint_zone": "#f0a35e",
-}
+#: Colours of the reference layers, hatched as on the interactive map (:data:`suzhou_geo.palette.LAYERS`).
+LAYER_COLOURS = {k: str(c["stroke"]) for k, c in LAYERS.items()}
 
 #: Above this many parcels the overview map draws one dot per verdict and square kilometre.
 MAX_DOTS = 5_000
@@ -138,7 +129,8 @@ def overview_map(
     ug = _metric(units, simplify_m)
     frame = _Frame(shapely.total_bounds(ug))
     body = [
-        f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>"
+        hatch_defs(),
+        f"<rect x='0' y='0' width='{frame.width:.2f}' height='{frame.height:.2f}' fill='#eef3f7'/>",
     ]
     body.append(_paths(frame, ug, "fill='#ffffff' stroke='none'"))
     if redlines is not None and len(redlines):
@@ -149,17 +141,9 @@ def overview_map(
         )
         rg = _metric(redlines, min(simplify_m, 60.0))
         for kind in ("ecological_space_control", "ecological_protection_redline"):
-            colour = LAYER_COLOURS[kind]
-            body.append(
-                _paths(
-                    frame, rg[kinds == kind], f"fill='{colour}' stroke='none' fill-opacity='0.9'"
-                )
-            )
+            body.append(_paths(frame, rg[kinds == kind], _hatched(kind)))
     if zones is not None and len(zones):
-        zc = LAYER_COLOURS["joint_zone"]
-        body.append(
-            _paths(frame, _metric(zones, 30.0), f"fill='{zc}' stroke='{zc}' stroke-width='0.3'")
-        )
+        body.append(_paths(frame, _metric(zones, 30.0), _hatched("joint_zone")))
     body.append(
         _paths(frame, ug, "fill='none' stroke='#555' stroke-width='0.35' stroke-linejoin='round'")
     )
@@ -172,6 +156,32 @@ def overview_map(
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {frame.width:.2f} {frame.height:.2f}' "
         f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\">{label}{''.join(body)}</svg>"
     )
+
+
+def hatch_defs() -> str:
+    """Return the SVG ``<defs>`` of the hatch patterns of the reference layers (ids ``sg-hatch-<kind>``).
+
+    Stripes in the layer's colour at the palette's angle, as the interactive
+    map draws them, so that a redline looks the same on paper and on screen.
+
+    Examples
+    --------
+    >>> "sg-hatch-ecological_protection_redline" in hatch_defs()
+    True
+    """
+    patterns = "".join(
+        f"<pattern id='sg-hatch-{kind}' patternUnits='userSpaceOnUse' width='1.6' height='1.6' "
+        f"patternTransform='rotate({-float(style['hatch']):g})'>"
+        f"<rect x='0' y='0' width='1.6' height='0.55' fill='{style['stroke']}'/></pattern>"
+        for kind, style in LAYERS.items()
+    )
+    return f"<defs>{patterns}</defs>"
+
+
+def _hatched(kind: str) -> str:
+    style = LAYERS[kind]
+    dash = f" stroke-dasharray='{style['dash']}'" if style["dash"] else ""
+    return f"fill='url(#sg-hatch-{kind})' stroke='{style['stroke']}' stroke-width='0.25'{dash}"
 
 
 def _parcel_dots(frame: _Frame, report: gpd.GeoDataFrame) -> str:
@@ -239,7 +249,8 @@ def _scale_bar(frame: _Frame) -> str:
     return (
         f"<g font-size='3.2' fill='#222'><rect x='{x}' y='{y - 1.2:.2f}' width='20' height='1.2' fill='#222'/>"
         f"<rect x='{x + 10}' y='{y - 1.2:.2f}' width='10' height='1.2' fill='#fff' stroke='#222' stroke-width='0.2'/>"
-        f"<text x='{x}' y='{y - 2.2:.2f}'>0</text><text x='{x + 20}' y='{y - 2.2:.2f}' text-anchor='middle'>20 km</text>"
+        f"<text x='{x}' y='{y - 2.2:.2f}'>0</text>"
+        f"<text x='{x + 20}' y='{y - 2.2:.2f}' text-anchor='middle'>20 km</text>"
         f"<text x='{frame.width - 6:.2f}' y='8' font-size='4' text-anchor='middle'>北 N</text>"
         f"<path d='M{frame.width - 6:.2f},9.5 l-1.8,5 l1.8,-1.2 l1.8,1.2 Z' fill='#222'/></g>"
     )
@@ -304,3 +315,113 @@ def floor_chart(floors: Sequence[Any]) -> str:
         f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\" fill='#222'>"
         f"<title>生态保护红线面积与底线 redline area against the floor</title>{''.join(rows)}</svg>"
     )
+
+
+def _nice_km(span_km: float) -> float:
+    """Return a round scale-bar length of about a sixth of *span_km*."""
+    for km in (0.2, 0.5, 1, 2, 5, 10, 20, 50):
+        if km >= span_km / 6:
+            return km
+    return 50.0
+
+
+def _scale_bar_km(frame: _Frame) -> str:
+    km = _nice_km(frame.width)
+    x, y, h = frame.width * 0.03, frame.height * 0.96, frame.width * 0.008
+    size = frame.width * 0.022
+    label = f"{km:g} km"
+    return (
+        f"<g font-size='{size:.2f}' fill='#222'><rect x='{x:.2f}' y='{y - h:.2f}' width='{km:.2f}' height='{h:.2f}' "
+        f"fill='#222'/><rect x='{x + km / 2:.2f}' y='{y - h:.2f}' width='{km / 2:.2f}' height='{h:.2f}' fill='#fff' "
+        f"stroke='#222' stroke-width='{h / 6:.3f}'/><text x='{x:.2f}' y='{y - 1.8 * h:.2f}'>0</text>"
+        f"<text x='{x + km:.2f}' y='{y - 1.8 * h:.2f}' text-anchor='middle'>{label}</text></g>"
+    )
+
+
+def detail_map(
+    units: gpd.GeoDataFrame,
+    layers: Sequence[tuple[Any, str]],
+    *,
+    bounds: Sequence[float] | None = None,
+    markers: Sequence[tuple[float, float, str, str]] = (),
+    pad_m: float = 1_500.0,
+    title: str | None = None,
+) -> str:
+    """Draw a map of a district-sized extent: unit outlines and names, layers of shapes, numbered markers.
+
+    For pictures of what a project occupies or what an adjustment changes,
+    where the shapes are hectares, not kilometres: the extent is that of
+    *bounds* (or of the layers), and each marker is a ring around a place with
+    a label, so that a patch too small to see at the scale is still found.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        County-level units (``name_zh``) outlined and named where they fall in the extent.
+    layers : sequence of (GeoDataFrame or GeoSeries, style)
+        Drawn in order; *style* is the SVG attributes of each path
+        (``"fill='#cb181d' stroke='none'"``).  Geometries in any CRS.
+    bounds : (minx, miny, maxx, maxy), optional
+        The extent in EPSG:4549 metres; default: the layers' extent.
+    markers : sequence of (lon, lat, colour, label)
+        Rings around places (CGCS2000), with their labels.
+    pad_m : float, default 1500
+        Margin around the extent (m).
+    title : str, optional
+        Accessible title of the picture.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element with a ``viewBox`` in kilometres and ``width:100%``.
+
+    Examples
+    --------
+    >>> import suzhou_geo as sg
+    >>> units = sg.jurisdictions(suzhou_only=True, geometry=True).query("level == 'county'")
+    >>> svg = detail_map(units, [(sg.boundary("昆山市"), "fill='none' stroke='#000'")],
+    ...                  markers=[(120.98, 31.38, "#c00", "A-1")])
+    >>> svg.startswith("<svg") and "A-1" in svg and "昆山市" in svg
+    True
+    """
+    drawn = [(_metric(g, 0.0), style) for g, style in layers if g is not None and len(g)]
+    if bounds is None:
+        present = [g for g, _ in drawn if len(g)]
+        bounds = shapely.total_bounds(np.concatenate(present)) if present else shapely.total_bounds(_metric(units, 0))
+    frame = _Frame(bounds, pad_m=pad_m)
+    view = shapely.box(frame.minx, frame.maxy - frame.height * 1000, frame.minx + frame.width * 1000, frame.maxy)
+    ug = shapely.intersection(_metric(units, 20.0), view)
+    body = [f"<rect x='0' y='0' width='{frame.width:.3f}' height='{frame.height:.3f}' fill='#eef3f7'/>",
+            _paths(frame, ug, "fill='#ffffff' stroke='none'")]
+    for geoms, style in drawn:
+        body.append(_paths(frame, shapely.intersection(geoms, view), style))
+    stroke = frame.width * 0.0025
+    body.append(_paths(frame, ug, f"fill='none' stroke='#555' stroke-width='{stroke:.3f}' stroke-dasharray='"
+                                  f"{stroke * 6:.3f},{stroke * 3:.3f}'"))
+    body.append(_markers(frame, markers))
+    keep = ~shapely.is_empty(ug)
+    body.append(_labels(frame, units[keep], ug[keep], size=frame.width * 0.03))
+    body.append(_scale_bar_km(frame))
+    label = f"<title>{html.escape(title)}</title>" if title else ""
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {frame.width:.3f} {frame.height:.3f}' "
+        f"style='width:100%;height:auto' role='img' font-family=\"{_FONT}\">{label}{''.join(body)}</svg>"
+    )
+
+
+def _markers(frame: _Frame, markers: Sequence[tuple[float, float, str, str]]) -> str:
+    if not len(markers):
+        return ""
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4490", CGCS2000_GK_CM120, always_xy=True)
+    r, size = frame.width * 0.018, frame.width * 0.022
+    out = []
+    for lon, lat, colour, text in markers:
+        x, y = frame.xy(*t.transform(lon, lat))
+        out.append(
+            f"<circle cx='{x:.3f}' cy='{y:.3f}' r='{r:.3f}' fill='none' stroke='{colour}' stroke-width='{r / 4:.3f}'/>"
+            f"<text x='{x + 1.2 * r:.3f}' y='{y - 1.2 * r:.3f}' font-size='{size:.3f}' fill='{colour}' stroke='#fff' "
+            f"stroke-width='{size / 5:.3f}' paint-order='stroke'>{html.escape(text)}</text>"
+        )
+    return "<g>" + "".join(out) + "</g>"

@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -281,7 +281,8 @@ BUNDLED_NOTES = (
     "CGCS2000; not the official boundaries.",
     "水系：GSHHG 2.3.7 全分辨率（精度约 200–500 m）。 / Lakes and rivers: GSHHG 2.3.7 full resolution "
     "(accurate to about 200–500 m).",
-    "规划格局要素：有实际几何的采用实际几何；轴线、副中心范围等为示意，每个要素的 basis 与 accuracy_m 说明其来源与精度。"
+    "规划格局要素：有实际几何的采用实际几何；轴线、副中心范围等为示意，"
+    "每个要素的 basis 与 accuracy_m 说明其来源与精度。"
     " / Scheme elements: real geometry where it exists; axes, sub-centre extents and similar are schematic — "
     "each element's basis and accuracy_m say how it was drawn and how accurate it is.",
 )
@@ -292,6 +293,49 @@ ILLUSTRATIVE_REDLINES = (
     "from public sources (published names, areas and extents, GSHHG waters); NOT the official ecological "
     "protection redline — rerun with the official data for official use."
 )
+
+
+#: At most this many of the reader's notes are listed (a file with many parcels says much).
+MAX_READING_NOTES = 40
+
+
+def reading_summary(provenance: Mapping[str, Any] | None) -> str:
+    """One line of how the parcels were read: format, encoding, CRS and every decision (``label: value; …``).
+
+    The header values of a 部标 file (``属性描述 · …``) are left to the notes.
+
+    Examples
+    --------
+    >>> decisions = {"轴序 axis order": "X（北）在前 northing first", "属性描述 · 带号": "40"}
+    >>> print(reading_summary({"format": "部标 TXT", "encoding": "GB18030 (检测 detected)",
+    ...                        "crs": {"crs_in": "EPSG:4528", "how": "declared", "method": "proj"},
+    ...                        "decisions": decisions}))
+    部标 TXT, GB18030 (检测 detected); 坐标参照系 CRS: EPSG:4528 (declared);
+    轴序 axis order: X（北）在前 northing first
+    """
+    if not provenance:
+        return ""
+    head = ", ".join(str(v) for v in (provenance.get("format"), provenance.get("encoding")) if v)
+    crs = provenance.get("crs") or {}
+    parts = [head] if head else []
+    decisions = dict(provenance.get("decisions") or {})
+    if crs.get("crs_in") and "坐标参照系 CRS" not in decisions:
+        parts.append(f"坐标参照系 CRS: {crs['crs_in']} ({crs.get('how', '')})")
+    if crs.get("method") == "datum_shift":
+        decisions.setdefault("转换参数 datum shift", "文件提供 from the file" if crs.get("shift_from") == "file"
+                             else "给定 given")
+    parts += [f"{k}: {v}" for k, v in decisions.items() if not k.startswith(("属性描述 · ", "扩展信息 · "))]
+    return "; ".join(parts)
+
+
+def reading_notes(provenance: Mapping[str, Any] | None) -> list[str]:
+    """Return the reader's notes on the parcels, each prefixed, at most :data:`MAX_READING_NOTES` of them."""
+    notes = list((provenance or {}).get("notes") or [])
+    out = [f"读取地块时 while reading the parcels: {n}" for n in notes[:MAX_READING_NOTES]]
+    if len(notes) > MAX_READING_NOTES:
+        more = len(notes) - MAX_READING_NOTES
+        out.append(f"读取地块时另有 {more} 条说明 / {more} more notes on reading the parcels")
+    return out
 
 
 def report_notes(report: pd.DataFrame) -> list[str]:
@@ -309,7 +353,9 @@ def report_notes(report: pd.DataFrame) -> list[str]:
     elif attrs.get("data_note"):
         notes.append(f"红线数据 redline data: {attrs['data_note']}")
     if attrs.get("source"):
-        notes.append(f"地块数据 parcels: {attrs['source']}")
+        how = reading_summary(attrs.get("provenance"))
+        notes.append(f"地块数据 parcels: {attrs['source']}" + (f"（{how}）" if how else ""))
+        notes += reading_notes(attrs.get("provenance"))
     notes += list(BUNDLED_NOTES)
     return notes
 

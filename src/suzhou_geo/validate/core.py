@@ -22,11 +22,13 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ..crs import CGCS2000_GK_CM120
 from ..errors import InputError
 from ..io.columns import keep_input_columns
+from ..io.survey import planar_areas
 from ..layer import Layer
 from ..measure import area_m2_projected
 from ..pieces import labels
@@ -45,7 +47,11 @@ from .overlay import (
 from .progress import Clock, Progress
 from .reference import PreparedLayers
 from .rules import Rules
-from .schema import report_columns
+from .schema import VERDICT_ZH, report_columns
+
+#: The input column of a declared area (公顷), as the approval-file readers give it; the report's column of
+#: the same name takes its values (it is not renamed as a clash).
+DECLARED = "declared_area_ha"
 
 __all__ = ["validate_parcels", "check", "measure", "assemble"]
 
@@ -141,11 +147,16 @@ def validate_parcels(
         ``<name>_input``, with a warning), the geometry in EPSG:4490, and the
         report columns of :data:`suzhou_geo.validate.REPORT_SCHEMA`: ``verdict``
         (``conflict`` > ``review`` > ``notice`` > ``pass``; ``invalid``),
+        ``verdict_zh`` (the same in Chinese: 冲突, 复核, 告知, 通过, 无效),
         ``reasons`` (every rule that fired, Chinese / English),
         ``redline_overlap_m2``, ``redline_overlap_ratio``, ``control_overlap_m2``,
         ``redline_names``, ``nearest_redline_m``, ``in_joint_zone``,
         ``joint_zone``, ``district``, ``scheme_elements``, ``geometry_issue``,
-        ``parcel_area_m2``, ``approximate_position`` and ``redline_data`` (which
+        ``parcel_area_m2``, ``declared_area_ha`` and ``planar_area_m2`` (a
+        declared 地块面积 of an approval file, in 公顷, and the planar
+        Gauss-Krüger area in the file's zone it is compared with; empty when
+        none is declared: an input column ``declared_area_ha`` is taken as the
+        declaration), ``approximate_position`` and ``redline_data`` (which
         redlines were used: the provenance travels with every row).
 
     Raises
@@ -215,7 +226,7 @@ def check(inputs: ValidationInputs, *, progress: Any = None, timings: Callable[[
 
 
 def _is_dask(obj: Any) -> bool:
-    """A dask collection (without importing dask)."""
+    """Return True for a dask collection (without importing dask)."""
     return type(obj).__module__.split(".")[0] in ("dask_geopandas", "dask", "dask_expr")
 
 
@@ -243,9 +254,12 @@ def measure(
     upos = np.flatnonzero(m.usable)
     metric = parcels.metric[upos]
     m.area[upos] = area_m2_projected(metric, CGCS2000_GK_CM120)
+    declared_areas(parcels, m)
     if clock:
         clock("project+area")
-    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in ("red", "ctl", "zone", "district", "scheme")}
+    pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {
+        k: [] for k in ("red", "ctl", "zone", "district", "scheme")
+    }
     report = progress or Progress(None, n)
     skipped = n - len(upos)  # unusable rows are done once read
     workers = _workers(n_jobs)
@@ -286,6 +300,24 @@ def _on_the_ellipsoid(m: Measures, metric: np.ndarray, upos: np.ndarray) -> None
     if far.any():
         k = np.asarray(Proj(CGCS2000_GK_CM120).get_factors(np.asarray(lon)[far], np.asarray(lat)[far]).meridional_scale)
         m.nearest[rows[far]] = m.nearest[rows[far]] / k
+
+
+def declared_ha(frame: Any) -> np.ndarray | None:
+    """Return the parcels' declared areas (公顷) from their ``declared_area_ha`` column, or None without one."""
+    if DECLARED not in frame.columns:
+        return None
+    return pd.to_numeric(frame[DECLARED], errors="coerce").to_numpy(dtype=float)
+
+
+def declared_areas(parcels: Layer, m: Measures) -> None:
+    """Put the declared areas and the planar areas they are compared with (the file's own zone) into *m*."""
+    declared = declared_ha(parcels.frame)
+    if declared is None:
+        return
+    m.declared_m2[:] = declared * 1e4
+    rows = np.flatnonzero(m.usable & np.isfinite(m.declared_m2))
+    if len(rows):
+        m.planar_m2[rows] = planar_areas(parcels.geometry[rows], parcels.provenance.crs.crs)
 
 
 #: Thread pools by size, kept for the process: their threads keep their prepared
@@ -393,16 +425,20 @@ def _workers(n_jobs: int | None) -> int:
 
 def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs: PreparedLayers,
              rules: Rules) -> gpd.GeoDataFrame:
-    """The report: the input frame (columns kept, clashing names renamed) plus the report columns."""
+    """Return the report: the input frame (columns kept, clashing names renamed) plus the report columns."""
     cols = report_columns()
     frame = parcels.frame
     if frame.geometry.name in cols:  # a geometry column called like a report column
         frame = frame.rename_geometry("geometry" if "geometry" not in frame.columns else "geom")
+    declared = declared_ha(frame)
+    if declared is not None and _all_numbers(frame[DECLARED], declared):
+        frame = frame.drop(columns=[DECLARED])  # the report's declared_area_ha holds the same values
     out = keep_input_columns(frame, cols, what="validate_parcels")
     renamed = out.attrs.get("renamed_columns", {})
     ok = d.checked
     values = {
         "verdict": d.verdict,
+        "verdict_zh": _in_chinese(d.verdict),
         "reasons": reasons,
         "redline_overlap_m2": np.where(ok, np.round(m.red_m2, 2), np.nan),
         "redline_overlap_ratio": np.where(ok, np.round(d.ratio, 6), np.nan),
@@ -415,6 +451,8 @@ def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs
         "scheme_elements": m.schemes,
         "geometry_issue": m.issue,
         "parcel_area_m2": np.where(m.usable, np.round(m.area, 2), np.nan),
+        "declared_area_ha": declared if declared is not None else np.full(len(m), np.nan),
+        "planar_area_m2": np.round(m.planar_m2, 2),
         "approximate_position": m.approximate.copy(),
         "redline_data": np.full(len(m), refs.redline_data, dtype=object),
     }
@@ -431,6 +469,18 @@ def assemble(parcels: Layer, m: Measures, d: Decision, reasons: np.ndarray, refs
         "reference_notes": list(refs.notes),
     }
     return out
+
+
+def _in_chinese(verdict: np.ndarray) -> np.ndarray:
+    out = np.empty(len(verdict), dtype=object)
+    for code, zh in VERDICT_ZH.items():
+        out[verdict == code] = zh
+    return out
+
+
+def _all_numbers(column: pd.Series, values: np.ndarray) -> bool:
+    """Return True if every value of *column* that is given is a number (nothing is lost by taking *values*)."""
+    return bool((np.isfinite(values) | column.isna().to_numpy()).all())
 
 
 def _join_names(red: np.ndarray, ctl: np.ndarray) -> np.ndarray:

@@ -9,8 +9,9 @@ quantity, one entry per input row); :func:`decide` turns it into a
 * ``conflict`` — overlaps an ecological protection redline beyond both tolerances;
 * ``review`` — a sliver below the tolerance, an overlap with an ecological space
   control area, within ``review_distance_m`` of a protection redline, a repair
-  that changed the area by more than 1 %, or (partly) outside 苏州市
-  (``outside_verdict``);
+  that changed the area by more than 1 %, a declared 地块面积 that differs from
+  the planar area by more than ``declared_area_min_m2`` and
+  ``declared_area_min_ratio``, or (partly) outside 苏州市 (``outside_verdict``);
 * ``notice`` — in a joint-control zone (the neighbours must be told);
 * ``pass`` — none of these.
 
@@ -33,7 +34,7 @@ import numpy as np
 
 from .rules import RULES, Rules
 
-__all__ = ["Measures", "Decision", "decide", "MIN_AREA_M2"]
+__all__ = ["Measures", "Decision", "decide", "declared_area_off", "MIN_AREA_M2"]
 
 #: Parcels smaller than this (m², ellipsoidal) are not judged: a digitising artefact, not a parcel.
 MIN_AREA_M2 = 1.0
@@ -70,6 +71,11 @@ class Measures:
         Area inside 苏州市 (m²).
     red_names, ctl_names, near_names, zone, district, schemes : str
         Names, ``"; "``-joined.
+    declared_m2 : float
+        The declared 地块面积 (m²; NaN when the parcel declares none).
+    planar_m2 : float
+        The planar Gauss-Krüger area the declaration is compared with (m², in the
+        zone the file was written in; NaN when nothing is declared).
     """
 
     usable: np.ndarray
@@ -89,10 +95,12 @@ class Measures:
     zone: np.ndarray
     district: np.ndarray
     schemes: np.ndarray
+    declared_m2: np.ndarray
+    planar_m2: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Measures:
-        """A record for *n* rows with nothing measured yet."""
+        """Return a record for *n* rows with nothing measured yet."""
         text = {"issue", "code", "red_names", "ctl_names", "near_names", "zone", "district", "schemes"}
         values = {}
         for f in fields(cls):
@@ -100,7 +108,7 @@ class Measures:
                 values[f.name] = np.full(n, "", dtype=object)
             elif f.name in ("usable", "approximate"):
                 values[f.name] = np.zeros(n, dtype=bool)
-            elif f.name in ("nearest", "area_change"):
+            elif f.name in ("nearest", "area_change", "declared_m2", "planar_m2"):
                 values[f.name] = np.full(n, np.nan)
             elif f.name == "nearest_group":
                 values[f.name] = np.full(n, -1, dtype=np.int64)
@@ -122,7 +130,7 @@ class Decision:
         The row was judged (usable and at least 1 m²).
     tiny : bool
         Usable geometry under :data:`MIN_AREA_M2`.
-    conflict, sliver, control, near, in_zone, outside_any, outside_all, changed : bool
+    conflict, sliver, control, near, in_zone, outside_any, outside_all, changed, area_mismatch : bool
         The rules that fired (see the module docstring).
     ratio, ctl_ratio, out_frac : float
         Overlap shares of the parcel and the share outside 苏州市.
@@ -139,6 +147,7 @@ class Decision:
     outside_any: np.ndarray
     outside_all: np.ndarray
     changed: np.ndarray
+    area_mismatch: np.ndarray
     ratio: np.ndarray
     ctl_ratio: np.ndarray
     out_frac: np.ndarray
@@ -167,12 +176,27 @@ def decide(m: Measures, rules: Rules = RULES) -> Decision:
     outside_any = ok & (outside_m2 > t_m2) & (out_frac > t_ratio)
     outside_all = outside_any & (m.suzhou_m2 <= np.maximum(t_m2, t_ratio * m.area))
     changed = ok & (np.nan_to_num(m.area_change, nan=0.0) > REPAIR_AREA_TOLERANCE)
+    mismatch = ok & declared_area_off(m.declared_m2, m.planar_m2, rules)
     level = np.zeros(len(m), dtype=np.int8)
     level = np.maximum(level, np.where(conflict, 3, 0))
-    level = np.maximum(level, np.where(sliver | control | near | changed, 2, 0))
+    level = np.maximum(level, np.where(sliver | control | near | changed | mismatch, 2, 0))
     level = np.maximum(level, np.where(in_zone, 1, 0))
     level = np.maximum(level, np.where(outside_any, _SEVERITY[rules.outside_verdict], 0))
     verdict = np.array(["pass", "notice", "review", "conflict"], dtype=object)[level]
     verdict[~ok] = "invalid"
     return Decision(ok, tiny, conflict, sliver, control, near, in_zone, outside_any, outside_all, changed,
-                    ratio, ctl_ratio, out_frac, verdict)
+                    mismatch, ratio, ctl_ratio, out_frac, verdict)
+
+
+def declared_area_off(declared_m2: np.ndarray, planar_m2: np.ndarray, rules: Rules = RULES) -> np.ndarray:
+    """Return True where a declared area differs from the planar area by more than both tolerances.
+
+    Examples
+    --------
+    >>> declared_area_off(np.array([22_500.0, 22_500.0, np.nan]), np.array([22_510.0, 22_530.0, 100.0])).tolist()
+    [False, True, False]
+    """
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(declared_m2 - planar_m2)
+        tol = np.maximum(rules.declared_area_min_m2, rules.declared_area_min_ratio * planar_m2)
+        return np.isfinite(diff) & (diff > tol)

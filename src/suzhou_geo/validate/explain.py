@@ -2,8 +2,8 @@
 
 Formatting happens in Python only for the rows where a rule fired; rows with
 several reasons get them joined with ``"; "`` in a fixed order (geometry first,
-then conflict, sliver, control area, distance, joint zone, outside Suzhou,
-approximate position).
+then conflict, sliver, control area, distance, declared area, joint zone,
+outside Suzhou, approximate position).
 
 Examples
 --------
@@ -23,10 +23,12 @@ import numpy as np
 from .decide import MIN_AREA_M2, Decision, Measures
 from .rules import RULES, Rules
 
-__all__ = ["explain", "NO_RULE"]
+__all__ = ["explain", "NO_RULE", "SHAPE_CHANGED"]
 
 #: The reason of a parcel no rule fired for.
 NO_RULE = "未触发任何规则 / no rule fired"
+#: In the reasons of a parcel whose repair changed its shape (area change above the tolerance): its mark.
+SHAPE_CHANGED = "修复改变了形状"
 
 _TAG = "（示意红线，非官方数据 / illustrative redline, not official data）"
 
@@ -36,7 +38,7 @@ def _fmt_m2(v: float) -> str:
 
 
 def _halves(text: str) -> tuple[str, str]:
-    """The Chinese and English halves of a bilingual ``"中文 / English"`` text."""
+    """Return the Chinese and English halves of a bilingual ``"中文 / English"`` text."""
     zh, sep, en = str(text).partition(" / ")
     return (zh, en) if sep else (text, text)
 
@@ -52,7 +54,7 @@ def _geometry(m: Measures, d: Decision, add) -> None:
 
     def changed(i: int) -> str:
         zh, en = _halves(m.issue[i])
-        return (f"{zh}：修复改变了形状，已按修复后的形状检查，请核对原图形 / {en}: the repair changed the shape, "
+        return (f"{zh}：{SHAPE_CHANGED}，已按修复后的形状检查，请核对原图形 / {en}: the repair changed the shape, "
                 "which was checked as repaired: check the original drawing")
 
     add(~m.usable, unusable)
@@ -93,13 +95,37 @@ def _redlines(m: Measures, d: Decision, add, rules: Rules, tag: str) -> None:
     add(d.near, near)
 
 
+def _declared(m: Measures, d: Decision, add, rules: Rules) -> None:
+    def off(i: int) -> str:
+        declared, planar = m.declared_m2[i], m.planar_m2[i]
+        diff, share = declared - planar, (declared - planar) / planar if planar > 0 else np.inf
+        tol = f"max({rules.declared_area_min_m2:g} m², {rules.declared_area_min_ratio:.1%})"
+        zh_hint, en_hint = _unit_hint(declared, planar)
+        return (f"申报地块面积 {declared / 1e4:.4f} 公顷与平面面积 {planar / 1e4:.4f} 公顷（{planar:,.2f} m²）相差 "
+                f"{diff:+,.2f} m²（{share:+.2%}），超过 {tol}{zh_hint} / the declared 地块面积 {declared / 1e4:.4f} ha "
+                f"differs from the planar Gauss-Krüger area {planar / 1e4:.4f} ha ({planar:,.2f} m²) by "
+                f"{diff:+,.2f} m² ({share:+.2%}), beyond {tol}{en_hint}")
+
+    add(d.area_mismatch, off)
+
+
+def _unit_hint(declared: float, planar: float) -> tuple[str, str]:
+    """Return a likely cause when the declaration is off by a unit factor (m² or 亩 written as 公顷)."""
+    ratio = declared / planar if planar > 0 else np.nan
+    for factor, zh, en in ((1e4, "平方米", "m²"), (15.0, "亩", "mu (亩)")):
+        if abs(ratio / factor - 1) < 0.01:
+            return f"；面积可能按{zh}填写 ", f"; the area may have been written in {en}"
+    return "", ""
+
+
 def _places(m: Measures, d: Decision, add) -> None:
     add(d.in_zone, lambda i: (f"位于{m.zone[i]}联防联治区内，须告知相邻方 / inside the {m.zone[i]} joint-control "
                               "zone: inform the neighbouring jurisdiction"))
     add(d.outside_all, lambda i: (f"位于苏州市域外（{m.district[i] or '未知'}），内置图层不覆盖 / outside Suzhou "
                                   f"({m.district[i] or 'unknown'}): the bundled layers do not cover it"))
     add(d.outside_any & ~d.outside_all, lambda i: (f"{d.out_frac[i]:.1%} 位于苏州市域外（{m.district[i]}） / "
-                                                   f"{d.out_frac[i]:.1%} of the parcel lies outside Suzhou ({m.district[i]})"))
+                                                   f"{d.out_frac[i]:.1%} of the parcel lies outside Suzhou "
+                                                   f"({m.district[i]})"))
 
 
 def explain(m: Measures, d: Decision, rules: Rules = RULES, *, illustrative: bool = False,
@@ -126,6 +152,7 @@ def explain(m: Measures, d: Decision, rules: Rules = RULES, *, illustrative: boo
 
     _geometry(m, d, add)
     _redlines(m, d, add, rules, _TAG if illustrative else "")
+    _declared(m, d, add, rules)
     _places(m, d, add)
     out = _join(n, parts, d.checked)
     if approximate_note and m.approximate.any():

@@ -53,6 +53,7 @@ class Pairs:
 
     @classmethod
     def empty(cls) -> Pairs:
+        """Return no pairs."""
         return cls(np.empty(0, np.int64), np.empty(0, np.int64))
 
 
@@ -106,7 +107,7 @@ def overlay_redlines(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> Redl
 
 
 def overlay_zones(zones: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
-    """The joint-control zones each parcel lies in beyond the overlap tolerance."""
+    """Return the joint-control zones each parcel lies in beyond the overlap tolerance."""
     r, grp, v = overlap_pairs(zones.index, chunk.tree, chunk.geoms, chunk.area)
     keep = counts(v, chunk.area[r], rules)
     return Pairs(r[keep], grp[keep])
@@ -122,6 +123,6 @@ def overlay_districts(layers: PreparedLayers, chunk: Chunk, rules: Rules) -> tup
 
 
 def overlay_schemes(schemes: RefLayer, chunk: Chunk, rules: Rules) -> Pairs:
-    """The scheme elements each parcel lies in or within ``scheme_near_m`` of."""
+    """Return the scheme elements each parcel lies in or within ``scheme_near_m`` of."""
     r, grp = near_pairs(schemes.index, chunk.tree, rules.scheme_near_m)
     return Pairs(r, grp)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError
+from ..errors import InputError, row_at
 from ..layer import Layer
 from ..pieces import PieceIndex
 
@@ -206,7 +206,7 @@ def _read_other(value: Any, crs: Any, what: str) -> Layer:
     if len(bad):
         raise InputError(
             f"{len(bad)} feature(s) have NaN or infinite coordinates", source=lay.provenance.name,
-            row=lay.frame.index[bad[0]], hint="fix or remove them",
+            row=row_at(lay.frame.index, bad[0]), hint="fix or remove them",
         )
     return lay
 

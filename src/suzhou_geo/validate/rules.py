@@ -63,6 +63,16 @@ class Rules:
         own layers cover the area.
     max_vertices : int, default 256
         Subdivision limit for big layer polygons (PostGIS ``ST_Subdivide`` uses 255).
+    declared_area_min_m2 : float, default 1.0
+        A declared 地块面积 (``declared_area_ha``, from a 部标 file or a 界址点
+        table) that differs from the parcel's planar Gauss-Krüger area by more
+        than this many m² **and** ``declared_area_min_ratio`` makes the parcel
+        ``review``.  The planar area is computed in the file's own zone, as the
+        surveyor computed it (not the ellipsoidal area).  1 m² is twice the
+        rounding of an area written in 公顷 to 4 decimals (±0.5 m²).  Library
+        default, not a regulation.
+    declared_area_min_ratio : float, default 0.001
+        0.1 % of the planar area (see ``declared_area_min_m2``).
 
     Examples
     --------
@@ -80,6 +90,8 @@ class Rules:
     scheme_near_m: float = 200.0
     outside_verdict: str = "review"
     max_vertices: int = 256
+    declared_area_min_m2: float = 1.0
+    declared_area_min_ratio: float = 0.001
 
     # not a field (no annotation): the meaning and source of each rule
     _DOC = {
@@ -119,6 +131,19 @@ class Rules:
             "参照图层切分时每块的顶点上限 / vertex limit of reference-layer pieces",
             "同 PostGIS ST_Subdivide 默认值 255 / as PostGIS ST_Subdivide (255)",
         ),
+        "declared_area_min_m2": (
+            "m²",
+            "申报地块面积与平面面积之差超过此值（且超过比例）→ 复核 / a declared 地块面积 off the planar area by "
+            "more than this (and the ratio) → review",
+            "本库默认值，非法规：公顷保留 4 位小数的舍入为 ±0.5 m² / library default, not a regulation: an area "
+            "in 公顷 to 4 decimals is rounded by ±0.5 m²",
+        ),
+        "declared_area_min_ratio": (
+            "占平面面积比例 share of planar area",
+            "申报地块面积与平面面积之差超过此比例（且超过 m²）→ 复核 / a declared 地块面积 off the planar area by "
+            "more than this share (and the m²) → review",
+            "本库默认值，非法规 / library default, not a regulation",
+        ),
     }
 
     def __post_init__(self) -> None:
@@ -128,6 +153,8 @@ class Rules:
             "review_distance_m",
             "nearest_search_m",
             "scheme_near_m",
+            "declared_area_min_m2",
+            "declared_area_min_ratio",
         ):
             v = getattr(self, f)
             if not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
@@ -173,6 +200,7 @@ RULES = Rules()
 
 
 def as_rules(rules: Any) -> Rules:
+    """Return *rules* as a :class:`Rules` (None: the defaults; a dict: the defaults with those replaced)."""
     if rules is None:
         return RULES
     if isinstance(rules, Rules):

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..io import check_output
 from ..io.stream import (
     BATCH_SIZE,
@@ -34,7 +35,7 @@ from .core import check
 from .inputs import ValidationInputs
 from .progress import Clock, Progress
 from .rules import Rules
-from .schema import REPORT_SCHEMA
+from .schema import REPORT_SCHEMA, in_chinese
 from .summary import SummaryParts, ValidationSummary
 
 __all__ = ["validate_file", "FileReport", "streams"]
@@ -56,12 +57,16 @@ class FileReport:
         Counts and areas by verdict and by district (as :func:`summarize` gives them).
     streamed : bool
         Whether the file was written batch by batch (False: validated in memory).
+    provenance : dict
+        How the parcels were read (the report's ``attrs["provenance"]``: file,
+        format, encoding, CRS and what was decided from the content).
     """
 
     path: Path
     rows: int
     summary: ValidationSummary
     streamed: bool
+    provenance: dict = field(default_factory=dict)
 
     def to_frame(self):
         """Return the counts by verdict."""
@@ -91,6 +96,7 @@ def validate_file(
     progress: Any = None,
     timings: Callable[[str, float], None] | None = None,
     n_jobs: int | None = None,
+    columns: str = "en",
     writer: Callable[..., Any] | None = None,
     **options: Any,
 ) -> FileReport:
@@ -129,11 +135,14 @@ def validate_file(
         ``"read"``, ``"check"``, ``"write"``): sum them per stage.
     n_jobs : int, optional
         Threads per batch (see :func:`validate_parcels`).
+    columns : {"en", "zh"}, default "en"
+        The report columns' names in the file: as in Python, or Chinese (判定,
+        理由, …, booleans as 是/否; see :func:`suzhou_geo.write_layer`).
     writer : callable, optional
-        ``writer(report, path, layer=, overwrite=, inputs=)`` writes a report
-        validated in memory; default :func:`suzhou_geo.io.write_layer` with the
-        report's columns (:func:`suzhou_geo.write_layer` also adds the summary
-        sheets to a workbook).
+        ``writer(report, path, layer=, overwrite=, inputs=, columns=)`` writes a
+        report validated in memory; default :func:`suzhou_geo.io.write_layer`
+        with the report's columns (:func:`suzhou_geo.write_layer` takes the same
+        arguments and also adds the summary sheets to a workbook).
     **options
         The reading options of :func:`validate_parcels`: ``crs``, ``layer``,
         ``encoding``, ``datum_shift``, ``approximate_datum``,
@@ -166,10 +175,13 @@ def validate_file(
     >>> len(gpd.read_file("report.gpkg"))
     382
     """
+    if columns not in ("en", "zh"):
+        raise InputError(f"columns must be 'en' or 'zh', not {columns!r}", source="validate_file",
+                         hint="columns='zh' writes the report columns under their Chinese names")
     clock = Clock(timings)
     inputs = ValidationInputs.gather(parcels, redlines, joint_zones, schemes, rules, **options)
     target = check_output(output, overwrite=overwrite, inputs=_files(inputs))  # once, before any work
-    run = _Run(inputs.prepare(), target, output_layer, overwrite, _files(inputs), progress, clock, n_jobs)
+    run = _Run(inputs.prepare(), target, output_layer, overwrite, _files(inputs), progress, clock, n_jobs, columns)
     clock("prepare")
     if streams(inputs.parcels, target):
         try:
@@ -211,6 +223,7 @@ class _Run:
     progress: Any
     clock: Clock
     n_jobs: int | None
+    columns: str
 
 
 def _stream(run: _Run, batch_size: int) -> FileReport:
@@ -227,6 +240,7 @@ def _stream(run: _Run, batch_size: int) -> FileReport:
 def _batches(run: _Run, batch_size: int, *, input_wkt) -> FileReport:
     src = run.inputs.parcels
     parts: SummaryParts | None = None
+    provenance: dict = {}
     with BatchReader(Path(src.data), layer=src.layer, encoding=src.encoding, batch_size=batch_size,
                      name=src.name) as batches:
         report = Progress(run.progress, batches.total)
@@ -244,7 +258,8 @@ def _batches(run: _Run, batch_size: int, *, input_wkt) -> FileReport:
                     report.stage("check", done + n)
                     part = SummaryParts.of(result)
                     parts = part if parts is None else parts + part
-                    out.write(result)
+                    provenance = provenance or dict(result.attrs.get("provenance") or {})
+                    out.write(result if run.columns == "en" else in_chinese(result, what="validate_file")[0])
                     del result
                     done += n
                     run.clock("write")
@@ -253,7 +268,7 @@ def _batches(run: _Run, batch_size: int, *, input_wkt) -> FileReport:
                     _give_back_memory()
             if done == 0:
                 raise NotStreamable("the file has no rows")
-    return FileReport(out.target, out.rows, parts.finish(), True)
+    return FileReport(out.target, out.rows, parts.finish(), True, provenance)
 
 
 def _read_ahead(batches, inputs: ValidationInputs, ahead: int = 1):
@@ -335,11 +350,13 @@ def _whole(run: _Run, writer: Callable[..., Any] | None) -> FileReport:
     run.clock("read")
     result = check(run.inputs.with_parcels(lay), n_jobs=run.n_jobs, progress=_checking(report))
     run.clock("check")
-    (writer or _write_whole)(result, run.target, layer=run.output_layer, overwrite=run.overwrite, inputs=run.files)
+    (writer or _write_whole)(result, run.target, layer=run.output_layer, overwrite=run.overwrite, inputs=run.files,
+                             columns=run.columns)
     run.clock("write")
     report.stage("write", len(result))
     report.done(len(result))
-    return FileReport(run.target, len(result), SummaryParts.of(result).finish(), False)
+    return FileReport(run.target, len(result), SummaryParts.of(result).finish(), False,
+                      dict(result.attrs.get("provenance") or {}))
 
 
 def _checking(report: Progress):
@@ -347,7 +364,10 @@ def _checking(report: Progress):
     return lambda done, total, stage: report.stage(stage, done) if stage == "check" else None
 
 
-def _write_whole(frame, target: Path, *, layer, overwrite: bool, inputs) -> None:
+def _write_whole(frame, target: Path, *, layer, overwrite: bool, inputs, columns: str) -> None:
     from ..io import write_layer
 
-    write_layer(frame, target, layer=layer, overwrite=overwrite, inputs=inputs, columns=REPORT_SCHEMA)
+    described = REPORT_SCHEMA
+    if columns == "zh":
+        frame, described = in_chinese(frame, what="validate_file")
+    write_layer(frame, target, layer=layer, overwrite=overwrite, inputs=inputs, columns=described)

@@ -118,7 +118,7 @@ class SummaryParts:
 
     @classmethod
     def of(cls, report: gpd.GeoDataFrame) -> SummaryParts:
-        """The sums of one report (or one batch of it)."""
+        """Return the sums of one report (or one batch of it)."""
         missing = [
             c
             for c in ("verdict", "district", "parcel_area_m2", "redline_overlap_m2")
@@ -164,7 +164,7 @@ class SummaryParts:
         )
 
     def finish(self) -> ValidationSummary:
-        """The summary: sums rounded, units sorted by their number of parcels."""
+        """Return the summary: sums rounded, units sorted by their number of parcels."""
         bv = self.by_verdict.copy()
         bv["parcels"] = bv["parcels"].astype(int)
         bv = bv.reset_index().round({"parcel_area_ha": 2, "redline_overlap_ha": 4})
@@ -179,13 +179,14 @@ class SummaryParts:
             note = "注意：红线为示意数据，非官方生态保护红线 / NOTE: " + (
                 self.data_note
                 or "the redlines are ILLUSTRATIVE, not the official ecological protection redline; "
-                "rerun with redlines=<official data>."
+                "rerun with the official redline data."
             )
         else:
             note = self.data_note
         if self.approximate:
             note += (
-                f"\n注意：{self.approximate} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ NOTE: the "
+                f"\n注意：{self.approximate} 个地块的位置为近似（旧坐标系未使用本地转换参数，误差约 ±100 m）/ "
+                "NOTE: the "
                 f"positions of {self.approximate} parcel(s) are approximate (a legacy datum converted without "
                 "local parameters, ± about 100 m)"
             )

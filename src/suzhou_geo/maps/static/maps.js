@@ -274,6 +274,7 @@ var suzhouGeo = (function () {
   }
 
   function setup(map, spec) {
+    if (spec.scale) { L.control.scale({imperial: false, metric: true, maxWidth: 150}).addTo(map); }
     var ctl = control(map, spec.control).addTo(map), leg = null, size = map.getSize();
     if (spec.legend) {
       if (spec.legend.open === null) { spec.legend.open = size.x >= 640 && size.y >= 400; }
