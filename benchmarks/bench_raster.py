@@ -18,6 +18,17 @@ The zones: N Voronoi cells of seeded random points (clipped to a box 2 km
 larger than the raster, so border cells stick out) plus the 30 bundled
 jurisdictions (苏州市 and its units, neighbours; detailed boundaries, several
 partly outside the raster).
+
+The peer: ``exactextract`` (``pip install exactextract``, not a dependency of
+the library), the reference implementation of exact-coverage zonal
+statistics, run on the same raster and zones (in the raster's CRS) for the
+class fractions of every zone (``ops=["unique", "frac"]``, its fastest way to
+the same answer), in its own process, after the library's stages; the
+fractions of both are compared zone by zone (the library weights each pixel by
+its ellipsoidal area, exactextract by its nominal area: they differ by the
+Gauss-Krüger areal scale across a zone, < 1e-4).  ``--repeat N`` runs the
+library's fraction stage and exactextract N times each, alternately, so that
+both see the same machine load.
 """
 
 from __future__ import annotations
@@ -35,6 +46,12 @@ SIZE = 20_000
 RES = 10.0
 LEFT, TOP = 460_000.0, 3_576_000.0  # EPSG:4549: covers Suzhou (x 492-630 km, y 3404-3547 km)
 CLASSES = [10, 20, 30, 40, 50, 60, 80, 90]
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far (user + system, every thread): what a run costs whatever the load."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def generate(path: Path, size: int, seed: int) -> dict:
@@ -103,15 +120,23 @@ def stats(path: Path, n: int, size: int, seed: int, coverage: str) -> dict:
 
     z = zones(n, size, seed)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
+    cpu0, t0 = _cpu(), time.perf_counter()
     out = sg.zonal_stats(path, z, classes="worldcover", zone_field="name", coverage=coverage)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, _cpu() - cpu0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     share_sum = out.filter(like="_share").sum(axis=1)
+    if coverage == "fraction":  # the class fractions of every zone, for the comparison with exactextract
+        cols = out.attrs["class_columns"]
+        m2 = out[[f"{k}_m2" for k in cols.values()]].to_numpy()
+        valid = m2.sum(axis=1)
+        fracs = {str(name): {str(c): float(v / t) for c, v in zip(cols, row, strict=True) if v > 0}
+                 for name, row, t in zip(out["name"], m2, valid, strict=True) if t > 0}
+        Path(str(path) + ".ours.json").write_text(json.dumps(fracs), encoding="utf-8")
     return {
         "stage": f"zonal_stats coverage={coverage}",
         "zones": len(z),
         "seconds": round(dt, 1),
+        "cpu_seconds": round(cpu, 1),
         "peak_rss_mb": round(rss / 1024, 1),
         "rss_before_mb": round(rss0 / 1024, 1),
         "max_abs_share_sum_error": float((share_sum - 1).abs().max()),
@@ -123,6 +148,42 @@ def stats(path: Path, n: int, size: int, seed: int, coverage: str) -> dict:
             "pyproj": pyproj.__version__, "PROJ": pyproj.proj_version_str, "python": sys.version.split()[0],
         },
     }
+
+
+def peer(path: Path, n: int, size: int, seed: int, strategy: str) -> dict:
+    import exactextract
+    import numpy as np
+
+    z = zones(n, size, seed)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0, t0 = _cpu(), time.perf_counter()
+    out = exactextract.exact_extract(str(path), z, ["unique", "frac"], include_cols=["name"], output="pandas",
+                                     strategy=strategy)
+    dt, cpu = time.perf_counter() - t0, _cpu() - cpu0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    fracs = {}
+    for name, codes, frac in zip(out["name"], out["unique"], out["frac"], strict=True):
+        fracs[name] = {int(c): float(f) for c, f in zip(np.asarray(codes), np.asarray(frac), strict=True)}
+    Path(str(path) + ".exactextract.json").write_text(json.dumps(fracs), encoding="utf-8")
+    return {
+        "stage": f"exactextract {exactextract.__version__} ops=[unique, frac] strategy={strategy}",
+        "zones": len(z), "seconds": round(dt, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(rss / 1024, 1),
+        "rss_before_mb": round(rss0 / 1024, 1),
+    }
+
+
+def agreement(path: Path, n: int, size: int, seed: int) -> dict:
+    """Compare the class fractions of the library (last fraction run) with exactextract's, zone by zone."""
+    ours = json.loads(Path(str(path) + ".ours.json").read_text(encoding="utf-8"))
+    theirs = json.loads(Path(str(path) + ".exactextract.json").read_text(encoding="utf-8"))
+    worst, where = 0.0, None
+    for name, mine in ours.items():
+        other = {int(k): v for k, v in theirs.get(name, {}).items()}
+        for code in set(map(int, mine)) | set(other):
+            d = abs(mine.get(str(code), 0.0) - other.get(code, 0.0))
+            if d > worst:
+                worst, where = d, f"{name} class {code}"
+    return {"stage": "agreement", "zones_compared": len(ours), "max_abs_fraction_difference": worst, "at": where}
 
 
 def burn(path: Path, n: int, size: int, seed: int) -> dict:
@@ -154,7 +215,9 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=SIZE)
     ap.add_argument("--zones", type=int, default=300)
     ap.add_argument("--seed", type=int, default=20251122)
-    ap.add_argument("--stage", choices=["all", "generate", "fraction", "centre", "rasterize"], default="all")
+    ap.add_argument("--stage", choices=["all", "generate", "fraction", "centre", "rasterize", "exactextract",
+                                        "exactextract-raster", "agreement", "peers"], default="all")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of the fraction stage and of exactextract, alternately")
     args = ap.parse_args()
     if args.stage == "generate":
         print(json.dumps(generate(args.path, args.size, args.seed)))
@@ -165,9 +228,20 @@ def main() -> None:
     if args.stage in ("fraction", "centre"):
         print(json.dumps(stats(args.path, args.zones, args.size, args.seed, args.stage), ensure_ascii=False))
         return
+    if args.stage.startswith("exactextract"):
+        strategy = "raster-sequential" if args.stage.endswith("raster") else "feature-sequential"
+        print(json.dumps(peer(args.path, args.zones, args.size, args.seed, strategy), ensure_ascii=False))
+        return
+    if args.stage == "agreement":
+        print(json.dumps(agreement(args.path, args.zones, args.size, args.seed), ensure_ascii=False))
+        return
     base = [sys.executable, __file__, "--path", str(args.path), "--size", str(args.size),
             "--zones", str(args.zones), "--seed", str(args.seed)]
-    stages = ([] if args.path.exists() else ["generate"]) + ["fraction", "centre", "rasterize"]
+    generate_first = [] if args.path.exists() else ["generate"]
+    if args.stage == "peers":  # the library and exactextract, alternately, then the agreement
+        stages = generate_first + ["fraction", "exactextract"] * max(args.repeat, 1) + ["agreement"]
+    else:
+        stages = generate_first + ["fraction", "centre", "rasterize"]
     for stage in stages:
         res = subprocess.run(base + ["--stage", stage], capture_output=True, text=True, env=os.environ)
         if res.returncode:

@@ -137,12 +137,14 @@ def run_dask(src: Path, dst: Path, batch_size: int, workers: int = 2) -> dict:
     from distributed import Client, LocalCluster
 
     from suzhou_geo.cli._engine import _on_cluster
+    from suzhou_geo.validate import ValidationInputs
 
     with dask.config.set({"dataframe.convert-string": False}), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
-        rows, _ = _on_cluster(client, str(src), str(dst), batch_size=batch_size, overwrite=True, layer=None,
-                              encoding=None, progress=None)
+        rows = _on_cluster(client, ValidationInputs.gather(str(src)), str(dst), batch_size=batch_size,
+                           overwrite=True, progress=None).rows
+
         def hwm() -> float:  # VmHWM in the worker (cloudpickle sends it by value)
             with open("/proc/self/status", encoding="ascii") as fh:
                 return next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:")) / 1024.0

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class Case:
     match: list = field(default_factory=list)  # words the message must contain
     rows: dict = field(default_factory=dict)  # row label -> expected verdict
     warns: bool = False  # a SuzhouGeoWarning must say what was guessed
+    role: str = "parcels"  # what the file is given as: parcels, redlines, minus, zones, raster, map, output
+    output: str | None = None  # role "output": the extension written
+    forbid: list = field(default_factory=list)  # words the message must not contain (wrong advice)
 
 
 def legacy_crs(epsg: int) -> CRS:
@@ -194,7 +198,210 @@ def build(folder: str | Path) -> list[Case]:
     return cases
 
 
+# --------------------------------------------------------------------------- the second round
+
+#: A circle of this radius (m, EPSG:4549) around the first parcel, drawn as a true curve.
+CURVE_RADIUS_M = 100.0
+
+
+def _wkb_curve_polygon(cx: float, cy: float, r: float) -> bytes:
+    """ISO WKB of a CurvePolygon: one CircularString ring, a full circle through four quarter points."""
+    import struct
+
+    pts = [(cx + r, cy), (cx, cy + r), (cx - r, cy), (cx, cy - r), (cx + r, cy)]
+    ring = struct.pack("<BII", 1, 8, len(pts)) + b"".join(struct.pack("<2d", *q) for q in pts)
+    return struct.pack("<BII", 1, 10, 1) + ring
+
+
+def _wkb_compound_polygon(cx: float, cy: float, r: float) -> bytes:
+    """ISO WKB of a CurvePolygon whose ring is a CompoundCurve: half a circle closed by its diameter."""
+    import struct
+
+    arc = struct.pack("<BII", 1, 8, 3) + struct.pack("<6d", cx + r, cy, cx, cy + r, cx - r, cy)
+    line = struct.pack("<BII", 1, 2, 2) + struct.pack("<4d", cx - r, cy, cx + r, cy)
+    return struct.pack("<BII", 1, 10, 1) + struct.pack("<BII", 1, 9, 2) + arc + line
+
+
+def _wkb_polygon_m(coords: list, zm: bool) -> bytes:
+    import struct
+
+    code, dims = (3003, 4) if zm else (2003, 3)
+    return struct.pack("<BIII", 1, code, 1, len(coords)) + b"".join(struct.pack(f"<{dims}d", *c) for c in coords)
+
+
+def _raw_layer(path: Path, wkb: list, names: list, crs: str) -> None:
+    """Write WKB as it is (curves and measures, which shapely cannot build) with pyogrio's raw writer."""
+    from pyogrio.raw import write
+
+    write(str(path), geometry=np.array(wkb, dtype=object), field_data=[np.array(names, dtype=object)],
+          fields=["名称"], geometry_type="Unknown", crs=crs, driver="GPKG")
+
+
+#: The names of the second round's cases, in the order :func:`build_round_two` writes them.
+ROUND_TWO = (
+    "inf_coords", "far_away", "nested_collection", "curves", "unclosed_ring_geojson", "unclosed_ring_kml",
+    "unclosed_ring_minus", "empty_redlines", "empty_parcels", "corrupt_parcels", "corrupt_zones", "corrupt_redlines",
+    "table_xlsx", "attribute_table_gpkg", "lone_dbf", "report_workbook", "utm51_no_prj", "utf8_cpg_gbk",
+    "zipped_subfolder", "raster_no_crs_degrees", "wrong_band", "case_duplicates", "fgb_row_order", "long_wkt_xlsx",
+    "measured_shapefile", "dxf_null_column", "nan_map",
+)
+
+
+def build_round_two(folder: str | Path) -> list[Case]:
+    """Write the second round of the corpus (issue "a house with one direction") into *folder*.
+
+    Each case is a file a planner may really hold, and says where it is given
+    (``role``) and what the library must do with it, through the API and the
+    command line, streamed and in memory.
+    """
+    import pandas as pd
+    import rasterio
+    from rasterio.transform import from_origin
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    cases: list[Case] = []
+    t = truth_frame()
+    gk = t.to_crs("EPSG:4549")
+
+    # -- coordinates: infinite, far away, nested collections, curves, unclosed rings
+    inf = t.copy()
+    x0, y0 = TRUTH[0].bounds[:2]
+    inf.loc[0, "geometry"] = Polygon([(x0, y0), (np.inf, y0), (x0 + 0.001, y0 + 0.001)])
+    _write(inf, out / "inf_coords.gpkg")
+    cases.append(Case("inf_coords", "inf_coords.gpkg", "a vertex at infinity", "verdict",
+                      rows={0: "invalid", 1: "pass", 2: "pass"}))
+    far = gpd.GeoDataFrame({"名称": ["远处地块"]}, geometry=[_square(110.0, 35.0, 300.0)], crs="EPSG:4490")
+    _write(far, out / "far_away.gpkg")
+    cases.append(Case("far_away", "far_away.gpkg", "a parcel 1000 km west, in Shaanxi", "verdict",
+                      rows={0: "review"}))
+    nested = shapely.GeometryCollection([shapely.GeometryCollection([TRUTH[0]]), shapely.Point(x0, y0)])
+    _write(gpd.GeoDataFrame({"名称": ["ST_Collect 的结果"]}, geometry=[nested], crs="EPSG:4490"),
+           out / "nested_collection.gpkg")
+    cases.append(Case("nested_collection", "nested_collection.gpkg", "a polygon inside a collection inside a "
+                      "collection (what ST_Collect makes)", "verdict", rows={0: "pass"}))
+    cx, cy = gk.geometry.iloc[0].centroid.coords[0]
+    _raw_layer(out / "curves.gpkg", [_wkb_curve_polygon(cx, cy, CURVE_RADIUS_M),
+                                     _wkb_compound_polygon(cx + 1000, cy, CURVE_RADIUS_M)],
+               ["圆形水源地", "半圆"], "EPSG:4549")
+    cases.append(Case("curves", "curves.gpkg", "a CurvePolygon circle and a CompoundCurve half circle "
+                      "(ArcGIS writes them)", "verdict", rows={0: "pass", 1: "pass"}))
+    ring = [list(c) for c in TRUTH[0].exterior.coords][:-1]  # the closing vertex left out
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"名称": NAMES[0]}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    (out / "unclosed_ring.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    cases.append(Case("unclosed_ring_geojson", "unclosed_ring.geojson", "a ring without its closing vertex",
+                      "verdict", rows={0: "pass"}))
+    kml = ("<?xml version='1.0' encoding='UTF-8'?><kml xmlns='http://www.opengis.net/kml/2.2'><Document>"
+           f"<Placemark><name>{NAMES[0]}</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+           + " ".join(f"{x},{y}" for x, y in ring)
+           + "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>")
+    (out / "unclosed_ring.kml").write_text(kml, encoding="utf-8")
+    cases.append(Case("unclosed_ring_kml", "unclosed_ring.kml", "a KML ring without its closing vertex",
+                      "verdict", rows={0: "pass"}))
+    cases.append(Case("unclosed_ring_minus", "unclosed_ring.geojson", "the same as proposed parcels (minus=)",
+                      "ok", role="minus"))
+
+    # -- layers that are empty, damaged, or tables without geometry
+    _write(t.iloc[:0], out / "empty_layer.gpkg")
+    cases.append(Case("empty_redlines", "empty_layer.gpkg", "a redline layer without features", "error",
+                      error="InputError", match=["no features"], role="redlines"))
+    cases.append(Case("empty_parcels", "empty_layer.gpkg", "a parcel layer without features", "ok"))
+    (out / "corrupt.gpkg").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+    for role in ("parcels", "zones", "redlines"):
+        cases.append(Case(f"corrupt_{role}", "corrupt.gpkg", f"a damaged GeoPackage as {role}", "error",
+                          error="ReadError", match=["damaged"], role=role))
+    pd.DataFrame({"地块编号": ["A1", "A2"], "面积": [1.0, 2.0]}).to_excel(out / "table.xlsx", index=False)
+    cases.append(Case("table_xlsx", "table.xlsx", "a spreadsheet without geometry", "error", error="ReadError",
+                      match=["点号", "no header with a point number"]))
+    pyogrio.write_dataframe(pd.DataFrame({"地块编号": ["A1"]}), out / "attribute_table.gpkg", layer="属性表")
+    cases.append(Case("attribute_table_gpkg", "attribute_table.gpkg", "a GeoPackage attribute table",
+                      "error", error="ReadError", match=["no geometry"]))
+    pyogrio.write_dataframe(pd.DataFrame({"编号": ["A1"]}), out / "lone.dbf", driver="ESRI Shapefile")
+    cases.append(Case("lone_dbf", "lone.dbf", "the .dbf of a Shapefile, alone", "error", error="ReadError",
+                      match=["no geometry", ".shp"]))
+    import suzhou_geo as sg  # the library's own workbook, with its geometry as WKT
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = sg.validate_parcels(t, redlines=False, joint_zones=False, schemes=False)
+        sg.write_layer(report, out / "report_workbook.xlsx", wkt=True)
+    cases.append(Case("report_workbook", "report_workbook.xlsx", "the library's own workbook (WKT, no CRS)",
+                      "error", {"crs": "EPSG:4490"}, "CRSError", ["crs"]))
+
+    # -- coordinate reference systems and encodings
+    utm = t.to_crs("EPSG:32651")
+    _write(utm, out / "utm51_no_prj.shp", encoding="UTF-8")
+    (out / "utm51_no_prj.prj").unlink()
+    cases.append(Case("utm51_no_prj", "utm51_no_prj.shp", "UTM zone 51N metres, no .prj", "error",
+                      {"crs": "EPSG:32651"}, "CRSError", ["EPSG:32651", "EPSG:4550"], forbid=["EPSG:4549"]))
+    _write(t, out / "utf8_cpg_gbk.shp", encoding="UTF-8")
+    (out / "utf8_cpg_gbk.cpg").write_text("GBK", encoding="ascii")
+    cases.append(Case("utf8_cpg_gbk", "utf8_cpg_gbk.shp", "UTF-8 text, the .cpg says GBK", "ok", warns=True))
+    import zipfile
+
+    _write(t, out / "zipped.shp", encoding="UTF-8")
+    with zipfile.ZipFile(out / "zipped_subfolder.zip", "w") as z:
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            z.write(out / f"zipped{ext}", f"地块/zipped{ext}")  # Windows' "send to compressed folder"
+            (out / f"zipped{ext}").unlink()
+    cases.append(Case("zipped_subfolder", "zipped_subfolder.zip", "a zipped Shapefile inside a folder", "ok"))
+    with rasterio.open(out / "raster_no_crs_degrees.tif", "w", driver="GTiff", width=20, height=20, count=1,
+                       dtype="uint8", transform=from_origin(LON0 - 0.01, LAT0 + 0.02, 0.002, 0.002)) as ds:
+        ds.write(np.full((1, 20, 20), 50, dtype="uint8"))
+    cases.append(Case("raster_no_crs_degrees", "raster_no_crs_degrees.tif", "a raster without a CRS, in degrees",
+                      "error", error="CRSError", match=["EPSG:4490", "degrees"], role="raster",
+                      forbid=["EPSG:4549"]))
+    with rasterio.open(out / "landcover.tif", "w", driver="GTiff", width=40, height=20, count=1, dtype="uint8",
+                       crs="EPSG:4490", transform=from_origin(LON0 - 0.01, LAT0 + 0.02, 0.002, 0.002),
+                       nodata=0) as ds:
+        ds.write(np.full((1, 20, 40), 50, dtype="uint8"))
+    cases.append(Case("wrong_band", "landcover.tif", "band 3 of a one-band raster", "error",
+                      {"band": 3}, "InputError", ["band"], role="raster"))
+
+    # -- what the writers must keep (or refuse, naming the limit)
+    cases.append(Case("case_duplicates", "case_duplicates.geojson", "columns Name and name", "ok",
+                      role="output", output=".gpkg"))
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"Name": "甲", "name": "乙"}, "geometry": json.loads(
+            shapely.to_geojson(g))} for g in TRUTH]}
+    (out / "case_duplicates.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    rng = np.random.default_rng(5)
+    order = rng.permutation(60)
+    many = gpd.GeoDataFrame({"序号": np.arange(60)}, crs="EPSG:4490",
+                            geometry=[_square(LON0 + 0.002 * (k % 10), LAT0 + 0.002 * (k // 10)) for k in order])
+    _write(many, out / "many_rows.gpkg")
+    cases.append(Case("fgb_row_order", "many_rows.gpkg", "rows scattered in space, written to FlatGeobuf",
+                      "ok", role="output", output=".fgb"))
+    ang = np.linspace(0, 2 * np.pi, 2500)[:-1]
+    big = Polygon(np.c_[LON0 + 0.01 * np.cos(ang), LAT0 + 0.01 * np.sin(ang)])
+    _write(gpd.GeoDataFrame({"名称": ["大地块"]}, geometry=[big], crs="EPSG:4490"), out / "long_wkt.gpkg")
+    cases.append(Case("long_wkt_xlsx", "long_wkt.gpkg", "a geometry whose WKT is longer than an Excel cell",
+                      "error", {"wkt": True}, "OutputError", ["32,767", ".gpkg"], role="output", output=".xlsx"))
+    square = [(x, y) for x, y in TRUTH[0].exterior.coords]
+    _raw_layer(out / "measured.gpkg", [_wkb_polygon_m([(x, y, 7.5) for x, y in square], False),
+                                       _wkb_polygon_m([(x, y, 2.0, 7.5) for x, y in square], True)],
+               ["M", "ZM"], "EPSG:4490")
+    cases.append(Case("measured_shapefile", "measured.gpkg", "polygons with M (and Z) values to a Shapefile",
+                      "ok", role="output", output=".shp"))
+    dxf = gpd.GeoDataFrame({"Layer": ["地块", "地块"]}, geometry=TRUTH[:2], crs=None)
+    pyogrio.write_dataframe(dxf, out / "drawing.dxf", driver="DXF")
+    cases.append(Case("dxf_null_column", "drawing.dxf", "a CAD drawing: every DXF has an all-NULL column",
+                      "ok", {"crs": "EPSG:4490"}))
+    _write(t, out / "plain.gpkg")
+    nan_map = t.copy()
+    nan_map.loc[1, "geometry"] = Polygon([(x0, y0), (np.nan, y0), (x0 + 0.001, y0 + 0.001)])
+    _write(nan_map, out / "nan_coords.gpkg")
+    cases.append(Case("nan_map", "nan_coords.gpkg", "a layer with a NaN vertex, drawn", "ok", warns=True,
+                      role="map"))
+
+    assert tuple(c.name for c in cases) == ROUND_TWO
+    (out / "cases_round_two.json").write_text(json.dumps([asdict(c) for c in cases], ensure_ascii=False, indent=1),
+                                              encoding="utf-8")
+    return cases
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "bad_inputs")
-    built = build(target)
-    print(f"{len(built)} cases written to {target}/ (cases.json lists them)")
+    built = build(target) + build_round_two(target)
+    print(f"{len(built)} cases written to {target}/ (cases.json and cases_round_two.json list them)")

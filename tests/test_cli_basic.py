@@ -35,7 +35,8 @@ def test_area_command_needs_crs(tmp_path):
     p = tmp_path / "nocrs.gpkg"
     gpd.GeoDataFrame(geometry=[box(280_000, 3_465_000, 281_000, 3_466_000)]).to_file(p, crs=None)
     r = CliRunner().invoke(main, ["area", str(p)])
-    assert r.exit_code != 0 and "EPSG:4549" in r.output
+    # 280 km east is Kunshan in UTM 51N or in GK CM 123°E (and Anhui in EPSG:4549): both named, 4549 not
+    assert r.exit_code == 2 and "EPSG:4550" in r.output and "EPSG:32651" in r.output and "EPSG:4549" not in r.output
     r = CliRunner().invoke(main, ["area", str(p), "--crs", "EPSG:4549"])
     # 1 km x 1 km drawn 220 km west of CM 120E: GK scale k^2 = 1.0012, so 0.9988 km² on the ellipsoid
     assert r.exit_code == 0 and "0.9988" in r.output

@@ -110,9 +110,14 @@ def test_gcj_refuses_projected_input():
 
 
 def test_ensure_crs_missing_names_the_likely_crs():
-    g = gpd.GeoDataFrame(geometry=[Point(280_000, 3_465_000)])
+    g = gpd.GeoDataFrame(geometry=[Point(557_000, 3_465_000)])  # central Suzhou in GK CM 120°E
     with pytest.raises(CRSError, match="EPSG:4549"):
         sg.ensure_crs(g)
+    # 280 km east is 117.7°E in EPSG:4549 (Anhui), but Kunshan in UTM 51N and in GK CM 123°E: both named
+    utm = gpd.GeoDataFrame(geometry=[Point(280_000, 3_465_000)])
+    with pytest.raises(CRSError, match="EPSG:4550.*EPSG:32651.*cannot tell apart") as err:
+        sg.ensure_crs(utm)
+    assert "EPSG:4549" not in str(err.value) and "GCJ-02" not in str(err.value)
     g40 = gpd.GeoDataFrame(geometry=[Point(40_280_000, 3_465_000)])
     with pytest.raises(CRSError, match="EPSG:4528"):
         sg.ensure_crs(g40)

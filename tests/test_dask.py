@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from click.testing import CliRunner
 from test_threads import make_parcels
 
@@ -126,3 +127,38 @@ def test_missing_geometries_and_an_empty_partition(client, parcels, single):
     got = sg.validate_parcels(uneven).compute()
     _same(got, single)
     assert np.isnan(got.loc[got.geometry.isna(), "parcel_area_m2"]).all()
+
+
+def test_cli_engine_dask_keeps_every_reading_option_of_the_parcels(parcels, tmp_path):
+    """Parcels in Xi'an 1980 / GK CM 120°E accepted with --approximate-datum: the same report on a cluster.
+
+    The dask engine once passed on only --layer, --encoding and --crs: the run
+    failed on the workers with a hint spelled for Python.
+    """
+    from bad_inputs import to_legacy
+
+    from suzhou_geo.cli import main
+
+    sub = parcels.iloc[:600]
+    geoms = np.asarray(sub.geometry.values, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    legacy = geoms.copy()
+    legacy[ok] = to_legacy(list(geoms[ok]), 2385)  # through an independent PROJ definition
+    src = tmp_path / "p2385.gpkg"
+    pyogrio.write_dataframe(sub.set_geometry(gpd.GeoSeries(legacy, index=sub.index), crs="EPSG:2385"), src)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["validate", str(src), "-o", str(tmp_path / "r.gpkg"), "--no-schemes",
+                                   "--engine", "dask", "--workers", "1"])
+    assert refused.exit_code == 2 and "--approximate-datum" in refused.output and "approximate_datum=" not in \
+        refused.output
+    local = runner.invoke(main, ["validate", str(src), "-o", str(tmp_path / "local.parquet"), "--no-schemes",
+                                 "--approximate-datum", "--batch-size", "250"])
+    assert local.exit_code == 0, local.output
+    out = runner.invoke(main, ["validate", str(src), "-o", str(tmp_path / "dask.parquet"), "--no-schemes",
+                               "--approximate-datum", "--engine", "dask", "--workers", "1", "--batch-size", "250"])
+    assert out.exit_code == 0, out.output
+    a, b = gpd.read_parquet(tmp_path / "local.parquet"), gpd.read_parquet(tmp_path / "dask.parquet")
+    _same(b, a)
+    approx = b["approximate_position"].to_numpy()
+    assert len(b) == 600 and approx.sum() == ok.sum() - 1  # every usable parcel (row 8 is a point)
+    assert b["reasons"][approx].str.contains("西安1980").all()

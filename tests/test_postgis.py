@@ -460,7 +460,7 @@ def test_insert_path_for_other_drivers_writes_the_same(postgis_server, monkeypat
 @pg
 def test_write_errors(postgis_server):
     frame = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)], crs=4490)
-    with pytest.raises(OutputError, match="needs layer="):
+    with pytest.raises(OutputError, match="needs the table to create.*layer='report'"):
         write_layer(frame, postgis_server.uri())
     with pytest.raises(OutputError, match="schema 'nowhere' does not exist"):
         write_layer(frame, postgis_server.uri(), layer="nowhere.t")

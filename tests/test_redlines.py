@@ -385,3 +385,20 @@ def test_partly_unknown_kind_column_is_refused():
     # a column whose values never name a kind (here: categories) is simply not a kind column
     cats = gdf.assign(红线类型=["重要湿地", "湿地公园", "森林公园"])
     assert set(load_redlines(cats).kind) == {"ecological_protection_redline"}
+
+
+def test_check_floor_converts_its_geometry_back_once(monkeypatch):
+    """Every area of a floor check (total, removed, each county-level unit) comes from one conversion."""
+    import suzhou_geo.measure as measure
+
+    calls = []
+    real = measure.ensure_crs
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measure, "ensure_crs", counting)
+    fc = sg.check_floor("苏州市", minus=sg.datasets.parcels().iloc[:50])
+    assert calls == [2 + 9]  # total, removed and the nine county-level units, measured together
+    assert fc.by_district["area_km2"].sum() == pytest.approx(fc.area_km2, abs=1e-3)

@@ -477,13 +477,14 @@ def shared_border(a: Any, b: Any, *, tolerance_m: float = BORDER_TOLERANCE_M) ->
     """
     ca, cb = resolve_name(a), resolve_name(b)
     if ca == cb:
-        raise ValueError(f"{a!r} and {b!r} are the same jurisdiction")
+        raise InputError(f"{a!r} and {b!r} are the same jurisdiction", source="shared_border",
+                         hint="name two neighbouring jurisdictions")
     line = border_line_metric(ca, cb, tolerance_m)
     t = units_table().set_index("adcode")
     if line.is_empty or line.length <= tolerance_m:
-        raise ValueError(
-            f"{t.loc[ca, 'name_zh']} and {t.loc[cb, 'name_zh']} share no border "
-            f"(within {tolerance_m:g} m); see suzhou_geo.neighbours({t.loc[ca, 'name_zh']!r})."
+        raise InputError(
+            f"{t.loc[ca, 'name_zh']} and {t.loc[cb, 'name_zh']} share no border (within {tolerance_m:g} m)",
+            source="shared_border", hint=f"see suzhou_geo.neighbours({t.loc[ca, 'name_zh']!r}) for its neighbours",
         )
     geo = gpd.GeoSeries([line], crs=CGCS2000_GK_CM120).to_crs(CGCS2000)
     out = gpd.GeoDataFrame(

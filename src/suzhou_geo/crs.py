@@ -272,8 +272,21 @@ def gcj02_to_wgs84(obj: Any, lat: Any = None):
 # --------------------------------------------------------------------------- CRS checks
 
 
+#: Where a layer about Suzhou lies (lon/lat): 苏州市 and its neighbours, with half a degree around them.
+REGION_BOX = (119.0, 30.0, 122.8, 33.0)
+#: Projected CRSs that plain metres (no zone prefix) around Suzhou may be in, most likely first:
+#: CGCS2000 3-degree Gauss-Krüger CM 120°E (Suzhou), CM 117°E and CM 123°E (its neighbours' zones), and
+#: WGS 84 / UTM zones 50N and 51N (GPS, remote sensing).
+PLAIN_METRES = ("EPSG:4549", "EPSG:4548", "EPSG:4550", "EPSG:32650", "EPSG:32651")
+
+
 def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[str]:
-    """Name the CRSs that coordinate magnitudes around Suzhou suggest.
+    """Name the CRSs that coordinate magnitudes around Suzhou suggest; all of them when several fit.
+
+    Plain projected metres are tried in every CRS of :data:`PLAIN_METRES`: a
+    CRS fits when it puts the layer's centre around Suzhou (:data:`REGION_BOX`).
+    The same numbers can fit two CRSs (UTM zone 51N and Gauss-Krüger CM 123°E
+    differ by about 100 m there): both are named, and the caller says so.
 
     Parameters
     ----------
@@ -291,24 +304,39 @@ def guess_crs(bounds: tuple[float, float, float, float] | np.ndarray) -> list[st
     ['EPSG:4549']
     >>> guess_crs((40536000, 3430000, 40630000, 3560000))  # the same with the zone-40 prefix
     ['EPSG:4528']
+    >>> guess_crs((280000, 3460000, 300000, 3480000))  # Kunshan in UTM zone 51N, or in GK CM 123E
+    ['EPSG:4550', 'EPSG:32651']
     """
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     out: list[str] = []
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
         out += [CGCS2000, GCJ02]
-    elif 40_000_000 <= minx and maxx <= 41_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
-        out.append(CGCS2000_GK_ZONE40)
-    elif 41_000_000 <= minx and maxx <= 42_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
-        out.append("EPSG:4529")
+    elif 39_000_000 <= minx and maxx <= 42_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
+        out.append({39: "EPSG:4527", 40: CGCS2000_GK_ZONE40, 41: "EPSG:4529"}[int(minx // 1_000_000)])
     elif 0 < minx and maxx < 1_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
-        out.append(CGCS2000_GK_CM120 if minx > 100_000 else "EPSG:4550")
+        out += [c for c in PLAIN_METRES if _centre_near_suzhou(c, minx, miny, maxx, maxy)]
     elif 12_000_000 <= minx and maxx <= 15_000_000 and 2_000_000 <= miny <= maxy <= 6_000_000:
         out.append(WEB_MERCATOR)
-    elif 2_000_000 <= minx <= maxx <= 6_000_000 and (
-        0 < miny and maxy < 1_000_000 or 40_000_000 <= miny and maxy <= 41_000_000
-    ):
+    elif _swapped_metres(bounds):
         out.append("swapped axes (X=northing, Y=easting): swap x and y, then EPSG:4549/4528")
     return out
+
+
+def _centre_near_suzhou(crs: str, minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    lon, lat = _to_lonlat(crs).transform((minx + maxx) / 2, (miny + maxy) / 2)
+    x0, y0, x1, y1 = REGION_BOX
+    return bool(x0 <= lon <= x1 and y0 <= lat <= y1)
+
+
+_LONLAT: dict[str, Any] = {}
+
+
+def _to_lonlat(crs: str):
+    from pyproj import Transformer
+
+    if crs not in _LONLAT:
+        _LONLAT[crs] = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return _LONLAT[crs]
 
 
 # --------------------------------------------------------------------------- legacy datums
@@ -847,7 +875,15 @@ def _swapped_degrees(b: np.ndarray) -> bool:
     return bool(CHINA_BOX[1] <= b[0] and b[2] <= CHINA_BOX[3] and CHINA_BOX[0] <= b[1] and b[3] <= CHINA_BOX[2])
 
 
-def _swapped(b: np.ndarray, guesses: list[str], name: str, spelling, label: str) -> CRSError | None:
+def _swapped_metres(b: np.ndarray) -> bool:
+    """Gauss-Krüger metres with the northing in x (with or without the zone prefix in y)."""
+    minx, miny, maxx, maxy = (float(v) for v in b)
+    return 2_000_000 <= minx <= maxx <= 6_000_000 and (
+        0 < miny and maxy < 1_000_000 or 40_000_000 <= miny and maxy <= 41_000_000
+    )
+
+
+def _swapped(b: np.ndarray, name: str, spelling, label: str) -> CRSError | None:
     """Return the error for swapped axes (degrees or Gauss-Krüger metres), or None if the axes look right.
 
     *label* says what the layer declares (``"has no CRS"``, ``"declares EPSG:4549 (…)"``).
@@ -855,7 +891,7 @@ def _swapped(b: np.ndarray, guesses: list[str], name: str, spelling, label: str)
     if _swapped_degrees(b):
         what = (f"latitude/longitude with the axes swapped: x runs {b[0]:.4f}–{b[2]:.4f} (a latitude), "
                 f"y {b[1]:.4f}–{b[3]:.4f} (a longitude)")
-    elif any("swapped" in g for g in guesses):
+    elif _swapped_metres(b):
         what = f"Gauss-Krüger metres with x and y swapped: x holds the northing (bounds {_round(b)})"
     else:
         return None
@@ -890,14 +926,14 @@ def _projected_lonlat_bounds(crs: CRS, b: np.ndarray) -> np.ndarray | None:
 
 def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     """Refuse coordinates that cannot be in *crs* around China, naming what they look like."""
-    guesses = guess_crs(b)
-    swapped = _swapped(b, guesses, name, spelling, f"declares {_describe(crs)}")
+    swapped = _swapped(b, name, spelling, f"declares {_describe(crs)}")
     if swapped is not None:
         ll = None if crs.is_geographic else _projected_lonlat_bounds(crs, b)
         if ll is None or not _in_box(ll):  # a projected layer whose coordinates fit it is not swapped
             raise swapped
     if crs.is_geographic:
         if not _is_degrees(b):
+            guesses = guess_crs(b)  # only to say what they look like
             like = f"; they look like {guesses[0]}" if guesses else ""
             fix = arg("crs", f"'{guesses[0] if guesses else 'EPSG:4549'}'", spelling)
             over = arg("override_crs", "True", spelling)
@@ -911,6 +947,7 @@ def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     ll = _projected_lonlat_bounds(crs, b)
     if ll is not None and _in_box(ll):
         return
+    guesses = guess_crs(b)  # only to say what they look like
     like = ""
     if guesses:
         like = f"; they look like {guesses[0]}"
@@ -1096,13 +1133,22 @@ def _refuse_legacy(crs: CRS, datum: str, name: str, spelling) -> None:
 
 def _missing(bounds, name: str, spelling) -> None:
     guesses = guess_crs(bounds) if bounds is not None else []
-    swapped = _swapped(bounds, guesses, name, spelling, "has no CRS") if bounds is not None else None
+    swapped = _swapped(bounds, name, spelling, "has no CRS") if bounds is not None else None
     if swapped is not None:
         raise swapped
     look = f" The coordinates (bounds {_round(bounds)}) look like {' or '.join(guesses)}." if guesses else ""
+    projected = [g for g in guesses if g.startswith("EPSG") and g != CGCS2000]
+    if len(projected) > 1:
+        named = " and ".join(_describe(g) for g in projected)
+        look = (f" The coordinates (bounds {_round(bounds)}) fit {len(projected)} CRSs, {named}, which the numbers "
+                "cannot tell apart (they put the same point tens to hundreds of metres apart): ask whoever made the "
+                "file which it is.")
     example = guesses[0] if guesses else "EPSG:4549"
     fix = arg("crs", f"'{example}'", spelling)
-    gcj = arg("crs", "'GCJ-02'", spelling)
+    if len(projected) > 1 and fix:
+        fix = " or ".join(arg("crs", f"'{g}'", spelling) for g in projected)
+    # Amap/Gaode coordinates are longitude/latitude: suggested for degrees (or when nothing fits) only
+    gcj = arg("crs", "'GCJ-02'", spelling) if not projected else None
     raise CRSError(
         f"has no coordinate reference system (no .prj, a database table with SRID 0, or a frame without a CRS).{look} "
         "The library never guesses",

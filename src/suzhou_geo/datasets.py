@@ -32,6 +32,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from .errors import InputError
 from .io.bundled import data_path
 
 __all__ = ["available", "get_path", "parcels", "redlines", "projects", "redlines_adjusted", "layer", "LAYERS"]
@@ -69,13 +70,14 @@ def get_path(name: str) -> Path:
 
     Raises
     ------
-    KeyError
+    suzhou_geo.errors.InputError
         An unknown name (the message lists the valid ones).
     """
     try:
         parts = _FILES[name]
     except KeyError:
-        raise KeyError(f"no bundled dataset {name!r}; available: {', '.join(_FILES)}") from None
+        raise InputError(f"no bundled dataset {name!r}", source="datasets",
+                         hint=f"choose one of {', '.join(_FILES)}") from None
     return data_path(*parts)
 
 
@@ -171,8 +173,8 @@ def layer(name: str) -> Any:
 
     Raises
     ------
-    LookupError
-        When the name is unknown.
+    suzhou_geo.errors.InputError
+        When the name is unknown (the message lists the names).
 
     Examples
     --------
@@ -186,7 +188,8 @@ def layer(name: str) -> Any:
 
         return scheme(name.split(":", 1)[1])
     if key not in LAYERS:
-        raise LookupError(f"unknown bundled layer {name!r}; choose {', '.join(LAYERS)} or scheme:NAME")
+        raise InputError(f"unknown bundled layer {name!r}", source="datasets",
+                         hint=f"choose one of {', '.join(LAYERS)}, or scheme:NAME")
     return _LAYER_MAKERS[key]()
 
 

@@ -40,6 +40,9 @@ parcels.shp: 第 67 个要素 feature 67: NaN coordinates
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 __all__ = [
@@ -55,6 +58,8 @@ __all__ = [
     "SuzhouGeoWarning",
     "missing_extra",
     "arg",
+    "arg_name",
+    "spelled",
     "Row",
     "row_at",
 ]
@@ -280,13 +285,48 @@ def missing_extra(package: str, extra: str, what: str) -> MissingDependencyError
     )
 
 
-def arg(option: str, value: str, spelling: dict[str, str | None] | None = None) -> str | None:
+#: The spellings in force (innermost last): pushed by :func:`spelled` for the duration of a call.
+_SPELLINGS: ContextVar[tuple[tuple[Mapping[str, str | None], bool], ...]] = ContextVar(
+    "suzhou_geo_spellings", default=()
+)
+
+
+@contextmanager
+def spelled(spelling: Mapping[str, str | None] | None, *, only: bool = False) -> Iterator[None]:
+    """Spell options as *spelling* says in every message raised inside the block.
+
+    The command line wraps each subcommand in one (its flags, ``only=True``:
+    an option it does not offer is not suggested at all); reading a
+    :class:`suzhou_geo.io.Source` wraps the read in the spelling of whoever made
+    that source.  Innermost wins; an explicit *spelling* given to :func:`arg` wins
+    over all of them.
+
+    Examples
+    --------
+    >>> with spelled({"band": "--band {value}"}, only=True):
+    ...     arg("band", "2"), arg("chunk", "512")
+    ('--band 2', None)
+    >>> arg("band", "2")
+    'band=2'
+    """
+    if not spelling and not only:
+        yield
+        return
+    token = _SPELLINGS.set((*_SPELLINGS.get(), (dict(spelling or {}), only)))
+    try:
+        yield
+    finally:
+        _SPELLINGS.reset(token)
+
+
+def arg(option: str, value: str, spelling: Mapping[str, str | None] | None = None) -> str | None:
     """How to tell the user to pass *option* with *value*, in the terms of the function they called.
 
     *spelling* maps option names to templates with ``{value}`` (a Python keyword
     such as ``"redlines_crs={value}"``, a CLI flag such as ``"--redlines-crs {value}"``);
     ``None`` for an option the caller does not offer.  Without a template the
-    option is spelled as a Python keyword argument of the same name.
+    spellings in force (:func:`spelled`) decide, innermost first; without any,
+    the option is spelled as a Python keyword argument of the same name.
 
     Examples
     --------
@@ -297,12 +337,35 @@ def arg(option: str, value: str, spelling: dict[str, str | None] | None = None) 
     >>> arg("datum_shift", "{...}", {"datum_shift": None}) is None
     True
     """
-    spelling = spelling or {}
-    if option in spelling:
-        tmpl = spelling[option]
-        if tmpl is None:
+    for table, only in ((spelling or {}, False), *reversed(_SPELLINGS.get())):
+        if option in table:
+            return _spell(table[option], value)
+        if only:
             return None
-        if tmpl.startswith("--"):  # a command-line flag takes the bare value, not a Python literal
-            value = value.strip("'\"")
-        return tmpl.format(value=value)
     return f"{option}={value}"
+
+
+def arg_name(option: str) -> str:
+    """Return the name of *option* as the caller spells it, without a value (to say where a problem is).
+
+    Examples
+    --------
+    >>> arg_name("distance_m")
+    'distance_m'
+    >>> with spelled({"distance_m": "--distance {value}"}, only=True):
+    ...     arg_name("distance_m")
+    '--distance'
+    """
+    spelled_as = arg(option, "\x00")
+    if spelled_as is None:
+        return option
+    head = spelled_as.split("\x00")[0].rstrip(" =")
+    return head or spelled_as.split()[0]
+
+
+def _spell(template: str | None, value: str) -> str | None:
+    if template is None:
+        return None
+    if template.startswith("--"):  # a command-line flag takes the bare value, not a Python literal
+        value = value.strip("'\"")
+    return template.format(value=value)

@@ -12,10 +12,36 @@ from typing import Any
 import numpy as np
 import shapely
 
-__all__ = ["POLYGON_TYPES", "polygonal_part", "polygonal_parts", "densify_transform"]
+__all__ = ["POLYGON_TYPES", "polygonal_part", "polygonal_parts", "densify_transform", "flat_parts",
+           "nonfinite_rows"]
 
 #: shapely type ids of Polygon and MultiPolygon.
 POLYGON_TYPES = (3, 6)
+
+
+def flat_parts(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(single parts, row of each) of geometries, collections inside collections taken apart too.
+
+    ``ST_Collect`` and some converters nest collections (a GeometryCollection
+    holding a GeometryCollection holding a polygon); :func:`shapely.get_parts`
+    opens one level.
+
+    Examples
+    --------
+    >>> from shapely.geometry import GeometryCollection, Point, box
+    >>> parts, rows = flat_parts([GeometryCollection([GeometryCollection([box(0, 0, 1, 1)]), Point(5, 5)])])
+    >>> [p.geom_type for p in parts], rows.tolist()
+    (['Polygon', 'Point'], [0, 0])
+    """
+    parts, rows = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    while len(parts) and (shapely.get_type_id(parts) == 7).any():
+        nested = shapely.get_type_id(parts) == 7
+        inner, idx = shapely.get_parts(parts[nested], return_index=True)
+        keep = np.flatnonzero(~nested)
+        order = np.argsort(np.r_[keep, np.flatnonzero(nested)[idx]], kind="stable")
+        parts = np.r_[parts[keep], inner][order]
+        rows = np.r_[rows[keep], rows[nested][idx]][order]
+    return parts, rows
 
 
 def polygonal_part(geom: Any, empty: Any = None) -> Any:
@@ -44,7 +70,7 @@ def polygonal_part(geom: Any, empty: Any = None) -> Any:
         return empty
     if shapely.get_type_id(geom) in POLYGON_TYPES:
         return geom
-    parts = shapely.get_parts(geom)
+    parts, _ = flat_parts([geom])
     polys = parts[np.isin(shapely.get_type_id(parts), POLYGON_TYPES)]
     if not len(polys):
         return empty
@@ -69,7 +95,7 @@ def polygonal_parts(geoms: Any) -> np.ndarray:
     tid = shapely.get_type_id(geoms)
     odd = ~np.isin(tid, POLYGON_TYPES) & ~shapely.is_missing(geoms)
     if odd.any():
-        parts, idx = shapely.get_parts(geoms[odd], return_index=True)
+        parts, idx = flat_parts(geoms[odd])
         keep = np.isin(shapely.get_type_id(parts), POLYGON_TYPES)
         fixed = np.full(int(odd.sum()), None, dtype=object)
         if keep.any():
@@ -106,5 +132,27 @@ def densify_transform(geoms: Any, step: Any, transform) -> np.ndarray:
     """
     from .crs import densify
 
-    geoms = densify(np.asarray(geoms, dtype=object), step)
-    return shapely.transform(geoms, transform, interleaved=False)
+    geoms = np.asarray(geoms, dtype=object)
+    step = np.broadcast_to(np.asarray(step, dtype=float), (len(geoms),)).copy()
+    step[nonfinite_rows(geoms)] = np.inf  # NaN or infinite coordinates: converted as they are, never split
+    return shapely.transform(densify(geoms, step), transform, interleaved=False)
+
+
+def nonfinite_rows(geoms: Any) -> np.ndarray:
+    """Return, per geometry, whether any of its coordinates is NaN or infinite.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> nonfinite_rows([Point(0, 0), Point(float("inf"), 0), None]).tolist()
+    [False, True, False]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    present = ~shapely.is_missing(geoms)
+    bad = np.zeros(len(geoms), dtype=bool)
+    if present.any():
+        xy, idx = shapely.get_coordinates(geoms[present], return_index=True)
+        wrong = ~np.isfinite(xy).all(axis=1)
+        if wrong.any():
+            bad[np.flatnonzero(present)[np.unique(idx[wrong])]] = True
+    return bad

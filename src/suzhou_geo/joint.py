@@ -37,6 +37,7 @@ from .boundaries import (
     units_table,
 )
 from .crs import CGCS2000, CGCS2000_GK_CM120
+from .errors import InputError, arg, arg_name
 from .geometry import polygonal_part
 from .measure import area_km2, length_m
 
@@ -98,9 +99,10 @@ class JointPact:
     def __post_init__(self) -> None:
         parts = sorted(self.sourced + self.assumed)
         if parts != sorted(PACT_PARTS):
-            raise ValueError(
-                f"pact {self.key!r}: sourced + assumed must list each of {PACT_PARTS} once; "
-                f"got sourced={self.sourced}, assumed={self.assumed}"
+            raise InputError(
+                f"sourced + assumed must list each of {PACT_PARTS} once; got sourced={self.sourced}, "
+                f"assumed={self.assumed}", source=f"pact {self.key!r}",
+                hint="say for each part whether a source gives it (sourced) or it is assumed",
             )
 
     @property
@@ -185,7 +187,8 @@ def _pact(key: Any) -> JointPact:
         return key
     if key in JOINT_PACTS:
         return JOINT_PACTS[key]
-    raise ValueError(f"unknown pact {key!r}; known pacts: {', '.join(JOINT_PACTS)} (see suzhou_geo.JOINT_PACTS)")
+    raise InputError(f"unknown pact {key!r}; known pacts: {', '.join(JOINT_PACTS)}", source=arg_name("pact"),
+                     hint=f"pass {arg('pact', repr(DEFAULT_PACT))} or another of them (see suzhou_geo.JOINT_PACTS)")
 
 
 def _pair_pact(codes: frozenset[str], member_codes: frozenset[str], chosen: JointPact | None):
@@ -289,16 +292,18 @@ def joint_control_zone(
     t = units_table().set_index("adcode")
     for c in codes:
         if t.loc[c, "level"] != "county":
-            raise ValueError(
+            raise InputError(
                 f"{t.loc[c, 'name_zh']} is a prefecture-level city; joint-control pacts are between "
-                "county-level units (e.g. 昆山市, 嘉定区)"
+                "county-level units", source=arg_name("members"),
+                hint=f"name county-level units, e.g. {arg('members', _example_members())}",
             )
     rows, geoms = _pair_rows(t, codes, distance_m, chosen, tolerance_m)
     if not rows:
         names = ", ".join(t.loc[c, "name_zh"] for c in codes)
-        raise ValueError(
+        raise InputError(
             f"no two of {names} share a border (within {tolerance_m:g} m); a joint-control zone needs "
-            "neighbours. See suzhou_geo.neighbours(name)."
+            "neighbours", source=arg_name("members"), hint="choose neighbouring units (suzhou-geo jurisdictions, "
+                                                 "suzhou_geo.neighbours(name) lists them)",
         )
     method = (
         f"points within {distance_m:g} m of each shared border (boundary topology, {tolerance_m:g} m sliver "
@@ -315,6 +320,10 @@ def joint_control_zone(
     return out
 
 
+def _example_members() -> str:
+    return "('昆山市', '嘉定区')"
+
+
 def _resolve(members, distance_m, pact) -> tuple[JointPact | None, list[str], float]:
     """Return the chosen pact (or None for custom members), member adcodes and the distance."""
     chosen = _pact(pact) if pact is not None else None
@@ -322,15 +331,21 @@ def _resolve(members, distance_m, pact) -> tuple[JointPact | None, list[str], fl
         chosen = chosen or JOINT_PACTS[DEFAULT_PACT]
         members = chosen.members
     if isinstance(members, (str, int)):
-        raise ValueError(f"members must list at least two jurisdictions, e.g. ('昆山市', '嘉定区'); got {members!r}")
+        raise InputError(f"the members must be at least two jurisdictions, not {members!r}", source=arg_name("members"),
+                         hint=f"pass e.g. {arg('members', _example_members())}")
     codes = list(dict.fromkeys(resolve_name(m) for m in members))
     if len(codes) < 2:
-        raise ValueError(f"a joint-control zone needs at least two distinct members; got {list(members)!r}")
+        raise InputError(f"a joint-control zone needs at least two distinct members, not {list(members)!r}",
+                         source=arg_name("members"), hint=f"pass e.g. {arg('members', _example_members())}")
     if distance_m is None:
         distance_m = (chosen or JOINT_PACTS[DEFAULT_PACT]).distance_m
-    distance_m = float(distance_m)
-    if not np.isfinite(distance_m) or distance_m <= 0:
-        raise ValueError(f"distance_m must be a positive number of metres; got {distance_m!r}")
+    try:
+        distance_m = float(distance_m)
+    except (TypeError, ValueError):
+        pass
+    if not isinstance(distance_m, float) or not np.isfinite(distance_m) or distance_m <= 0:
+        raise InputError(f"the band's width must be a positive number of metres, not {distance_m!r}",
+                         source=arg_name("distance_m"), hint=f"pass e.g. {arg('distance_m', '500')}")
     return chosen, codes, distance_m
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import InputError, arg, arg_name
+
 __all__ = ["ClassTable", "LANDCOVER_CLASSES", "class_table"]
 
 
@@ -156,6 +158,14 @@ def _slug(text: str, code: int) -> str:
     return s or f"class_{code}"
 
 
+def _known_hint() -> str:
+    names = [n for n in (arg("classes", repr(k)) for k in sorted(LANDCOVER_CLASSES)) if n]
+    if not names:
+        return "choose one of the known products"
+    python = not names[0].startswith("-")  # a Python caller may also pass its own table
+    return "pass " + " or ".join(names) + (", or a dict {code: name}" if python else "")
+
+
 def class_table(classes: Any) -> ClassTable | None:
     """Resolve *classes* to a :class:`ClassTable`.
 
@@ -172,9 +182,9 @@ def class_table(classes: Any) -> ClassTable | None:
 
     Raises
     ------
-    ValueError
-        For an unknown product name (the message lists the known ones) or a
-        dict whose keys are not integers.
+    suzhou_geo.errors.InputError
+        For an unknown product name (the message lists the known ones), a dict
+        whose keys are not integers, or anything else.
 
     Examples
     --------
@@ -189,10 +199,8 @@ def class_table(classes: Any) -> ClassTable | None:
         key = classes.strip().lower().replace("-", "_").replace(" ", "_")
         key = _ALIASES.get(key, key)
         if key not in LANDCOVER_CLASSES:
-            raise ValueError(
-                f"unknown land-cover product {classes!r}; known: {sorted(LANDCOVER_CLASSES)}, "
-                "or pass a dict {code: name}"
-            )
+            raise InputError(f"unknown land-cover product {classes!r}; known: {sorted(LANDCOVER_CLASSES)}",
+                             source=arg_name("classes"), hint=_known_hint())
         return LANDCOVER_CLASSES[key]
     if isinstance(classes, Mapping):
         table: dict[int, tuple[str, str, str]] = {}
@@ -200,9 +208,9 @@ def class_table(classes: Any) -> ClassTable | None:
             try:
                 icode = int(code)
             except (TypeError, ValueError):
-                raise ValueError(
-                    f"class codes must be integers; got {code!r} in classes={dict(classes)!r}"
-                ) from None
+                raise InputError(f"class codes must be integers; got {code!r} in {dict(classes)!r}",
+                                 source=arg_name("classes"),
+                                 hint="give the codes as integers: {10: 'Tree cover', …}") from None
             if isinstance(name, (tuple, list)):
                 en = str(name[0])
                 zh = str(name[1]) if len(name) > 1 else en
@@ -213,7 +221,7 @@ def class_table(classes: Any) -> ClassTable | None:
         if len(set(keys)) != len(keys):  # two names that slug alike: fall back to codes
             table = {c: (f"class_{c}", en, zh) for c, (_, en, zh) in table.items()}
         return ClassTable(name="custom", title="user class table", classes=table)
-    raise TypeError(
-        f"classes must be a product name ({sorted(LANDCOVER_CLASSES)}), a dict or None; "
-        f"got {type(classes).__name__}"
+    raise InputError(
+        f"a class table is a product name ({sorted(LANDCOVER_CLASSES)}), a dict or None, not a "
+        f"{type(classes).__name__}", source=arg_name("classes"), hint="pass 'worldcover', 'clcd' or {code: name}",
     )

@@ -22,7 +22,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from .crs import CGCS2000, CGCS2000_GK_CM120, GCJ02, ensure_crs, transformer
+from .crs import CGCS2000, CGCS2000_GK_CM120, ensure_crs, gcj02_to_wgs84, is_gcj02, transformer
+from .errors import CRSError, InputError, arg
 
 __all__ = ["area_km2", "area_m2", "length_m", "area_m2_fast", "area_m2_projected", "GEOD", "EQUAL_AREA_CRS"]
 
@@ -50,10 +51,11 @@ def _as_geographic(obj: Any, crs: Any = None):
             s = ensure_crs(gpd.GeoSeries(geoms), assume=crs)
             geoms = np.asarray(s.values)
         return geoms, None
-    raise TypeError(
-        f"expected a shapely geometry, GeoSeries, GeoDataFrame or Layer; got {type(obj).__name__} "
-        "(suzhou_geo.area_m2 and its kin also read files). "
-        "A bare shapely geometry is taken as CGCS2000 longitude/latitude unless crs= says otherwise."
+    raise InputError(
+        f"cannot measure a {type(obj).__name__}", source="measure",
+        hint="give a shapely geometry, a GeoSeries, a GeoDataFrame or a Layer (suzhou_geo.area_m2 and its kin "
+             "also read files); a bare shapely geometry is taken as CGCS2000 longitude/latitude unless "
+             f"{arg('crs', '…')} says otherwise",
     )
 
 
@@ -106,7 +108,7 @@ def area_m2(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
         values = shapely.area(proj).astype(float)
         values[shapely.is_missing(geoms)] = np.nan
     else:
-        raise ValueError(f"method must be 'ellipsoidal' or 'gk', not {method!r}")
+        _bad_method(method)
     return _wrap(values, index, "area_m2")
 
 
@@ -173,8 +175,14 @@ def length_m(obj: Any, method: Method = "ellipsoidal", *, crs: Any = None):
         proj = np.where(is_poly, shapely.boundary(proj), proj)
         values = shapely.length(proj).astype(float)
     else:
-        raise ValueError(f"method must be 'ellipsoidal' or 'gk', not {method!r}")
+        _bad_method(method)
     return _wrap(values, index, "length_m")
+
+
+def _bad_method(method: Any) -> None:
+    raise InputError(f"the method must be 'ellipsoidal' or 'gk', not {method!r}", source="measure",
+                     hint=f"pass {arg('method', repr('ellipsoidal'))} (on the GRS80 ellipsoid, as official land "
+                          f"statistics) or {arg('method', repr('gk'))} (planar, EPSG:4549)")
 
 
 def area_m2_fast(geoms: Any, crs: Any = CGCS2000) -> np.ndarray:
@@ -208,11 +216,27 @@ def area_m2_fast(geoms: Any, crs: Any = CGCS2000) -> np.ndarray:
     if hasattr(geoms, "crs") and hasattr(geoms, "values"):
         crs = geoms.crs
         geoms = np.asarray(geoms.values)
-    if isinstance(crs, str) and crs.strip().lower() in {"gcj-02", "gcj02"} or crs == GCJ02:
-        raise ValueError("convert GCJ-02 coordinates with gcj02_to_wgs84 before measuring")
-    t = Transformer.from_crs(crs, EQUAL_AREA_CRS, always_xy=True)
+    geoms = np.asarray(geoms, dtype=object)
+    if is_gcj02(crs):  # Amap/Gaode coordinates: converted to CGCS2000 first
+        geoms, crs = gcj02_to_wgs84(geoms), CGCS2000
+    t = _transformer(crs, EQUAL_AREA_CRS)
     proj = shapely.transform(np.asarray(geoms, dtype=object), t.transform, interleaved=False)
     return shapely.area(proj).astype(float)
+
+
+def _crs(crs: Any) -> CRS:
+    """*crs* as a pyproj CRS, or a CRSError saying it is not one."""
+    from pyproj.exceptions import CRSError as ProjCRSError
+
+    try:
+        return CRS.from_user_input(crs)
+    except ProjCRSError as exc:
+        raise CRSError(f"{crs!r} is not a CRS ({exc})", source="measure",
+                       hint=f"pass e.g. {arg('crs', repr(CGCS2000))}, or 'GCJ-02' for Amap/Gaode coordinates") from None
+
+
+def _transformer(src: Any, dst: Any) -> Transformer:
+    return Transformer.from_crs(_crs(src), dst, always_xy=True)
 
 
 #: Largest error (m²) allowed to :func:`area_m2_projected`'s shortcut (a tenth of a thousandth of the
@@ -265,9 +289,10 @@ def area_m2_projected(geoms: Any, crs: Any = CGCS2000_GK_CM120) -> np.ndarray:
     True
     """
     geoms = np.asarray(geoms, dtype=object)
-    crs = CRS.from_user_input(crs)
+    crs = _crs(crs)
     if not crs.is_projected:
-        raise ValueError(f"area_m2_projected needs a projected CRS, not {crs.name}; use area_m2_fast")
+        raise CRSError(f"area_m2_projected needs a projected CRS, not {crs.name}", source="measure",
+                       hint="use area_m2_fast for geographic coordinates")
     planar = shapely.area(geoms).astype(float)
     out = np.where(shapely.is_missing(geoms), np.nan, 0.0)
     todo = np.flatnonzero(planar > 0)

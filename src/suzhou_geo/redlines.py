@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -318,7 +319,8 @@ def redline_layer(source: Any = None, *, invalid: str | None = None, spelling: d
     invalid = invalid or getattr(source, "invalid", None) or "raise"
     if invalid not in _INVALID:
         raise InputError(f"invalid must be one of {_INVALID}, not {invalid!r}", source="load_redlines")
-    spelling = {**(getattr(source, "spelling", None) or {}), **(spelling or {})} or None
+    # the spelling of whoever made the Source (the command line) wins over this function's own
+    spelling = {**(spelling or {}), **(getattr(source, "spelling", None) or {})} or None
     options = {k: v for k, v in options.items() if v is not None and v is not False}
     if source is None and not options:
         return _sample()
@@ -340,6 +342,12 @@ def _normalise_layer(lay: Layer, invalid: str, *, illustrative: bool, data_note:
                      notes: tuple = (), spelling: dict | None = None) -> Layer:
     """Refuse or drop unusable features, then normalise columns, fill jurisdictions, say what was done."""
     label = lay.provenance.name
+    if len(lay) == 0:
+        raise InputError(
+            "has no features: a redline layer without a single polygon cannot be checked against a floor "
+            "(it would give 0 km²)", source=label,
+            hint="check the file, and the layer or query that selects its features",
+        )
     _refuse_non_polygons(lay, label)
     keep, dropped, more = _screen_features(lay, label, invalid, spelling)
     lay = lay.subset(keep)
@@ -696,28 +704,30 @@ def _dissolved(red: Layer, kind: str | None):
     return red.cached(("dissolved", kind), make)
 
 
-def _to_geographic(geom):
-    """Convert a geometry in EPSG:4549 back to CGCS2000 longitude/latitude (vertex for vertex)."""
-    return gpd.GeoSeries([geom], crs=CGCS2000_GK_CM120).to_crs(CGCS2000).iloc[0]
+def _geographic(geoms_metric: list) -> np.ndarray:
+    """Convert EPSG:4549 geometries back to CGCS2000 longitude/latitude, vertex for vertex, in one conversion."""
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(CGCS2000_GK_CM120, CGCS2000, always_xy=True)
+    return shapely.transform(np.asarray(geoms_metric, dtype=object), t.transform, interleaved=False)
 
 
-def _km2(geom_metric) -> float:
-    """Ellipsoidal area (km²) of a polygonal geometry in EPSG:4549, measured with Geod on GRS80."""
-    poly = polygonal_part(geom_metric, empty=shapely.Polygon())
-    if poly.is_empty:
-        return 0.0
-    return float(area_km2(_to_geographic(poly)))
+def _km2(geoms_lonlat: np.ndarray) -> np.ndarray:
+    """Ellipsoidal areas (km²) of polygonal geometries in CGCS2000, measured with Geod on GRS80, in one call."""
+    polys = [polygonal_part(g, empty=shapely.Polygon()) for g in geoms_lonlat]
+    return np.asarray(area_km2(gpd.GeoSeries(polys, crs=CGCS2000)), dtype=float)
 
 
 def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
-    """(clipped minus the parcels, removed km², notes): the parcels are read like validation reads them."""
+    """(clipped minus the parcels, what they remove, notes): the parcels are read like validation reads them."""
     spell = {"crs": "minus_crs={value}", "override_crs": None, "swap_xy": None,
              "datum_shift": "minus=sg.Source(…, datum_shift={value})",
              "approximate_datum": "minus=sg.Source(…, approximate_datum={value})", **(spelling or {})}
     if isinstance(minus, shapely.Geometry):
         minus = gpd.GeoSeries([minus], crs=minus_crs or CGCS2000)
         minus_crs = None
-    lay = read(minus, crs=minus_crs, name=None if isinstance(minus, (str,)) else "minus", expect="polygon",
+    data = getattr(minus, "data", minus)  # a Source: its file names it in messages
+    lay = read(minus, crs=minus_crs, name=None if isinstance(data, (str, os.PathLike)) else "minus", expect="polygon",
                spelling=spell)
     rows = [(k, row_at(lay.frame.index, k)) for k in np.flatnonzero(~lay.usable)]
     notes = [f"{lay.provenance.name}: {r.zh}未扣除 / {r.en} not subtracted: {lay.issues[k]}" for k, r in rows]
@@ -725,23 +735,19 @@ def _subtract(clipped, minus: Any, minus_crs: Any, spelling: dict | None):
         log.warning(n)
     notes += list(lay.provenance.notes)
     cut = shapely.union_all(lay.metric[lay.usable]) if lay.usable.any() else shapely.Polygon()
-    removed = _km2(shapely.intersection(clipped, cut))
-    return shapely.difference(clipped, cut), removed, notes
+    return shapely.difference(clipped, cut), shapely.intersection(clipped, cut), notes
 
 
-def _by_district(clipped) -> pd.DataFrame:
+def _district_parts(clipped) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return the Suzhou county-level units and the part of *clipped* in each (EPSG:4549)."""
     units = units_table()
     sel = (units.in_suzhou & (units.level == "county")).to_numpy()
-    metric = units_metric()
-    parts = shapely.intersection(np.asarray(metric.values)[sel], clipped)
-    by = pd.DataFrame(
-        {
-            "adcode": units.adcode.to_numpy()[sel],
-            "name_zh": units.name_zh.to_numpy()[sel],
-            "name_en": units.name_en.to_numpy()[sel],
-            "area_km2": [_km2(p) for p in parts],
-        }
-    )
+    parts = shapely.intersection(np.asarray(units_metric().values)[sel], clipped)
+    return units.loc[sel, ["adcode", "name_zh", "name_en"]].reset_index(drop=True), parts
+
+
+def _by_district(units: pd.DataFrame, km2: np.ndarray) -> pd.DataFrame:
+    by = units.assign(area_km2=km2)
     by = by[by.area_km2 > 1e-6].sort_values("area_km2", ascending=False).reset_index(drop=True)
     by["area_km2"] = by["area_km2"].round(4)
     return by
@@ -824,12 +830,16 @@ def check_floor(
                     sorted(set(red.frame["kind"])))
     clipped = shapely.intersection(_dissolved(red, kind), geom)
     warnings_: list[str] = list(red.provenance.notes)
-    removed = 0.0
+    removed_geom = shapely.Polygon()
     if minus is not None:
-        clipped, removed, more = _subtract(clipped, minus, minus_crs, None)
+        clipped, removed_geom, more = _subtract(clipped, minus, minus_crs, None)
         warnings_ += more
     clipped = polygonal_part(clipped, empty=shapely.Polygon())
-    area = _km2(clipped)
+    units, parts = _district_parts(clipped)
+    # every area from the one redline geometry, converted back to CGCS2000 and measured once
+    lonlat = _geographic([clipped, removed_geom, *parts])
+    km2 = _km2(lonlat)
+    area, removed = float(km2[0]), float(km2[1])
     what = "all kinds" if kind is None else kind
     method = f"ellipsoidal GRS80, dissolved, clipped to {label}" + (
         ", minus proposed parcels" if minus is not None else ""
@@ -840,13 +850,13 @@ def check_floor(
         floor_km2=floor,
         margin_km2=round(area, 4) - floor,
         ok=bool(round(area, 4) >= floor),
-        by_district=_by_district(clipped),
+        by_district=_by_district(units, km2[2:]),
         method=method,
         data_note=red.provenance.data_note,
         source=source,
         kind=kind,
         removed_km2=float(removed),
         illustrative=red.provenance.illustrative,
-        geometry=_to_geographic(clipped),
+        geometry=lonlat[0],
         warnings=tuple(warnings_),
     )

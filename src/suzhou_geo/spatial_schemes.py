@@ -48,6 +48,7 @@ import pandas as pd
 import shapely
 
 from .crs import CGCS2000, CGCS2000_GK_CM120
+from .errors import InputError, arg
 from .io.bundled import bundled, data_path
 from .measure import area_km2 as _area_km2
 
@@ -152,9 +153,10 @@ def _resolve(name: Any) -> str:
         hint = ""
         if parts:
             hint = f" It contains {len(parts)} schemes: {', '.join(parts)}; ask for one."
-        raise ValueError(
-            f"unknown scheme {name!r}.{hint} Valid names (Chinese, with or without the "
-            f"、多廊… tail, pinyin, or key): {_valid_names()}. See suzhou_geo.schemes()."
+        raise InputError(
+            f"unknown scheme {name!r}.{hint}", source="scheme",
+            hint=f"give one of the Valid names (Chinese, with or without the 、多廊… tail, pinyin, or key): "
+                 f"{_valid_names()}; suzhou_geo.schemes() lists them",
         )
     return key
 
@@ -278,9 +280,8 @@ class Scheme:
             if len(hit):
                 return hit.iloc[[0]].reset_index(drop=True).copy()
         names = ", ".join(f"{r.name_zh} ({r.element_id})" for r in el.itertuples())
-        raise ValueError(
-            f"scheme {self.name_zh} has no element {name!r}; its elements are: {names}"
-        )
+        raise InputError(f"scheme {self.name_zh} has no element {name!r}", source="scheme",
+                         hint=f"give one of its elements: {names}")
 
     # -- measures ---------------------------------------------------------------
     def area_km2(self) -> pd.Series:
@@ -336,7 +337,8 @@ class Scheme:
         ['阳澄湖', '环阳澄湖生态片区']
         """
         if not np.isscalar(within_m) or not np.isfinite(within_m) or within_m < 0:
-            raise ValueError(f"within_m must be a distance in metres >= 0, not {within_m!r}")
+            raise InputError(f"the distance must be in metres, at least 0, not {within_m!r}", source="locate",
+                             hint=f"pass e.g. {arg('within_m', '500')}")
         query, index, frame = _as_geoms(geoms, crs)
         # The tree holds the inputs and the few elements are the queries: GEOS then
         # prepares each (large) element once instead of testing every input against

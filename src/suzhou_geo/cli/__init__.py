@@ -42,7 +42,9 @@ class LazyGroup(Group):
     It is also the one error handler of every subcommand: the library's own
     errors (unusable input, outputs that may not be written) and operating-system
     errors become one line on stderr and exit status 2, never a traceback; the
-    library's warnings are shown as ``warning: …`` lines.
+    library's warnings are shown as ``warning: …`` lines.  While a subcommand
+    runs, the library spells the options it suggests as that subcommand's
+    flags (:func:`spelling`), and suggests none the subcommand does not offer.
     """
 
     def invoke(self, ctx: click.Context):
@@ -65,7 +67,45 @@ class LazyGroup(Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        cmd = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        if not getattr(cmd, "_spelled", False):
+            cmd.callback = _spelled(cmd.callback, spelling(cmd))
+            cmd._spelled = True
+        return cmd
+
+
+def spelling(cmd: click.Command) -> dict[str, str | None]:
+    """How the library's options are spelled in *cmd*: its flags by parameter name, and its own mapping.
+
+    A command maps the library's keyword names it spells differently in a
+    ``spelling`` attribute (``zonal``: ``{"categorical": "--continuous"}``).
+
+    Examples
+    --------
+    >>> s = spelling(main.get_command(None, "zonal"))
+    >>> s["band"], s["categorical"], s["zones_crs"]
+    ('--band {value}', '--continuous', '--crs {value}')
+    """
+    out: dict[str, str | None] = {}
+    for p in cmd.params:
+        if isinstance(p, click.Option) and p.name:
+            flag = max(p.opts, key=len)
+            out[p.name] = flag if p.is_flag else f"{flag} {{value}}"
+    out.update(getattr(cmd, "spelling", {}) or {})
+    return out
+
+
+def _spelled(callback, table: dict[str, str | None]):
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        from suzhou_geo.errors import spelled
+
+        with spelled(table, only=True):
+            return callback(*args, **kwargs)
+
+    return run
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

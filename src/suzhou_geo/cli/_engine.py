@@ -1,13 +1,18 @@
-"""How ``suzhou-geo validate`` runs a file → file check: streamed in batches, or on a dask cluster.
+"""How ``suzhou-geo validate`` runs a file → file check: here (streamed or in memory), or on a dask cluster.
 
-* **local** (default): when the parcels are a file read in batches
-  (GeoPackage, GeoParquet, Shapefile, FlatGeobuf, …) and the report is a
-  ``.gpkg`` or ``.parquet``, :func:`suzhou_geo.validate_file` streams it in
-  bounded memory; other runs are validated in memory.
+The command gathers its inputs once (:class:`suzhou_geo.validate.ValidationInputs`:
+the parcels' :class:`~suzhou_geo.io.Source` with every option the user gave,
+the redlines, the rules) and hands them whole to the engine:
+
+* **local** (default): :func:`suzhou_geo.validate_file` streams a parcel file
+  into a ``.gpkg`` or ``.parquet`` report in bounded memory, and validates
+  other runs in memory (it decides which, once);
 * **dask**: the parcels are read as row ranges by the workers of an existing
   ``dask.distributed`` cluster (``--scheduler ADDRESS``) or of a local one
-  started for the run (``--workers N``), checked there, and the report written
-  here, partition by partition, in order.
+  started for the run (``--workers N``), checked there with the same options,
+  and the report written here, partition by partition, in order.
+
+Both tell their progress to the one :class:`ProgressBar`.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import click
 
 from .options import fail
 
-__all__ = ["engine_options", "run_engine", "streams", "run_local", "run_dask", "ProgressBar"]
+__all__ = ["engine_options", "run_engine", "run_local", "run_dask", "print_result", "print_reading", "ProgressBar",
+           "PROGRESS_MIN"]
 
 #: Inputs at least this large get a progress bar.
 PROGRESS_MIN = 50_000
@@ -47,35 +53,28 @@ def engine_options(f):
     return f
 
 
-def run_engine(parcels: Any, output: str, engine: str, scheduler: str | None, workers: int | None,
-               batch_size: int, *, overwrite: bool, **options: Any) -> bool:
-    """Run the check with the chosen engine and print the result; False if the in-memory path should run.
+def run_engine(inputs: Any, output: str, engine: str, scheduler: str | None, workers: int | None,
+               batch_size: int, *, overwrite: bool, writer: Any, columns: str = "en") -> Any:
+    """Run the check of *inputs* into *output* with the chosen engine; return the FileReport.
 
-    *parcels* is the :class:`suzhou_geo.io.Source` the command built (path and reading options, with
-    the command's own spelling of them for messages); *options* go to the validation.
+    *writer* writes a report validated in memory (formats that are not streamed);
+    *columns* names the report columns (``"zh"``: in Chinese; the local engine only).
     """
     if engine != "dask" and (scheduler or workers):
         fail("--scheduler 与 --workers 需配合 --engine dask / --scheduler and --workers need --engine dask")
     if engine == "dask" and scheduler and workers:
         fail("--scheduler（已运行的集群）与 --workers（本地集群）只能给一个 / give --scheduler (a running cluster) "
              "or --workers (a local one), not both")
-    path = str(parcels.data)
+    path = str(getattr(inputs.parcels, "data", inputs.parcels))
     if engine == "dask" and not _batched(path):
         fail(f"{Path(path).name}: --engine dask 按批读取 GeoPackage、GeoParquet、Shapefile、FlatGeobuf；"
              "此文件须整体读取 / --engine dask reads GeoPackage, GeoParquet, Shapefile or FlatGeobuf in "
              "batches; this file (a 部标 TXT, a drawing, a KML/KMZ, a table) is read whole. "
              "Fix: leave --engine out")
     if engine == "dask":
-        rows, summary = run_dask(path, output, scheduler=scheduler, workers=workers, batch_size=batch_size,
-                                 overwrite=overwrite, layer=parcels.layer, encoding=parcels.encoding,
-                                 crs=parcels.crs, **options)
-    elif streams(path, output):
-        result = run_local(parcels, output, batch_size=batch_size, overwrite=overwrite, **options)
-        rows, summary = result.rows, result.summary
-    else:
-        return False
-    print_result(rows, path, output, summary)
-    return True
+        return run_dask(inputs, output, scheduler=scheduler, workers=workers, batch_size=batch_size,
+                        overwrite=overwrite)
+    return run_local(inputs, output, batch_size=batch_size, overwrite=overwrite, writer=writer, columns=columns)
 
 
 def _batched(path: str) -> bool:
@@ -86,23 +85,29 @@ def _batched(path: str) -> bool:
     return is_postgis(path) or can_stream(path)
 
 
-def print_result(rows: int, parcels: str, output: str, summary) -> None:
-    """Return the closing lines: rows written, counts by verdict and by county-level unit (with totals), the notes."""
+def print_result(result: Any, parcels: str, output: str) -> None:
+    """Print the closing lines: rows written, how the parcels were read, counts by verdict and by unit, the notes."""
     from ._output import print_summary
 
-    click.echo(f"{rows:,} 个地块 parcels from {Path(parcels).name} → {output}")
-    print_summary(None, summary)
+    click.echo(f"{result.rows:,} 个地块 parcels from {parcels} → {output}")
+    print_reading(result.provenance)
+    print_summary(None, result.summary)
 
 
-def streams(parcels: str, output: str) -> bool:
-    """Return True if this run is file → file in batches (no need to hold the report)."""
-    from suzhou_geo.io.stream import can_stream, can_stream_to
+def print_reading(provenance: dict | None) -> None:
+    """Print how an approval file was read (format, axis order, zone, CRS, layer), when something was decided."""
+    from suzhou_geo.report.tables import reading_summary
 
-    return can_stream(parcels) and can_stream_to(output)
+    if (provenance or {}).get("decisions"):
+        click.echo(f"读取 read: {reading_summary(provenance)}")
 
 
 class ProgressBar:
-    """A ``progress(done, total, stage)`` hook drawing a click progress bar on stderr (large inputs only)."""
+    """The one ``progress(done, total, stage)`` hook of the command line: a click bar on stderr.
+
+    Drawn only for inputs of at least :data:`PROGRESS_MIN` parcels; its label
+    names the stage.
+    """
 
     def __init__(self) -> None:
         self._bar = None
@@ -123,72 +128,52 @@ class ProgressBar:
             self._bar.render_progress()
 
     def close(self) -> None:
+        """End the bar (if one was drawn)."""
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
-def _fail_on_errors(parcels: str):
-    """Turn the library's errors into a readable message and exit status 2."""
-    import suzhou_geo as sg
-    from suzhou_geo.errors import OutputError
-
-    @contextlib.contextmanager
-    def handler():
-        try:
-            yield
-        except OutputError as exc:
-            from ._output import output_message
-
-            fail(output_message(exc))
-        except sg.CRSError as exc:
-            fail(str(exc) if parcels in str(exc) or Path(parcels).name in str(exc) else f"{parcels}: {exc}")
-        except (ValueError, FileNotFoundError, TypeError) as exc:
-            msg = str(exc)
-            fail(msg if parcels in msg or Path(parcels).name in msg else f"{parcels}: {msg}")
-
-    return handler()
-
-
-def run_local(parcels: Any, output: str, *, batch_size: int, overwrite: bool, **options: Any):
-    """Validate a file into a report file, streaming when the formats allow; return the FileReport."""
+def run_local(inputs: Any, output: str, *, batch_size: int, overwrite: bool, writer: Any = None,
+              columns: str = "en"):
+    """Validate into a report file on this machine, streamed when the formats allow; return the FileReport."""
     import suzhou_geo as sg
 
-    bar = ProgressBar()
+    with ProgressBar() as bar:
+        return sg.validate_file(inputs, output, batch_size=batch_size, overwrite=overwrite, progress=bar,
+                                writer=writer, columns=columns)
+
+
+def run_dask(inputs: Any, output: str, *, scheduler: str | None, workers: int | None, batch_size: int,
+             overwrite: bool) -> Any:
+    """Validate on a dask cluster and write the report here, in order; return the FileReport."""
+    from suzhou_geo.validate.stream import streams
+
+    if not streams(inputs.parcels, output):
+        fail("--engine dask 读取地块文件（GeoPackage、GeoParquet、Shapefile、FlatGeobuf 等）"
+             "并写出 .gpkg 或 .parquet 报告 / --engine dask reads a parcel file (GeoPackage, GeoParquet, "
+             "Shapefile, FlatGeobuf, …) and writes a "
+             ".gpkg or .parquet report. Fix: use --engine local for other inputs and formats")
     try:
-        with _fail_on_errors(str(getattr(parcels, "data", parcels))):
-            return sg.validate_file(parcels, output, batch_size=batch_size, overwrite=overwrite, progress=bar,
-                                    **options)
-    finally:
-        bar.close()
-
-
-def run_dask(parcels: str, output: str, *, scheduler: str | None, workers: int | None, batch_size: int,
-             overwrite: bool, layer: Any = None, encoding: str | None = None, **options: Any):
-    """Validate on a dask cluster and write the report here, in order; return (rows, summary)."""
-    import dask
-
-    from suzhou_geo.errors import MissingDependencyError
-
-    try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         from suzhou_geo.errors import missing_extra
 
-        fail(str(missing_extra("distributed", "dask", "--engine dask")))
-    bar = ProgressBar()
-    try:
-        with _fail_on_errors(parcels), dask.config.set({"dataframe.convert-string": False}), \
-                _cluster(Client, LocalCluster, scheduler, workers) as client:
-            return _on_cluster(client, parcels, output, batch_size=batch_size, overwrite=overwrite, layer=layer,
-                               encoding=encoding, progress=bar, **options)
-    except MissingDependencyError as exc:
-        fail(str(exc))
-    finally:
-        bar.close()
+        raise missing_extra("distributed", "dask", "--engine dask") from None
+    with ProgressBar() as bar, dask.config.set({"dataframe.convert-string": False}), \
+            _cluster(Client, LocalCluster, scheduler, workers) as client:
+        return _on_cluster(client, inputs, output, batch_size=batch_size, overwrite=overwrite, progress=bar)
 
 
 @contextlib.contextmanager
-def _cluster(Client, LocalCluster, scheduler: str | None, workers: int | None):
+def _cluster(Client, LocalCluster, scheduler: str | None, workers: int | None):  # noqa: N803 - the classes
     if scheduler:
         with Client(scheduler) as client:
             yield client
@@ -199,22 +184,27 @@ def _cluster(Client, LocalCluster, scheduler: str | None, workers: int | None):
         yield client
 
 
-def _on_cluster(client, parcels: str, output: str, *, batch_size: int, overwrite: bool, layer, encoding, progress,
-                redlines=None, schemes=None, rules=None, crs=None):
-    import suzhou_geo as sg
+def _on_cluster(client, inputs, output: str, *, batch_size: int, overwrite: bool, progress) -> Any:
+    from dataclasses import replace
+
+    from suzhou_geo.io import check_output
     from suzhou_geo.io.stream import BatchWriter, open_batches
-    from suzhou_geo.validate.distributed import read_dask, write_ordered
-    from suzhou_geo.validate.stream import read_batch
+    from suzhou_geo.validate.core import check
+    from suzhou_geo.validate.distributed import read_dask, validate_dask, write_ordered
+    from suzhou_geo.validate.stream import FileReport
     from suzhou_geo.validate.summary import SummaryParts
 
-    refs = sg.prepare_layers(redlines, schemes=schemes)
-    shipped = client.scatter(refs, broadcast=True, hash=False)  # once per worker
-    raw = read_dask(parcels, partition_rows=batch_size, layer=layer, encoding=encoding)
-    report = sg.validate_parcels(raw, rules=rules, crs=crs, layers=shipped)
-    with open_batches(parcels, layer=layer, encoding=encoding, rows=(0, 1)) as probe:
+    files = [v for v in (inputs.parcels, inputs.redlines) if v is not None]
+    target = check_output(output, overwrite=overwrite, inputs=files)  # once, before any work
+    inputs = inputs.prepare()
+    src = inputs.parcels
+    with open_batches(src.data, layer=src.layer, encoding=src.encoding, rows=(0, 1)) as probe:
         total, default_index = probe.total, probe.default_index
-        first = next(iter(probe))
-        attrs = sg.validate_parcels(read_batch(first, probe.info, {"crs": crs}), layers=refs, rules=rules).attrs
+        attrs = check(inputs.with_parcels(inputs.read_rows(next(iter(probe)), probe.info))).attrs
+        name = probe.info.name
+    raw = read_dask(src.data, partition_rows=batch_size, layer=src.layer, encoding=src.encoding)
+    shipped = client.scatter(inputs.layers, broadcast=True, hash=False)  # once per worker
+    report = validate_dask(replace(inputs, layers=shipped).with_parcels(raw, name=src.name or name))
     parts: list = []
 
     class _Collect:  # each partition as it is written: the report's attrs, its share of the summary
@@ -226,10 +216,18 @@ def _on_cluster(client, parcels: str, output: str, *, batch_size: int, overwrite
             parts.append(SummaryParts.of(frame))
             self.writer.write(frame)
 
-    with BatchWriter(output, overwrite=overwrite, inputs=[parcels, redlines], default_index=default_index) as writer:
+    with BatchWriter(target, overwrite=overwrite, inputs=files, default_index=default_index) as writer:
         rows = write_ordered(report, _Collect(writer), client, window=2 * len(client.scheduler_info()["workers"]),
                              progress=progress, total=total)
     summary = parts[0]
     for p in parts[1:]:
         summary = summary + p
-    return rows, summary.finish()
+    return FileReport(target, rows, summary.finish(), True, dict(attrs.get("provenance") or {}))
+
+
+def shown(parcels: Any) -> str:
+    """How the parcels are named in the closing line: a file's name, a connection without its password."""
+    from suzhou_geo.io.postgis import is_postgis, redact
+
+    data = getattr(parcels, "data", parcels)
+    return redact(data) if is_postgis(data) else Path(str(data)).name

@@ -24,13 +24,16 @@ def output_message(exc: Exception) -> str:
     return f"{text}. Fix: {hint}" if hint else text
 
 
-def check_output_or_fail(output: str, *, overwrite: bool, inputs: list[Any]) -> None:
-    """Stop (exit 2) before any work if OUTPUT is an input or exists without --overwrite."""
+def check_output_or_fail(output: str, *, overwrite: bool, inputs: list[Any]) -> Any:
+    """Stop (exit 2) before any work if OUTPUT is an input or exists without --overwrite.
+
+    Returns the checked path: given to :func:`write_or_fail`, it is not checked again.
+    """
     from suzhou_geo.errors import OutputError
     from suzhou_geo.io import check_output
 
     try:
-        check_output(output, overwrite=overwrite, inputs=inputs)
+        return check_output(output, overwrite=overwrite, inputs=inputs)
     except OutputError as exc:
         fail(output_message(exc))
 

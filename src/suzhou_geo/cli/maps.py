@@ -45,20 +45,18 @@ def map_cmd(layers, output, basemap, tk, offline, title, simplify_m, crs) -> Non
     """  # noqa: D301 - click's \b keeps a paragraph as written
     import suzhou_geo as sg
     from suzhou_geo.datasets import layer as bundled_layer
+    from suzhou_geo.errors import InputError
 
     frames, names = [], []
     for item in layers or ("boundaries",):
         if os.path.exists(item):
-            try:
-                frames.append(sg.read_layer(item, crs=crs))
-            except (ValueError, OSError) as exc:  # InputError (CRS, unreadable file) and GDAL's own
-                fail(f"{item}: {exc}")
+            frames.append(sg.read_layer(item, crs=crs))  # its errors name the file
             names.append(os.path.splitext(os.path.basename(item))[0])
         else:
             try:
                 frames.append(bundled_layer(item))
-            except LookupError as exc:
-                fail(f"{item}: 既不是文件，也不是内置图层 / not a file, and {exc}")
+            except InputError as exc:
+                fail(f"{item}: 既不是文件，也不是内置图层 / not a file, and not a bundled layer ({exc.hint})")
             names.append(None)
     try:
         m = sg.plan_map(*frames, basemap=basemap, tk=tk, offline=offline, title=title,

@@ -6,7 +6,7 @@ import warnings
 
 import click
 
-from .options import Command, fail, input_options, source
+from .options import Command, input_options, source
 
 __all__ = ["zonal_cmd", "rasterize_cmd"]
 
@@ -56,15 +56,12 @@ def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, 
     """  # noqa: D301 - click's \b keeps a paragraph as written
     import suzhou_geo as sg
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            stats = sg.zonal_stats(
-                raster, source(zones, **options), categorical=not continuous, classes=classes,
-                zone_field=zone_field, coverage=coverage, band=band,
-            )
-    except (KeyError, TypeError) as exc:
-        fail(f"{zones}: {exc.args[0] if exc.args else exc}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stats = sg.zonal_stats(
+            raster, source(zones, **options), categorical=not continuous, classes=classes,
+            zone_field=zone_field, coverage=coverage, band=band,
+        )
     _echo_warnings(caught)
     if output:
         from suzhou_geo.io.writer import write_csv_table
@@ -73,6 +70,10 @@ def zonal_cmd(raster, zones, output, classes, zone_field, continuous, coverage, 
         click.echo(f"{len(stats)} 个分区 zones -> {output}")
     else:
         click.echo(stats.to_csv())
+
+
+#: The library's names for what ``zonal`` calls otherwise.
+zonal_cmd.spelling = {"categorical": "--continuous", "zones_crs": "--crs {value}", "chunk": None}
 
 
 @click.command("rasterize", cls=Command, short_help="矢量转栅格 Burn a layer into a GeoTIFF")
@@ -97,15 +98,12 @@ def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touch
     """
     import suzhou_geo as sg
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            res = sg.rasterize(
-                source(layer, **options), like=like, resolution=resolution, crs=dst_crs, attribute=attribute,
-                out=output, all_touched=all_touched,
-            )
-    except (KeyError, TypeError) as exc:
-        fail(f"{layer}: {exc.args[0] if exc.args else exc}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sg.rasterize(
+            source(layer, **options), like=like, resolution=resolution, crs=dst_crs, attribute=attribute,
+            out=output, all_touched=all_touched,
+        )
     _echo_warnings(caught)
     with res:
         ds = res.dataset
@@ -113,3 +111,8 @@ def rasterize_cmd(layer, output, resolution, dst_crs, like, attribute, all_touch
             f"{output}: {ds.width} x {ds.height} 像元 px of {abs(ds.transform.a):g} ({ds.crs}), "
             f"{len(res.codes)} 个编码 codes -> {output}.codes.csv"
         )
+
+
+#: The library's names for what ``rasterize`` calls otherwise.
+rasterize_cmd.spelling = {"crs": "--dst-crs {value}", "layer_crs": "--crs {value}", "out": "-o {value}",
+                          "chunk": None}

@@ -92,16 +92,17 @@ def joint_zone_cmd(output, members, distance, pact, overwrite) -> None:
 
     from ._output import check_output_or_fail, write_or_fail
 
-    check_output_or_fail(output, overwrite=overwrite, inputs=[])
+    target = check_output_or_fail(output, overwrite=overwrite, inputs=[])
     names = [m.strip() for m in members.split(",") if m.strip()] if members else None
-    try:
-        zone = sg.joint_control_zone(members=names, distance_m=distance, pact=pact)
-    except ValueError as exc:
-        fail(str(exc))
+    zone = sg.joint_control_zone(members=names, distance_m=distance, pact=pact)
     for r in zone.itertuples():
         click.echo(f"{r.pair} [{r.side}]: 边界 border {r.border_length_m / 1000:.2f} km, "
                    f"带 band {r.area_km2:.4f} km²")
     click.echo(f"合计 total {zone.area_km2.sum():.4f} km², {zone.distance_m.iloc[0]:g} m 以内 within; "
                f"依据 source: {zone.source.iloc[0]}")
-    path = write_or_fail(zone, output, overwrite=overwrite)
+    path = write_or_fail(zone, target, overwrite=overwrite)
     click.echo(f"已写出 written: {path}")
+
+
+#: The library's names for what ``joint-zone`` calls otherwise.
+joint_zone_cmd.spelling = {"members": "--members 昆山市,嘉定区", "distance_m": "--distance {value}"}

@@ -6,11 +6,8 @@ from pathlib import Path
 
 import click
 
-from ._engine import engine_options, run_engine
+from ._engine import engine_options, print_result, run_engine, shown
 from .options import Command, columns_opt, fail, input_options, source
-
-#: Inputs at least this large get a progress bar.
-PROGRESS_MIN = 50_000
 
 
 @click.command("validate", cls=Command, short_help="逐一判定开发地块 Check development parcels")
@@ -75,56 +72,54 @@ def validate_cmd(parcels, output, output_layer, overwrite, no_wkt, redlines, rev
     input has its own reading options: --crs, --encoding, --layer, … for PARCELS
     and --redlines-crs, --redlines-layer, … for --redlines.
     """  # noqa: D301 - click's \b keeps a paragraph as written
-    import suzhou_geo as sg
     from suzhou_geo.errors import InputError, MissingFileError
     from suzhou_geo.io.postgis import is_postgis, redact
-
-    from ._output import check_output_or_fail, print_summary, write_or_fail
+    from suzhou_geo.validate import ValidationInputs
 
     _check_inputs(parcels, redlines, is_postgis, MissingFileError)
+    rules = {"review_distance_m": review_distance} if review_distance is not None else None
+    inputs = ValidationInputs.gather(source(parcels, **options), source(redlines, "redlines", **options),
+                                     schemes=False if no_schemes else None, rules=rules)
     if is_postgis(output):
         if not output_layer:
             raise InputError("-o 为 PostGIS 连接时需指定要写入的表 / -o with a PostGIS connection needs the table to "
                              "write", source=redact(output), hint="add --output-layer schema.table")
-    else:
-        check_output_or_fail(output, overwrite=overwrite, inputs=[parcels, redlines])
-    rules = {"review_distance_m": review_distance} if review_distance is not None else None
-    parcels_src = source(parcels, **options)
-    redlines_src = source(redlines, "redlines", **options)
+        return _into_postgis(inputs, output, output_layer, overwrite, columns)
     if columns != "en" and engine == "dask":
         fail("--columns zh 尚不能与 --engine dask 同用；请用默认引擎，或写出后再改列名 / --columns zh does not work "
              "with --engine dask yet: use the local engine")
-    extra = {"columns": columns} if columns != "en" else {}
-    if not is_postgis(output) and run_engine(
-        parcels_src, output, engine, scheduler, workers, batch_size, overwrite=overwrite,
-        redlines=redlines_src, schemes=False if no_schemes else None, rules=rules, **extra,
-    ):
-        return
-    with _progress_bar() as progress:
-        report = sg.validate_parcels(
-            parcels_src,
-            redlines=redlines_src,
-            schemes=False if no_schemes else None,
-            rules=rules,
-            progress=progress,
-        )
-    kwargs = {"layer": output_layer} if is_postgis(output) else {"wkt": False if no_wkt else None}
-    kwargs["columns"] = columns
-    written = write_or_fail(report, output, overwrite=overwrite, inputs=[parcels, redlines], **kwargs)
-    shown = redact(parcels) if is_postgis(parcels) else Path(parcels).name
-    where = f"{redact(output)} {written}" if is_postgis(output) else output
-    click.echo(f"{len(report):,} 个地块 parcels from {shown} → {where}")
-    _print_reading(report)
+    result = run_engine(inputs, output, engine, scheduler, workers, batch_size, overwrite=overwrite,
+                        writer=_writer(no_wkt), columns=columns)
+    print_result(result, shown(inputs.parcels), output)
+
+
+def _writer(no_wkt: bool):
+    """How a report validated in memory is written: the report-aware way out (Excel sheets, WKT for CSV)."""
+    from ._output import write_or_fail
+
+    def write(frame, target, **kwargs):
+        return write_or_fail(frame, target, wkt=False if no_wkt else None, **kwargs)
+
+    return write
+
+
+def _into_postgis(inputs, output: str, output_layer: str, overwrite: bool, columns: str) -> None:
+    """Validate in memory and write the report as a PostGIS table."""
+    import suzhou_geo as sg
+    from suzhou_geo.errors import spelled
+    from suzhou_geo.io.postgis import redact
+
+    from ._engine import ProgressBar, print_reading
+    from ._output import print_summary, write_or_fail
+
+    with ProgressBar() as bar:
+        report = sg.validate_parcels(inputs, progress=bar)
+    with spelled({"layer": "--output-layer {value}"}):  # the table written is the output's
+        written = write_or_fail(report, output, overwrite=overwrite, layer=output_layer,
+                                inputs=[inputs.parcels, inputs.redlines], columns=columns)
+    click.echo(f"{len(report):,} 个地块 parcels from {shown(inputs.parcels)} → {redact(output)} {written}")
+    print_reading(report.attrs.get("provenance"))
     print_summary(report)
-
-
-def _print_reading(report) -> None:
-    """How an approval file was read (format, axis order, zone, CRS, layer), when something was decided."""
-    from suzhou_geo.report.tables import reading_summary
-
-    provenance = report.attrs.get("provenance") or {}
-    if provenance.get("decisions"):
-        click.echo(f"读取 read: {reading_summary(provenance)}")
 
 
 def _check_inputs(parcels: str, redlines: str | None, is_postgis, missing) -> None:
@@ -135,27 +130,3 @@ def _check_inputs(parcels: str, redlines: str | None, is_postgis, missing) -> No
         if not Path(value).exists():
             raise missing("没有这个文件或文件夹 / no such file or folder", source=value,
                           hint=f"check the path given as {what}")
-
-
-class _progress_bar:
-    """A click progress bar on stderr for inputs of at least :data:`PROGRESS_MIN` parcels."""
-
-    def __enter__(self):
-        self.bar = None
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if total < PROGRESS_MIN:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(
-                length=total, label=f"判定 validating {total:,} 个地块 parcels",
-                file=click.get_text_stream("stderr")
-            )
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-        return False

@@ -22,7 +22,14 @@ from .bundled import BUNDLED, bundled, data_dir, data_path
 from .checks import check_geometries, repair_geometries
 from .columns import Column
 from .reader import READ_ATTRS_KEY, Source, as_source, read, read_layer, read_vector
-from .writer import FORMATS, check_output, shapefile_field_names, spreadsheet_text, write_layer
+from .writer import (
+    FORMATS,
+    CheckedPath,
+    check_output,
+    shapefile_field_names,
+    spreadsheet_text,
+    write_layer,
+)
 
 __all__ = [
     "read",
@@ -35,6 +42,7 @@ __all__ = [
     "boundary_points",
     "write_layer",
     "check_output",
+    "CheckedPath",
     "shapefile_field_names",
     "spreadsheet_text",
     "Column",

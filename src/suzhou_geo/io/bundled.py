@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from ..errors import InputError, MissingFileError
+
 __all__ = ["data_dir", "data_path", "bundled", "BUNDLED"]
 
 
@@ -21,9 +23,9 @@ def data_dir() -> Path:
     checkout = package.parents[1] / "data"
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError(
-        f"suzhou_geo's bundled data were not found (looked in {packaged} and {checkout}); "
-        "reinstall the package with `pip install suzhou_geo`."
+    raise MissingFileError(
+        f"suzhou_geo's bundled data were not found (looked in {packaged} and {checkout})", source="suzhou_geo",
+        hint="reinstall the package (pip install suzhou_geo)",
     )
 
 
@@ -51,7 +53,8 @@ def data_path(*parts: str) -> Path:
     """
     path = data_dir().joinpath(*parts)
     if not path.exists():
-        raise FileNotFoundError(f"bundled data file missing: {path}")
+        raise MissingFileError("a bundled data file is missing", source=str(path),
+                               hint="reinstall the package (pip install suzhou_geo)")
     return path
 
 
@@ -90,5 +93,5 @@ def bundled(name: str):
     from .reader import read
 
     if name not in BUNDLED:
-        raise KeyError(f"no bundled layer {name!r}; bundled layers: {', '.join(BUNDLED)}")
+        raise InputError(f"no bundled layer {name!r}", source="bundled", hint=f"choose one of {', '.join(BUNDLED)}")
     return read(data_path(*BUNDLED[name]), name=f"{BUNDLED[name][0]}/{BUNDLED[name][1]}")

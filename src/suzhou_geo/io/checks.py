@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ..geometry import POLYGON_TYPES, polygonal_part
+from ..geometry import POLYGON_TYPES, flat_parts, nonfinite_rows, polygonal_part
 
 __all__ = ["GeometryCheck", "check_geometries", "repair_geometries", "geos_reason", "REPAIR_AREA_TOLERANCE"]
 
@@ -131,18 +131,6 @@ def geos_reason(reason: str) -> tuple[str, str]:
     return f"{zh}，位于 {at}", f"{en} at {at}"
 
 
-def _nonfinite_rows(geoms: np.ndarray) -> np.ndarray:
-    bad = np.zeros(len(geoms), dtype=bool)
-    present = ~shapely.is_missing(geoms)
-    if present.any():
-        xy, idx = shapely.get_coordinates(geoms[present], return_index=True)
-        wrong = ~np.isfinite(xy).all(axis=1)
-        if wrong.any():
-            pos = np.flatnonzero(present)
-            bad[pos[np.unique(idx[wrong])]] = True
-    return bad
-
-
 def check_geometries(geoms, expect: str = "polygon") -> GeometryCheck:
     """Check and repair geometries; say per row what was wrong and what was done.
 
@@ -170,7 +158,7 @@ def check_geometries(geoms, expect: str = "polygon") -> GeometryCheck:
         return out
     missing = shapely.is_missing(arr)
     _flag(out, missing, "missing")
-    nonfinite = _nonfinite_rows(arr)
+    nonfinite = nonfinite_rows(arr)
     _flag(out, nonfinite, "nonfinite")
     empty = ~missing & ~nonfinite & shapely.is_empty(arr)
     _flag(out, empty, "empty")
@@ -198,7 +186,7 @@ def _reduce_collections(out: GeometryCheck, rows: np.ndarray) -> None:
     for i in rows:  # rare: a short loop
         poly = polygonal_part(out.geoms[i])
         if poly is None:
-            kinds = shapely.get_type_id(shapely.get_parts(out.geoms[i]))
+            kinds = shapely.get_type_id(flat_parts([out.geoms[i]])[0])
             _flag(out, np.arange(len(out.geoms)) == i, "line" if np.isin(kinds, _LINE_TYPES).any() else "point")
         else:
             out.geoms[i] = poly

@@ -28,7 +28,8 @@ import pandas as pd
 
 from ..errors import SuzhouGeoWarning
 
-__all__ = ["Column", "Columns", "INPUT_GEOMETRY", "as_columns", "collisions", "free_name",
+__all__ = ["Column", "Columns", "INPUT_GEOMETRY", "as_columns", "case_unique", "collisions", "distinct_case",
+           "free_name",
            "keep_input_columns", "SUFFIX"]
 
 #: Appended to an input column whose name an output column takes.
@@ -191,6 +192,50 @@ def free_name(name: str, taken: Iterable[object]) -> str:
     while candidate in taken:
         candidate, k = f"{name}_{k}", k + 1
     return candidate
+
+
+def case_unique(columns: Iterable[object]) -> dict:
+    """``{column: new name}`` for columns whose names differ from an earlier one's only in case.
+
+    GeoPackage (SQLite) and GeoJSON field names ignore case: ``Name`` and
+    ``name`` cannot both be written (GDAL refuses, or keeps one value).  The
+    later column gets a free ``_1``, ``_2`` … suffix, compared ignoring case.
+
+    Examples
+    --------
+    >>> case_unique(["Name", "name", "NAME", "name_1", "id"])
+    {'name': 'name_2', 'NAME': 'NAME_3'}
+    """
+    columns = [str(c) for c in columns]
+    seen = {c.lower() for c in columns}
+    first: set[str] = set()
+    out = {}
+    for col in columns:
+        if col.lower() not in first:
+            first.add(col.lower())
+            continue
+        k, new = 1, f"{col}_1"
+        while new.lower() in seen:
+            k += 1
+            new = f"{col}_{k}"
+        seen.add(new.lower())
+        out[col] = new
+    return out
+
+
+def distinct_case(frame, where: str, *, warn: bool = True):
+    """*frame* with the columns of :func:`case_unique` renamed, and a warning naming them (for *where*)."""
+    renames = case_unique(frame.columns)
+    if not renames:
+        return frame
+    if warn:
+        shown = ", ".join(f"{a} → {b}" for a, b in renames.items())
+        warnings.warn(
+            f"{where}: 列名只差大小写，此格式不区分大小写，已改名 {shown} / column names that differ only in case "
+            f"cannot both be written to this format: renamed {shown}",
+            SuzhouGeoWarning, stacklevel=4,
+        )
+    return frame.rename(columns=renames)
 
 
 def collisions(columns: Iterable[object], reserved: Iterable[str]) -> dict:

@@ -7,8 +7,9 @@ policy, used by every writer (whole frames and streamed batches alike):
 * the layer takes the family of its polygons when it has any (declared
   ``MultiPolygon``, polygons promoted to multi-polygons), otherwise the most
   common family of its rows (lines or points);
-* a row of another family (a point in a parcel report) is written with an empty
-  geometry, and its input geometry is kept as WKT in the column
+* a row of another family (a point in a parcel report), or whose coordinates
+  are not finite (NaN, infinity: no format's extent can hold them), is written
+  with an empty geometry, and its input geometry is kept as WKT in the column
   :data:`~suzhou_geo.io.columns.INPUT_GEOMETRY` (``input_geometry_wkt``), so
   nothing is lost.
 
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..geometry import nonfinite_rows
 from .columns import INPUT_GEOMETRY, free_name
 
 __all__ = ["POLYGON", "LINE", "POINT", "family", "one_geometry_type"]
@@ -83,7 +85,7 @@ def one_geometry_type(
     fam = fixed or family(types)
     if fam is None:
         return frame, None, False
-    odd = (types >= 0) & ~np.isin(types, fam)
+    odd = (types >= 0) & (~np.isin(types, fam) | nonfinite_rows(geoms))
     single = types == 3
     if not (odd.any() or wkt_column or (fam == POLYGON and single.any())):
         return frame, _DECLARED[fam], False

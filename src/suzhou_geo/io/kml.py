@@ -140,13 +140,15 @@ def read_kml(path: str | Path, *, layer: Any = None, name: str | None = None) ->
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
+    from .raw import read_frame
+
     p = Path(path)
     label = name or p.name
     inner, kind = kml_path(p)
     reading = Reading(str(p), label, kind, "UTF-8 (the format's)")
     try:
         chosen = _choose(kml_layers(inner), layer, reading)
-        gdf = pyogrio.read_dataframe(inner, layer=chosen, force_2d=True)
+        gdf = read_frame(str(inner), layer=chosen, force_2d=True)  # rings left unclosed are closed, and said
         driver = pyogrio.read_info(inner, layer=chosen)["driver"]
     except (DataSourceError, DataLayerError, RuntimeError) as exc:
         raise ReadError(f"GDAL cannot read it: {exc}", source=label,

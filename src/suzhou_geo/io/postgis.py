@@ -48,6 +48,7 @@ from ..errors import (
     OutputError,
     ReadError,
     SuzhouGeoWarning,
+    arg,
     missing_extra,
 )
 from .columns import Column, Columns, as_columns
@@ -377,7 +378,7 @@ def _split_name(layer: Any, label: str, error: type[Exception]) -> tuple[str | N
     """``schema.table`` (parts optionally double-quoted) → (schema, table, table was quoted)."""
     if not isinstance(layer, str) or not layer.strip():
         raise error(
-            f"layer= 必须是表名 must name a table (e.g. 'public.redlines'), not {layer!r}",
+            f"必须是表名 the table must be named (e.g. 'public.redlines'), not {layer!r}",
             source=label,
         )
     parts: list[tuple[str, bool]] = []
@@ -391,7 +392,8 @@ def _split_name(layer: Any, label: str, error: type[Exception]) -> tuple[str | N
         raise error(
             f"表名无法解析 cannot read {layer!r} as a table name",
             source=label,
-            hint="pass layer='table' or layer='schema.table' (double-quote names with dots)",
+            hint=f"pass {_either(arg('layer', repr('table')), arg('layer', repr('schema.table')))} "
+                 "(double-quote names with dots)",
         )
     schema = parts[0][0] if len(parts) == 2 else None
     return schema, parts[-1][0], parts[-1][1]
@@ -474,14 +476,29 @@ def read_postgis(
     return gdf, {"source": src.label, "name": name, "format": "PostGIS"}
 
 
+#: An example query, for hints.
+_QUERY = "'SELECT name, geom FROM redlines WHERE …'"
+
+
+def _either(*ways: str | None) -> str:
+    """Join the ways the caller offers with "or" (a command line offers no query)."""
+    offered = [w for w in ways if w]
+    return " or ".join(offered) if offered else "a table"
+
+
+def _transform_hint(column: str) -> str:
+    query = arg("sql", f"'SELECT …, ST_Transform({column}, 4490) AS {column} FROM …'")
+    return (f"pass {query} so that every row has one CRS" if query else
+            f"give a view or table whose {column} is ST_Transform({column}, 4490), so that every row has one CRS")
+
+
 def _one_of(layer: Any, sql: Any, label: str) -> None:
     if (layer is None) == (sql is None):
         raise InputError(
-            "PostGIS 数据源需要 layer= 或 sql= 之一 a PostGIS source needs exactly one of layer= "
-            "(a table) and sql= (a query)"
+            "PostGIS 数据源需要表名或查询之一 a PostGIS source needs exactly one of a table and a query"
             + ("; both were given" if layer is not None else "; neither was given"),
             source=label,
-            hint="pass layer='public.redlines', or sql='SELECT name, geom FROM redlines WHERE …'",
+            hint=f"pass {_either(arg('layer', repr('public.redlines')), arg('sql', _QUERY))}",
         )
 
 
@@ -554,7 +571,7 @@ def _missing_table(conn, db: _Database, message: str, label: str) -> ReadError:
         f"{message}; "
         + ("; ".join(listed) if listed else "没有可读的表 it has no tables this user can read"),
         source=label,
-        hint="pass layer= with one of these (schema.table), or sql=",
+        hint=f"pass {_either(arg('layer', repr('schema.table')), arg('sql', _QUERY))} with one of these",
     )
 
 
@@ -638,7 +655,7 @@ def _fetch(conn, db: _Database, query: str, name: str, label: str) -> gpd.GeoDat
         raise ReadError(
             f"查询结果列名重复 the query returns column {dup[0]!r} more than once",
             source=label,
-            hint="give the columns distinct names in sql= (… AS other_name)",
+            hint="give the columns distinct names in the query (… AS other_name)",
         )
     geo = [k for k, t in zip(keys, types, strict=True) if t in db.geometry_oids]
     if not geo:
@@ -646,7 +663,7 @@ def _fetch(conn, db: _Database, query: str, name: str, label: str) -> gpd.GeoDat
         raise ReadError(
             f"{what} 没有几何列 has no geometry column (columns: {', '.join(keys) or 'none'})",
             source=label,
-            hint="pass layer= with a table that has a geometry column, or sql= selecting one",
+            hint=f"pass {_either(arg('layer', repr('schema.table')), arg('sql', _QUERY))} with a geometry column",
         )
     df = pd.DataFrame.from_records(rows, columns=keys, coerce_float=True)
     for extra in geo[1:]:  # further geometry columns: WKT text
@@ -670,7 +687,7 @@ def _row_srid(geoms: np.ndarray, column: str, label: str) -> int:
             f"几何列 {column} 含多个坐标系 geometry column {column!r} mixes SRIDs "
             + ", ".join(map(str, srids)),
             source=label,
-            hint=f"pass sql= selecting ST_Transform({column}, 4490) so that every row has one CRS",
+            hint=_transform_hint(column),
         )
     return int(srids[0])
 
@@ -708,7 +725,7 @@ def _crs(conn, db: _Database, srid: int, label: str):
         raise ReadError(
             f"坐标系未知 SRID {srid} is not in the database's spatial_ref_sys",
             source=label,
-            hint="pass sql= selecting ST_Transform(geom, 4490)",
+            hint=_transform_hint("geom"),
         )
     auth, code, wkt = row
     if auth and code and auth.upper() in ("EPSG", "ESRI"):
@@ -812,9 +829,9 @@ def write_postgis(
         layer = layer if layer is not None else src.table
         if layer is None:
             raise OutputError(
-                "写入 PostGIS 需要表名 writing to PostGIS needs layer= (the table to create)",
+                "写入 PostGIS 需要表名 writing to PostGIS needs the table to create",
                 source=src.label,
-                hint="pass layer='report' or layer='schema.report'",
+                hint=f"pass {_either(arg('layer', repr('report')), arg('layer', repr('schema.report')))}",
             )
         schema, table, _ = _split_name(layer, src.label, OutputError)
         schema = schema if schema is not None else src.schema
@@ -839,7 +856,7 @@ def _write(
                 raise OutputError(
                     "没有当前模式 no current schema (empty search_path)",
                     source=src.label,
-                    hint="pass layer='schema.table'",
+                    hint=f"pass {_either(arg('layer', repr('schema.table')))}",
                 )
             name = f"{schema}.{table}"
             qualified = f"{_quote(schema)}.{_quote(table)}"
@@ -885,14 +902,14 @@ def _check_target(conn, schema: str, table: str, overwrite: bool, label: str) ->
         raise OutputError(
             f"模式不存在 schema {schema!r} does not exist",
             source=label,
-            hint=f"create it first (CREATE SCHEMA {_quote(schema)}), "
-            "or pass layer= with an existing schema",
+            hint=f"create it first (CREATE SCHEMA {_quote(schema)}), or name a table of an existing schema "
+                 f"({_either(arg('layer', repr('schema.table')))})",
         )
     if row[1] and not overwrite:
         raise OutputError(
             f"表 {name} 已存在 table {name!r} already exists",
             source=label,
-            hint="pass overwrite=True to replace it, or another layer=",
+            hint=f"pass {_either(arg('overwrite', 'True'))} to replace it, or name another table",
         )
 
 

@@ -8,7 +8,6 @@ with the file name and what to do.
 
 from __future__ import annotations
 
-import contextvars
 import importlib.util
 import logging
 import os
@@ -23,14 +22,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, arg, row_at
+from ..errors import MissingFileError, ReadError, SuzhouGeoWarning, arg, row_at, spelled
 from . import encoding as enc
 from . import postgis
 from .approval import approval_format, read_approval
 from .pointtable import is_point_table, read_point_table
 
 __all__ = ["RawInfo", "read_raw", "choose_layer", "read_shapefile_text", "string_values", "has_arrow", "sidecar",
-           "DRIVERS"]
+           "DRIVERS", "ROW_NOTES", "read_hint", "read_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,9 @@ DRIVERS = {
 WKT_COLUMNS = ("geometry", "wkt", "WKT", "geom", "the_geom", "Geometry", "GEOMETRY", "几何", "shape", "Shape")
 #: Name of the geometry column when an attribute is already called "geometry".
 ALT_GEOMETRY = "geom"
+#: Key in a raw frame's ``attrs``: ``{row position: (code, text)}`` of geometries made readable
+#: (curves linearised, rings closed: :mod:`suzhou_geo.io.wkb`), for the rows' geometry issues.
+ROW_NOTES = "suzhou_geo_row_notes"
 
 
 @dataclass
@@ -108,23 +110,8 @@ def read_raw(
     *spelling* says how the caller names the reading options (``"--redlines-layer {value}"``,
     ``--encoding`` on the command line), so that warnings and hints tell the user what to pass.
     """
-    token = _SPELLING.set(spelling)
-    try:
+    with spelled(spelling):
         return _read_raw(source, layer=layer, sql=sql, encoding=encoding, name=name, spelling=spelling)
-    finally:
-        _SPELLING.reset(token)
-
-
-#: How the function being run names the reading options, while it reads (see :func:`suzhou_geo.errors.arg`).
-_SPELLING: contextvars.ContextVar = contextvars.ContextVar("suzhou_geo_spelling", default=None)
-
-
-def _pass_encoding(value: str | None = None) -> str:
-    """Return how to tell the user to pass an encoding, in the terms of the function they called."""
-    spelled = arg("encoding", f"'{value}'" if value else "'…'", _SPELLING.get())
-    if spelled is None:
-        return "an encoding"
-    return spelled if value else spelled.replace("'…'", "").replace(" …", "")
 
 
 def _read_raw(source: Any, *, layer: Any, sql: str | None, encoding: str | None, name: str | None,
@@ -183,11 +170,37 @@ def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFra
         return _read_parquet(path, label)
     kind = None if virtual else approval_format(path)
     if kind is not None:
-        gdf, reading = read_approval(path, kind, layer=layer, encoding=encoding, name=label)
+        try:
+            gdf, reading = read_approval(path, kind, layer=layer, encoding=encoding, name=label)
+        except ReadError:
+            if ext not in _WORKBOOKS:
+                raise
+            found = _workbook_with_wkt(text, path, label, layer=layer)  # a layer written as a workbook
+            if found is None:
+                raise
+            return found
         return gdf, RawInfo.of(reading)
     if ext in (".csv", ".txt"):
         return _read_csv(path, label, encoding)
     return _read_ogr(text, path, label, layer=layer, sql=sql, encoding=encoding, virtual=virtual)
+
+
+#: Workbooks: a 界址点 table, or a layer written with its geometry as WKT (the library's own reports).
+_WORKBOOKS = (".xlsx", ".xlsm")
+
+
+def _workbook_with_wkt(text: str, path: Path, label: str, *, layer) -> tuple[gpd.GeoDataFrame, RawInfo] | None:
+    """Read a workbook that is not a point table as a layer with a WKT column; None if it has no such column.
+
+    Without *layer* the first sheet is read (the data sheet of a workbook :func:`suzhou_geo.write_layer` wrote).
+    """
+    import pyogrio
+
+    try:
+        sheet = layer if layer is not None else pyogrio.list_layers(text)[0][0]
+        return _read_ogr(text, path, label, layer=sheet, sql=None, encoding=None, virtual=False)
+    except (ReadError, IndexError, pyogrio.errors.DataSourceError):
+        return None
 
 
 # --------------------------------------------------------------------------- OGR formats
@@ -195,7 +208,6 @@ def _read_path(text: str, *, layer, sql, encoding, name) -> tuple[gpd.GeoDataFra
 
 def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
     """``pyogrio.read_dataframe`` with its errors turned into :class:`ReadError`."""
-    import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
     label = kwargs.pop("label", Path(str(path)).name or str(path))
@@ -204,19 +216,54 @@ def _pyogrio_read(path: str, **kwargs) -> gpd.GeoDataFrame:
     shapefile = p.endswith((".shp", ".dbf", ".zip")) or Path(str(path)).is_dir()
     use_arrow = has_arrow() and not shapefile and "encoding" not in kwargs
     try:
+        return read_frame(path, use_arrow=use_arrow, **kwargs)
+    except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
+        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=read_hint(path, exc)) from None
+    except RuntimeError as exc:  # GDAL errors pyogrio does not map
+        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=read_hint(path, exc)) from None
+
+
+def read_frame(path: str, *, use_arrow: bool = False, **kwargs: Any) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe``, also of geometries GEOS does not read: curves, rings left unclosed.
+
+    Those are decoded here, row by row (:mod:`suzhou_geo.io.wkb`), and what was
+    done to each row is kept in ``attrs[ROW_NOTES]`` for its geometry issue.
+    GDAL's own errors are raised as pyogrio raises them.
+    """
+    import pyogrio
+
+    try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Measured \\(M\\) geometry.*")
             return pyogrio.read_dataframe(path, use_arrow=use_arrow, **kwargs)
-    except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
-        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
-    except RuntimeError as exc:  # GDAL errors pyogrio does not map
-        raise ReadError(f"GDAL cannot read it: {exc}", source=label, hint=_read_hint(path, exc)) from None
+    except (NotImplementedError, shapely.errors.GEOSException):
+        return _read_decoded(path, use_arrow, kwargs)
 
 
-def _read_hint(path: str, exc: Exception) -> str:
+def _read_decoded(path: str, use_arrow: bool, kwargs: dict) -> gpd.GeoDataFrame:
+    """Read the attributes as pyogrio does and the geometry from its ISO WKB, through :func:`.wkb.decode`."""
+    import pyogrio
+    from pyogrio.raw import read_arrow
+
+    from .wkb import decode
+
+    table_kw = {k: v for k, v in kwargs.items() if k in ("layer", "sql", "encoding", "max_features", "where")}
+    attrs = pyogrio.read_dataframe(path, use_arrow=use_arrow, read_geometry=False, **kwargs)
+    meta, table = read_arrow(path, columns=[], **table_kw)
+    name = meta["geometry_name"] or "wkb_geometry"
+    geoms, notes = decode(table[name].to_numpy(zero_copy_only=False))
+    gdf = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, index=attrs.index), crs=meta["crs"])
+    gdf.attrs[ROW_NOTES] = notes
+    return gdf
+
+
+def read_hint(path: str, exc: Exception) -> str:
+    """Say what to do about a file GDAL cannot read, from GDAL's words."""
     text = str(exc).lower()
     if "layer" in text and ("not found" in text or "does not exist" in text):
         return "check the layer name (pyogrio.list_layers(path) lists them)"
+    if "not a database" in text or "database disk image is malformed" in text:
+        return "the file is damaged or not a GeoPackage: copy it again from where it came from"
     if "not recognized" in text or "unsupported" in text:
         return "check that the file is complete and in a format GDAL reads (GeoPackage, Shapefile, GeoJSON, …)"
     return "check that the file is complete and not open for writing elsewhere"
@@ -260,6 +307,8 @@ def _features(path: str, name: Any) -> Any:
 
 
 def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.GeoDataFrame, RawInfo]:
+    if path.suffix.lower() == ".zip" and not virtual:
+        text, layer = _zipped_shapefile(path, layer, label)
     kwargs: dict[str, Any] = {"label": label}
     if sql is None:
         layer = choose_layer(text, layer, label)
@@ -279,8 +328,59 @@ def _read_ogr(text, path, label, *, layer, sql, encoding, virtual) -> tuple[gpd.
     else:
         gdf = _pyogrio_read(text, **kwargs)
         info.encoding = "UTF-8 (the format's)"
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a table: its geometry may be WKT text, else it has none
+        return _from_table(gdf, label, driver, info, hint=_no_geometry_hint(path, text, layer)), info
     gdf = _keep_geometry_attribute(gdf, text, kwargs, info)
     return gdf, info
+
+
+def _zipped_shapefile(path: Path, layer: Any, label: str) -> tuple[str, Any]:
+    """Return the GDAL path of a zipped Shapefile: the zip itself, or the one ``.shp`` in a folder inside it.
+
+    Windows' "send to compressed folder" zips the folder, so the ``.shp`` sits
+    one level down, where GDAL does not look.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(f"is not a readable zip file ({exc})", source=label,
+                        hint="copy it again from where it came from") from None
+    if not names or any("/" not in n for n in names):
+        return str(path), layer  # GDAL reads Shapefiles at the zip's top level itself
+    if layer is not None:
+        chosen = [n for n in names if Path(n).stem == str(layer) or n == str(layer)]
+        if chosen:
+            return f"/vsizip/{path.resolve()}/{chosen[0]}", None
+    if len(names) == 1:
+        return f"/vsizip/{path.resolve()}/{names[0]}", None
+    which = arg("layer", repr(Path(names[0]).stem))
+    raise ReadError(f"holds {len(names)} Shapefiles ({', '.join(names[:8])})", source=label,
+                    hint=f"say which with {which}" if which else "unzip it and give one .shp")
+
+
+def _no_geometry_hint(path: Path, text: str, layer: Any) -> str:
+    """Say what to do with a table that has no geometry, by what it is."""
+    ext = path.suffix.lower()
+    if ext == ".dbf":
+        shp = sidecar(path, ".shp")
+        return (f"open {shp.name} instead (the .dbf is its attribute table)" if shp else
+                "a .dbf is the attribute table of a Shapefile: give the .shp, with its .shx and .dbf beside it")
+    if ext == ".gpkg":
+        import pyogrio
+
+        try:
+            spatial = [str(n) for n, g in pyogrio.list_layers(text) if g]
+        except Exception:  # noqa: BLE001 - only for the hint
+            spatial = []
+        which = arg("layer", repr(spatial[0])) if spatial else None
+        if which:
+            return f"this layer is an attribute table; give a layer with geometry: {which} (of {spatial})"
+        return "the GeoPackage holds no layer with geometry"
+    return ("save it with its geometry (GeoPackage), or add a column of WKT named geometry "
+            "(e.g. POLYGON ((120.9 31.3, …))); a report workbook written with its WKT column has one")
 
 
 def _declared_encoding(path: Path) -> tuple[str | None, str]:
@@ -304,6 +404,8 @@ def read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> g
     if declared == "utf-8":
         info.encoding = f"UTF-8 ({said})"
         return gdf
+    if declared in _CHINESE_CODECS and (example := _utf8_dbf(path)) is not None:
+        return _reread_utf8(text, kwargs, info, said, example)
     values = enc.suspicious(list(map(str, gdf.columns)) + string_values(gdf))
     if not values:
         info.encoding = f"{enc.gdal_name(decoded_as)} ({said})"
@@ -315,12 +417,61 @@ def read_shapefile_text(text: str, path: Path, info: RawInfo, kwargs: dict) -> g
             msg = (
                 f"{info.name}: 没有 .cpg，文本（如 {values[0]!r}）按 ISO-8859-1 读取 / no .cpg: text such as "
                 f"{values[0]!r} was read as ISO-8859-1 (it is neither UTF-8 nor Chinese GB18030/Big5); "
-                f"if it is garbled pass {_pass_encoding()} with the right one"
+                + (f"if it is garbled pass {fix}" if (fix := arg("encoding", "'…'")) else "if it is garbled, "
+                   "save the layer as GeoPackage")
             )
             warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
             info.notes.append(msg)
         return gdf
     return _reread(text, kwargs, info, said, found[0], example=(values[0], found[1][0]))
+
+
+#: Python codec names of the Chinese code pages a .cpg may claim.
+_CHINESE_CODECS = {"gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp936", "cp950", "hz"}
+
+
+def _utf8_dbf(path: Path, limit: int = 4 * 2**20) -> str | None:
+    """Return the first non-ASCII text of a .dbf whose field names and records are valid UTF-8, else None.
+
+    GBK text of Chinese is practically never valid UTF-8 (a GBK lead byte
+    0x81–0xFE followed by an ASCII or a second lead byte breaks it), so bytes
+    that decode as UTF-8 and hold multi-byte characters are UTF-8 whatever the
+    ``.cpg`` claims.
+    """
+    import codecs
+
+    dbf = sidecar(path, ".dbf")
+    if dbf is None:
+        return None
+    with open(dbf, "rb") as f:
+        head = f.read(32)
+        if len(head) < 32:
+            return None
+        header_len = int.from_bytes(head[8:10], "little")
+        names = f.read(max(header_len - 32, 0))
+        records = f.read(limit)
+    fields = b"".join(names[i: i + 11].split(b"\0")[0] for i in range(0, len(names) - 1, 32))
+    data = fields + b" " + records.rstrip(b"\x1a")
+    if max(data, default=0) < 0x80:
+        return None
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(data, final=len(records) < limit)
+    except UnicodeDecodeError:
+        return None
+    wide = next((w for w in text.split() if any(ord(c) > 0x7F for c in w)), None)
+    return wide if wide and enc.common_chinese(wide) else None
+
+
+def _reread_utf8(text, kwargs, info: RawInfo, said: str, example: str) -> gpd.GeoDataFrame:
+    gdf = _pyogrio_read(text, encoding="UTF-8", **kwargs)
+    info.encoding = f"UTF-8 (detected; {said})"
+    fix = arg("encoding", "'UTF-8'")
+    msg = (f"{info.name}: {said}，但文本是 UTF-8 编码（如 {example!r}），已按 UTF-8 读取 / {said}, but the text is "
+           f"UTF-8 (e.g. {example!r}); it was read as UTF-8. " + (f"Pass {fix} to say so, or correct the .cpg"
+                                                                  if fix else "Correct the .cpg"))
+    warnings.warn(msg, SuzhouGeoWarning, stacklevel=5)
+    info.notes.append(msg)
+    return gdf
 
 
 def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example=None) -> gpd.GeoDataFrame:
@@ -336,9 +487,11 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
             continue
         info.encoding = f"{c} (detected; {said})"
         shown = f" ({example[0]!r} → {example[1]!r})" if example else ""
+        fix = arg("encoding", f"'{c}'")
         msg = (
             f"{info.name}: {said}，但文本是中文 {c} 编码{shown}，已按 {c} 读取 / {said}, but the text is "
-            f"Chinese in {c}{shown}; it was read as {c}. Pass {_pass_encoding(c)} to say so (or correct the .cpg)"
+            f"Chinese in {c}{shown}; it was read as {c}. "
+            + (f"Pass {fix} to say so (or correct the .cpg)" if fix else "Correct the .cpg")
         )
         warnings.warn(msg, SuzhouGeoWarning, stacklevel=5)
         info.notes.append(msg)
@@ -351,7 +504,7 @@ def _reread(text, kwargs, info: RawInfo, said: str, chinese: str | None, example
         f"{said}, but the attribute text cannot be decoded with it, nor as Chinese GB18030 or Big5"
         + (f" ({last})" if last else ""),
         source=info.name,
-        hint=f"pass {_pass_encoding()} with the file's real encoding",
+        hint=_encoding_hint("the file's real encoding"),
     ) from None
 
 
@@ -397,6 +550,11 @@ def _utf8_cut_inside_characters(text, kwargs, info: RawInfo) -> gpd.GeoDataFrame
     warnings.warn(msg, SuzhouGeoWarning, stacklevel=6)
     info.notes.append(msg)
     return gdf
+
+
+def _encoding_hint(what: str) -> str:
+    fix = arg("encoding", "'…'")
+    return f"pass {fix} with {what}" if fix else "save the layer as GeoPackage (UTF-8) and read that"
 
 
 def string_values(df: pd.DataFrame, limit: int = 2000) -> list[str]:
@@ -452,13 +610,14 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
         if found is None:
             raise ReadError(
                 "its text is neither UTF-8 nor Chinese GB18030/Big5", source=label,
-                hint=f"pass {_pass_encoding()} with the file's encoding",
+                hint=_encoding_hint("the file's encoding"),
             )
         codec = found[0].lower()
         info.encoding = f"{found[0]} (detected)"
         if found[0] != "UTF-8":
+            fix = arg("encoding", f"'{found[0]}'")
             msg = (f"{label}: 文件不是 UTF-8，按 {found[0]} 读取 / the file is not UTF-8; it was read as "
-                   f"{found[0]}. Pass {_pass_encoding(found[0])} to say so")
+                   f"{found[0]}." + (f" Pass {fix} to say so" if fix else ""))
             warnings.warn(msg, SuzhouGeoWarning, stacklevel=4)
             info.notes.append(msg)
     try:
@@ -469,14 +628,17 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[gpd.GeoData
     return _from_table(df, label, "CSV", info), info
 
 
-def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None) -> gpd.GeoDataFrame:
+def _from_table(df: pd.DataFrame, label: str, what: str, info: RawInfo | None = None,
+                hint: str | None = None) -> gpd.GeoDataFrame:
     """Convert a table with a geometry column (shapely objects or WKT text) to a GeoDataFrame without CRS."""
     col = next((c for c in WKT_COLUMNS if c in df.columns), None)
     if col is None:
         raise ReadError(
-            f"has no geometry column (looked for {', '.join(WKT_COLUMNS[:5])}, …)",
+            f"has no geometry: it is a table (columns {', '.join(map(str, list(df.columns)[:8]))}"
+            f"{', …' if len(df.columns) > 8 else ''}; no WKT column {', '.join(WKT_COLUMNS[:5])}, …)",
             source=label,
-            hint="add a WKT column named 'geometry' (e.g. POLYGON ((120.9 31.3, …))), or save the layer as GeoPackage",
+            hint=hint or "add a WKT column named 'geometry' (e.g. POLYGON ((120.9 31.3, …))), or save the layer "
+                         "as GeoPackage",
         )
     values = df[col].to_numpy(dtype=object)
     if all(isinstance(v, shapely.Geometry) or v is None for v in values):

@@ -46,10 +46,10 @@ import shapely
 
 from ..crs import CGCS2000, CGCS2000_GK_CM120, densify, finite_bounds, resolve_crs
 from ..crs import swap_xy as _swap
-from ..errors import CRSError, InputError, arg
+from ..errors import CRSError, InputError, arg, spelled
 from ..layer import Layer, Provenance
-from .checks import check_geometries, repair_geometries
-from .raw import RawInfo, read_raw
+from .checks import GeometryCheck, check_geometries, repair_geometries
+from .raw import ROW_NOTES, RawInfo, read_raw
 
 __all__ = ["Source", "read", "read_layer", "read_vector", "repair_geometries", "READ_ATTRS_KEY"]
 
@@ -204,8 +204,10 @@ def read(source: Any, *, expect: str = "any", repair: bool = True, **options: An
     """
     if isinstance(source, Layer):
         return source
-    with np.errstate(invalid="ignore"):  # NaN coordinates are flagged per row, not warned about by numpy
-        return _read(as_source(source, **options), expect, repair)
+    src = as_source(source, **options)
+    # NaN coordinates are flagged per row, not warned about by numpy; messages name options as the caller does
+    with np.errstate(invalid="ignore"), spelled(src.spelling):
+        return _read(src, expect, repair)
 
 
 def _read(src: Source, expect: str, repair: bool = True) -> Layer:
@@ -218,6 +220,7 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     decision = _decide_crs(gdf, src, info, spelling)
     drawn = np.asarray(gdf.geometry.values, dtype=object)
     check = check_geometries(drawn, expect=expect)
+    _made_readable(check, gdf.attrs.get(ROW_NOTES), info)
     stored = check.geoms if repair else drawn
     geoms = _convert(stored, check.usable, decision)
     frame = _with_geometry(gdf, geoms)
@@ -288,6 +291,24 @@ def _points(points: Any, decision) -> gpd.GeoDataFrame | None:
     geoms = decision.transform(shapely.points(points["x"].to_numpy(), points["y"].to_numpy()))
     table = points.drop(columns=["x", "y"]).reset_index(drop=True)
     return gpd.GeoDataFrame(table, geometry=np.asarray(geoms, dtype=object), crs=CGCS2000)
+
+
+def _made_readable(check: GeometryCheck, notes: dict | None, info: RawInfo) -> None:
+    """Put what decoding did to a row's geometry (a curve linearised, a ring closed) in its issue, first."""
+    if not notes:
+        return
+    for i, (code, text) in notes.items():
+        if check.code[i] == "":
+            check.code[i], check.issue[i] = code, text
+        else:
+            check.issue[i] = join_bilingual(text, check.issue[i])
+    counts: dict[str, int] = {}
+    for code, _ in notes.values():
+        counts[code] = counts.get(code, 0) + 1
+    for code, n in counts.items():
+        text = next(t for c, t in notes.values() if c == code)
+        zh, _, en = text.partition(" / ")
+        info.notes.append(f"{info.name}: {n} 个要素：{zh} / {n} feature(s): {en}")
 
 
 def _convert(geoms: np.ndarray, usable: np.ndarray, decision) -> np.ndarray:

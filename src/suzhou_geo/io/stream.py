@@ -61,11 +61,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError, OutputError, ReadError, Row
+from ..errors import InputError, OutputError, ReadError, Row, arg
 from . import encoding as enc
+from .columns import distinct_case
 from .geomtype import POLYGON, one_geometry_type
-from .raw import DRIVERS, RawInfo, choose_layer
-from .writer import check_output
+from .raw import DRIVERS, ROW_NOTES, RawInfo, choose_layer, read_hint
+from .wkb import decode
+from .writer import checked, move_into_place
 
 __all__ = [
     "BATCH_SIZE",
@@ -240,7 +242,7 @@ class BatchReader:
             info = pyogrio.read_info(str(self.path), layer=self.layer, encoding=codec)
         except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, …
             raise ReadError(f"GDAL cannot read it: {exc}", source=self.info.name,
-                            hint="check that the file is complete and in a format GDAL reads") from None
+                            hint=read_hint(str(self.path), exc)) from None
         if "geometry" in [str(f) for f in info["fields"]]:
             raise NotStreamable("an attribute is called 'geometry'")
         self.total = int(info["features"]) if info.get("features", -1) >= 0 else None
@@ -299,10 +301,12 @@ class BatchReader:
         values = enc.suspicious(string_values(frame))
         found = enc.redecode(values, "latin-1") if values else None
         if found is not None:
+            fix = arg("encoding", f"'{found[0]}'")
             raise InputError(
                 f"rows after the first {ENCODING_SAMPLE:,} hold Chinese text in {found[0]} "
                 f"({values[0]!r} → {found[1][0]!r}), but the file has no .cpg and its first rows did not show it",
-                source=self.info.name, row=Row(offset + 1), hint=f"pass encoding='{found[0]}'",
+                source=self.info.name, row=Row(offset + 1),
+                hint=f"pass {fix}" if fix else f"add a .cpg file saying {found[0]} beside the .shp",
             )
 
 
@@ -382,8 +386,11 @@ def _ogr_frame(batch, meta: dict, label: str) -> gpd.GeoDataFrame:
         raise NotStreamable("the layer has no geometry")
     wkb = df.pop(name)
     wkb = wkb.to_numpy(na_value=None) if wkb.dtype != object else wkb.to_numpy()
-    df["geometry"] = shapely.from_wkb(wkb)
-    return gpd.GeoDataFrame(df, geometry="geometry", crs=meta["crs"])
+    df["geometry"], notes = decode(wkb)  # curves linearised, unclosed rings closed: said per row
+    out = gpd.GeoDataFrame(df, geometry="geometry", crs=meta["crs"])
+    if notes:
+        out.attrs[ROW_NOTES] = notes
+    return out
 
 
 def _parse_datetime(values: pd.Series) -> pd.Series:
@@ -463,7 +470,7 @@ class BatchWriter:
 
     def __init__(self, path: Any, *, layer: str | None = None, overwrite: bool = False,
                  inputs: Any = (), default_index: bool = True, input_wkt: bool | None = None) -> None:
-        self.target = check_output(path, overwrite=overwrite, inputs=list(inputs or ()))
+        self.target = checked(path, overwrite=overwrite, inputs=list(inputs or ()))
         if not can_stream_to(self.target):
             raise OutputError("cannot be written in batches", source=str(self.target),
                               hint="write .gpkg or .parquet, or validate in memory and use write_layer")
@@ -505,9 +512,7 @@ class BatchWriter:
             if self._sink is not None:
                 self._sink.close(ok=exc_type is None)
             if exc_type is None:
-                if self.overwrite and self.target.exists():
-                    self.target.unlink()
-                os.replace(self._tmpdir / self.target.name, self.target)
+                move_into_place(self._tmpdir / self.target.name, self.target, overwrite=self.overwrite)
         finally:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
 
@@ -657,6 +662,7 @@ class _GpkgSink:
 
     def write(self, frame: gpd.GeoDataFrame) -> None:
         frame = frame.reset_index(drop=True) if self.default_index else frame.reset_index()
+        frame = distinct_case(frame, self.path.name, warn=self._thread is None)  # said once, for the first batch
         frame, _, odd = one_geometry_type(frame, fixed=POLYGON, wkt_column=self.with_wkt)
         if self.with_wkt is None:
             self.with_wkt = odd
@@ -773,10 +779,10 @@ def _to_arrow(frame: gpd.GeoDataFrame):
             df[name] = df[name].astype("string")
             datetimes.append(name)
     table = pa.Table.from_pandas(df, preserve_index=False)
-    for i, f in enumerate(table.schema):  # a column of no type (every value empty): GDAL takes text
-        if pa.types.is_null(f.type):
-            table = table.set_column(i, pa.field(f.name, pa.string(), metadata=f.metadata),
-                                     pa.nulls(len(table), pa.string()))
+    for i, f in enumerate(table.schema):  # a column of no type (every value empty, as in every DXF): GDAL takes
+        if pa.types.is_null(f.type):  # text, as the in-memory writer makes it; a geometry column takes WKB
+            kind = pa.binary() if f.name == geom else pa.string()
+            table = table.set_column(i, pa.field(f.name, kind, metadata=f.metadata), pa.nulls(len(table), kind))
     for name in datetimes:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, table.schema.field(i).with_metadata({"GDAL:OGR:type": "DateTime"}), table[name])

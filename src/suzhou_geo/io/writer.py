@@ -54,8 +54,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import OutputError, SuzhouGeoWarning
-from .columns import Column, Columns, as_columns, free_name
+from ..errors import OutputError, SuzhouGeoWarning, arg, row_at
+from .columns import Column, Columns, as_columns, distinct_case, free_name
 from .geomtype import one_geometry_type
 from .postgis import is_postgis, write_postgis
 from .raw import DRIVERS, has_arrow
@@ -64,6 +64,8 @@ from .reader import READ_ATTRS_KEY
 __all__ = [
     "write_layer",
     "check_output",
+    "CheckedPath",
+    "move_into_place",
     "shapefile_field_names",
     "spreadsheet_text",
     "spreadsheet_table",
@@ -195,7 +197,7 @@ def write_layer(
         return write_postgis(gdf, path, layer=layer, overwrite=overwrite, columns=columns)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
-    target = check_output(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
+    target = checked(path, overwrite=overwrite, inputs=[*inputs, _read_source(gdf)])
     gdf = _in_crs(gdf, crs, target, encoding)
     writer = _WRITERS.get(target.suffix.lower(), _write_ogr)
     with _staged(target, overwrite=overwrite) as tmp:
@@ -237,10 +239,48 @@ def _in_crs(gdf: gpd.GeoDataFrame, crs: Any, target: Path, encoding: str | None)
 # --------------------------------------------------------------------------- the output path
 
 
+class CheckedPath(type(Path())):
+    """An output path that :func:`check_output` has checked: writers given it do not check it again.
+
+    ``overwrite`` says whether it was checked as replaceable (``None`` on paths
+    derived from it, which are not checked); the final move into place
+    (:func:`move_into_place`) still refuses to replace a file that appeared in
+    the meantime unless it may.
+    """
+
+    overwrite: bool | None = None
+
+
+def checked(path: Any, *, overwrite: bool, inputs: Iterable[Any]) -> CheckedPath:
+    """Return *path* checked by :func:`check_output`; a path checked alike already passes as it is."""
+    if isinstance(path, CheckedPath) and path.overwrite is not None and path.overwrite == bool(overwrite):
+        return path
+    return check_output(path, overwrite=overwrite, inputs=inputs)
+
+
+def move_into_place(src: Path, dst: Path, *, overwrite: bool) -> None:
+    """Move a finished file to its name; without *overwrite*, never over a file that appeared meanwhile."""
+    if overwrite:
+        os.replace(src, dst)
+        return
+    try:
+        os.link(src, dst)  # fails if dst exists: no window between the test and the move
+    except FileExistsError:
+        raise OutputError("the output appeared while it was being written", source=str(dst),
+                          hint=f"pass {arg('overwrite', 'True')} to replace it, or choose another name") from None
+    except OSError:  # a file system without hard links
+        if dst.exists():
+            raise OutputError("the output appeared while it was being written", source=str(dst),
+                              hint=f"pass {arg('overwrite', 'True')} to replace it, or choose another name") from None
+        os.replace(src, dst)
+        return
+    src.unlink()
+
+
 def check_output(
     path: str | os.PathLike, *, overwrite: bool = False, inputs: Iterable[Any] = ()
-) -> Path:
-    """Return *path* as a Path if an output may be written there; raise if not.
+) -> CheckedPath:
+    """Return *path* as a :class:`CheckedPath` if an output may be written there; raise if not.
 
     Parameters
     ----------
@@ -254,7 +294,8 @@ def check_output(
 
     Returns
     -------
-    pathlib.Path
+    CheckedPath
+        A :class:`pathlib.Path` that writers do not check again.
 
     Raises
     ------
@@ -266,7 +307,7 @@ def check_output(
     >>> from pathlib import Path
     >>> _ = Path("in.gpkg").write_bytes(b"x")
     >>> check_output("out.gpkg", inputs=["in.gpkg"])
-    PosixPath('out.gpkg')
+    CheckedPath('out.gpkg')
     >>> check_output("in.gpkg", overwrite=True, inputs=["in.gpkg"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
@@ -291,10 +332,14 @@ def check_output(
                 )
     existing = [w for w in written if w.exists()]
     if existing and not overwrite:
+        fix = arg("overwrite", "True")
         raise OutputError(
-            "the output exists", source=str(target), hint="pass overwrite=True to replace it"
+            "the output exists", source=str(target),
+            hint=f"pass {fix} to replace it" if fix else "choose another name, or remove the file",
         )
-    return target
+    out = CheckedPath(target)
+    out.overwrite = bool(overwrite)
+    return out
 
 
 def _files_written(target: Path) -> list[Path]:
@@ -360,7 +405,7 @@ def _staged(target: Path, *, overwrite: bool) -> Iterator[Path]:
         if overwrite:
             _remove_stale(target, {p.name for p in produced})
         for p in produced:
-            os.replace(p, target.parent / p.name)
+            move_into_place(p, target.parent / p.name, overwrite=overwrite)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
@@ -403,12 +448,25 @@ def _wkt_table(gdf: gpd.GeoDataFrame, wkt: bool) -> pd.DataFrame:
 def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any) -> None:
     import pyogrio
 
-    frame, declared, _ = one_geometry_type(_with_index(gdf))
+    frame, declared, _ = one_geometry_type(distinct_case(_with_index(gdf), path.name))
     # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
     kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG", "dataset_options": {"VERSION": "1.2"}}
     if declared:
-        kwargs.update(geometry_type=declared, promote_to_multi=True)
+        kwargs.update(geometry_type=measured(frame, declared), promote_to_multi=True)
     pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
+
+
+def measured(frame: gpd.GeoDataFrame, declared: str | None) -> str | None:
+    """Return the OGR geometry type to declare: *declared*, ``Measured …`` (and ``3D``) when rows carry M.
+
+    GDAL refuses measured (M, ZM) geometries in a layer declared without M, and
+    pyogrio's classic path cannot write them at all; declared so, they are
+    written with their M values.
+    """
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    if not declared or not shapely.has_m(geoms).any():
+        return declared
+    return f"Measured {'3D ' if shapely.has_z(geoms).any() else ''}{declared}"
 
 
 #: First characters that make Excel or LibreOffice Calc read a cell as a formula (OWASP, "CSV Injection"),
@@ -497,8 +555,38 @@ def _write_xlsx(
 ) -> None:
     from .excel import write_workbook
 
+    table = _wkt_table(gdf, bool(wkt))
+    _fits_excel(table, path, wkt=bool(wkt))
     title = {"title": layer} if layer else {}
-    write_workbook(path, _wkt_table(gdf, bool(wkt)), columns=columns, sheets=sheets or {}, **title)
+    write_workbook(path, table, columns=columns, sheets=sheets or {}, **title)
+
+
+def _fits_excel(table: pd.DataFrame, path: Path, *, wkt: bool) -> None:
+    """Refuse geometry text an Excel cell cannot hold (cut WKT is no geometry); say which other text is cut."""
+    from .excel import MAX_CELL
+
+    for i, col in enumerate(table.columns):
+        values = table[col].to_numpy(dtype=object)
+        long = np.flatnonzero([isinstance(v, str) and len(v) > MAX_CELL for v in values])
+        if not len(long):
+            continue
+        named = [row_at(table.index, k) for k in long[:5]]
+        more = " …" if len(long) > 5 else ""
+        zh, en = "、".join(r.zh for r in named) + more, ", ".join(r.en for r in named) + more
+        if wkt and i == len(table.columns) - 1:
+            off = arg("wkt", "False")
+            raise OutputError(
+                f"the geometry of {len(long)} row(s) ({en}) is longer as WKT than the {MAX_CELL:,} "
+                "characters an Excel cell holds", source=path.name,
+                hint="write .gpkg or .csv, which keep every vertex"
+                + (f", or leave the WKT out ({off})" if off else ""),
+            )
+        warnings.warn(
+            f"{path.name}: 列 {col} 有 {len(long)} 个文本超过 Excel 单元格上限 {MAX_CELL:,} 个字符，"
+            f"已截断（{zh}） / {len(long)} value(s) of column {col} exceed the {MAX_CELL:,} characters an "
+            f"Excel cell holds and were cut ({en}); .gpkg and .csv keep them whole",
+            SuzhouGeoWarning, stacklevel=5,
+        )
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path, **_: Any) -> None:
@@ -509,14 +597,31 @@ def _write_ogr(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: Any
     import pyogrio
 
     driver = DRIVERS.get(path.suffix.lower())
+    frame = _with_index(gdf)
     kwargs: dict[str, Any] = {}
     if layer is not None:
         kwargs["layer"] = layer
     if driver is not None:
         kwargs["driver"] = driver
+    frame = distinct_case(frame, path.name)  # GeoJSON, FlatGeobuf and most OGR formats ignore the case of names
+    if driver == "FlatGeobuf":  # its spatial index would sort the rows along a Hilbert curve: keep their order
+        kwargs["layer_options"] = {"SPATIAL_INDEX": "NO"}
     if gdf.crs is None and driver == "GeoJSON":
         log.warning("writing %s without a CRS; readers will assume EPSG:4326", path.name)
-    pyogrio.write_dataframe(_with_index(gdf), path, use_arrow=has_arrow(), **kwargs)
+    geometry_type = measured(frame, _declared_type(frame))
+    if geometry_type and geometry_type.startswith("Measured"):
+        kwargs["geometry_type"] = geometry_type
+    pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
+
+
+def _declared_type(frame: gpd.GeoDataFrame) -> str | None:
+    """Return the one OGR type of a frame's geometries (multi-part when any row is), None when mixed."""
+    names = set(frame.geometry.dropna().geom_type)
+    bases = {n.removeprefix("Multi") for n in names}
+    if len(bases) != 1:
+        return None
+    base = bases.pop()
+    return f"Multi{base}" if any(n.startswith("Multi") for n in names) else base
 
 
 # --------------------------------------------------------------------------- Shapefile
@@ -607,14 +712,18 @@ def _datetimes_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, *, columns: dict[str, Column], **_: Any) -> None:
     import pyogrio
 
-    frame, _declared, _ = one_geometry_type(_with_index(gdf))
+    frame, declared, _ = one_geometry_type(_with_index(gdf))
     geom = frame.geometry.name
     attrs = [c for c in frame.columns if c != geom]
     names = shapefile_field_names(attrs, columns)
     table, cut = _cut_long_text(_datetimes_as_text(frame), SHP_TEXT_BYTES)
     table = table.rename(columns=names)
-    # the classic (non-Arrow) path sets the .dbf encoding and writes the .cpg
-    pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=False)
+    geometry_type = measured(table, declared)
+    if geometry_type and geometry_type.startswith("Measured"):  # M values: only the Arrow path writes them
+        pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", use_arrow=True, geometry_type=geometry_type,
+                                promote_to_multi=True, layer_options={"ENCODING": "UTF-8"})
+    else:  # the classic (non-Arrow) path sets the .dbf encoding and writes the .cpg
+        pyogrio.write_dataframe(table, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=False)
     if not _shp_file(path, ".cpg").exists():  # pragma: no cover - GDAL writes it
         _shp_file(path, ".cpg").write_text("UTF-8", encoding="ascii")
     _field_table(attrs, names, columns).to_csv(_fields_table(path), index=False, encoding="utf-8-sig")

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from .draw import Prepared, emit, prepare
-from .geometry import display_geometries, from_metric, geojson_strings, to_metric
+from .geometry import display_geometries, display_metric, from_display_metric, geojson_strings
 from .kinds import LayerKind
 from .state import MapState
 from .styles import Style
@@ -109,7 +109,7 @@ def grid_counts(geoms: np.ndarray, classes: np.ndarray, cell: int | None = None)
     >>> int(counts["count"].sum()), size
     (2, 1000)
     """
-    pts = shapely.get_coordinates(to_metric(shapely.point_on_surface(np.asarray(geoms, dtype=object))))
+    pts = shapely.get_coordinates(display_metric(shapely.point_on_surface(np.asarray(geoms, dtype=object))))
     size = cell or cell_size(np.array([*pts.min(axis=0), *pts.max(axis=0)]))
     ix, iy = np.floor(pts[:, 0] / size).astype(np.int64), np.floor(pts[:, 1] / size).astype(np.int64)
     frame = pd.DataFrame({"ix": ix, "iy": iy, "cls": classes})
@@ -122,7 +122,7 @@ def grid_counts(geoms: np.ndarray, classes: np.ndarray, cell: int | None = None)
 def _count_layer(counts: pd.DataFrame, size: int, styles: dict[str, Style], kind: LayerKind,
                  gcj: bool) -> tuple[Prepared, np.ndarray]:
     """Return the counts as a layer of circles (area ∝ count), with a tooltip of verdict, count and cell."""
-    centres = from_metric(shapely.points(counts[["x", "y"]].to_numpy()))
+    centres = from_display_metric(shapely.points(counts[["x", "y"]].to_numpy()))
     drawn = display_geometries(centres, 0, gcj)
     top = max(int(counts["count"].max()), 1)
     radius = np.maximum(size / 2 * np.sqrt(counts["count"].to_numpy() / top), size * 0.12)

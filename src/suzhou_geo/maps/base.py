@@ -35,7 +35,7 @@ from shapely.ops import polylabel
 
 from ..io import read_layer
 from ..io.bundled import data_path
-from .geometry import display_geometries, from_metric, geojson_strings, to_metric
+from .geometry import display_geometries, display_metric, from_display_metric, geojson_strings
 from .styles import BOUNDARY_STYLES, WATER_STYLES
 
 __all__ = ["BaseData", "base_data", "bundled_frames", "BASE_SIMPLIFY_M", "BASE_LABEL", "BASE_SECTION", "WATER_NAMES"]
@@ -128,8 +128,8 @@ def _label_frame(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
 
 def _labels(layers: dict[str, gpd.GeoDataFrame], gcj: bool) -> tuple[dict[str, Any], ...]:
     frame = _label_frame(layers)
-    metric = to_metric(np.asarray(frame["geometry"].to_numpy(), dtype=object))
-    points = from_metric(np.array([_place(g) for g in metric], dtype=object))
+    metric = display_metric(np.asarray(frame["geometry"].to_numpy(), dtype=object))
+    points = from_display_metric(np.array([_place(g) for g in metric], dtype=object))
     points = display_geometries(points, 0, gcj)
     xy = shapely.get_coordinates(points)
     return tuple(
@@ -159,8 +159,8 @@ def name_labels(frame: gpd.GeoDataFrame, column: str, gcj: bool, cls: str, prior
     keep = np.array([bool(n) for n in names], dtype=bool)
     if not keep.any():
         return []
-    metric = to_metric(np.asarray(frame.geometry.values, dtype=object)[keep])
-    points = from_metric(np.array([_place(g) if g.geom_type != "Point" else g for g in metric], dtype=object))
+    metric = display_metric(np.asarray(frame.geometry.values, dtype=object)[keep])
+    points = from_display_metric(np.array([_place(g) if g.geom_type != "Point" else g for g in metric], dtype=object))
     xy = shapely.get_coordinates(display_geometries(points, 0, gcj))
     return [
         {"lat": float(y), "lon": float(x), "text": str(t), "cls": f"sg-place {cls}", "priority": priority + i}

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from ..crs import ensure_crs
-from ..errors import InputError, SuzhouGeoWarning
+from ..errors import InputError, SuzhouGeoWarning, row_at
 from .aggregate import AGGREGATE_ABOVE, draw_report
 from .base import BASE_LABEL, BASE_SECTION, base_data, name_labels
 from .basemaps import BASEMAPS, basemap_key, tile_specs
@@ -133,13 +133,25 @@ def _datum(st: MapState, gcj: bool | None) -> bool:
 
 
 def _drawable(frame: gpd.GeoDataFrame, st: MapState, what: str) -> np.ndarray:
-    """Rows with a geometry to draw; the legend says how many have none."""
+    """Rows with a geometry to draw; the legend says how many have none, a warning which cannot be drawn."""
+    from ..geometry import nonfinite_rows
+
     geom = np.asarray(frame.geometry.values)
     ok = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     if (~ok).any():
         n = int((~ok).sum())
         st.legend.add_note(f"{n} 个要素无几何，未绘出 {n} feature(s) of {what} have no geometry, not drawn")
-    return ok
+    bad = ok & nonfinite_rows(geom)
+    if bad.any():
+        n, rows = int(bad.sum()), [row_at(frame.index, k) for k in np.flatnonzero(bad)[:5]]
+        st.legend.add_note(f"{n} 个要素坐标含 NaN 或无穷值，未绘出 {n} feature(s) of {what} have NaN or infinite "
+                           "coordinates, not drawn")
+        more = " …" if n > 5 else ""
+        warnings.warn(f"{what}: {n} 个要素坐标含 NaN 或无穷值，未绘出（{'、'.join(r.zh for r in rows)}{more}）/ {n} "
+                      f"feature(s) have NaN or infinite coordinates and are not drawn "
+                      f"({', '.join(r.en for r in rows)}{more})",
+                      SuzhouGeoWarning, stacklevel=4)
+    return ok & ~bad
 
 
 def _section(kind: LayerKind, name: str | None, n_groups: int, illustrative: bool) -> str:

@@ -82,7 +82,7 @@ def prepare(
         popup=[[index[c], label(kind, c)] for c in pop],
         texts=texts,
         geojson=geojson_strings(drawn),
-        bounds=shapely.total_bounds(drawn),
+        bounds=shapely.total_bounds(drawn) if len(drawn) else np.full(4, np.nan),  # nothing to draw: no extent
     )
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..validate import schema
 from .kinds import LABELS, NAME_COLUMNS, LayerKind
 
@@ -99,9 +100,9 @@ def choose_fields(
         pop = [popup] if isinstance(popup, str) else list(popup)
     missing = [c for c in tip + pop if c not in frame.columns]
     if missing:
-        raise KeyError(
-            f"column(s) {missing} asked for in a tooltip/popup are not in the layer; "
-            f"it has {[c for c in frame.columns if frame[c].dtype != 'geometry']}"
+        raise InputError(
+            f"column(s) {missing} asked for in a tooltip/popup are not in the layer", source="layer",
+            column=missing[0], hint=f"choose among {[c for c in frame.columns if frame[c].dtype != 'geometry']}",
         )
     return tip, pop
 

@@ -16,18 +16,21 @@ from typing import Any
 import geopandas as gpd
 
 from ..errors import InputError
-from ..layer import is_illustrative
+from ..layer import Layer, is_illustrative
 
 __all__ = ["coerce"]
 
 
 def coerce(layer: Any, name: str | None, crs: Any = None) -> tuple[gpd.GeoDataFrame, str | None, bool]:
-    """Layer-like -> (GeoDataFrame, default name, illustrative flag)."""
+    """Layer-like -> (GeoDataFrame, default name, illustrative flag); a :class:`~suzhou_geo.layer.Layer` too."""
     from ..io import read_layer
 
     illustrative = getattr(layer, "illustrative", False) is True
     default, obj = None, layer
-    if isinstance(layer, (str, Path)):
+    if isinstance(layer, Layer):  # read once already: drawn from its frame, named as it was read
+        illustrative = illustrative or layer.provenance.illustrative
+        obj, default = layer.frame, Path(layer.provenance.name).stem
+    elif isinstance(layer, (str, Path)):
         obj, default = read_layer(layer, crs=crs), Path(layer).stem
     elif not isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
         default = next((v for a in ("name_zh", "name") if isinstance(v := getattr(layer, a, None), str)), None)

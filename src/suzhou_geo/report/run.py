@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,7 +201,9 @@ def run_report(
     """
     say = progress or (lambda msg: log.info(msg))
     out = _report_folder(outdir, overwrite=overwrite, inputs=[parcels, redlines])
-    clock = _Clock()
+    from ..validate.progress import Clock
+
+    clock = Clock()
     ctx = _Context(out=out, generated=_now())
 
     say("读取图层 loading layers (schemes, redlines, joint-control zone, parcels)")
@@ -234,14 +235,14 @@ def run_report(
         writer(ctx, files[name], offline=offline, basemap=basemap, inputs=[parcels, redlines], columns=columns)
         clock(name)
     _write_manifest(out, ctx, files)
-    log.info("report timings (s): %s", clock.t)
+    log.info("report timings (s): %s", clock.totals())
     return ReportResult(
         out,
         files,
         ctx.floors,
         ctx.report,
         ctx.summary,
-        clock.t,
+        {k: round(v, 2) for k, v in clock.t.items()},
         ctx.red.attrs.get("data_note", ""),
         ctx.data,
         ctx.repairs,
@@ -294,19 +295,6 @@ def _write_manifest(out: Path, ctx: _Context, files: dict[str, Path]) -> None:
         "files": list(files),
     }
     _write_text(out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-
-class _Clock:
-    """Seconds per step, for the log (a planner's files carry no timings)."""
-
-    def __init__(self) -> None:
-        self.t: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def __call__(self, name: str) -> None:
-        now = time.perf_counter()
-        self.t[name] = round(now - self._last, 2)
-        self._last = now
 
 
 def _now() -> str:

@@ -1,7 +1,8 @@
 """Parcel validation: one verdict per development parcel (地块), with the reasons.
 
 :func:`validate_parcels` reads as a pipeline of stages, each a module here:
-``core`` (read the parcels, measure, assemble), ``reference`` (the reference
+``inputs`` (the parcels, every option and the reference layers, gathered once:
+:class:`ValidationInputs`), ``core`` (read, measure, assemble), ``reference`` (the reference
 layers prepared once: :func:`prepare_layers`), ``overlay`` (parcels against
 each layer, pure functions), ``decide`` (the verdicts, from :class:`Rules`),
 ``explain`` (the reasons), ``schema`` (every report column, defined once),
@@ -31,6 +32,7 @@ _EXPORTS = {
     "report_columns": ".schema",
     "FileReport": ".stream",
     "validate_file": ".stream",
+    "ValidationInputs": ".inputs",
     "ValidationSummary": ".summary",
     "summarize": ".summary",
 }

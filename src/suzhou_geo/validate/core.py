@@ -1,9 +1,13 @@
 """``validate_parcels``: read → prepare → overlay → decide → explain → assemble.
 
-Each stage is a function of its own (:func:`read_parcels`,
+:func:`validate_parcels` gathers its arguments into one
+:class:`~suzhou_geo.validate.inputs.ValidationInputs` and hands it whole to
+:func:`check` (or, for a dask-geopandas frame, to the dask engine).  Each stage
+of :func:`check` is a function of its own
+(:meth:`~suzhou_geo.validate.inputs.ValidationInputs.read`,
 :func:`~suzhou_geo.validate.reference.prepare_layers`, :func:`measure`,
 :func:`~suzhou_geo.validate.decide.decide`, :func:`~suzhou_geo.validate.explain.explain`,
-:func:`assemble`), testable alone; the public function reads as that sequence.
+:func:`assemble`), testable alone; it reads as that sequence.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -20,10 +23,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..crs import CGCS2000_GK_CM120
 from ..errors import InputError
-from ..io import read
 from ..io.columns import keep_input_columns
 from ..io.stream import give_back_memory
 from ..io.survey import planar_areas
@@ -32,6 +35,7 @@ from ..measure import area_m2_projected
 from ..pieces import labels
 from .decide import Decision, Measures, decide
 from .explain import explain
+from .inputs import ValidationInputs
 from .overlay import (
     GRID_MIN_PARCELS,
     NOISE_M2,
@@ -42,24 +46,18 @@ from .overlay import (
     overlay_schemes,
     overlay_zones,
 )
-from .progress import Progress
-from .reference import PreparedLayers, resolve_layers
-from .rules import Rules, as_rules
+from .progress import Clock, Progress
+from .reference import PreparedLayers
+from .rules import Rules
 from .schema import VERDICT_ZH, report_columns
 
 #: The input column of a declared area (公顷), as the approval-file readers give it; the report's column of
 #: the same name takes its values (it is not renamed as a clash).
 DECLARED = "declared_area_ha"
 
-__all__ = ["validate_parcels", "read_parcels", "measure", "assemble"]
+__all__ = ["validate_parcels", "check", "measure", "assemble"]
 
 log = logging.getLogger(__name__)
-
-#: How validate_parcels names the reading options of the parcels (for messages).
-PARCEL_SPELLING = {
-    "override_crs": "parcels=sg.Source(…, override_crs={value})",
-    "swap_xy": "parcels=sg.Source(…, swap_xy={value})",
-}
 
 
 def validate_parcels(
@@ -87,7 +85,7 @@ def validate_parcels(
 
     Parameters
     ----------
-    parcels : path, URI, GeoDataFrame, GeoSeries, Source or dask_geopandas.GeoDataFrame
+    parcels : path, URI, GeoDataFrame, GeoSeries, Source, ValidationInputs or dask_geopandas.GeoDataFrame
         The parcels (地块), read through :func:`suzhou_geo.io.read`: any file
         OGR reads, GeoParquet, CSV with WKT, PostGIS, or a frame.  A
         dask-geopandas frame is checked partition by partition on its
@@ -96,7 +94,9 @@ def validate_parcels(
         multipolygons are checked whole; invalid polygons are repaired and the
         repair is reported (a repair that changes the area by more than 1 % makes
         the parcel ``review``); points, lines, empty and missing geometries,
-        NaN/inf coordinates and parcels under 1 m² get ``invalid``.
+        NaN/inf coordinates and parcels under 1 m² get ``invalid``.  A
+        :class:`~suzhou_geo.validate.inputs.ValidationInputs` (parcels, every
+        option and the reference layers, gathered once) is taken as it is, alone.
     redlines : path, GeoDataFrame, Source, None or False
         Redline polygons with ``kind`` (``ecological_protection_redline`` or
         ``ecological_space_control``; all protection if the column is absent)
@@ -192,31 +192,40 @@ def validate_parcels(
     >>> r.loc[0, "verdict"], r.loc[0, "district"]
     ('pass', '昆山市')
     """
-    if _is_dask(parcels):
+    inputs = ValidationInputs.gather(
+        parcels, redlines, joint_zones, schemes, rules, crs=crs, layer=layer, encoding=encoding,
+        datum_shift=datum_shift, approximate_datum=approximate_datum, redlines_crs=redlines_crs,
+        joint_zones_crs=joint_zones_crs, schemes_crs=schemes_crs, layers=layers,
+    )
+    if _is_dask(inputs.parcels.data):
         from .distributed import validate_dask
 
-        return validate_dask(parcels, redlines, joint_zones, schemes, rules, crs=crs, encoding=encoding,
-                             datum_shift=datum_shift, approximate_datum=approximate_datum,
-                             redlines_crs=redlines_crs, joint_zones_crs=joint_zones_crs, schemes_crs=schemes_crs,
-                             layers=layers, chunk_size=chunk_size, n_jobs=n_jobs)
-    clock = _Clock(timings)
-    rules = as_rules(rules)
-    parcels = read_parcels(parcels, crs=crs, layer=layer, encoding=encoding, datum_shift=datum_shift,
-                           approximate_datum=approximate_datum)
+        return validate_dask(inputs, chunk_size=chunk_size, n_jobs=n_jobs)
+    return check(inputs, progress=progress, timings=timings, chunk_size=chunk_size, n_jobs=n_jobs)
+
+
+def check(inputs: ValidationInputs, *, progress: Any = None, timings: Callable[[str, float], None] | None = None,
+          chunk_size: int = 500_000, n_jobs: int | None = None) -> gpd.GeoDataFrame:
+    """Validate gathered inputs: read → prepare → overlay → decide → explain → assemble.
+
+    What :func:`validate_parcels` runs (its parameters, its result).
+    """
+    clock = Clock(timings)
+    parcels = inputs.read()
     clock("read")
     report = Progress(progress, len(parcels))
     report.stage("read", len(parcels))
-    refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
+    refs = inputs.prepare().layers
     clock("prepare")
-    m = measure(parcels, refs, rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
+    m = measure(parcels, refs, inputs.rules, progress=report, chunk_size=chunk_size, n_jobs=n_jobs, clock=clock)
     if len(parcels) >= 100_000:  # what the threads freed (their copies of the parcels in EPSG:4549)
         give_back_memory()
-    d = decide(m, rules)
-    reasons = explain(m, d, rules, illustrative=refs.illustrative,
+    d = decide(m, inputs.rules)
+    reasons = explain(m, d, inputs.rules, illustrative=refs.illustrative,
                       approximate_note=parcels.provenance.crs.note() if parcels.provenance.approximate else "")
     reasons = pd.Series(reasons).array  # the column's own strings now (Arrow in pandas 3), not 500 000 objects more
     clock("decide+explain")
-    out = assemble(parcels, m, d, reasons, refs, rules)
+    out = assemble(parcels, m, d, reasons, refs, inputs.rules)
     clock("assemble")
     log.info("validated %d parcels from %s: %s", len(out), parcels.provenance.name, clock.totals())
     return out
@@ -225,11 +234,6 @@ def validate_parcels(
 def _is_dask(obj: Any) -> bool:
     """Return True for a dask collection (without importing dask)."""
     return type(obj).__module__.split(".")[0] in ("dask_geopandas", "dask", "dask_expr")
-
-
-def read_parcels(parcels: Any, **options: Any) -> Layer:
-    """Read the parcels through the one entry point, polygons expected."""
-    return read(parcels, expect="polygon", spelling=PARCEL_SPELLING, **options)
 
 
 # --------------------------------------------------------------------------- measure
@@ -282,9 +286,34 @@ def measure(
         report.done(skipped + sl.stop)
     declared_areas(parcels, m)
     _label(m, pairs, layers)
+    _on_the_ellipsoid(m, parcels, upos)
     if clock:
         clock("measure")
     return m
+
+
+#: Longitudes where EPSG:4549 is used (its area of use): beyond them its scale error grows past 0.03 %.
+GK_ZONE = (118.5, 121.5)
+
+
+def _on_the_ellipsoid(m: Measures, parcels: Layer, upos: np.ndarray) -> None:
+    """Distances of parcels beyond EPSG:4549's zone, divided by its scale there: metres on the ellipsoid.
+
+    Areas and overlaps are ellipsoidal already (:func:`~suzhou_geo.measure.area_m2_projected`);
+    a distance measured in the plane 300 km from the central meridian is 0.1 % long.
+    """
+    from pyproj import Proj
+
+    near = np.isfinite(m.nearest[upos]) & (m.nearest[upos] > 0)
+    if not near.any():
+        return
+    rows = upos[near]
+    c = shapely.centroid(parcels.geometry[rows])  # the frame is in longitude/latitude
+    lon, lat = shapely.get_x(c), shapely.get_y(c)
+    far = (np.asarray(lon) < GK_ZONE[0]) | (np.asarray(lon) > GK_ZONE[1])
+    if far.any():
+        k = np.asarray(Proj(CGCS2000_GK_CM120).get_factors(np.asarray(lon)[far], np.asarray(lat)[far]).meridional_scale)
+        m.nearest[rows[far]] = m.nearest[rows[far]] / k
 
 
 def declared_ha(frame: Any) -> np.ndarray | None:
@@ -485,24 +514,3 @@ def _all_numbers(column: pd.Series, values: np.ndarray) -> bool:
 def _join_names(red: np.ndarray, ctl: np.ndarray) -> np.ndarray:
     both = (red != "") & (ctl != "")
     return np.where(both, red + "; " + ctl, red + ctl).astype(object)
-
-
-class _Clock:
-    """Wall time per stage: logged at DEBUG and passed to the caller's ``timings`` callback."""
-
-    def __init__(self, callback: Callable[[str, float], None] | None) -> None:
-        self._cb = callback
-        self._last = time.perf_counter()
-        self.t: dict[str, float] = {}
-
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        dt = now - self._last
-        self._last = now
-        self.t[stage] = self.t.get(stage, 0.0) + dt
-        log.debug("%s: %.3f s", stage, dt)
-        if self._cb is not None:
-            self._cb(stage, dt)
-
-    def totals(self) -> dict[str, float]:
-        return {k: round(v, 3) for k, v in self.t.items()}

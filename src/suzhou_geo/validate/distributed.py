@@ -40,12 +40,14 @@ import itertools
 import logging
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError, missing_extra
+from .inputs import ValidationInputs
 from .progress import Progress
-from .reference import PreparedLayers, resolve_layers
-from .rules import Rules, as_rules
+from .reference import PreparedLayers
+from .rules import Rules
 
 __all__ = ["validate_dask", "read_dask", "write_ordered"]
 
@@ -67,21 +69,17 @@ def validate_dask(
     schemes: Any = None,
     rules: Rules | Mapping[str, Any] | None = None,
     *,
-    crs: Any = None,
-    encoding: str | None = None,
-    datum_shift: Any = None,
-    approximate_datum: bool = False,
-    redlines_crs: Any = None,
-    joint_zones_crs: Any = None,
-    schemes_crs: Any = None,
-    layers: Any = None,
     chunk_size: int = 500_000,
     n_jobs: int | None = None,
+    **options: Any,
 ) -> Any:
     """Validate a dask-geopandas frame partition by partition; return the report, lazily.
 
-    Called by :func:`~suzhou_geo.validate_parcels` for a dask-geopandas frame;
-    the parameters are its own.  *layers* may also be a ``distributed.Future``
+    Called by :func:`~suzhou_geo.validate_parcels` for a dask-geopandas frame,
+    with its inputs gathered (:class:`~suzhou_geo.validate.inputs.ValidationInputs`);
+    the parameters are its own (*options*: ``crs``, ``datum_shift``,
+    ``approximate_datum``, …, ``layers``).  Every partition is read with every
+    reading option of the parcels.  *layers* may also be a ``distributed.Future``
     of :class:`PreparedLayers` already scattered to the workers.
 
     Returns
@@ -90,42 +88,42 @@ def validate_dask(
         The report, not computed yet; ``.compute()`` gives what
         :func:`~suzhou_geo.validate_parcels` gives for the computed parcels.
     """
+    from .core import check
+
+    inputs = ValidationInputs.gather(parcels, redlines, joint_zones, schemes, rules, **options)
+    frame = inputs.parcels.data
     dgpd = _dask_geopandas()
-    if not isinstance(parcels, dgpd.GeoDataFrame):
-        raise InputError(f"validate_parcels takes a dask_geopandas.GeoDataFrame, not a {type(parcels).__name__}",
+    if not isinstance(frame, dgpd.GeoDataFrame):
+        raise InputError(f"validate_parcels takes a dask_geopandas.GeoDataFrame, not a {type(frame).__name__}",
                          source="validate_parcels",
                          hint="convert it with dask_geopandas.from_dask_dataframe(df, geometry=...)")
     if n_jobs not in (None, 1):
         log.info("n_jobs=%s ignored for a dask frame: every partition runs with n_jobs=1", n_jobs)
-    from .core import validate_parcels
-
-    rules = as_rules(rules)
-    local, shipped = _layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs,
-                             schemes_crs)
-    # (encoding= is for files: a frame's text is already decoded)
-    options = {"crs": crs, "datum_shift": datum_shift, "approximate_datum": approximate_datum,
-               "chunk_size": chunk_size}
-    meta = validate_parcels(parcels._meta, layers=local, rules=rules, n_jobs=1, **options)
+    local, shipped = _layers(inputs)
+    template = replace(inputs.parcels, data=None)  # the parcels' reading options, for every partition
+    meta = check(ValidationInputs(replace(template, data=frame._meta), rules=inputs.rules, layers=local),
+                 n_jobs=1, chunk_size=chunk_size)
     meta.attrs = {}
-    return parcels.map_partitions(_validate_partition, shipped, rules, options, meta=meta,
-                                  align_dataframes=False)
+    return frame.map_partitions(_validate_partition, shipped, inputs.rules, template, chunk_size, meta=meta,
+                                align_dataframes=False)
 
 
-def _validate_partition(part, layers: PreparedLayers, rules: Rules, options: dict):
+def _validate_partition(part, layers: PreparedLayers, rules: Rules, template, chunk_size: int):
     """One partition on a worker (``n_jobs=1``: the worker's threads are the parallelism)."""
-    from .core import validate_parcels
+    from .core import check
 
-    out = validate_parcels(part, layers=layers, rules=rules, n_jobs=1, **options)
+    out = check(ValidationInputs(replace(template, data=part), rules=rules, layers=layers), n_jobs=1,
+                chunk_size=chunk_size)
     out.attrs = {}  # what the report carries travels in its columns
     return out
 
 
-def _layers(layers, redlines, joint_zones, schemes, rules, *crs) -> tuple[PreparedLayers, Any]:
-    """Return (the layers on the client, the handle every task receives: scattered future or one delayed object)."""
-    future = _as_future(layers)
+def _layers(inputs: ValidationInputs) -> tuple[PreparedLayers, Any]:
+    """Return the layers on the client and the handle every task receives (scattered future or delayed object)."""
+    future = _as_future(inputs.layers)
     if future is not None:
         return future.result(), future
-    local = resolve_layers(layers, redlines, joint_zones, schemes, rules, *crs)
+    local = inputs.prepare().layers
     import dask
 
     # one object in the graph: sent once per computation, fetched once by each worker that needs it

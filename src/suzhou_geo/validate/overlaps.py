@@ -24,9 +24,9 @@ from ..crs import CGCS2000_GK_CM120
 from ..layer import Layer
 from ..measure import area_m2_projected
 from ..pieces import CLEAR, overlap_pairs
-from .core import read_parcels
+from .inputs import ValidationInputs
 from .overlay import NOISE_M2
-from .reference import CONTROL, PROTECTION, PreparedLayers, prepare_layers
+from .reference import CONTROL, PROTECTION, PreparedLayers
 
 __all__ = ["redline_overlap"]
 
@@ -77,9 +77,12 @@ def redline_overlap(
     >>> bool((s.round(2).fillna(-1) == r.redline_overlap_m2.fillna(-1)).all())
     True
     """
-    lay = read_parcels(parcels, crs=crs)
     if layers is None:
-        layers = prepare_layers(redlines, joint_zones=False, schemes=False, redlines_crs=redlines_crs)
+        inputs = ValidationInputs.gather(parcels, redlines, False, False, crs=crs, redlines_crs=redlines_crs)
+    else:
+        inputs = ValidationInputs.gather(parcels, crs=crs, layers=layers)
+    inputs = inputs.prepare()
+    lay, layers = inputs.read(), inputs.layers
     if kind not in (PROTECTION, CONTROL):
         from ..errors import InputError
 

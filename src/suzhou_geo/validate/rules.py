@@ -45,8 +45,9 @@ class Rules:
         ``review`` (never ``pass``) with the area in the reason.  Set both to 0
         to make any overlap a conflict.
     review_distance_m : float, default 100.0
-        A parcel within this distance (m, EPSG:4549) of a protection redline is
-        ``review``.  Library default, **not a regulation**: neither
+        A parcel within this distance (m, EPSG:4549; beyond that projection's
+        zone, 118.5–121.5°E, corrected to the ellipsoid by its scale there) of a
+        protection redline is ``review``.  Library default, **not a regulation**: neither
         《关于全面推进美丽苏州建设的实施意见》 nor 《全面推进美丽昆山建设工作方案》 gives a
         buffer distance around redlines.
     nearest_search_m : float, default 1000.0

@@ -15,32 +15,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..io import Source, read
+from ..io import check_output
 from ..io.stream import (
     BATCH_SIZE,
+    BatchReader,
     BatchWriter,
     NotStreamable,
     Restart,
     can_stream,
     can_stream_to,
     give_back_memory,
-    open_batches,
 )
-from .core import PARCEL_SPELLING, validate_parcels
-from .progress import Progress
-from .reference import PreparedLayers, resolve_layers
-from .rules import Rules, as_rules
+from .core import check
+from .inputs import ValidationInputs
+from .progress import Clock, Progress
+from .rules import Rules
 from .schema import REPORT_SCHEMA, in_chinese
 from .summary import SummaryParts, ValidationSummary
 
-__all__ = ["validate_file", "FileReport", "read_batch"]
+__all__ = ["validate_file", "FileReport", "streams"]
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +58,16 @@ class FileReport:
         Counts and areas by verdict and by district (as :func:`summarize` gives them).
     streamed : bool
         Whether the file was written batch by batch (False: validated in memory).
+    provenance : dict
+        How the parcels were read (the report's ``attrs["provenance"]``: file,
+        format, encoding, CRS and what was decided from the content).
     """
 
     path: Path
     rows: int
     summary: ValidationSummary
     streamed: bool
+    provenance: dict = field(default_factory=dict)
 
     def to_frame(self):
         """Return the counts by verdict."""
@@ -88,15 +91,6 @@ def validate_file(
     schemes: Any = None,
     rules: Rules | Mapping[str, Any] | None = None,
     *,
-    crs: Any = None,
-    layer: str | int | None = None,
-    encoding: str | None = None,
-    datum_shift: Any = None,
-    approximate_datum: bool = False,
-    redlines_crs: Any = None,
-    joint_zones_crs: Any = None,
-    schemes_crs: Any = None,
-    layers: PreparedLayers | None = None,
     output_layer: str | None = None,
     overwrite: bool = False,
     batch_size: int = BATCH_SIZE,
@@ -104,6 +98,8 @@ def validate_file(
     timings: Callable[[str, float], None] | None = None,
     n_jobs: int | None = None,
     columns: str = "en",
+    writer: Callable[..., Any] | None = None,
+    **options: Any,
 ) -> FileReport:
     """Validate a parcel file into a report file, batch by batch, in bounded memory.
 
@@ -113,16 +109,16 @@ def validate_file(
 
     Parameters
     ----------
-    parcels : path
+    parcels : path, Source or ValidationInputs
         GeoPackage, GeoParquet, Shapefile, FlatGeobuf or another file OGR
         reads.  Other inputs (CSV, PostGIS, frames) are validated in memory.
+        A :class:`~suzhou_geo.validate.inputs.ValidationInputs` carries the
+        parcels, every option and the reference layers (then give none of them here).
     output : path
         ``.gpkg`` or ``.parquet`` are written batch by batch; other formats
-        (``.xlsx``, ``.shp``, ``.csv``, …) are written by
-        :func:`~suzhou_geo.io.write_layer` after an in-memory validation.
-    redlines, joint_zones, schemes, rules, crs, layer, encoding, datum_shift, approximate_datum
-        As for :func:`validate_parcels`.
-    redlines_crs, joint_zones_crs, schemes_crs, layers
+        (``.xlsx``, ``.shp``, ``.csv``, …) are written by *writer* after an
+        in-memory validation.  Checked once, before any work.
+    redlines, joint_zones, schemes, rules
         As for :func:`validate_parcels`; the reference layers are prepared once.
     output_layer : str, optional
         GeoPackage layer name (default: the file name without extension).
@@ -143,6 +139,15 @@ def validate_file(
     columns : {"en", "zh"}, default "en"
         The report columns' names in the file: as in Python, or Chinese (判定,
         理由, …, booleans as 是/否; see :func:`suzhou_geo.write_layer`).
+    writer : callable, optional
+        ``writer(report, path, layer=, overwrite=, inputs=, columns=)`` writes a
+        report validated in memory; default :func:`suzhou_geo.io.write_layer`
+        with the report's columns (:func:`suzhou_geo.write_layer` takes the same
+        arguments and also adds the summary sheets to a workbook).
+    **options
+        The reading options of :func:`validate_parcels`: ``crs``, ``layer``,
+        ``encoding``, ``datum_shift``, ``approximate_datum``,
+        ``redlines_crs``, ``joint_zones_crs``, ``schemes_crs``, ``layers``.
 
     Returns
     -------
@@ -174,72 +179,108 @@ def validate_file(
     if columns not in ("en", "zh"):
         raise InputError(f"columns must be 'en' or 'zh', not {columns!r}", source="validate_file",
                          hint="columns='zh' writes the report columns under their Chinese names")
-    clock = _Timer(timings)
-    rules = as_rules(rules)
-    spelling = dict(PARCEL_SPELLING)
-    if isinstance(parcels, Source):  # a path with its reading options (and its caller's names for them)
-        src, parcels = parcels, parcels.data
-        crs, layer, encoding = crs or src.crs, layer if layer is not None else src.layer, encoding or src.encoding
-        datum_shift, approximate_datum = datum_shift or src.datum_shift, approximate_datum or src.approximate_datum
-        spelling.update(src.spelling or {})
-    refs = resolve_layers(layers, redlines, joint_zones, schemes, rules, redlines_crs, joint_zones_crs, schemes_crs)
+    clock = Clock(timings)
+    inputs = ValidationInputs.gather(parcels, redlines, joint_zones, schemes, rules, **options)
+    target = check_output(output, overwrite=overwrite, inputs=_files(inputs))  # once, before any work
+    run = _Run(inputs.prepare(), target, output_layer, overwrite, _files(inputs), progress, clock, n_jobs, columns)
     clock("prepare")
-    read_opts = {"crs": crs, "datum_shift": datum_shift, "approximate_datum": approximate_datum, "spelling": spelling}
-    run = dict(refs=refs, rules=rules, output=output, output_layer=output_layer, overwrite=overwrite,
-               inputs=[parcels, redlines, joint_zones, schemes], progress=progress, clock=clock, n_jobs=n_jobs,
-               columns=columns)
-    if can_stream(parcels) and can_stream_to(output):
+    if streams(inputs.parcels, target):
         try:
-            try:
-                return _stream(parcels, layer, encoding, batch_size, read_opts, input_wkt=None, **run)
-            except Restart:  # a row of another geometry type after the layer was created: once more with the column
-                log.info("%s: rows that are not polygons appear late; writing again with input_geometry_wkt", output)
-                if hasattr(progress, "reset"):  # a tqdm bar starts again
-                    progress.reset()
-                return _stream(parcels, layer, encoding, batch_size, read_opts, input_wkt=True, **run)
+            return _stream(run, batch_size)
         except NotStreamable as why:
-            log.info("%s is validated in memory: %s", parcels, why)
-    return _whole(parcels, layer, encoding, read_opts, **run)
+            log.info("%s is validated in memory: %s", inputs.parcels.data, why)
+    return _whole(run, writer)
 
 
-def _stream(parcels, layer, encoding, batch_size, read_opts, *, input_wkt, refs, rules, output, output_layer,
-            overwrite, inputs, progress, clock, n_jobs, columns) -> FileReport:
+def streams(parcels: Any, output: Any) -> bool:
+    """Whether a run of *parcels* (a path or :class:`~suzhou_geo.io.Source`) into *output* is streamed.
+
+    A file OGR or pyarrow reads in batches, without an SQL query, into a
+    GeoPackage or GeoParquet report.
+
+    Examples
+    --------
+    >>> streams("parcels.gpkg", "report.gpkg"), streams("parcels.gpkg", "report.xlsx")
+    (True, False)
+    """
+    data = getattr(parcels, "data", parcels)
+    return can_stream(data) and getattr(parcels, "sql", None) is None and can_stream_to(output)
+
+
+def _files(inputs: ValidationInputs) -> list:
+    """Return the run's inputs, which an output must not replace."""
+    return [v for v in (inputs.parcels, inputs.redlines, inputs.joint_zones, inputs.schemes) if v is not None]
+
+
+@dataclass
+class _Run:
+    """One file → file run: its inputs (reference layers prepared), the checked output, its progress and clock."""
+
+    inputs: ValidationInputs
+    target: Path
+    output_layer: str | None
+    overwrite: bool
+    files: list
+    progress: Any
+    clock: Clock
+    n_jobs: int | None
+    columns: str
+
+
+def _stream(run: _Run, batch_size: int) -> FileReport:
+    """Batch by batch; a row of another geometry type after the layer was created: once more, with the column."""
+    try:
+        return _batches(run, batch_size, input_wkt=None)
+    except Restart:
+        log.info("%s: rows that are not polygons appear late; writing again with input_geometry_wkt", run.target)
+        if hasattr(run.progress, "reset"):  # a tqdm bar starts again
+            run.progress.reset()
+        return _batches(run, batch_size, input_wkt=True)
+
+
+def _batches(run: _Run, batch_size: int, *, input_wkt) -> FileReport:
+    src = run.inputs.parcels
     parts: SummaryParts | None = None
-    with open_batches(parcels, layer=layer, encoding=encoding, batch_size=batch_size) as batches:
-        report = Progress(progress, batches.total)
-        with BatchWriter(output, layer=output_layer, overwrite=overwrite, inputs=inputs,
+    provenance: dict = {}
+    with BatchReader(Path(src.data), layer=src.layer, encoding=src.encoding, batch_size=batch_size,
+                     name=src.name) as batches:
+        report = Progress(run.progress, batches.total)
+        with BatchWriter(run.target, layer=run.output_layer, overwrite=run.overwrite, inputs=run.files,
                          default_index=batches.default_index, input_wkt=input_wkt) as out:
             done = 0
             # closing(): the reading and writing threads are joined before the file closes, also on an error
-            with contextlib.closing(_read_ahead(batches, read_opts)) as ahead, _WriteBehind(out) as behind:
+            with contextlib.closing(_read_ahead(batches, run.inputs)) as ahead, _WriteBehind(out) as behind:
                 for n, parcels_layer in ahead:
-                    clock("read")  # the time spent waiting for the batch (reading overlaps checking)
+                    run.clock("read")  # the time spent waiting for the batch (reading overlaps checking)
                     report.stage("read", done + n)
-                    result = validate_parcels(parcels_layer, layers=refs, rules=rules, n_jobs=n_jobs)
+                    result = check(run.inputs.with_parcels(parcels_layer), n_jobs=run.n_jobs)
                     del parcels_layer  # only the report of this batch stays in memory while it is written
-                    clock("check")
+                    run.clock("check")
                     report.stage("check", done + n)
                     part = SummaryParts.of(result)
                     parts = part if parts is None else parts + part
+                    provenance = provenance or dict(result.attrs.get("provenance") or {})
                     # written in its thread while the next batch is checked
-                    behind.write(result if columns == "en" else in_chinese(result, what="validate_file")[0])
+                    behind.write(result if run.columns == "en" else in_chinese(result, what="validate_file")[0])
                     del result
                     done += n
-                    clock("write")  # the time spent waiting for the writer to take the batch
+                    run.clock("write")  # the time spent waiting for the writer to take the batch
                     report.stage("write", done)
                     report.done(done)
                     give_back_memory()
             if done == 0:
                 raise NotStreamable("the file has no rows")
-    return FileReport(out.target, out.rows, parts.finish(), True)
+    return FileReport(out.target, out.rows, parts.finish(), True, provenance)
 
 
-def _read_ahead(batches, read_opts: dict, ahead: int = 1):
+def _read_ahead(batches, inputs: ValidationInputs, ahead: int = 1):
     """``(rows, Layer)`` for each batch, read (and projected) in a thread while the caller checks the one before.
 
     The thread owns the reader until it ends; it is always joined before the
-    reader closes, also when the caller stops early.
+    reader closes, also when the caller stops early.  It runs in a copy of the
+    caller's context, so that messages spell options as the caller does.
     """
+    import contextvars
     import queue
     import threading
 
@@ -259,7 +300,7 @@ def _read_ahead(batches, read_opts: dict, ahead: int = 1):
     def produce() -> None:
         try:
             for raw in batches:
-                lay = read_batch(raw, batches.info, read_opts)
+                lay = inputs.read_rows(raw, batches.info)
                 _ = lay.metric  # project here, in parallel with the check of the previous batch
                 if not put((len(raw), lay)):
                     return
@@ -268,7 +309,8 @@ def _read_ahead(batches, read_opts: dict, ahead: int = 1):
         except BaseException as exc:  # handed to the caller
             put(exc)
 
-    thread = threading.Thread(target=produce, name="suzhou_geo-read-ahead", daemon=True)
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(produce,), name="suzhou_geo-read-ahead", daemon=True)
     thread.start()
     try:
         while True:
@@ -333,35 +375,26 @@ class _WriteBehind:
             self._raise()
 
 
-def read_batch(raw, info, read_opts: dict):
-    """One raw batch through the one way in, with the file's provenance."""
-    lay = read(Source(raw, name=info.name, **read_opts), expect="polygon")
-    return lay.with_frame(lay.frame, source=info.source, format=info.format, encoding=info.encoding,
-                          notes=tuple(info.notes) + tuple(lay.provenance.notes))
-
-
-def _whole(parcels, layer, encoding, read_opts, *, refs, rules, output, output_layer, overwrite, inputs,
-           progress, clock, n_jobs, columns) -> FileReport:
-    """Validate in memory and write with write_layer (formats that are not appended to)."""
-    from ..io import check_output
-
-    target = check_output(output, overwrite=overwrite, inputs=[i for i in inputs or () if i is not None])
-    report = Progress(progress, None)
-    lay = read(Source(parcels, layer=layer, encoding=encoding, **read_opts), expect="polygon")
+def _whole(run: _Run, writer: Callable[..., Any] | None) -> FileReport:
+    """Validate in memory and write with *writer* (formats that are not appended to)."""
+    report = Progress(run.progress, None)
+    lay = run.inputs.read()
     report.set_total(len(lay))
     report.stage("read", len(lay))
-    clock("read")
-    result = validate_parcels(lay, layers=refs, rules=rules, n_jobs=n_jobs, progress=_checking(report))
-    clock("check")
-    _write_whole(result, target, layer=output_layer, overwrite=overwrite, inputs=inputs, columns=columns)
-    clock("write")
+    run.clock("read")
+    result = check(run.inputs.with_parcels(lay), n_jobs=run.n_jobs, progress=_checking(report))
+    run.clock("check")
+    (writer or _write_whole)(result, run.target, layer=run.output_layer, overwrite=run.overwrite, inputs=run.files,
+                             columns=run.columns)
+    run.clock("write")
     report.stage("write", len(result))
     report.done(len(result))
-    return FileReport(target, len(result), SummaryParts.of(result).finish(), False)
+    return FileReport(run.target, len(result), SummaryParts.of(result).finish(), False,
+                      dict(result.attrs.get("provenance") or {}))
 
 
 def _checking(report: Progress):
-    """Return a stage hook for validate_parcels that only reports checking (the run is done when written)."""
+    """Return a stage hook for the check that only reports checking (the run is done when written)."""
     return lambda done, total, stage: report.stage(stage, done) if stage == "check" else None
 
 
@@ -371,19 +404,4 @@ def _write_whole(frame, target: Path, *, layer, overwrite: bool, inputs, columns
     described = REPORT_SCHEMA
     if columns == "zh":
         frame, described = in_chinese(frame, what="validate_file")
-    write_layer(frame, target, layer=layer, overwrite=overwrite, inputs=[i for i in inputs if i is not None],
-                columns=described)
-
-
-class _Timer:
-    """Seconds since the last call, per stage, to the caller's ``timings`` callback."""
-
-    def __init__(self, callback: Callable[[str, float], None] | None) -> None:
-        self._cb = callback
-        self._last = time.perf_counter()
-
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        if self._cb is not None:
-            self._cb(stage, now - self._last)
-        self._last = now
+    write_layer(frame, target, layer=layer, overwrite=overwrite, inputs=inputs, columns=described)

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .reference import SAMPLE_DATA
 from .schema import VERDICTS
 
@@ -124,7 +125,8 @@ class SummaryParts:
             if c not in report.columns
         ]
         if missing:
-            raise ValueError(f"not a validate_parcels report: columns {missing} are missing")
+            raise InputError(f"is not a validate_parcels report: columns {missing} are missing", source="report",
+                             hint="summarize the frame validate_parcels returned (or the report file it wrote)")
         verdict = pd.Categorical(report["verdict"].astype(str).to_numpy(), categories=list(VERDICTS))
         df = pd.DataFrame(
             {
