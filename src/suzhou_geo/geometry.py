@@ -17,25 +17,29 @@ __all__ = ["POLYGON_TYPES", "polygonal_part", "polygonal_parts", "densify_transf
 
 #: shapely type ids of Polygon and MultiPolygon.
 POLYGON_TYPES = (3, 6)
+#: shapely type ids of MultiPoint, MultiLineString, MultiPolygon and GeometryCollection.
+_MULTI_TYPES = (4, 5, 6, 7)
 
 
 def flat_parts(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
     """(single parts, row of each) of geometries, collections inside collections taken apart too.
 
-    ``ST_Collect`` and some converters nest collections (a GeometryCollection
-    holding a GeometryCollection holding a polygon); :func:`shapely.get_parts`
-    opens one level.
+    ``ST_Collect``, ``make_valid`` and some converters nest collections (a
+    GeometryCollection holding a GeometryCollection or a MultiPolygon);
+    :func:`shapely.get_parts` opens one level.
 
     Examples
     --------
     >>> from shapely.geometry import GeometryCollection, Point, box
-    >>> parts, rows = flat_parts([GeometryCollection([GeometryCollection([box(0, 0, 1, 1)]), Point(5, 5)])])
+    >>> from shapely.geometry import MultiPolygon
+    >>> parts, rows = flat_parts([GeometryCollection([GeometryCollection([box(0, 0, 1, 1)]), Point(5, 5)]),
+    ...                           GeometryCollection([MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)])])])
     >>> [p.geom_type for p in parts], rows.tolist()
-    (['Polygon', 'Point'], [0, 0])
+    (['Polygon', 'Point', 'Polygon', 'Polygon'], [0, 0, 1, 1])
     """
     parts, rows = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
-    while len(parts) and (shapely.get_type_id(parts) == 7).any():
-        nested = shapely.get_type_id(parts) == 7
+    while len(parts) and np.isin(shapely.get_type_id(parts), _MULTI_TYPES).any():
+        nested = np.isin(shapely.get_type_id(parts), _MULTI_TYPES)
         inner, idx = shapely.get_parts(parts[nested], return_index=True)
         keep = np.flatnonzero(~nested)
         order = np.argsort(np.r_[keep, np.flatnonzero(nested)[idx]], kind="stable")
