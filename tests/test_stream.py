@@ -323,3 +323,22 @@ def test_gdal_index_memory_cap_is_set_only_while_writing_and_a_user_cap_wins():
         assert int(pyogrio.get_gdal_config_option(key)) == 5_000_000
     finally:
         pyogrio.set_gdal_config_options({key: None})
+
+
+@pytest.mark.parametrize("values", [[5, 5, 6], ["A-1", "A-2", "A-3"]], ids=["repeated", "text"])
+def test_an_input_column_named_fid_survives_both_geopackage_writers(tmp_path, values, prepared):
+    # GDAL takes a column named fid as the GeoPackage key: repeated or text values
+    # failed the write; both writers now give the key a free name and keep the column
+    from shapely.geometry import box
+
+    parcels = gpd.GeoDataFrame({"FID": values}, geometry=[box(120.60 + i * 0.01, 31.30, 120.605 + i * 0.01, 31.305)
+                                                          for i in range(3)], crs="EPSG:4490")
+    src = tmp_path / "in.parquet"
+    parcels.to_parquet(src)
+    in_memory, streamed = tmp_path / "memory.gpkg", tmp_path / "streamed.gpkg"
+    sg.write_layer(sg.validate_parcels(parcels, layers=prepared), in_memory)
+    sg.validate_file(src, streamed, layers=prepared, batch_size=2)
+    for out in (in_memory, streamed):
+        back = pyogrio.read_dataframe(out)
+        assert back["FID"].tolist() == values
+        assert pyogrio.read_info(out)["fid_column"] == "fid_1"

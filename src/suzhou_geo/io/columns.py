@@ -29,7 +29,7 @@ import pandas as pd
 from ..errors import SuzhouGeoWarning
 
 __all__ = ["Column", "Columns", "INPUT_GEOMETRY", "as_columns", "case_unique", "collisions", "distinct_case",
-           "free_name",
+           "free_name", "gpkg_fid_options",
            "keep_input_columns", "SUFFIX"]
 
 #: Appended to an input column whose name an output column takes.
@@ -192,6 +192,25 @@ def free_name(name: str, taken: Iterable[object]) -> str:
     while candidate in taken:
         candidate, k = f"{name}_{k}", k + 1
     return candidate
+
+
+def gpkg_fid_options(columns: Iterable[object]) -> dict[str, str]:
+    """GeoPackage layer options that keep a column named ``fid`` as an ordinary column.
+
+    GDAL takes a column named ``fid`` (in any case) as the table's primary key:
+    text, repeated or missing values then fail the whole write, and unique
+    integers silently become row ids.  When such a column exists, the key gets a
+    free name (``fid_1`` …) and the column is written like any other.
+
+    Examples
+    --------
+    >>> gpkg_fid_options(["FID", "name", "fid_1"])
+    {'FID': 'fid_2'}
+    >>> gpkg_fid_options(["name"])
+    {}
+    """
+    lower = [str(c).lower() for c in columns]
+    return {"FID": free_name("fid", lower)} if "fid" in lower else {}
 
 
 def case_unique(columns: Iterable[object]) -> dict:

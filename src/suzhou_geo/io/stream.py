@@ -63,7 +63,7 @@ import shapely
 
 from ..errors import InputError, OutputError, ReadError, Row, arg
 from . import encoding as enc
-from .columns import distinct_case
+from .columns import distinct_case, gpkg_fid_options
 from .geomtype import POLYGON, one_geometry_type
 from .raw import DRIVERS, ROW_NOTES, RawInfo, choose_layer, read_hint
 from .wkb import decode
@@ -707,7 +707,8 @@ class _GpkgSink:
                     warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's note on empty geometries
                     # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
                     write_arrow(reader, str(self.path), layer=self.layer, driver="GPKG", geometry_name=geometry,
-                                geometry_type="MultiPolygon", crs=crs, dataset_options={"VERSION": "1.2"})
+                                geometry_type="MultiPolygon", crs=crs, dataset_options={"VERSION": "1.2"},
+                                layer_options=gpkg_fid_options(self.schema.names))
             except BaseException as exc:  # reported to the writing thread
                 self._error.append(exc)
                 while True:  # unblock the producer

@@ -55,7 +55,7 @@ import pandas as pd
 import shapely
 
 from ..errors import OutputError, SuzhouGeoWarning, arg, row_at
-from .columns import Column, Columns, as_columns, distinct_case, free_name
+from .columns import Column, Columns, as_columns, distinct_case, free_name, gpkg_fid_options
 from .geomtype import one_geometry_type
 from .postgis import is_postgis, write_postgis
 from .raw import DRIVERS, has_arrow
@@ -450,7 +450,8 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: An
 
     frame, declared, _ = one_geometry_type(distinct_case(_with_index(gdf), path.name))
     # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
-    kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG", "dataset_options": {"VERSION": "1.2"}}
+    kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG", "dataset_options": {"VERSION": "1.2"},
+                              "layer_options": gpkg_fid_options(frame.columns)}
     if declared:
         kwargs.update(geometry_type=measured(frame, declared), promote_to_multi=True)
     pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
