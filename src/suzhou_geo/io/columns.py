@@ -23,6 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -194,23 +195,41 @@ def free_name(name: str, taken: Iterable[object]) -> str:
     return candidate
 
 
-def gpkg_fid_options(columns: Iterable[object]) -> dict[str, str]:
-    """GeoPackage layer options that keep a column named ``fid`` as an ordinary column.
+def gpkg_fid_options(columns: Iterable[object], values: Any = None) -> dict[str, str]:
+    """GeoPackage layer options for a column named ``fid``: the table's key, or an ordinary column.
 
-    GDAL takes a column named ``fid`` (in any case) as the table's primary key:
-    text, repeated or missing values then fail the whole write, and unique
-    integers silently become row ids.  When such a column exists, the key gets a
-    free name (``fid_1`` …) and the column is written like any other.
+    GDAL takes a column named ``fid`` (in any case) as the table's primary key.
+    Increasing whole numbers may be that key (what QGIS writes and reads back);
+    text, repeated or missing values would fail the whole write, and numbers out
+    of order would come back in another row order, so the key then gets a free
+    name (``fid_1`` …) and the column is written like any other.  Without
+    *values* (a stream, whose later rows are not known yet) the key always gets
+    a free name.
+
+    Parameters
+    ----------
+    columns : iterable of column names
+    values : array-like, optional
+        The values of the ``fid`` column, when all of them are known.
 
     Examples
     --------
     >>> gpkg_fid_options(["FID", "name", "fid_1"])
     {'FID': 'fid_2'}
+    >>> gpkg_fid_options(["fid", "name"], values=[1, 2, 5]), gpkg_fid_options(["fid"], values=[3, 1])
+    ({}, {'FID': 'fid_1'})
     >>> gpkg_fid_options(["name"])
     {}
     """
     lower = [str(c).lower() for c in columns]
-    return {"FID": free_name("fid", lower)} if "fid" in lower else {}
+    if "fid" not in lower:
+        return {}
+    if values is not None:
+        v = pd.Series(values)
+        if pd.api.types.is_integer_dtype(v.dtype) and not v.isna().any() and v.is_monotonic_increasing \
+                and v.is_unique:
+            return {}
+    return {"FID": free_name("fid", lower)}
 
 
 def case_unique(columns: Iterable[object]) -> dict:

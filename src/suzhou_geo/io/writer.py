@@ -451,10 +451,15 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, **_: An
     frame, declared, _ = one_geometry_type(distinct_case(_with_index(gdf), path.name))
     # GeoPackage 1.2: what QGIS 3.22 and ArcGIS 10.x read without a version warning
     kwargs: dict[str, Any] = {"layer": layer or path.stem, "driver": "GPKG", "dataset_options": {"VERSION": "1.2"},
-                              "layer_options": gpkg_fid_options(frame.columns)}
+                              "layer_options": gpkg_fid_options(frame.columns, _fid_values(frame))}
     if declared:
         kwargs.update(geometry_type=measured(frame, declared), promote_to_multi=True)
     pyogrio.write_dataframe(frame, path, use_arrow=has_arrow(), **kwargs)
+
+
+def _fid_values(frame: pd.DataFrame) -> Any:
+    named = [c for c in frame.columns if str(c).lower() == "fid"]
+    return frame[named[0]] if named else None
 
 
 def measured(frame: gpd.GeoDataFrame, declared: str | None) -> str | None:
