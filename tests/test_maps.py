@@ -260,7 +260,7 @@ def test_report_popup_verdict_and_reasons_first_internal_columns_hidden():
     assert popup[0][1] == "冲突 conflict"
     assert not any(w in " ".join(labels) for w in ("case", "synthetic", "approximate"))
     values = dict(popup)
-    assert values["地块面积 parcel area (m²)"] == "12,345.68"  # formatted once, by the schema
+    assert values["地块椭球面积 ellipsoidal parcel area (m²)"] == "12,345.68"  # formatted once, by the schema
     assert values["重叠占地块比例 overlap share of parcel"] == "12.5%"
     assert "12345.678" not in json.dumps(data, ensure_ascii=False)  # no raw twin
     (tip,) = rows(data, spec, "tooltip")

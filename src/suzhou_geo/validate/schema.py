@@ -115,9 +115,10 @@ REPORT_SCHEMA: tuple[Column, ...] = (
     _c("geometry_issue", "几何问题", "geometry issue", "str", "geom_issue",
        "what was wrong with the input geometry and what was done about it",
        "输入几何的问题及处理方式", width=18, wrap=True, shp_zh="几何问"),
-    _c("parcel_area_m2", "地块面积", "parcel area", "float", "area_m2",
-       "area of the (repaired) parcel, ellipsoidal m²", "地块（修复后）面积，椭球面积",
-       unit="m²", decimals=2, width=11, zh_name="地块面积_m2", shp_zh="面积m2"),
+    _c("parcel_area_m2", "地块椭球面积", "ellipsoidal parcel area", "float", "area_m2",
+       "area of the (repaired) parcel on the CGCS2000 ellipsoid, m² (a surveyor's declared area is planar: "
+       "see planar_area_m2)", "地块（修复后）在 CGCS2000 椭球面上的面积（测量申报面积为平面面积，见平面面积一列）",
+       unit="m²", decimals=2, width=11, zh_name="椭球面积_m2", shp_zh="椭球m2"),
     _c("declared_area_ha", "申报地块面积", "declared area", "float", "decl_ha",
        "the parcel's declared area (地块面积 of a 部标 file or a 界址点 table), 公顷; empty when none is declared",
        "部标坐标文件或界址点表中申报的地块面积（公顷）；未申报时为空", unit="公顷", decimals=4, popup=False,
