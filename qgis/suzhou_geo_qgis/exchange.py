@@ -44,6 +44,18 @@ from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 from .feedback import Progress
 
+#: How the library's fixes name a layer's options in QGIS (after "pass …"): the CRS and the encoding are
+#: set in the layer's properties; reading options a QGIS layer has no place for are not suggested.
+LAYER_SPELLING: dict[str, str | None] = {
+    "crs": "{value} as the layer's CRS (图层属性 → 源 → 指定坐标系 / Layer Properties → Source → Assigned CRS)",
+    "encoding": "{value} as the layer's encoding (图层属性 → 源 → 数据源编码 / Layer Properties → Source → "
+                "Data source encoding)",
+    "override_crs": None,
+    "swap_xy": None,
+    "sql": None,
+    "layer": None,
+}
+
 __all__ = [
     "Input",
     "read_input",
@@ -135,7 +147,7 @@ def read_input(
     check_text(frame, label)
     import suzhou_geo as sg
 
-    return Input(sg.io.Source(frame, name=label), label, files, crs, len(frame))
+    return Input(sg.io.Source(frame, name=label, spelling=LAYER_SPELLING), label, files, crs, len(frame))
 
 
 def _describe(name: str, layer: Any) -> tuple[str, list[str]]:

@@ -366,6 +366,6 @@ def arg_name(option: str) -> str:
 def _spell(template: str | None, value: str) -> str | None:
     if template is None:
         return None
-    if template.startswith("--"):  # a command-line flag takes the bare value, not a Python literal
+    if "={value}" not in template:  # only a Python keyword takes a Python literal; a flag or a dialog the bare value
         value = value.strip("'\"")
     return template.format(value=value)

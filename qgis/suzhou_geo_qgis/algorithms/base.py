@@ -45,6 +45,7 @@ from qgis.core import (
     QgsProcessingParameterEnum,
 )
 
+from ..exchange import LAYER_SPELLING
 from ..feedback import library_calls
 
 __all__ = [
@@ -187,7 +188,26 @@ class SuzhouGeoAlgorithm(QgsProcessingAlgorithm):
     ) -> dict[str, Any]:
         """Run :meth:`compute` with the library's errors, warnings and log told to Processing."""
         with library_calls(feedback):
-            return self.compute(parameters, context, feedback)
+            from suzhou_geo.errors import spelled
+
+            with spelled(self.spelling(), only=True):
+                return self.compute(parameters, context, feedback)
+
+    def spelling(self) -> dict[str, str | None]:
+        """How the fixes in the library's errors name the options, in this algorithm's terms.
+
+        A library option with a parameter of the same name (upper case) is named
+        by that parameter's label; the CRS and the encoding of a layer are set in
+        its properties (:data:`~suzhou_geo_qgis.exchange.LAYER_SPELLING`); any
+        other option is not suggested (QGIS has nowhere to set it).
+        """
+        out = dict(LAYER_SPELLING)
+        for param in self.parameterDefinitions():
+            spelled_as = f"「{param.description()}」 = {{value}}"
+            out[param.name().lower()] = spelled_as
+            if param.name().endswith("_INVALID"):  # REDLINES_INVALID: the library's invalid= of that layer
+                out["invalid"] = spelled_as
+        return out
 
     def compute(
         self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback
