@@ -238,6 +238,9 @@ def test_illustrative_redlines_are_said_everywhere(bundled):
     assert occ.illustrative and "ILLUSTRATIVE" in occ.notes[0] and "ILLUSTRATIVE" in occ._repr_html_()
     own = sg.occupancy(metric_frame([box(X0, Y0, X0 + 10, Y0 + 10)]), redlines=redline_box(X0, Y0, X0 + 5, Y0 + 5))
     assert not own.illustrative and not any("ILLUSTRATIVE" in n for n in own.notes)
+    # every row says which redline data it was computed from, the sample as illustrative
+    assert occ.parts["redline_data"].str.startswith("示意数据（非官方）illustrative (not official)").all()
+    assert len(own.parts) and not own.parts["redline_data"].str.contains("示意|illustrative").any()
 
 
 def test_html_escapes_user_text():

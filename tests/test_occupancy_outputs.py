@@ -106,6 +106,8 @@ def test_occupancy_files(occupancy_dir):
     occ = sg.occupancy(sg.datasets.get_path("projects"), project="项目", alternatives="方案")
     parts = sg.read_layer(occupancy_dir / "occupancy.gpkg")
     assert parts["area_m2"].tolist() == occ.parts[occ.parts.row_type == "part"]["area_m2"].tolist()
+    # the GeoPackage handed on alone still says its redlines are the illustrative sample
+    assert set(parts["redline_data"]) == {"示意数据（非官方）illustrative (not official): redlines/redlines.geojson"}
     md = (occupancy_dir / "occupancy.md").read_text(encoding="utf-8")
     assert "| S1 天福段公路（示意） | 方案B | 1 |" in md
 
@@ -117,6 +119,8 @@ def test_adjustment_files(adjustment_dir, farmland):
     assert wb.sheetnames == ["图斑 patches", "台账 ledger", "底线 floors", "边界误差 noise", "判定改变 verdict changes",
                              "说明 notes", "列说明 columns"]
     patches = sg.read_layer(adjustment_dir / "adjustment_patches.gpkg")
+    assert set(patches["redline_data"]) == {
+        "示意数据（非官方）illustrative (not official): redlines.geojson → redlines_adjusted.geojson"}
     flagged = patches[patches.conflicts != ""]
     assert len(flagged) == 1 and flagged.change.iloc[0] == "added" and "永久基本农田" in flagged.conflicts.iloc[0]
     # the overlap is the farmland square, wholly inside the patch: 300 m × 300 m on the ellipsoid

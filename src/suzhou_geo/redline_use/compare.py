@@ -544,12 +544,13 @@ def _assemble(table: pd.DataFrame, ledger: pd.DataFrame, floors: pd.DataFrame, c
               kind: str | None, tol_m2: float, tol_width: float, notes: list[str], farm: bool,
               urban: bool, names_: tuple[str, str]) -> RedlineComparison:
     units = suzhou_units()
-    frame = _patch_frame(table, units)
+    sample = illustrative(old) or illustrative(new)
+    frame = _patch_frame(table, units, ("示意数据（非官方）illustrative (not official): " if sample else "")
+                         + " → ".join(names_))
     noisy = frame["noise"].to_numpy(dtype=bool)
     conflicting = (frame["conflicts"] != "").to_numpy(dtype=bool)
     patches = frame[~noisy | conflicting].reset_index(drop=True)
     noise = frame[noisy].reset_index(drop=True)
-    sample = illustrative(old) or illustrative(new)
     what = "全部类型 all kinds" if kind is None else f"{KINDS[kind]} {kind}"
     head = [
         *([ILLUSTRATIVE] if sample else []),
@@ -593,7 +594,7 @@ def _method(tol_m2: float, tol_width: float) -> str:
     )
 
 
-def _patch_frame(table: pd.DataFrame, units: Any) -> gpd.GeoDataFrame:
+def _patch_frame(table: pd.DataFrame, units: Any, redline_data: str) -> gpd.GeoDataFrame:
     cols = names(PATCH_COLUMNS)
     if not len(table):
         dtypes = {"float": float, "bool": bool, "str": object}
@@ -616,6 +617,7 @@ def _patch_frame(table: pd.DataFrame, units: Any) -> gpd.GeoDataFrame:
         "urban_m2": np.round(table["urban_m2"].to_numpy(dtype=float), 2),
         "conflicts": _conflict_text(table),
         "scheme_elements": table["scheme_elements"].to_numpy(dtype=object),
+        "redline_data": redline_data,
     }
     frame = pd.DataFrame(data)[cols]
     return gpd.GeoDataFrame(frame, geometry=to_geographic(table["piece"].to_numpy(dtype=object)), crs=CGCS2000)

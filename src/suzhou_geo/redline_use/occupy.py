@@ -704,14 +704,14 @@ def _point_labels(pts: _Points, single: np.ndarray) -> np.ndarray:
 def _assemble(prj: _Projects, cells: _Cells, parts: _Parts, totals: dict, shape: _Shape, pts: _Points,
               red: Layer, notes: list[str], ratio: float, red_name: str) -> Occupancy:
     single = prj.parcels == 1
+    sample = illustrative(red)
+    data = f"示意数据（非官方）illustrative (not official): {red_name}" if sample else red_name
     part_table = _part_rows(prj, cells, parts, shape, pts, single)
-    table = _with_totals(part_table, prj, totals, shape, red)
+    table = _with_totals(part_table, prj, totals, shape, red, data)
     projects = _project_rows(prj, cells, parts, totals, shape, pts, single)
     by_county = _county_rows(part_table)
     points = _point_rows(prj, cells, parts, pts)
     prov = red.provenance
-    sample = illustrative(red)
-    data = f"示意数据（非官方）illustrative (not official): {red_name}" if sample else red_name
     all_notes = ([ILLUSTRATIVE] if sample else []) + [NO_LEGALITY, UNITS_NOTE, _method(ratio)]
     all_notes += notes + [f"读取红线时 while reading the redlines: {n}" for n in prov.notes]
     frame = _as_frame(red)
@@ -793,7 +793,7 @@ def _also_in(parts: _Parts, cells: _Cells) -> np.ndarray:
 
 
 def _with_totals(part_table: gpd.GeoDataFrame, prj: _Projects, totals: dict, shape: _Shape,
-                 red: Layer) -> gpd.GeoDataFrame:
+                 red: Layer, data: str) -> gpd.GeoDataFrame:
     kinds = [k for k in _KIND_ORDER if kind_mask(red, k).any()]
     n = len(prj.keys)
     frames = []
@@ -814,6 +814,7 @@ def _with_totals(part_table: gpd.GeoDataFrame, prj: _Projects, totals: dict, sha
             "activity_clause": [activity_clause(a) for a in prj.activity], "_feature": -1, "_area": area,
         }, geometry=geo, crs=CGCS2000))
     both = _parts_add_up(pd.concat([part_table, *frames], ignore_index=True))
+    both["redline_data"] = data
     both["_kind_order"] = both["redline_kind"].map({k: i for i, k in enumerate(_KIND_ORDER)})
     both["_total"] = both["row_type"] == "total"
     both = both.sort_values(["key", "_kind_order", "_total", "_feature", "county"], kind="stable")

@@ -120,6 +120,10 @@ _KIND = _c("redline_kind", "红线类型", "kind", "str", "kind",
 _COUNTY = _c("county", "县级行政区", "county-level unit", "str", "county",
              "the county-level unit the area lies in (from the bundled boundaries)",
              "面积所在的县级行政区（内置行政边界）", width=12)
+#: Which redline data the figures come from: a GeoPackage or sheet handed on alone still says it.
+_DATA = _c("redline_data", "红线数据", "redline data", "str", "red_data",
+           "which redline data the figures come from (the bundled sample is illustrative, not official)",
+           "计算所用的红线数据（内置样例为示意数据，非官方）", width=22, wrap=True)
 _ACTIVITY = (
     _c("activity", "活动类型", "activity", "str", "activity", "the activity as the input's activity column gives it",
        "输入活动类型列的原值", width=16),
@@ -157,6 +161,7 @@ OCCUPANCY_COLUMNS: tuple[Column, ...] = (
        "other features of the same kind over this area: an overlap counts once, under the first feature in the "
        "layer's order", "同类型中也覆盖此面积的其他要素：重叠部分只计一次，计入图层中靠前的要素", width=24),
     *_ACTIVITY,
+    _DATA,
 )
 
 #: One row per project (× alternative): totals by kind, shape, ranking.
@@ -276,6 +281,7 @@ PATCH_COLUMNS: tuple[Column, ...] = (
     _c("scheme_elements", "所在规划格局要素", "scheme elements", "str", "schemes",
        "planned scheme elements the patch lies in or touches (information only)",
        "图斑所在或相接的规划空间格局要素（仅供参考）", width=30),
+    _DATA,
 )
 
 #: The per-unit ledger of a comparison: each county-level unit and the city.
