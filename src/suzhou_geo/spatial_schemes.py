@@ -50,7 +50,7 @@ import shapely
 from .crs import CGCS2000, CGCS2000_GK_CM120
 from .errors import InputError, arg
 from .io.bundled import bundled, data_path
-from .measure import area_km2 as _area_km2
+from .measure import area_km2 as ellipsoidal_km2
 
 __all__ = ["Scheme", "scheme", "schemes", "layers", "ROLE_EN", "ELEMENT_COLUMNS", "DATA_NOTE"]
 
@@ -300,7 +300,7 @@ class Scheme:
         """
         el = self.elements
         poly = el.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-        values = _area_km2(el).to_numpy()
+        values = ellipsoidal_km2(el).to_numpy()
         index = pd.Index(el.name_zh, name="element")
         return pd.Series(np.where(poly, values, np.nan), index=index, name="area_km2")
 

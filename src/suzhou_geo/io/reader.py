@@ -45,7 +45,7 @@ import numpy as np
 import shapely
 
 from ..crs import CGCS2000, CGCS2000_GK_CM120, densify, finite_bounds, resolve_crs
-from ..crs import swap_xy as _swap
+from ..crs import swap_xy as swap_axes
 from ..errors import CRSError, InputError, arg, spelled
 from ..layer import Layer, Provenance
 from .checks import GeometryCheck, check_geometries, repair_geometries
@@ -215,7 +215,7 @@ def _read(src: Source, expect: str, repair: bool = True) -> Layer:
     gdf, info = read_raw(src.data, layer=src.layer, sql=src.sql, encoding=src.encoding, name=src.name,
                          spelling=spelling)
     if src.swap_xy:
-        gdf = _swap(gdf)
+        gdf = swap_axes(gdf)
     _require_crs(gdf, src, info, spelling)
     decision = _decide_crs(gdf, src, info, spelling)
     drawn = np.asarray(gdf.geometry.values, dtype=object)
