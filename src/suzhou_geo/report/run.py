@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import tempfile
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import OutputError
+from .deliver import prepare_folder, write_text
 from .tables import reading_notes, reading_summary
 
 __all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST"]
@@ -200,7 +199,7 @@ def run_report(
     ['floors.csv', 'floors.md', 'map.html', 'parcels_report.csv', 'parcels_report.gpkg', ...]
     """
     say = progress or (lambda msg: log.info(msg))
-    out = _report_folder(outdir, overwrite=overwrite, inputs=[parcels, redlines])
+    out = prepare_folder(outdir, REPORT_FILES, MANIFEST, overwrite=overwrite, inputs=[parcels, redlines])
     from ..validate.progress import Clock
 
     clock = Clock()
@@ -254,38 +253,6 @@ def run_report(
 # --------------------------------------------------------------------------- the folder
 
 
-def _report_folder(outdir: str | Path, *, overwrite: bool, inputs: list[Any]) -> Path:
-    """Check and create the report folder; see the module docstring for the rules."""
-    from ..io import check_output
-
-    out = Path(outdir).expanduser()
-    if out.exists() and not out.is_dir():
-        raise OutputError("the report folder is a file", source=str(out), hint="name a folder")
-    for name in REPORT_FILES:
-        check_output(out / name, overwrite=True, inputs=inputs)
-    ours = (out / MANIFEST).exists()
-    clash = [n for n in REPORT_FILES if (out / n).exists()]
-    if clash and not ours and not overwrite:
-        raise OutputError(
-            f"the folder holds {', '.join(clash)}, which no report run wrote",
-            source=str(out),
-            hint="pass overwrite=True to replace them, or choose another folder",
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write *text* as UTF-8 under a temporary name, then rename (no partial file on failure)."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _write_manifest(out: Path, ctx: _Context, files: dict[str, Path]) -> None:
     from .. import __version__
 
@@ -294,7 +261,7 @@ def _write_manifest(out: Path, ctx: _Context, files: dict[str, Path]) -> None:
         "generated": ctx.generated,
         "files": list(files),
     }
-    _write_text(out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    write_text(out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 def _now() -> str:
@@ -502,13 +469,13 @@ def _notes(ctx: _Context) -> list[str]:
 
 def _write_floors_csv(ctx: _Context, path: Path, **_: Any) -> None:
     df = pd.concat([f.to_frame() for f in ctx.floors], ignore_index=True)
-    _write_text(path, "\ufeff" + df.to_csv(index=False))
+    write_text(path, "\ufeff" + df.to_csv(index=False))
 
 
 def _write_floors_md(ctx: _Context, path: Path, **_: Any) -> None:
     from .markdown import floors_md
 
-    _write_text(path, floors_md(ctx))
+    write_text(path, floors_md(ctx))
 
 
 def _write_layer(ctx: _Context, path: Path, *, inputs: list[Any], columns: str = "en", **_: Any) -> None:
@@ -543,13 +510,13 @@ def _write_map(ctx: _Context, path: Path, *, offline: bool, basemap: str, **_: A
 def _write_summary_md(ctx: _Context, path: Path, **_: Any) -> None:
     from .markdown import summary_md
 
-    _write_text(path, summary_md(ctx))
+    write_text(path, summary_md(ctx))
 
 
 def _write_summary_html(ctx: _Context, path: Path, **_: Any) -> None:
     from .html import summary_html
 
-    _write_text(path, summary_html(ctx))
+    write_text(path, summary_html(ctx))
 
 
 _WRITERS: dict[str, Callable[..., None]] = {
