@@ -171,6 +171,25 @@ def test_a_second_run_refreshes_its_own_folder_and_refuses_a_foreign_one(occupan
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+@pytest.mark.parametrize("command", ["occupancy", "compare"])
+def test_a_foreign_folder_is_refused_before_any_work(command, tmp_path, monkeypatch):
+    # the refusal must come before the (possibly long) computation, not after it
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("computed before the folder was checked")
+
+    monkeypatch.setattr(sg, "occupancy", must_not_run)
+    monkeypatch.setattr(sg, "compare_redlines", must_not_run)
+    name = "occupancy.md" if command == "occupancy" else "adjustment.md"
+    (tmp_path / name).write_text("mine", encoding="utf-8")
+    args = ([str(sg.datasets.get_path("projects")), "--project-field", "项目"] if command == "occupancy" else
+            [str(sg.datasets.get_path("redlines")), str(sg.datasets.get_path("redlines_adjusted"))])
+    r = CliRunner().invoke(main, [command, *args, "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "no run of this command wrote" in r.output, r.output
+    assert (tmp_path / name).read_text(encoding="utf-8") == "mine"
+    with pytest.raises(sg.errors.OutputError, match="no run of this command wrote"):
+        (sg.report.check_occupancy_folder if command == "occupancy" else sg.report.check_comparison_folder)(tmp_path)
+
+
 def test_an_input_inside_the_folder_is_never_replaced(tmp_path):
     projects = tmp_path / "occupancy.gpkg"
     sg.datasets.projects().to_file(projects)

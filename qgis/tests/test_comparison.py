@@ -265,3 +265,19 @@ def test_the_patches_are_drawn_by_change_with_chinese_labels(provider, report_pa
     finally:
         for lyr in loaded.values():
             QgsProject.instance().removeMapLayer(lyr.id())
+
+
+def test_a_foreign_deliverables_folder_is_refused_before_the_work(run, tmp_path):
+    """A folder holding an adjustment.md no run wrote: refused before any layer is written."""
+    from qgis.core import QgsProcessingException
+
+    folder = tmp_path / "成果"
+    folder.mkdir()
+    (folder / "adjustment.md").write_text("mine", encoding="utf-8")
+    params = {"NEW": adjusted(), "OUTPUT": str(tmp_path / "x.gpkg"), "LEDGER": str(tmp_path / "l.gpkg"),
+              "FOLDER": str(folder)}
+    with pytest.raises(QgsProcessingException) as err:
+        run("compare_redlines", params)
+    assert "no run of this command wrote" in str(err.value)
+    assert not (tmp_path / "x.gpkg").exists()  # refused before the comparison was computed and written
+    assert (folder / "adjustment.md").read_text(encoding="utf-8") == "mine"

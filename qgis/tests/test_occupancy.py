@@ -256,3 +256,26 @@ def test_the_parts_are_drawn_by_kind_with_bilingual_names(provider, tmp_path):
     finally:
         for lyr in loaded.values():
             QgsProject.instance().removeMapLayer(lyr.id())
+
+
+def test_a_foreign_deliverables_folder_is_refused_before_the_work(run, tmp_path):
+    """A folder holding an occupancy.md no run wrote: refused before any layer is written."""
+    from qgis.core import QgsProcessingException
+
+    import suzhou_geo as sg
+
+    folder = tmp_path / "成果"
+    folder.mkdir()
+    (folder / "occupancy.md").write_text("mine", encoding="utf-8")
+    params = {
+        "PARCELS": str(sg.datasets.get_path("projects")),
+        "PROJECT_FIELD": "项目",
+        "OUTPUT": str(tmp_path / "x.gpkg"),
+        "TABLE": str(tmp_path / "t.gpkg"),
+        "FOLDER": str(folder),
+    }
+    with pytest.raises(QgsProcessingException) as err:
+        run("occupancy", params)
+    assert "no run of this command wrote" in str(err.value)
+    assert not (tmp_path / "x.gpkg").exists()  # refused before the occupancy was computed and written
+    assert (folder / "occupancy.md").read_text(encoding="utf-8") == "mine"

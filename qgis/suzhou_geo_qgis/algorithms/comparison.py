@@ -281,6 +281,12 @@ class CompareRedlines(SuzhouGeoAlgorithm):
         for path in targets.values():
             if path is not None:
                 sg.io.check_output(path, overwrite=True, inputs=inputs)
+        folder = self.parameterAsFileOutput(parameters, "FOLDER", context)
+        if folder:  # refused before the work, not after; the same path written later
+            from suzhou_geo.report import check_comparison_folder
+
+            check_comparison_folder(folder, inputs=tuple(inputs))
+            parameters = {**parameters, "FOLDER": folder}
         sources = self._sources(layers, parameters, context)
         cmp = sg.compare_redlines(
             sources["old"],

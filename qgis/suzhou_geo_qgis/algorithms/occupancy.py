@@ -248,6 +248,12 @@ class Occupancy(SuzhouGeoAlgorithm):
         for path in (target, projects_target):
             if path is not None:
                 sg.io.check_output(path, overwrite=True, inputs=inputs)
+        folder = self.parameterAsFileOutput(parameters, "FOLDER", context)
+        if folder:  # refused before the work, not after; the same path written later
+            from suzhou_geo.report import check_occupancy_folder
+
+            check_occupancy_folder(folder, inputs=tuple(inputs))
+            parameters = {**parameters, "FOLDER": folder}
         invalid = INVALID[self.parameterAsEnum(parameters, "REDLINES_INVALID", context)]
         occ = sg.occupancy(
             parcels.source,

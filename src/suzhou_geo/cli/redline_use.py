@@ -89,6 +89,7 @@ def occupancy_cmd(parcels, outdir, project_field, alternative_field, activity_fi
     import suzhou_geo as sg
     from suzhou_geo.errors import OutputError
     from suzhou_geo.redline_use.schema import PROJECT_COLUMNS
+    from suzhou_geo.report import check_occupancy_folder
     from suzhou_geo.report.deliver import labelled
     from suzhou_geo.report.tables import text_table
 
@@ -96,6 +97,10 @@ def occupancy_cmd(parcels, outdir, project_field, alternative_field, activity_fi
 
     if len(parcels) > 1 and alternative_field:
         fail("give either several PARCELS files (one per alternative) or --alternative-field, not both")
+    try:  # the folder refused before the work, not after
+        check_occupancy_folder(outdir, overwrite=overwrite, inputs=(*parcels, redlines))
+    except OutputError as exc:
+        fail(output_message(exc))
     red = source(redlines, "redlines", **options)
     if len(parcels) == 1:
         occ = sg.occupancy(source(parcels[0], **options), red, project=project_field, alternatives=alternative_field,
@@ -166,11 +171,16 @@ def compare_cmd(old, new, outdir, farmland, urban_boundary, report, kind, tolera
     import suzhou_geo as sg
     from suzhou_geo.errors import OutputError
     from suzhou_geo.redline_use.schema import FLOOR_COLUMNS, UNIT_COLUMNS
+    from suzhou_geo.report import check_comparison_folder
     from suzhou_geo.report.deliver import labelled
     from suzhou_geo.report.tables import text_table
 
     from ._output import output_message
 
+    try:  # the folder refused before the work, not after
+        check_comparison_folder(outdir, overwrite=overwrite, inputs=(old, new, farmland, urban_boundary, report))
+    except OutputError as exc:
+        fail(output_message(exc))
     tol = {k: v for k, v in (("tolerance_m2", tolerance_m2), ("tolerance_width_m", tolerance_width_m)) if v is not None}
     new_src = source(new, "new", **options)
     cmp = sg.compare_redlines(source(old, "old", **options), new_src, kind=_KINDS[kind],

@@ -10,10 +10,10 @@ the schema's bilingual labels and its summary sheets); ``occupancy`` and
 :func:`write_comparison`), ``deliver`` what those two share.
 """
 
-from .adjustment import write_comparison
-from .occupancy import write_occupancy
+from .adjustment import check_comparison_folder, write_comparison
+from .occupancy import check_occupancy_folder, write_occupancy
 from .output import write_layer
 from .run import MANIFEST, REPORT_FILES, ReportResult, run_report
 
 __all__ = ["run_report", "ReportResult", "REPORT_FILES", "MANIFEST", "write_layer", "write_occupancy",
-           "write_comparison"]
+           "write_comparison", "check_occupancy_folder", "check_comparison_folder"]

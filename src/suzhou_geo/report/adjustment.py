@@ -32,6 +32,7 @@ from ..redline_use.schema import (
     columns_table,
 )
 from .deliver import (
+    check_folder,
     labelled,
     now,
     page,
@@ -43,7 +44,7 @@ from .deliver import (
 )
 from .tables import html_table, md_table
 
-__all__ = ["write_comparison", "ADJUSTMENT_FILES", "ADJUSTMENT_MANIFEST"]
+__all__ = ["write_comparison", "check_comparison_folder", "ADJUSTMENT_FILES", "ADJUSTMENT_MANIFEST"]
 
 #: The files :func:`write_comparison` writes, in order.
 ADJUSTMENT_FILES = ("adjustment.xlsx", "adjustment_patches.gpkg", "adjustment.md", "adjustment_map.html",
@@ -57,6 +58,26 @@ _PATCH_SHOWN = ("change", "patch_id", "county", "area_m2", "area_ha", "area_mu",
                 "shared_boundary_m", "distance_to_kept_m", "compactness", "conflicts")
 _FLIP_SHOWN = ("old_verdict", "new_verdict", "old_redline_overlap_m2", "new_redline_overlap_m2",
                "old_nearest_redline_m", "new_nearest_redline_m")
+
+
+def check_comparison_folder(outdir: str | Path = "adjustment", *, overwrite: bool = False, inputs: tuple = ()) -> Path:
+    """Check, before the work, that :func:`write_comparison` may write into *outdir* (nothing is created).
+
+    The same rules as the writer: a folder an earlier run wrote is refreshed;
+    files of its names that no run wrote are refused unless *overwrite*; an
+    input is never replaced.
+
+    Raises
+    ------
+    suzhou_geo.OutputError
+        What the writer would refuse, before hours of work rather than after.
+
+    Examples
+    --------
+    >>> check_comparison_folder("新文件夹").name
+    '新文件夹'
+    """
+    return check_folder(outdir, ADJUSTMENT_FILES, ADJUSTMENT_MANIFEST, overwrite=overwrite, inputs=list(inputs))
 
 
 def write_comparison(cmp: Any, outdir: str | Path = "adjustment", *, revalidation: Any = None,

@@ -31,7 +31,8 @@ from ..errors import OutputError
 from ..io.columns import Column
 from .html import STYLE
 
-__all__ = ["prepare_folder", "write_text", "write_manifest", "labelled", "page", "warn_box", "save_map_file", "now"]
+__all__ = ["prepare_folder", "check_folder", "write_text", "write_manifest", "labelled", "page", "warn_box",
+           "save_map_file", "now"]
 
 
 def prepare_folder(outdir: str | Path, files: Sequence[str], manifest: str, *, overwrite: bool,
@@ -41,8 +42,27 @@ def prepare_folder(outdir: str | Path, files: Sequence[str], manifest: str, *, o
     Raises
     ------
     suzhou_geo.OutputError
+        As :func:`check_folder`.
+    """
+    out = check_folder(outdir, files, manifest, overwrite=overwrite, inputs=inputs)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def check_folder(outdir: str | Path, files: Sequence[str], manifest: str, *, overwrite: bool,
+                 inputs: Sequence[Any]) -> Path:
+    """Check a deliverable folder before any work is done (nothing is created); return its path.
+
+    Raises
+    ------
+    suzhou_geo.OutputError
         *outdir* is a file; a file would replace an input; the folder holds
         files of these names that no run wrote (without ``overwrite=True``).
+
+    Examples
+    --------
+    >>> check_folder("占用分析", ["occupancy.xlsx"], ".manifest.json", overwrite=False, inputs=[]).name
+    '占用分析'
     """
     from ..io import check_output
 
@@ -57,7 +77,6 @@ def prepare_folder(outdir: str | Path, files: Sequence[str], manifest: str, *, o
             f"the folder holds {', '.join(clash)}, which no run of this command wrote",
             source=str(out), hint="pass overwrite=True to replace them, or choose another folder",
         )
-    out.mkdir(parents=True, exist_ok=True)
     return out
 
 

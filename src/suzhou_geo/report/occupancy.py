@@ -33,6 +33,7 @@ from ..redline_use.schema import (
     columns_table,
 )
 from .deliver import (
+    check_folder,
     labelled,
     now,
     page,
@@ -44,7 +45,7 @@ from .deliver import (
 )
 from .tables import html_table, md_table
 
-__all__ = ["write_occupancy", "OCCUPANCY_FILES", "OCCUPANCY_MANIFEST"]
+__all__ = ["write_occupancy", "check_occupancy_folder", "OCCUPANCY_FILES", "OCCUPANCY_MANIFEST"]
 
 #: The files :func:`write_occupancy` writes, in order.
 OCCUPANCY_FILES = ("occupancy.xlsx", "occupancy.gpkg", "occupancy.md", "occupancy_map.html", "occupancy_summary.html")
@@ -58,6 +59,26 @@ _PROJECT_SHOWN = ("project", "alternative", "rank", "project_area_m2", "redline_
                   "redline_share", "control_m2", "linear", "crossing_m", "points_inside")
 _PART_SHOWN = ("project", "alternative", "redline_kind", "redline_name", "tier", "county", "area_m2", "area_ha",
                "area_mu", "share_of_project", "crossing_m", "points_inside", "also_in")
+
+
+def check_occupancy_folder(outdir: str | Path = "occupancy", *, overwrite: bool = False, inputs: tuple = ()) -> Path:
+    """Check, before the work, that :func:`write_occupancy` may write into *outdir* (nothing is created).
+
+    The same rules as the writer: a folder an earlier run wrote is refreshed;
+    files of its names that no run wrote are refused unless *overwrite*; an
+    input is never replaced.
+
+    Raises
+    ------
+    suzhou_geo.OutputError
+        What the writer would refuse, before hours of work rather than after.
+
+    Examples
+    --------
+    >>> check_occupancy_folder("新文件夹").name
+    '新文件夹'
+    """
+    return check_folder(outdir, OCCUPANCY_FILES, OCCUPANCY_MANIFEST, overwrite=overwrite, inputs=list(inputs))
 
 
 def write_occupancy(occ: Any, outdir: str | Path = "occupancy", *, overwrite: bool = False, offline: bool = False,
