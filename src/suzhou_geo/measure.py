@@ -61,7 +61,7 @@ def _as_geographic(obj: Any, crs: Any = None):
 
 def _to_gk(geoms: np.ndarray) -> np.ndarray:
     """Project EPSG:4490 geometries to EPSG:4549 (planar measures for ``method="gk"``)."""
-    t = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
+    t = transformer(CGCS2000, CGCS2000_GK_CM120)
     return shapely.transform(geoms, t.transform, interleaved=False)
 
 
@@ -236,7 +236,7 @@ def _crs(crs: Any) -> CRS:
 
 
 def _transformer(src: Any, dst: Any) -> Transformer:
-    return Transformer.from_crs(_crs(src), dst, always_xy=True)
+    return transformer(_crs(src), dst)
 
 
 #: Largest error (m²) allowed to :func:`area_m2_projected`'s shortcut (a tenth of a thousandth of the

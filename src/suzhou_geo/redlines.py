@@ -35,7 +35,7 @@ import pandas as pd
 import shapely
 
 from .boundaries import resolve_name, units_metric, units_table
-from .crs import CGCS2000, CGCS2000_GK_CM120
+from .crs import CGCS2000, CGCS2000_GK_CM120, transformer
 from .errors import GeometryError, InputError, arg, row_at
 from .geometry import polygonal_part
 from .io import read
@@ -706,9 +706,7 @@ def _dissolved(red: Layer, kind: str | None):
 
 def _geographic(geoms_metric: list) -> np.ndarray:
     """Convert EPSG:4549 geometries back to CGCS2000 longitude/latitude, vertex for vertex, in one conversion."""
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(CGCS2000_GK_CM120, CGCS2000, always_xy=True)
+    t = transformer(CGCS2000_GK_CM120, CGCS2000)
     return shapely.transform(np.asarray(geoms_metric, dtype=object), t.transform, interleaved=False)
 
 

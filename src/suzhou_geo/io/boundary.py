@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..crs import transformer
 from ..errors import InputError
 
 __all__ = [
@@ -241,12 +242,12 @@ def points_from_frame(frame: Any, *, metric_crs: str = "EPSG:4549") -> pd.DataFr
 
 def _metric(geoms: np.ndarray, crs: Any, metric_crs: str) -> np.ndarray:
     """Return the geometries in metres (projected to *metric_crs* when the frame is in degrees)."""
-    from pyproj import CRS, Transformer
+    from pyproj import CRS
 
     c = CRS.from_user_input(crs) if crs is not None else None
     if c is None or not c.is_geographic:
         return geoms
-    t = Transformer.from_crs(c, metric_crs, always_xy=True)
+    t = transformer(c, metric_crs)
     return shapely.transform(geoms, t.transform, interleaved=False)
 
 
@@ -341,12 +342,11 @@ def boundary_points(obj: Any, **options: Any):
 def _from_frame(frame: Any):
     """Return the points of a frame with a 界址点 column, recovered from its vertices, in EPSG:4490."""
     import geopandas as gpd
-    from pyproj import Transformer
 
     if frame.crs is None:
         raise InputError("没有坐标参照系 / the frame has no CRS", source=NAMES_COLUMN,
                          hint="set its CRS first (frame.set_crs(...))")
     table = points_from_frame(frame)
-    t = Transformer.from_crs(frame.crs, "EPSG:4490", always_xy=True)
+    t = transformer(frame.crs, "EPSG:4490")
     lon, lat = t.transform(table["x"].to_numpy(), table["y"].to_numpy())
     return gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=shapely.points(lon, lat), crs="EPSG:4490")

@@ -58,9 +58,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
-from ..crs import legacy_datum
+from ..crs import legacy_datum, transformer
 from ..errors import CRSError, OutputError, ReadError, SuzhouGeoWarning
 from .boundary import NAMES_COLUMN, geometry_rings, join_names, named_vertices
 from .survey import (
@@ -674,7 +674,7 @@ def _header_lines(datum: str, width: int, zone: int | None, cm: int, header: dic
 
 def _blocks(frame: gpd.GeoDataFrame, target: CRS) -> tuple[list[str], list[Any], list[Any]]:
     """Return the ``[地块坐标]`` section: one block per row with a geometry."""
-    to = Transformer.from_crs(frame.crs, target, always_xy=True)
+    to = transformer(frame.crs, target)
     geoms = shapely.transform(np.asarray(frame.geometry.values, dtype=object), to.transform, interleaved=False)
     out, skipped, renamed = ["[地块坐标]"], [], []
     names = frame[NAMES_COLUMN].tolist() if NAMES_COLUMN in frame.columns else [None] * len(frame)

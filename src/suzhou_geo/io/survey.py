@@ -41,7 +41,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from ..crs import DatumShift
+from ..crs import DatumShift, transformer
 from ..errors import CRSError, ReadError, SuzhouGeoWarning
 
 __all__ = [
@@ -825,9 +825,7 @@ def planar_areas(geoms: np.ndarray, crs: Any) -> np.ndarray:
     >>> round(float(planar_areas(np.array([sq]), "EPSG:4528")[0]), 3)
     10000.0
     """
-    from pyproj import Transformer
-
-    t = Transformer.from_crs("EPSG:4490", planar_crs(crs), always_xy=True)
+    t = transformer("EPSG:4490", planar_crs(crs))
     return shapely.area(shapely.transform(np.asarray(geoms, dtype=object), t.transform, interleaved=False))
 
 

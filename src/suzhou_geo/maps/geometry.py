@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import CGCS2000, CGCS2000_GK_CM120, wgs84_to_gcj02
+from ..crs import CGCS2000, CGCS2000_GK_CM120, transformer, wgs84_to_gcj02
 
 __all__ = [
     "PRECISION",
@@ -57,17 +57,13 @@ def display_metric(geoms: np.ndarray) -> np.ndarray:
     measured with it: every measurement goes through the layers' metric copies
     (:func:`suzhou_geo.layer.to_metric`, the one rule).
     """
-    from pyproj import Transformer
-
-    fwd = Transformer.from_crs(CGCS2000, CGCS2000_GK_CM120, always_xy=True)
+    fwd = transformer(CGCS2000, CGCS2000_GK_CM120)
     return shapely.transform(geoms, fwd.transform, interleaved=False)
 
 
 def from_display_metric(geoms: np.ndarray) -> np.ndarray:
     """Return EPSG:4549 geometries (of :func:`display_metric`) in CGCS2000 lon/lat."""
-    from pyproj import Transformer
-
-    inv = Transformer.from_crs(CGCS2000_GK_CM120, CGCS2000, always_xy=True)
+    inv = transformer(CGCS2000_GK_CM120, CGCS2000)
     return shapely.transform(geoms, inv.transform, interleaved=False)
 
 

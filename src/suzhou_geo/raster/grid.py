@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from pyproj import CRS, Transformer
 
-from ..crs import CGCS2000, CGCS2000_GK_CM120, guess_crs
+from ..crs import CGCS2000, CGCS2000_GK_CM120, guess_crs, transformer
 from ..errors import CRSError, InputError, MissingFileError, ReadError, arg
 
 __all__ = [
@@ -233,7 +233,7 @@ def _geographic_row_areas(lat_top: np.ndarray, lat_bot: np.ndarray, dlon_deg: fl
 def _to_geodetic(wkt: str) -> Transformer:
     """Return the transformation from a projected CRS to its geographic one, made once per CRS."""
     crs = CRS.from_wkt(wkt)
-    return Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    return transformer(crs, crs.geodetic_crs)
 
 
 def _projected_scale(crs: CRS, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..crs import transformer
 from ..errors import InputError
 from ..io import read
 from ..io import write_layer as write_any
@@ -223,8 +224,6 @@ def _near_redlines(old: gpd.GeoDataFrame, refs: Any, rules: Any) -> np.ndarray:
     it, so it is not measured again.  Rows the earlier run could not check are
     never measured.
     """
-    from pyproj import Transformer
-
     geoms = np.asarray(old.geometry.values, dtype=object)
     checked = (old["verdict"].astype(str) != "invalid").to_numpy() & ~shapely.is_missing(geoms)
     found = (pd.to_numeric(old["redline_overlap_m2"], errors="coerce").fillna(0).to_numpy() > 0) \
@@ -238,7 +237,7 @@ def _near_redlines(old: gpd.GeoDataFrame, refs: Any, rules: Any) -> np.ndarray:
         rb = shapely.bounds(np.concatenate(pieces))
         grown = shapely.box(rb[:, 0] - d, rb[:, 1] - d, rb[:, 2] + d, rb[:, 3] + d)
         lon0, lat0, lon1, lat1 = shapely.bounds(geoms[rows]).T
-        t = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+        t = transformer("EPSG:4490", "EPSG:4549")
         xs, ys = zip(*(t.transform(x, y) for x, y in ((lon0, lat0), (lon0, lat1), (lon1, lat0), (lon1, lat1))),
                      strict=True)
         box = shapely.box(np.min(xs, axis=0) - 1, np.min(ys, axis=0) - 1, np.max(xs, axis=0) + 1,

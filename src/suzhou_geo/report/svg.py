@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..crs import CGCS2000_GK_CM120
+from ..crs import CGCS2000_GK_CM120, transformer
 from ..palette import LAYERS, VERDICTS
 
 __all__ = ["overview_map", "floor_chart", "detail_map", "hatch_defs", "VERDICT_COLOURS", "LAYER_COLOURS"]
@@ -414,9 +414,8 @@ def detail_map(
 def _markers(frame: _Frame, markers: Sequence[tuple[float, float, str, str]]) -> str:
     if not len(markers):
         return ""
-    from pyproj import Transformer
 
-    t = Transformer.from_crs("EPSG:4490", CGCS2000_GK_CM120, always_xy=True)
+    t = transformer("EPSG:4490", CGCS2000_GK_CM120)
     r, size = frame.width * 0.018, frame.width * 0.022
     out = []
     for lon, lat, colour, text in markers:
