@@ -624,3 +624,19 @@ def test_cell_grids_change_no_answer(redlines, zones, monkeypatch):
     pd.testing.assert_frame_equal(pd.DataFrame(exact.drop(columns="geometry")),
                                   pd.DataFrame(grid.drop(columns="geometry")))
     assert (grid.verdict == "conflict").sum() > 20 and (grid.district != "").all()
+
+
+def test_report_text_columns_are_pandas_strings_with_missing_values_kept():
+    # the report's repeated-text columns are built from their distinct values (less memory than pandas'
+    # own conversion): the same dtype as pandas gives text, the same values, NA where a value is missing
+    import suzhou_geo.validate.core as core
+
+    values = np.array(["红线 A; 管控区 B", "", None, "红线 A; 管控区 B", float("nan")], dtype=object)
+    built = pd.Series(core._as_text(values))
+    assert built.dtype == pd.Series(["x"]).dtype
+    assert built.tolist()[:2] == ["红线 A; 管控区 B", ""] and built.tolist()[3] == "红线 A; 管控区 B"
+    assert built.isna().tolist() == [False, False, True, False, True]
+    report = sg.validate_parcels(sg.datasets.parcels(), schemes=False)
+    for column in ("verdict", "verdict_zh", "redline_names", "district", "geometry_issue", "redline_data"):
+        assert report[column].dtype == built.dtype, column
+    assert set(report["verdict_zh"]) <= {"冲突", "复核", "告知", "通过", "无效"}
