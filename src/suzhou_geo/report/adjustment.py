@@ -70,7 +70,7 @@ def check_comparison_folder(outdir: str | Path = "adjustment", *, overwrite: boo
     Raises
     ------
     suzhou_geo.OutputError
-        What the writer would refuse, before hours of work rather than after.
+        What the writer would refuse: said before the work, not after it.
 
     Examples
     --------

@@ -71,7 +71,7 @@ def check_occupancy_folder(outdir: str | Path = "occupancy", *, overwrite: bool 
     Raises
     ------
     suzhou_geo.OutputError
-        What the writer would refuse, before hours of work rather than after.
+        What the writer would refuse: said before the work, not after it.
 
     Examples
     --------
