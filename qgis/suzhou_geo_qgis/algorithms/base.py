@@ -41,8 +41,10 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingFeedback,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFolderDestination,
 )
 
 from ..exchange import LAYER_SPELLING
@@ -58,6 +60,8 @@ __all__ = [
     "INVALID",
     "INVALID_LABELS",
     "invalid_parameter",
+    "deliverables_parameters",
+    "checked_folder",
 ]
 
 #: Toolbox groups: id -> (Chinese, English).
@@ -112,6 +116,39 @@ def invalid_parameter(
     param = QgsProcessingParameterEnum(name, description, list(INVALID_LABELS), defaultValue=0)
     param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
     return param
+
+
+def deliverables_parameters() -> list[QgsProcessingParameterDefinition]:
+    """Return the optional deliverables folder and the (advanced) offline-map choice."""
+    folder = QgsProcessingParameterFolderDestination(
+        "FOLDER",
+        "成果文件夹（Excel、GeoPackage、Markdown、地图、摘要）Deliverables folder",
+        optional=True,
+        createByDefault=False,
+    )
+    offline = QgsProcessingParameterBoolean(
+        "OFFLINE",
+        "离线地图（不加载底图，适用于内网）Offline map (no basemap tiles, for isolated networks)",
+        defaultValue=False,
+    )
+    offline.setFlags(offline.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return [folder, offline]
+
+
+def checked_folder(
+    alg: QgsProcessingAlgorithm, parameters: dict, context: QgsProcessingContext, check: Any, inputs: list
+) -> dict:
+    """Check the deliverables folder before the work; return *parameters* naming that same folder.
+
+    *check* is the library's ``check_occupancy_folder`` or
+    ``check_comparison_folder``; the folder is resolved once (a temporary
+    folder would otherwise get a new name when written).
+    """
+    folder = alg.parameterAsFileOutput(parameters, "FOLDER", context)
+    if not folder:
+        return parameters
+    check(folder, inputs=tuple(inputs))
+    return {**parameters, "FOLDER": folder}
 
 
 class SuzhouGeoAlgorithm(QgsProcessingAlgorithm):

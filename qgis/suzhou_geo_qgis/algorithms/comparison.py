@@ -17,12 +17,9 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterVectorDestination,
 )
@@ -36,6 +33,8 @@ from .base import (
     KIND_LABELS,
     KINDS,
     SuzhouGeoAlgorithm,
+    checked_folder,
+    deliverables_parameters,
     invalid_parameter,
 )
 from .occupancy import library_default
@@ -230,21 +229,8 @@ class CompareRedlines(SuzhouGeoAlgorithm):
                     createByDefault=default,
                 )
             )
-        self.addParameter(
-            QgsProcessingParameterFolderDestination(
-                "FOLDER",
-                "成果文件夹（Excel、GeoPackage、Markdown、地图、摘要）Deliverables folder",
-                optional=True,
-                createByDefault=False,
-            )
-        )
-        offline = QgsProcessingParameterBoolean(
-            "OFFLINE",
-            "离线地图（不加载底图，适用于内网）Offline map (no basemap tiles, for isolated networks)",
-            defaultValue=False,
-        )
-        offline.setFlags(offline.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(offline)
+        for param in deliverables_parameters():
+            self.addParameter(param)
         for name, label in (
             ("REMOVED", "调出图斑数 Removed patches"),
             ("ADDED", "补划图斑数 Added patches"),
@@ -281,12 +267,9 @@ class CompareRedlines(SuzhouGeoAlgorithm):
         for path in targets.values():
             if path is not None:
                 sg.io.check_output(path, overwrite=True, inputs=inputs)
-        folder = self.parameterAsFileOutput(parameters, "FOLDER", context)
-        if folder:  # refused before the work, not after; the same path written later
-            from suzhou_geo.report import check_comparison_folder
+        from suzhou_geo.report import check_comparison_folder
 
-            check_comparison_folder(folder, inputs=tuple(inputs))
-            parameters = {**parameters, "FOLDER": folder}
+        parameters = checked_folder(self, parameters, context, check_comparison_folder, inputs)  # before the work
         sources = self._sources(layers, parameters, context)
         cmp = sg.compare_redlines(
             sources["old"],

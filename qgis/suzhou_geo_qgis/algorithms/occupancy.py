@@ -18,12 +18,10 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterVectorDestination,
 )
@@ -31,7 +29,14 @@ from qgis.core import (
 from ..exchange import optional_output_path, output_path, read_input, table_to_sink, write_frame
 from ..feedback import Progress
 from ..style import style_on_load
-from .base import ILLUSTRATIVE_RESULTS_HELP, INVALID, SuzhouGeoAlgorithm, invalid_parameter
+from .base import (
+    ILLUSTRATIVE_RESULTS_HELP,
+    INVALID,
+    SuzhouGeoAlgorithm,
+    checked_folder,
+    deliverables_parameters,
+    invalid_parameter,
+)
 
 __all__ = ["Occupancy", "FIELDS", "library_default"]
 
@@ -213,21 +218,8 @@ class Occupancy(SuzhouGeoAlgorithm):
                 createByDefault=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFolderDestination(
-                "FOLDER",
-                "成果文件夹（Excel、GeoPackage、Markdown、地图、摘要）Deliverables folder",
-                optional=True,
-                createByDefault=False,
-            )
-        )
-        offline = QgsProcessingParameterBoolean(
-            "OFFLINE",
-            "离线地图（不加载底图，适用于内网）Offline map (no basemap tiles, for isolated networks)",
-            defaultValue=False,
-        )
-        offline.setFlags(offline.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(offline)
+        for param in deliverables_parameters():
+            self.addParameter(param)
         self.addOutput(
             QgsProcessingOutputNumber(
                 "OCCUPYING", "占用生态保护红线的项目数 Projects occupying the protection redline"
@@ -248,12 +240,9 @@ class Occupancy(SuzhouGeoAlgorithm):
         for path in (target, projects_target):
             if path is not None:
                 sg.io.check_output(path, overwrite=True, inputs=inputs)
-        folder = self.parameterAsFileOutput(parameters, "FOLDER", context)
-        if folder:  # refused before the work, not after; the same path written later
-            from suzhou_geo.report import check_occupancy_folder
+        from suzhou_geo.report import check_occupancy_folder
 
-            check_occupancy_folder(folder, inputs=tuple(inputs))
-            parameters = {**parameters, "FOLDER": folder}
+        parameters = checked_folder(self, parameters, context, check_occupancy_folder, inputs)  # before the work
         invalid = INVALID[self.parameterAsEnum(parameters, "REDLINES_INVALID", context)]
         occ = sg.occupancy(
             parcels.source,
