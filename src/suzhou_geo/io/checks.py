@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ..geometry import POLYGON_TYPES, flat_parts, nonfinite_rows, polygonal_part
+from ..geometry import POLYGON_TYPES, flat_parts, in_threads, nonfinite_rows, polygonal_part
 
 __all__ = ["GeometryCheck", "check_geometries", "repair_geometries", "geos_reason", "REPAIR_AREA_TOLERANCE"]
 
@@ -197,7 +197,7 @@ def _reduce_collections(out: GeometryCheck, rows: np.ndarray) -> None:
 def _repair(out: GeometryCheck, cand: np.ndarray, expect: str) -> None:
     if not len(cand):
         return
-    valid = shapely.is_valid(out.geoms[cand])
+    valid = in_threads(shapely.is_valid, out.geoms[cand])
     bad = cand[~valid]
     if not len(bad):
         return
