@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -78,10 +79,6 @@ class PreparedLayers:
         Joint-control zones, one group per border pair.
     schemes : RefLayer or None
         Scheme elements, one group per ``scheme·element``.
-    districts : RefLayer
-        The county-level units (bundled boundaries).
-    in_suzhou : numpy.ndarray of bool
-        Per district group, whether it belongs to 苏州市.
     max_vertices : int
     illustrative : bool
         The redlines are the bundled illustrative sample.
@@ -91,18 +88,32 @@ class PreparedLayers:
         The value of the report's ``redline_data`` column.
     notes : tuple of str
         What was done to the reference data on the way in (repairs, exclusions).
+    districts : RefLayer
+        The county-level units (bundled boundaries), prepared on first use.
+    in_suzhou : numpy.ndarray of bool
+        Per district group, whether it belongs to 苏州市.
     """
 
     redlines: dict | None
     zones: RefLayer | None
     schemes: RefLayer | None
-    districts: RefLayer
-    in_suzhou: np.ndarray
     max_vertices: int
     illustrative: bool = False
     data_note: str = ""
     redline_data: str = "未检查 not checked"
     notes: tuple = field(default_factory=tuple)
+
+    @property
+    def districts(self) -> RefLayer:
+        """The county-level units, prepared once per process on first use (not every caller needs them)."""
+        with _DISTRICTS_LOCK:  # threads of one validation ask at once: prepared by the first
+            return _districts(self.max_vertices)[0]
+
+    @property
+    def in_suzhou(self) -> np.ndarray:
+        """Per district group, whether it belongs to 苏州市."""
+        with _DISTRICTS_LOCK:
+            return _districts(self.max_vertices)[1]
 
     def __repr__(self) -> str:
         parts = [f"redlines: {self.redline_data}" if self.redlines else "redlines: not checked",
@@ -164,6 +175,9 @@ def _schemes(lay: Layer, max_vertices: int) -> RefLayer:
         names = _names(frame, "element")
     ok = lay.usable
     return _grouped(lay.metric[ok], names[ok], max_vertices)
+
+
+_DISTRICTS_LOCK = threading.RLock()
 
 
 @lru_cache(maxsize=4)
@@ -284,8 +298,7 @@ def prepare_layers(
         data = SAMPLE_DATA if illustrative else lay.provenance.name
     zones = _one(joint_zones, joint_zones_crs, "joint_zones", _zones, max_vertices)
     sch = _one(schemes, schemes_crs, "schemes", _schemes, max_vertices)
-    districts, in_suzhou = _districts(max_vertices)
-    return PreparedLayers(red, zones, sch, districts, in_suzhou, max_vertices, illustrative, data_note, data,
+    return PreparedLayers(red, zones, sch, max_vertices, illustrative, data_note, data,
                           tuple(notes))
 
 
