@@ -39,8 +39,16 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
-from .crs import CGCS2000, CGCS2000_GK_CM120, CRSDecision, split_lengths, transformer
+from .crs import (
+    CGCS2000,
+    CGCS2000_GK_CM120,
+    CRSDecision,
+    enclosing_boxes,
+    split_lengths,
+    transformer,
+)
 from .pieces import settle
 
 __all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
@@ -288,6 +296,31 @@ class Layer:
         if self._metric is not None:
             return self._metric[rows]
         return self._make(np.asarray(rows))
+
+    def metric_bounds_of(self, rows: np.ndarray) -> np.ndarray:
+        """Return boxes in EPSG:4549 that hold some rows' metric copy, without making it when it is not made.
+
+        The exact bounds of the copy where it exists (made, or stored in
+        EPSG:4549), else :func:`suzhou_geo.crs.enclosing_boxes` of the rows'
+        longitude/latitude bounds: a few metres larger, never smaller.  What
+        tells the rows far from a reference layer, which then need no copy.
+
+        Examples
+        --------
+        >>> from shapely.geometry import box
+        >>> import geopandas as gpd
+        >>> f = gpd.GeoDataFrame(geometry=[box(120.6, 31.3, 120.61, 31.31)], crs="EPSG:4490")
+        >>> lay = Layer(f, None)
+        >>> outer, exact = lay.metric_bounds_of(np.array([0]))[0], shapely.bounds(lay.metric[0])
+        >>> bool((outer[:2] <= exact[:2]).all() and (outer[2:] >= exact[2:]).all())
+        True
+        """
+        rows = np.asarray(rows)
+        if self._metric is not None:
+            return shapely.bounds(self._metric[rows])
+        with np.errstate(invalid="ignore"):
+            lonlat = shapely.bounds(self.geometry[rows])
+        return enclosing_boxes(lonlat, transformer(CGCS2000, CGCS2000_GK_CM120).transform, degrees=True)
 
     def _make(self, rows: np.ndarray | None) -> np.ndarray:
         make, made = self._make_metric, self._metric  # in this order: .metric sets one, then drops the other
