@@ -15,6 +15,12 @@ done per batch by :func:`~suzhou_geo.io.read`).  Formats:
   text), and the stream is decoded with it; a later batch whose text still
   looks mis-decoded stops the run with an error that says which encoding to pass.
 
+A caller that needs only some rows may take the batches undecoded
+(:meth:`BatchReader.batches`): each :class:`Batch` gives the bounds of its
+plain polygons from the WKB bytes (:func:`suzhou_geo.io.wkb.polygon_bounds`)
+and decodes the rows asked for, in any thread; the rows not asked for are
+never made into geometries.
+
 :class:`BatchWriter` appends report batches to one output, written to a
 temporary name beside it and moved into place when complete (a failed run
 leaves nothing behind):
@@ -52,7 +58,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +72,13 @@ from . import encoding as enc
 from .columns import distinct_case, gpkg_fid_options
 from .geomtype import POLYGON, one_geometry_type
 from .raw import DRIVERS, ROW_NOTES, RawInfo, choose_layer, read_hint
-from .wkb import decode
+from .wkb import decode, polygon_bounds
 from .writer import checked, move_into_place
 
 __all__ = [
     "BATCH_SIZE",
     "BatchReader",
+    "Batch",
     "BatchWriter",
     "open_batches",
     "can_stream",
@@ -133,6 +140,52 @@ def can_stream_to(path: Any) -> bool:
 
 # =========================================================================== reading
 
+class Batch:
+    """One batch of a file as read, before its geometries are decoded.
+
+    Attributes
+    ----------
+    index : pandas.Index or None
+        Every row of the batch, in file order (None for a GeoParquet file whose
+        index is stored as columns: known once decoded).
+    crs : pyproj.CRS, str or None
+        The file's declared CRS.
+    """
+
+    def __init__(self, table: Any, geometry: str, index: pd.Index | None, crs: Any,
+                 decode: Callable[[Any, pd.Index | None], gpd.GeoDataFrame]) -> None:
+        self._table = table
+        self._geometry = geometry
+        self.index = index
+        self.crs = crs
+        self._decode = decode
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def bounds(self) -> np.ndarray:
+        """Return the stored bounds of the plain polygons (NaN for every other row), without decoding.
+
+        See :func:`suzhou_geo.io.wkb.polygon_bounds`.
+        """
+        if self._geometry not in self._table.schema.names:  # no geometry: decoding says so
+            return np.full((len(self), 4), np.nan)
+        return polygon_bounds(self._table.column(self._geometry))
+
+    def frame(self, rows: np.ndarray | None = None) -> gpd.GeoDataFrame:
+        """Decode the rows at positions *rows* (default: all) as the reader's frames are decoded.
+
+        Parameters
+        ----------
+        rows : array of int, optional
+            Positions in the batch, increasing; only when :attr:`index` is known.
+        """
+        if rows is None:
+            return self._decode(self._table, self.index)
+        if self.index is None:
+            raise ValueError("the rows of this batch are known only once decoded whole")
+        return self._decode(self._table.take(np.asarray(rows)), self.index[np.asarray(rows)])
+
 
 class BatchReader:
     """Frames of at most ``batch_size`` rows from one file, in file order (see :func:`open_batches`).
@@ -178,11 +231,15 @@ class BatchReader:
         self._close.clear()
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
+        return (b.frame() for b in self._batches)
+
+    def batches(self) -> Iterator[Batch]:
+        """Iterate the batches undecoded (decode them with :meth:`Batch.frame`, in any thread, in any order)."""
         return self._batches
 
     # ------------------------------------------------------------------ GeoParquet
 
-    def _open_parquet(self) -> Iterator[gpd.GeoDataFrame]:
+    def _open_parquet(self) -> Iterator[Batch]:
         import pyarrow.parquet as pq
         from geopandas.io import arrow as gpd_arrow  # the conversion read_parquet uses
 
@@ -206,12 +263,23 @@ class BatchReader:
             columns = gpd_arrow._get_non_bbox_columns(f.schema_arrow, geo)
         return self._parquet_batches(f, geo, columns, index, start, min(stop, self.total))
 
-    def _parquet_batches(self, f, geo: dict, columns, index, start: int, stop: int) -> Iterator[gpd.GeoDataFrame]:
+    def _parquet_batches(self, f, geo: dict, columns, index, start: int, stop: int) -> Iterator[Batch]:
         import pyarrow as pa
         from geopandas.io import arrow as gpd_arrow
 
         schema = f.schema_arrow
+        crs: Any = False  # the declared CRS, read from the first batch
+        name = None if schema.metadata is None else _range_index_name(schema.metadata)
         groups, first = _row_groups(f.metadata, start, stop)
+
+        def decode(table, index: pd.Index | None) -> gpd.GeoDataFrame:
+            with np.errstate(invalid="ignore"):  # NaN coordinates are flagged per row, not warned about
+                frame = gpd_arrow._arrow_to_geopandas(table, geo)
+            frame.attrs = {}
+            if index is not None:
+                frame.index = index
+            return frame
+
         offset = first  # row number of the next row read
         for batch in f.iter_batches(batch_size=self.batch_size, columns=columns, row_groups=groups):
             lo, hi = max(start - offset, 0), min(stop - offset, batch.num_rows)
@@ -221,18 +289,18 @@ class BatchReader:
                 continue
             table = pa.Table.from_batches([batch.slice(lo, hi - lo)]).replace_schema_metadata(schema.metadata)
             del batch  # not kept while the caller works on the frame
-            frame = gpd_arrow._arrow_to_geopandas(table, geo)
-            del table
-            frame.attrs = {}
+            if crs is False:
+                crs = gpd_arrow._arrow_to_geopandas(table.slice(0, 0), geo).crs
+            full = None
             if index is not None:  # a stored RangeIndex: this batch's part of it
                 begin, step = index
-                frame.index = pd.RangeIndex(begin + at * step, begin + (at + len(frame)) * step, step,
-                                            name=frame.index.name)
-            yield frame
+                full = pd.RangeIndex(begin + at * step, begin + (at + table.num_rows) * step, step, name=name)
+            yield Batch(table, geo["primary_column"], full, crs, decode)
+            del table
 
     # ------------------------------------------------------------------ OGR formats
 
-    def _open_ogr(self) -> Iterator[gpd.GeoDataFrame]:
+    def _open_ogr(self) -> Iterator[Batch]:
         import pyogrio
         from pyogrio.raw import open_arrow
 
@@ -278,21 +346,27 @@ class BatchReader:
         self._latin = (self.info.encoding or "").startswith("ISO-8859-1")
         return (self.info.encoding or "UTF-8").split(" (")[0]
 
-    def _ogr_batches(self, meta: dict, reader, codec: str | None) -> Iterator[gpd.GeoDataFrame]:
+    def _ogr_batches(self, meta: dict, reader, codec: str | None) -> Iterator[Batch]:
         offset = self._offset
         stop = self.rows[1] if self.rows is not None else None
+        geometry = meta["geometry_name"] or "wkb_geometry"
+
+        def decode(table, index: pd.Index) -> gpd.GeoDataFrame:
+            frame = _ogr_frame(table, meta, self.info.name)
+            frame.index = index
+            if getattr(self, "_latin", False):
+                self._check_text(frame, int(index[0]) if len(index) else 0)
+            return frame
+
         for batch in reader:
             if stop is not None:
                 if offset >= stop:
                     return
                 batch = batch.slice(0, stop - offset)
-            frame = _ogr_frame(batch, meta, self.info.name)
+            n = batch.num_rows
+            yield Batch(batch, geometry, pd.RangeIndex(offset, offset + n), meta["crs"], decode)
             del batch  # not kept while the caller works on the frame
-            frame.index = pd.RangeIndex(offset, offset + len(frame))
-            if getattr(self, "_latin", False):
-                self._check_text(frame, offset)
-            offset += len(frame)
-            yield frame
+            offset += n
 
     def _check_text(self, frame: pd.DataFrame, offset: int) -> None:
         """Text read as ISO-8859-1 (no .cpg) that looks like mis-decoded Chinese past the sample: stop."""
@@ -354,6 +428,13 @@ def _row_groups(meta, start: int, stop: int) -> tuple[list[int], int]:
             first = row if first is None else first
         row += n
     return groups, (first if first is not None else start)
+
+
+def _range_index_name(meta: dict) -> Any:
+    """Return the name of a RangeIndex stored as pandas metadata (None if it has none)."""
+    raw = meta.get(b"pandas")
+    cols = json.loads(raw).get("index_columns", []) if raw else []
+    return cols[0].get("name") if len(cols) == 1 and isinstance(cols[0], dict) else None
 
 
 def _pandas_index(meta: dict) -> tuple[int, int] | None:
