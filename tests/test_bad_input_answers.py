@@ -2,7 +2,7 @@
 
 The corpus (``tests/bad_inputs.py``, :func:`bad_inputs.build_round_two`) is
 generated from scratch in a temporary folder.  Each case is run where a planner
-would give it — as parcels (in memory, streamed, and through
+would give it — as parcels (in memory, streamed, measured by ``redline_overlap``, and through
 ``suzhou-geo validate``), as redlines or ``--minus`` parcels (``check_floor``,
 ``suzhou-geo floors``), as zones or raster (``zonal_stats``, ``suzhou-geo
 zonal``), drawn (``plan_map``, ``suzhou-geo map``), or written
@@ -99,6 +99,7 @@ def _parcels(case, path: Path, tmp: Path) -> None:
     if case.expect == "error":
         _api_error(lambda: sg.validate_parcels(path, joint_zones=False, schemes=False), case, path)
         _api_error(lambda: sg.validate_file(path, tmp / "api.gpkg", joint_zones=False, schemes=False), case, path)
+        _api_error(lambda: sg.redline_overlap(path), case, path)
         for out in ("cli.gpkg", "cli.xlsx"):
             _one_line_error(_cli("validate", path, "-o", tmp / out, "--no-schemes"), case, path)
         return
@@ -107,11 +108,14 @@ def _parcels(case, path: Path, tmp: Path) -> None:
         mem = sg.validate_parcels(path, joint_zones=False, schemes=False, **read_opts)
         streamed = sg.validate_file(path, tmp / "api.gpkg", joint_zones=False, schemes=False, **read_opts)
         whole = sg.validate_file(path, tmp / "api.xlsx", joint_zones=False, schemes=False, **read_opts)
+        overlap = sg.redline_overlap(path, **read_opts)  # read in batches, far rows never decoded
     if case.warns:
         assert any(issubclass(w.category, errors.SuzhouGeoWarning) for w in caught)
     assert streamed.rows == whole.rows == len(mem)
     back = pyogrio.read_dataframe(tmp / "api.gpkg")
     assert list(back["verdict"]) == list(mem["verdict"])  # streamed and in memory: the same verdicts
+    assert list(overlap.index) == list(mem.index)
+    assert (overlap.round(2).fillna(-1) == mem["redline_overlap_m2"].fillna(-1)).all()
     if case.rows:
         assert {int(k): v for k, v in case.rows.items()} == dict(enumerate(mem["verdict"]))
         assert (mem["reasons"] != "").all()  # every verdict with its reason
