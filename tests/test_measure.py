@@ -167,3 +167,68 @@ def test_transverse_mercator_scale_series_against_proj():
     want = np.asarray(Proj("EPSG:4549").get_factors(lon, lat).areal_scale)
     got = _tm_areal_scale(lon, lat, lon_0=120.0, k_0=1.0, a=6378137.0, f=1 / 298.257222101)
     assert np.abs(got / want - 1).max() < 3e-10
+
+
+def _area_of_straight_lonlat_edges(g) -> float:
+    """Return the ellipsoid's area inside edges straight in longitude/latitude, by Green's theorem (independently).
+
+    ``A = |∮ F(φ) dλ|``, *F* the closed-form area of the ellipsoidal zone from the equator to *φ* per radian
+    of longitude; along each straight edge the integrand is smooth, so 8-point Gauss-Legendre is exact to
+    machine precision.
+    """
+    a, f = 6_378_137.0, 1 / 298.257222101
+    e2 = f * (2 - f)
+    e = math.sqrt(e2)
+
+    def zone(phi):
+        s = np.sin(phi)
+        return a * a * (1 - e2) * (s / (2 * (1 - e2 * s * s)) + np.log((1 + e * s) / (1 - e * s)) / (4 * e))
+
+    t, w = np.polynomial.legendre.leggauss(8)
+    t, w = (t + 1) / 2, w / 2
+    def ring(coords) -> float:
+        xy = np.radians(np.asarray(coords))
+        return abs(sum(np.sum(w * zone(p0 + t * (p1 - p0))) * (l1 - l0)
+                       for (l0, p0), (l1, p1) in zip(xy[:-1], xy[1:], strict=True)))
+
+    return sum(ring(p.exterior.coords) - sum(ring(h.coords) for h in p.interiors) for p in getattr(g, "geoms", [g]))
+
+
+def test_lonlat_area_is_the_area_of_the_stored_shape():
+    from suzhou_geo.measure import area_m2_lonlat
+
+    rng = np.random.default_rng(8)
+    cx, cy, s = rng.uniform(119.9, 121.4, 60), rng.uniform(30.7, 32.1, 60), 10 ** rng.uniform(-4, -1.7, 60)
+    geoms = [shapely.affinity.rotate(box(x - a, y - a / 2, x + a, y + a / 2), float(t))
+             for x, y, a, t in zip(cx, cy, s, rng.uniform(0, 180, 60), strict=True)]
+    holed = box(120.5, 31.2, 120.52, 31.21).difference(box(120.505, 31.203, 120.51, 31.206))
+    geoms += [holed, shapely.MultiPolygon([box(120.1, 31.1, 120.101, 31.101), box(120.3, 31.4, 120.302, 31.401)]),
+              box(120.0, 31.0, 120.5, 31.5), None, Polygon()]  # the large one is measured on its copy
+    got = area_m2_lonlat(np.array(geoms, dtype=object))
+    for g, a in zip(geoms[:-2], got[:-2], strict=True):
+        ref = _area_of_straight_lonlat_edges(g)
+        assert abs(a - ref) <= (1e-4 if ref < 150_000 else 1e-7 * ref), (a, ref)
+    geod = abs(GRS80.geometry_area_perimeter(shapely.orient_polygons(shapely.segmentize(geoms[0], 1e-6)))[0])
+    assert abs(_area_of_straight_lonlat_edges(geoms[0]) - geod) < 1e-3  # the reference against pyproj.Geod
+    assert np.isnan(got[-2]) and got[-1] == 0.0
+
+
+def test_parcel_areas_are_measured_where_their_edges_are_straight(tmp_path):
+    # a triangle with a 300 m base along a parallel, stored in longitude/latitude, and the same three corners
+    # stored in EPSG:4549: two shapes (the base bows by ~0.6 mm between them), each measured as stored
+    from pyproj import Transformer
+
+    from suzhou_geo.layer import Layer
+
+    ll = Polygon([(120.60, 31.30), (120.603157, 31.30), (120.6015, 31.3004)])
+    fwd = Transformer.from_crs("EPSG:4490", "EPSG:4549", always_xy=True)
+    back = Transformer.from_crs("EPSG:4549", "EPSG:4490", always_xy=True)
+    gk = shapely.transform(ll, fwd.transform, interleaved=False)
+    gpd.GeoDataFrame(geometry=[gk], crs="EPSG:4549").to_file(tmp_path / "gk.gpkg")
+    a_ll = Layer(gpd.GeoDataFrame(geometry=[ll], crs="EPSG:4490"), None).areas_of(np.array([0]))[0]
+    a_gk = sg.io.read(tmp_path / "gk.gpkg").areas_of(np.array([0]))[0]
+    ref_ll = _area_of_straight_lonlat_edges(ll)
+    dense_gk = shapely.transform(shapely.segmentize(gk, 0.01), back.transform, interleaved=False)
+    ref_gk = _area_of_straight_lonlat_edges(dense_gk)  # 1 cm chords of the straight EPSG:4549 edges
+    assert abs(a_ll - ref_ll) < 1e-4 and abs(a_gk - ref_gk) < 1e-3
+    assert abs(ref_ll - ref_gk) > 0.02  # the two shapes differ, and each is measured as itself

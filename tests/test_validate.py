@@ -626,6 +626,24 @@ def test_cell_grids_change_no_answer(redlines, zones, monkeypatch):
     assert (grid.verdict == "conflict").sum() > 20 and (grid.district != "").all()
 
 
+def test_parcels_the_grids_settle_are_never_converted(redlines, zones, monkeypatch):
+    # with the grids, a parcel every layer settles from its box is measured without an EPSG:4549 copy; the
+    # report is the one the exact tests give (test_cell_grids_change_no_answer)
+    from suzhou_geo.layer import Layer
+    from suzhou_geo.validate import core
+
+    rng = np.random.default_rng(4)
+    xya = rng.uniform([-30000, -30000, 0], [30000, 30000, 3], (2000, 3))
+    frame = _gk_frame([_rect(X0 + x, Y0 + y, 120, 80, a) for x, y, a in xya])
+    converted = []
+    metric_of = Layer.metric_of
+    monkeypatch.setattr(Layer, "metric_of", lambda self, rows: converted.append(len(rows)) or metric_of(self, rows))
+    monkeypatch.setattr(core, "GRID_MIN_PARCELS", 0)
+    report = validate_parcels(frame, redlines=redlines, joint_zones=zones, schemes=False)
+    assert 0 < sum(converted) < 0.6 * len(frame)
+    assert (report.redline_overlap_m2 > 0).sum() > 0 and (report.district != "").mean() > 0.9
+
+
 def test_report_text_columns_are_pandas_strings_with_missing_values_kept():
     # the report's repeated-text columns are built from their distinct values (less memory than pandas'
     # own conversion): the same dtype as pandas gives text, the same values, NA where a value is missing

@@ -51,7 +51,7 @@ from .crs import (
 )
 from .pieces import settle
 
-__all__ = ["Layer", "Provenance", "to_metric", "is_illustrative"]
+__all__ = ["Layer", "MetricRows", "Provenance", "to_metric", "is_illustrative"]
 
 
 def is_illustrative(frame: Any) -> bool:
@@ -250,6 +250,8 @@ class Layer:
         elif metric is not None:
             self._metric = settle(np.asarray(metric, dtype=object))
         self._lock = threading.RLock()  # re-entrant: a cached value may need .metric or another
+        # stored in longitude/latitude (the frame *is* the stored shape): measured there, without a copy
+        self._lonlat_areas = bool(getattr(getattr(provenance, "crs", None), "keeps_lonlat", True))
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -296,6 +298,34 @@ class Layer:
         if self._metric is not None:
             return self._metric[rows]
         return self._make(np.asarray(rows))
+
+    def areas_of(self, rows: np.ndarray) -> np.ndarray:
+        """Return the ellipsoidal areas (m²) of some rows' shapes, measured where their edges are straight.
+
+        A layer stored in longitude/latitude is measured there
+        (:func:`suzhou_geo.measure.area_m2_lonlat`, no conversion); any other on
+        its EPSG:4549 copy (:func:`suzhou_geo.measure.area_m2_projected`: the
+        stored shape itself for EPSG:4549 and EPSG:4528).  Each row's area
+        depends on that row alone.
+
+        Examples
+        --------
+        >>> from shapely.geometry import box
+        >>> import geopandas as gpd
+        >>> f = gpd.GeoDataFrame(geometry=[box(120.6, 31.3, 120.601, 31.301)], crs="EPSG:4490")
+        >>> round(float(Layer(f, None).areas_of(np.array([0]))[0]), 2)  # about a hectare
+        10555.65
+        """
+        from .measure import area_m2_lonlat, area_m2_projected
+
+        rows = np.asarray(rows)
+        if self._lonlat_areas:
+            return area_m2_lonlat(self.geometry[rows])
+        return area_m2_projected(self.metric_of(rows), CGCS2000_GK_CM120)
+
+    def lazy_metric(self, rows: np.ndarray) -> MetricRows:
+        """Return the EPSG:4549 copies of some rows, each made only when first asked for (see :class:`MetricRows`)."""
+        return MetricRows(self, np.asarray(rows))
 
     def metric_bounds_of(self, rows: np.ndarray) -> np.ndarray:
         """Return boxes in EPSG:4549 that hold some rows' metric copy, without making it when it is not made.
@@ -381,3 +411,55 @@ class Layer:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()  # re-entrant: a cached value may need .metric or another
+
+
+class MetricRows:
+    """The EPSG:4549 copies of some rows of a layer, each made when first asked for, then kept.
+
+    Indexing it (``rows[i]``, with integers, an integer array or a mask) gives
+    an array of geometries, made for the rows not made before; ``numpy.asarray``
+    makes them all.  What lets a check that settles most parcels from their
+    boxes convert only the parcels it looks at closely.  One per thread.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> import geopandas as gpd
+    >>> f = gpd.GeoDataFrame(geometry=[box(120.6, 31.3, 120.61, 31.31)] * 3, crs="EPSG:4490")
+    >>> lazy = Layer(f, None).lazy_metric(np.array([0, 2]))
+    >>> len(lazy), lazy.made, lazy[np.array([1])][0].geom_type, lazy.made
+    (2, 0, 'Polygon', 1)
+    """
+
+    def __init__(self, layer: Layer, rows: np.ndarray) -> None:
+        self._layer = layer
+        self._rows = np.asarray(rows)
+        self._geoms = np.full(len(self._rows), None, dtype=object)
+        self._done = np.zeros(len(self._rows), dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def made(self) -> int:
+        """How many rows have been converted so far."""
+        return int(self._done.sum())
+
+    def __getitem__(self, which: Any) -> np.ndarray:
+        pos = np.arange(len(self))[which]
+        need = pos[~self._done[pos]]
+        if len(np.atleast_1d(need)):
+            need = np.unique(need)
+            self._geoms[need] = self._layer.metric_of(self._rows[need])
+            self._done[need] = True
+        return self._geoms[pos]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self[np.arange(len(self))]
+
+    def subset(self, which: np.ndarray) -> MetricRows:
+        """Return the copies of some of these rows (those made already are shared, not made again)."""
+        out = MetricRows(self._layer, self._rows[which])
+        out._geoms[:] = self._geoms[which]
+        out._done[:] = self._done[which]
+        return out

@@ -31,7 +31,6 @@ from ..io.columns import keep_input_columns
 from ..io.stream import give_back_memory
 from ..io.survey import planar_areas
 from ..layer import Layer
-from ..measure import area_m2_projected
 from ..pieces import labels
 from .decide import Decision, Measures, decide
 from .explain import explain
@@ -299,7 +298,7 @@ GK_ZONE = (118.5, 121.5)
 def _on_the_ellipsoid(m: Measures, parcels: Layer, upos: np.ndarray) -> None:
     """Distances of parcels beyond EPSG:4549's zone, divided by its scale there: metres on the ellipsoid.
 
-    Areas and overlaps are ellipsoidal already (:func:`~suzhou_geo.measure.area_m2_projected`);
+    Areas and overlaps are ellipsoidal already (:meth:`~suzhou_geo.layer.Layer.areas_of`);
     a distance measured in the plane 300 km from the central meridian is 0.1 % long.
     """
     from pyproj import Proj
@@ -345,10 +344,15 @@ def _chunk_rows(n: int, chunk_size: int, workers: int) -> int:
 
 def _measure_chunk(parcels: Layer, rows: np.ndarray, layers: PreparedLayers, rules: Rules,
                    grids: bool) -> tuple[np.ndarray, dict]:
-    """One chunk: its EPSG:4549 copy, its ellipsoidal areas, and its overlay with every layer."""
-    geoms = parcels.metric_of(rows)
-    area = area_m2_projected(geoms, CGCS2000_GK_CM120)
-    return area, _overlay_chunk(Chunk(geoms, area, grids), layers, rules)
+    """One chunk: its ellipsoidal areas, and its overlay with every layer.
+
+    The parcels' EPSG:4549 copies are made only for those a layer's grid does
+    not settle from boxes that surely hold them (with the grids: most are never made).
+    """
+    area = parcels.areas_of(rows)
+    geoms = parcels.lazy_metric(rows) if grids else parcels.metric_of(rows)
+    bounds = parcels.metric_bounds_of(rows) if grids else None
+    return area, _overlay_chunk(Chunk(geoms, area, grids, bounds), layers, rules)
 
 
 #: Thread pools by size, kept for the process: their threads keep their prepared

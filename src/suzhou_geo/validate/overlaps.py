@@ -36,7 +36,6 @@ from ..errors import InputError, SuzhouGeoError
 from ..io import Source
 from ..io.stream import Batch, BatchReader, NotStreamable, can_stream
 from ..layer import Layer
-from ..measure import area_m2_projected
 from ..pieces import CLEAR, overlap_pairs
 from .inputs import ValidationInputs
 from .overlay import NOISE_M2
@@ -231,7 +230,7 @@ def _chunk(lay: Layer, rows: np.ndarray, index, screened: bool = False) -> np.nd
     bounds = shapely.bounds(geoms)
     area = np.full(len(near), np.nan)
     measured = grid.classify(bounds) != CLEAR
-    area[measured] = area_m2_projected(geoms[measured], CGCS2000_GK_CM120)
+    area[measured] = lay.areas_of(rows[near][measured])
     r, _, v = overlap_pairs(index, None, geoms, area, bounds=bounds)
     total[near] = np.bincount(r, weights=v, minlength=len(near))
     return np.where(total < NOISE_M2, 0.0, total)

@@ -16,6 +16,7 @@ every other hit is intersected.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -39,17 +40,28 @@ class Chunk:
 
     The layers' cell grids settle most parcels from the boxes alone; each
     layer's exact tests build a tree over the parcels they are left with.
+    *geoms* may be a :class:`~suzhou_geo.layer.MetricRows` (each parcel
+    converted when a test first looks at it) with *bounds* boxes that surely
+    hold the converted shapes (:meth:`~suzhou_geo.layer.Layer.metric_bounds_of`):
+    then a parcel every grid settles is never converted.
     """
 
-    geoms: np.ndarray
+    geoms: Any
     area: np.ndarray
     grids: bool = True
+    bounds: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.bounds = shapely.bounds(self.geoms)
+        if self.bounds is None:
+            self.bounds = shapely.bounds(np.asarray(self.geoms))
 
     def __len__(self) -> int:
         return len(self.geoms)
+
+    def subset(self, rows: np.ndarray) -> Chunk:
+        """Return the chunk of some of these parcels."""
+        geoms = self.geoms.subset(rows) if hasattr(self.geoms, "subset") else self.geoms[rows]
+        return Chunk(geoms, self.area[rows], self.grids, self.bounds[rows])
 
     def boxes(self, index, reach: float = 0.0) -> np.ndarray | None:
         """Return the bounding boxes, for *index*'s cell grid to settle parcels first — if that pays.
@@ -108,7 +120,7 @@ def _kind(ref, chunk: Chunk) -> tuple[np.ndarray, Pairs]:
     if not len(r):
         return area, Pairs.empty()
     sub = sorted_unique(r)
-    sub_chunk = Chunk(chunk.geoms[sub], chunk.area[sub], chunk.grids)
+    sub_chunk = chunk.subset(sub)
     r2, grp2, v2 = overlap_pairs(feat.index, None, sub_chunk.geoms, sub_chunk.area,
                                  bounds=sub_chunk.boxes(feat.index))
     named = v2 >= NOISE_M2
