@@ -301,7 +301,6 @@ def _read_ahead(batches, inputs: ValidationInputs, ahead: int = 1):
         try:
             for raw in batches:
                 lay = inputs.read_rows(raw, batches.info)
-                _ = lay.metric  # project here, in parallel with the check of the previous batch
                 if not put((len(raw), lay)):
                     return
                 del raw, lay
