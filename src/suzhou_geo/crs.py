@@ -800,10 +800,15 @@ def split_lengths(geoms: np.ndarray, transform, *, degrees: bool, target_degrees
         b = shapely.bounds(geoms)
     ok, boxes, which = _tile_boxes(b, degrees)
     if len(boxes):
-        steps = np.array([densify_step(transform, box, degrees=degrees, target_degrees=target_degrees)
-                          for box in boxes])
+        steps = np.array([_tile_step(transform, tuple(box), degrees, target_degrees) for box in boxes])
         out[ok] = steps[which]
     return out
+
+
+@lru_cache(maxsize=256)
+def _tile_step(transform, box: tuple, degrees: bool, target_degrees: bool) -> float:
+    """:func:`densify_step` over one tile box, computed once per transformation and box (every chunk asks)."""
+    return densify_step(transform, box, degrees=degrees, target_degrees=target_degrees)
 
 
 def _tile_boxes(b: np.ndarray, degrees: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -331,6 +331,17 @@ class PieceIndex:
                     grids[key] = CellGrid.build(self, key)
         return grids[key]
 
+    def edge_boxes(self, distance: float) -> np.ndarray:
+        """Return the edges' bounding boxes grown by *distance* (made once per distance, shared by threads)."""
+        boxes = self.__dict__.get("_edge_boxes")
+        if boxes is None:
+            boxes = self.__dict__.setdefault("_edge_boxes", {})
+        key = float(distance)
+        if key not in boxes:  # two threads may both make it: the same boxes
+            b = shapely.bounds(self.edges)
+            boxes[key] = settle(shapely.box(b[:, 0] - key, b[:, 1] - key, b[:, 2] + key, b[:, 3] + key))
+        return boxes[key]
+
     def prepared_outlines(self) -> np.ndarray:
         """Return this thread's prepared copies of :attr:`outlines`."""
         local = self.__dict__.get("_local")
@@ -774,11 +785,7 @@ def _edge_candidates(index: PieceIndex, tree: shapely.STRtree, distance: float, 
     candidate, given as a function of the candidate arrays) drops pairs whose
     answer is already known before any distance is computed.
     """
-    b = shapely.bounds(index.edges)
-    boxes = shapely.box(
-        b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance
-    )
-    ei, rj = tree.query(boxes)
+    ei, rj = tree.query(index.edge_boxes(distance))
     if skip is not None and len(ei):
         keep = ~skip(ei, rj)
         ei, rj = ei[keep], rj[keep]

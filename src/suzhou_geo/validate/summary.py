@@ -194,29 +194,31 @@ class SummaryParts:
 
 
 def _by_unit(report: pd.DataFrame, verdict: pd.Categorical, area_ha: np.ndarray) -> pd.DataFrame:
-    """One row per (parcel, unit): a parcel on a border counts in every unit; units outside Suzhou pooled."""
+    """One row per (parcel, unit): a parcel on a border counts in every unit; units outside Suzhou pooled.
+
+    The ``district`` texts repeat (a few dozen distinct ones per batch): each
+    distinct text is split and named once, then spread to its rows.
+    """
     from ..boundaries import jurisdictions
 
     in_sz = set(jurisdictions(suzhou_only=True).name_zh)
-    names = report["district"].fillna("").astype(str).str.split("; ")
-    long = pd.DataFrame(
-        {
-            "row": np.repeat(np.arange(len(report)), names.str.len()),
-            "district": np.concatenate(names.to_numpy()) if len(report) else [],
-        }
-    )
     outside = "(苏州市域外 outside Suzhou)"
-    long["district"] = np.where(
-        long["district"] == "",
-        "(无 none)",
-        np.where(long["district"].isin(in_sz), long["district"], outside),
-    )
-    long = long.drop_duplicates()
-    long["verdict"] = pd.Categorical(
-        np.asarray(verdict)[long["row"].to_numpy()], categories=list(VERDICTS)
-    )
-    long["area_ha"] = area_ha[long["row"].to_numpy()]
-    return long
+    codes, texts = pd.factorize(report["district"].fillna("").astype(str).to_numpy(dtype=object))
+    named = [sorted({"(无 none)" if d == "" else d if d in in_sz else outside for d in str(t).split("; ")})
+             for t in texts]  # each text's units, those outside Suzhou pooled (once per parcel)
+    size = np.array([len(u) for u in named], dtype=np.int64)
+    flat = np.array([d for u in named for d in u], dtype=object)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    per_row = size[codes]
+    rows = np.repeat(np.arange(len(report)), per_row)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    district = flat[np.repeat(start[codes], per_row) + within] if len(rows) else np.empty(0, dtype=object)
+    return pd.DataFrame({
+        "row": rows,
+        "district": district,
+        "verdict": pd.Categorical(np.asarray(verdict)[rows], categories=list(VERDICTS)),
+        "area_ha": area_ha[rows],
+    })
 
 
 def _illustrative(report: pd.DataFrame, attrs: dict) -> bool:
