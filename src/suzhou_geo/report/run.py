@@ -214,14 +214,14 @@ def run_report(
     )
     from ..redlines import FLOORS, check_floor
 
-    ctx.floors = [check_floor(f.region, redlines=ctx.red) for f in FLOORS.values()]
+    ctx.floors = [check_floor(f.region, redlines=ctx.red_layer) for f in FLOORS.values()]
     clock("floors")
 
     say(f"逐一判定地块 validating {ctx.parcels_name}")
     from ..validate import summarize, validate_parcels
 
     ctx.report = validate_parcels(
-        ctx.parcels_src, redlines=ctx.red, joint_zones=ctx.zone, crs=parcels_crs
+        ctx.parcels_src, redlines=ctx.red_layer, joint_zones=ctx.zone, crs=parcels_crs
     )
     ctx.summary = summarize(ctx.report)
     ctx.describe()
@@ -286,6 +286,7 @@ class _Context:
     generated: str
     scheme_layer: Any = None
     red: Any = None
+    red_layer: Any = None
     zone: Any = None
     parcels_src: Any = None
     parcels_name: str = ""
@@ -312,11 +313,13 @@ class _Context:
 def _load(ctx: _Context, parcels: Any, redlines: Any, parcels_crs: Any, redlines_crs: Any) -> None:
     from ..datasets import get_path
     from ..joint import joint_control_zone
-    from ..redlines import load_redlines
+    from ..redlines import load_redlines, redline_layer
     from ..spatial_schemes import layers
 
     ctx.scheme_layer = layers()
-    ctx.red = load_redlines(redlines, crs=redlines_crs) if redlines is not None else load_redlines()
+    # read and normalised once: the floors and the validation take this layer as it is
+    ctx.red_layer = redline_layer(redlines, crs=redlines_crs) if redlines is not None else redline_layer()
+    ctx.red = load_redlines(ctx.red_layer)
     ctx.redlines_name = _name_of(redlines) if redlines is not None else "redlines.geojson"
     ctx.zone = joint_control_zone()
     ctx.parcels_bundled = parcels is None
