@@ -658,3 +658,22 @@ def test_report_text_columns_are_pandas_strings_with_missing_values_kept():
     for column in ("verdict", "verdict_zh", "redline_names", "district", "geometry_issue", "redline_data"):
         assert report[column].dtype == built.dtype, column
     assert set(report["verdict_zh"]) <= {"冲突", "复核", "告知", "通过", "无效"}
+
+
+def test_redlines_in_metres_with_a_repaired_bowtie_are_dissolved(tmp_path):
+    # GEOS's rectangle clipper fails on the dissolved layer of this file (a repaired bow-tie among redlines
+    # stored in EPSG:4549): the pieces fall back to exact intersections, and the answer is the one the same
+    # redlines give when stored in longitude/latitude
+    red = sg.load_redlines().to_crs("EPSG:4549")
+    bowtie = Polygon([(560_000, 3_460_000), (561_000, 3_461_000), (561_000, 3_460_000), (560_000, 3_461_000)])
+    red = gpd.GeoDataFrame({"name": list(red["name"]) + ["自交"],
+                            "kind": list(red["kind"]) + ["ecological_protection_redline"]},
+                           geometry=list(red.geometry.values) + [bowtie], crs="EPSG:4549")
+    red.to_file(tmp_path / "red.shp", encoding="UTF-8")
+    parcels = _gk_frame([_rect(560_150, 3_460_500, 100, 100, 0.0), _rect(560_500, 3_460_150, 100, 100, 0.0)])
+    report = validate_parcels(parcels, redlines=sg.Source(str(tmp_path / "red.shp"), invalid="repair"),
+                              joint_zones=False, schemes=False)
+    # the first parcel lies inside the bow-tie's western triangle, the second in the notch between the two
+    assert report.verdict.iloc[0] == "conflict"
+    assert abs(report.redline_overlap_m2.iloc[0] - report.parcel_area_m2.iloc[0]) < 0.01
+    assert report.redline_overlap_m2.iloc[1] == 0

@@ -96,14 +96,24 @@ def _clip(geoms: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
     """
     try:
         return np.asarray(shapely.lib.clip_by_rect(geoms, x0, y0, x1, y1), dtype=object)
-    except (AttributeError, TypeError, ValueError):  # shapely < 2.2
+    except (AttributeError, TypeError, ValueError, shapely.errors.GEOSException):  # shapely < 2.2, or see below
         return np.array(
-            [
-                shapely.clip_by_rect(g, *r)
-                for g, r in zip(geoms, zip(x0, y0, x1, y1, strict=True), strict=True)
-            ],
+            [_clip_one(g, r) for g, r in zip(geoms, zip(x0, y0, x1, y1, strict=True), strict=True)],
             dtype=object,
         )
+
+
+def _clip_one(geom: shapely.Geometry, rect: tuple) -> shapely.Geometry:
+    """Clip one geometry to one rectangle (the exact intersection where GEOS's rectangle clipper fails).
+
+    The clipper can fail on a valid polygon whose rings touch the rectangle's
+    side ("Invalid number of points in LinearRing": a redline layer in
+    EPSG:4549 with a repaired bow-tie did).
+    """
+    try:
+        return shapely.clip_by_rect(geom, *rect)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(geom, shapely.box(*rect))
 
 
 def subdivide(
