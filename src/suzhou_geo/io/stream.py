@@ -150,6 +150,16 @@ class Batch:
         index is stored as columns: known once decoded).
     crs : pyproj.CRS, str or None
         The file's declared CRS.
+
+    Examples
+    --------
+    >>> import suzhou_geo as sg
+    >>> with open_batches(sg.data_path("parcels", "parcels.gpkg"), batch_size=100) as reader:
+    ...     batch = next(reader.batches())
+    ...     plain = np.flatnonzero(np.isfinite(batch.bounds()).all(axis=1))
+    ...     some = batch.frame(plain[:3])  # only these three are made into geometries
+    >>> len(batch), list(some.index) == list(batch.index[plain[:3]])
+    (100, True)
     """
 
     def __init__(self, table: Any, geometry: str, index: pd.Index | None, crs: Any,

@@ -155,15 +155,14 @@ def _batch(prepared: Future, batch: Batch, info, kind: str) -> tuple[pd.Index, n
     """
     inputs = prepared.result()
     index = _reference(inputs.layers, kind)
-    aside = np.zeros(len(batch), dtype=bool)
-    if index is not None and batch.index is not None:
-        aside = _far_away(batch.bounds(), batch.crs, inputs.parcels, index)
+    screened = index is not None and batch.index is not None  # rows are known before decoding
+    aside = _far_away(batch.bounds(), batch.crs, inputs.parcels, index) if screened else np.zeros(len(batch), bool)
     if aside.all():
         return batch.index, np.zeros(len(batch))
     kept = np.flatnonzero(~aside)
     lay = inputs.read_rows(batch.frame(kept if aside.any() else None), info)
     out = np.zeros(len(batch))
-    out[kept] = _measured(lay, index, 1, screened=bool(aside.any()))
+    out[kept] = _measured(lay, index, 1, screened=screened)  # the kept rows' boxes are not cleared already
     return (batch.index if batch.index is not None else lay.frame.index), out
 
 
