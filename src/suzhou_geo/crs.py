@@ -853,12 +853,12 @@ def enclosing_boxes(bounds: Any, transform, *, degrees: bool) -> np.ndarray:
     farther from the centre's image), plus :data:`ENCLOSING_MARGIN_M`.  The
     derivatives are sampled by central differences on a 33 × 33 grid over the
     tiles and raised by the largest change between neighbouring samples (what
-    they could reach in between).  Around Suzhou, longitude/latitude →
-    EPSG:4549, a box comes out 3–7 % wider than the exact bounds of its
-    converted geometry (the bounds hold over the whole 5° tile) and 1 m more
-    all round: a test against converted geometries checks it never comes out
-    smaller.  A way to tell which parcels lie far from a layer before
-    converting them at all.
+    they could reach in between).  Longitude/latitude → EPSG:4549, a
+    1-ha parcel at 120.6°E, 31.3°N comes out 4.9 % wider east–west and 1.9 %
+    north–south than the exact bounds of its converted shape (the bounds hold
+    over the whole 5° tile), and 1 m more all round: a test against converted
+    shapes checks it never comes out smaller.  A way to tell which parcels lie
+    far from a layer before converting them at all.
 
     Parameters
     ----------
