@@ -29,7 +29,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..crs import CGCS2000_GK_CM120, enclosing_boxes, resolve_crs
 from ..errors import InputError, SuzhouGeoError
@@ -155,14 +154,15 @@ def _batch(prepared: Future, batch: Batch, info, kind: str) -> tuple[pd.Index, n
     """
     inputs = prepared.result()
     index = _reference(inputs.layers, kind)
-    screened = index is not None and batch.index is not None  # rows are known before decoding
-    aside = _far_away(batch.bounds(), batch.crs, inputs.parcels, index) if screened else np.zeros(len(batch), bool)
+    aside = np.zeros(len(batch), dtype=bool)
+    if index is not None and batch.index is not None:  # rows can be set aside before decoding
+        aside = _far_away(batch.bounds(), batch.crs, inputs.parcels, index)
     if aside.all():
         return batch.index, np.zeros(len(batch))
     kept = np.flatnonzero(~aside)
     lay = inputs.read_rows(batch.frame(kept if aside.any() else None), info)
     out = np.zeros(len(batch))
-    out[kept] = _measured(lay, index, 1, screened=screened)  # the kept rows' boxes are not cleared already
+    out[kept] = _measured(lay, index, 1)
     return (batch.index if batch.index is not None else lay.frame.index), out
 
 
@@ -191,7 +191,7 @@ def _far_away(bounds: np.ndarray, crs: Any, src: Source, index) -> np.ndarray:
     return index.grid().classify(boxes) == CLEAR
 
 
-def _measured(lay: Layer, index, workers: int, screened: bool = False) -> np.ndarray:
+def _measured(lay: Layer, index, workers: int) -> np.ndarray:
     """Measure the overlaps of a layer's parcels (NaN where unusable), its chunks in *workers* threads."""
     out = np.full(len(lay), np.nan)
     if index is None:
@@ -200,36 +200,29 @@ def _measured(lay: Layer, index, workers: int, screened: bool = False) -> np.nda
     chunks = [upos[i:i + CHUNK] for i in range(0, len(upos), CHUNK)]
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="suzhou_geo-overlap") as pool:
-            values = list(pool.map(lambda rows: _chunk(lay, rows, index, screened), chunks))
+            values = list(pool.map(lambda rows: _chunk(lay, rows, index), chunks))
     else:
-        values = [_chunk(lay, rows, index, screened) for rows in chunks]
+        values = [_chunk(lay, rows, index) for rows in chunks]
     for rows, v in zip(chunks, values, strict=True):
         out[rows] = v
     return out
 
 
-def _chunk(lay: Layer, rows: np.ndarray, index, screened: bool = False) -> np.ndarray:
-    """Measure some usable parcels' overlaps: converted and measured only where the grid does not clear them.
+def _chunk(lay: Layer, rows: np.ndarray, index) -> np.ndarray:
+    """Measure some usable parcels' overlaps, converting only those the grid cannot settle from their boxes.
 
-    Unless the rows were *screened* already (their boxes not cleared), the grid
-    first sees boxes that surely hold each parcel's metric copy
-    (:meth:`~suzhou_geo.layer.Layer.metric_bounds_of`), so the parcels far
-    from every redline — most of them — are never converted; the rest are,
-    and the grid sees their exact bounds.
+    The grid sees boxes that surely hold each parcel's metric copy
+    (:meth:`~suzhou_geo.layer.Layer.metric_bounds_of`): a parcel clear of every
+    redline needs nothing, one wholly inside needs only its area (measured
+    where its edges are straight, :meth:`~suzhou_geo.layer.Layer.areas_of`),
+    and only the others are converted (:meth:`~suzhou_geo.layer.Layer.lazy_metric`)
+    and intersected.
     """
     total = np.zeros(len(rows))
-    grid = index.grid()
-    if screened:
-        near = np.arange(len(rows))
-    else:
-        near = np.flatnonzero(grid.classify(lay.metric_bounds_of(rows)) != CLEAR)
+    boxes = lay.metric_bounds_of(rows)
+    near = np.flatnonzero(index.grid().classify(boxes) != CLEAR)
     if not len(near):
         return total
-    geoms = lay.metric_of(rows[near])
-    bounds = shapely.bounds(geoms)
-    area = np.full(len(near), np.nan)
-    measured = grid.classify(bounds) != CLEAR
-    area[measured] = lay.areas_of(rows[near][measured])
-    r, _, v = overlap_pairs(index, None, geoms, area, bounds=bounds)
+    r, _, v = overlap_pairs(index, None, lay.lazy_metric(rows[near]), lay.areas_of(rows[near]), bounds=boxes[near])
     total[near] = np.bincount(r, weights=v, minlength=len(near))
     return np.where(total < NOISE_M2, 0.0, total)
