@@ -229,3 +229,29 @@ def test_a_batch_decodes_the_rows_asked_for(parcels, tmp_path):
         assert list(some.index) == [65, 69, 104]
         assert some["id"].tolist() == whole["id"].iloc[rows].tolist()
         assert shapely.equals_exact(some.geometry.values, whole.geometry.values[rows], 0).all()
+
+
+def test_parcels_inside_or_far_from_every_redline_are_never_converted(monkeypatch):
+    # deep inside the largest protection redline, the overlap is the parcel's own area (checked against
+    # pyproj.Geod), and neither those parcels nor the far ones get an EPSG:4549 copy
+    from suzhou_geo.layer import Layer
+
+    red = sg.load_redlines().query("kind == 'ecological_protection_redline'")
+    big = red.to_crs("EPSG:4549").geometry.area.idxmax()
+    core = shapely.buffer(red.to_crs("EPSG:4549").geometry.loc[big], -600)
+    rng = np.random.default_rng(12)
+    x0, y0, x1, y1 = core.bounds
+    pts = shapely.points(rng.uniform(x0, x1, 4000), rng.uniform(y0, y1, 4000))
+    pts = pts[shapely.contains(core, pts)][:150]
+    inside = gpd.GeoSeries(shapely.buffer(pts, 40, quad_segs=2), crs="EPSG:4549").to_crs("EPSG:4490")
+    far = [box(116.3 + i * 0.01, 39.9, 116.305 + i * 0.01, 39.905) for i in range(50)]  # Beijing
+    frame = gpd.GeoDataFrame(geometry=list(inside.values) + far, crs="EPSG:4490")
+    converted = []
+    metric_of = Layer.metric_of
+    monkeypatch.setattr(Layer, "metric_of", lambda self, rows: converted.append(len(rows)) or metric_of(self, rows))
+    got = overlaps.redline_overlap(frame)
+    assert len(pts) > 100 and sum(converted) == 0
+    geod = [abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(shapely.segmentize(g, 1e-6)))[0])
+            for g in inside]
+    np.testing.assert_allclose(got.iloc[:len(inside)], geod, atol=1e-3)
+    assert (got.iloc[len(inside):] == 0).all()
