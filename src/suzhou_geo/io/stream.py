@@ -146,8 +146,8 @@ class Batch:
     Attributes
     ----------
     index : pandas.Index or None
-        Every row of the batch, in file order (None for a GeoParquet file whose
-        index is stored as columns: known once decoded).
+        Every row of the batch, in file order (None only where it is known once
+        decoded: a GeoParquet index that pandas' metadata describes otherwise).
     crs : pyproj.CRS, str or None
         The file's declared CRS.
 
@@ -280,6 +280,7 @@ class BatchReader:
         schema = f.schema_arrow
         crs: Any = False  # the declared CRS, read from the first batch
         name = None if schema.metadata is None else _range_index_name(schema.metadata)
+        index_fields = _index_fields(schema.metadata or {}, schema.names) if index is None else []
         groups, first = _row_groups(f.metadata, start, stop)
 
         def decode(table, index: pd.Index | None) -> gpd.GeoDataFrame:
@@ -301,10 +302,11 @@ class BatchReader:
             del batch  # not kept while the caller works on the frame
             if crs is False:
                 crs = gpd_arrow._arrow_to_geopandas(table.slice(0, 0), geo).crs
-            full = None
             if index is not None:  # a stored RangeIndex: this batch's part of it
                 begin, step = index
                 full = pd.RangeIndex(begin + at * step, begin + (at + table.num_rows) * step, step, name=name)
+            else:  # an index stored as columns: those columns alone, as pandas rebuilds them
+                full = table.select(index_fields).to_pandas().index if index_fields else None
             yield Batch(table, geo["primary_column"], full, crs, decode)
             del table
 
@@ -445,6 +447,14 @@ def _range_index_name(meta: dict) -> Any:
     raw = meta.get(b"pandas")
     cols = json.loads(raw).get("index_columns", []) if raw else []
     return cols[0].get("name") if len(cols) == 1 and isinstance(cols[0], dict) else None
+
+
+def _index_fields(meta: dict, names: list[str]) -> list[str]:
+    """Return the columns an index is stored in (pandas metadata), if every one of them is in the file."""
+    raw = meta.get(b"pandas")
+    cols = json.loads(raw).get("index_columns", []) if raw else []
+    fields = [c for c in cols if isinstance(c, str)]
+    return fields if fields and len(fields) == len(cols) and all(f in names for f in fields) else []
 
 
 def _pandas_index(meta: dict) -> tuple[int, int] | None:
