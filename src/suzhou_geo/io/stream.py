@@ -59,6 +59,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -266,21 +267,19 @@ class BatchReader:
         self.info.encoding = "UTF-8 (the format's)"
         self.total = f.metadata.num_rows
         start, stop = self.rows or (0, self.total)
-        index = _pandas_index(meta)
-        self.default_index = index == (0, 1)
+        index = _StoredIndex.parse(meta, f.schema_arrow.names)
+        self.default_index = index.default
         columns = None
         if gpd_arrow._check_if_covering_in_geo_metadata(geo):
             columns = gpd_arrow._get_non_bbox_columns(f.schema_arrow, geo)
         return self._parquet_batches(f, geo, columns, index, start, min(stop, self.total))
 
-    def _parquet_batches(self, f, geo: dict, columns, index, start: int, stop: int) -> Iterator[Batch]:
+    def _parquet_batches(self, f, geo: dict, columns, index: _StoredIndex, start: int, stop: int) -> Iterator[Batch]:
         import pyarrow as pa
         from geopandas.io import arrow as gpd_arrow
 
         schema = f.schema_arrow
         crs: Any = False  # the declared CRS, read from the first batch
-        name = None if schema.metadata is None else _range_index_name(schema.metadata)
-        index_fields = _index_fields(schema.metadata or {}, schema.names) if index is None else []
         groups, first = _row_groups(f.metadata, start, stop)
 
         def decode(table, index: pd.Index | None) -> gpd.GeoDataFrame:
@@ -302,12 +301,7 @@ class BatchReader:
             del batch  # not kept while the caller works on the frame
             if crs is False:
                 crs = gpd_arrow._arrow_to_geopandas(table.slice(0, 0), geo).crs
-            if index is not None:  # a stored RangeIndex: this batch's part of it
-                begin, step = index
-                full = pd.RangeIndex(begin + at * step, begin + (at + table.num_rows) * step, step, name=name)
-            else:  # an index stored as columns: those columns alone, as pandas rebuilds them
-                full = table.select(index_fields).to_pandas().index if index_fields else None
-            yield Batch(table, geo["primary_column"], full, crs, decode)
+            yield Batch(table, geo["primary_column"], index.of(table, at), crs, decode)
             del table
 
     # ------------------------------------------------------------------ OGR formats
@@ -442,30 +436,43 @@ def _row_groups(meta, start: int, stop: int) -> tuple[list[int], int]:
     return groups, (first if first is not None else start)
 
 
-def _range_index_name(meta: dict) -> Any:
-    """Return the name of a RangeIndex stored as pandas metadata (None if it has none)."""
-    raw = meta.get(b"pandas")
-    cols = json.loads(raw).get("index_columns", []) if raw else []
-    return cols[0].get("name") if len(cols) == 1 and isinstance(cols[0], dict) else None
+@dataclass(frozen=True)
+class _StoredIndex:
+    """How a GeoParquet file stores its pandas index (its ``pandas`` metadata, read once).
 
+    A RangeIndex (*start*, *step*, *name*; none stored: 0, 1, no name), or
+    columns (*fields*), or neither when the metadata names columns the file
+    lacks (the index is then known only once a batch is decoded).
+    """
 
-def _index_fields(meta: dict, names: list[str]) -> list[str]:
-    """Return the columns an index is stored in (pandas metadata), if every one of them is in the file."""
-    raw = meta.get(b"pandas")
-    cols = json.loads(raw).get("index_columns", []) if raw else []
-    fields = [c for c in cols if isinstance(c, str)]
-    return fields if fields and len(fields) == len(cols) and all(f in names for f in fields) else []
+    start: int | None = 0
+    step: int = 1
+    name: Any = None
+    fields: tuple = ()
 
+    @classmethod
+    def parse(cls, meta: dict, names: list[str]) -> _StoredIndex:
+        raw = meta.get(b"pandas")
+        cols = json.loads(raw).get("index_columns", []) if raw else []
+        if not cols:
+            return cls()
+        if len(cols) == 1 and isinstance(cols[0], dict) and cols[0].get("kind") == "range":
+            return cls(int(cols[0]["start"]), int(cols[0]["step"]), cols[0].get("name"))
+        fields = tuple(c for c in cols if isinstance(c, str))
+        known = len(fields) == len(cols) and all(f in names for f in fields)
+        return cls(None, 1, None, fields if known else ())
 
-def _pandas_index(meta: dict) -> tuple[int, int] | None:
-    """(start, step) of a RangeIndex stored as pandas metadata; None if the index is stored as columns."""
-    raw = meta.get(b"pandas")
-    if not raw:
-        return (0, 1)
-    cols = json.loads(raw).get("index_columns", [])
-    if len(cols) == 1 and isinstance(cols[0], dict) and cols[0].get("kind") == "range":
-        return int(cols[0]["start"]), int(cols[0]["step"])
-    return None if cols else (0, 1)
+    @property
+    def default(self) -> bool:
+        """Whether the rows are numbered 0, 1, 2 and so on."""
+        return self.start == 0 and self.step == 1
+
+    def of(self, table: Any, at: int) -> pd.Index | None:
+        """Return the index of a batch of rows starting at row *at* (from its columns, without decoding)."""
+        if self.start is not None:
+            return pd.RangeIndex(self.start + at * self.step, self.start + (at + table.num_rows) * self.step,
+                                 self.step, name=self.name)
+        return table.select(list(self.fields)).to_pandas().index if self.fields else None
 
 
 def _ogr_frame(batch, meta: dict, label: str) -> gpd.GeoDataFrame:
