@@ -891,7 +891,7 @@ def enclosing_boxes(bounds: Any, transform, *, degrees: bool) -> np.ndarray:
     ok, boxes, which = _tile_boxes(b, degrees)
     if not len(boxes):
         return out
-    slopes = np.array([_largest_slopes(transform, box, degrees) for box in boxes])  # (tiles, 2, 2)
+    slopes = np.array([_largest_slopes(transform, tuple(box), degrees) for box in boxes])  # (tiles, 2, 2)
     s = slopes[which] if len(boxes) > 1 else slopes  # one tile: broadcast, not repeated per row
     fin = b[ok] if not ok.all() else b
     hx, hy = (fin[:, 2] - fin[:, 0]) * 0.5, (fin[:, 3] - fin[:, 1]) * 0.5
@@ -904,8 +904,12 @@ def enclosing_boxes(bounds: Any, transform, *, degrees: bool) -> np.ndarray:
     return out
 
 
-def _largest_slopes(transform, box: np.ndarray, degrees: bool, n: int = 33) -> np.ndarray:
-    """``|∂(X, Y)/∂(x, y)|`` bounded over *box*: a 2 × 2 array (NaN if the transformation fails there)."""
+@lru_cache(maxsize=256)
+def _largest_slopes(transform, box: tuple, degrees: bool, n: int = 33) -> np.ndarray:
+    """``|∂(X, Y)/∂(x, y)|`` bounded over *box*: a 2 × 2 array (NaN if the transformation fails there).
+
+    Made once per transformation and tile, like :func:`_tile_step` (every chunk and batch asks).
+    """
     gx, gy = _grid(box, n)
     h = 1e-4 if degrees else 10.0
     dx = np.array([h, -h, 0, 0])

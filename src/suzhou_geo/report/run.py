@@ -318,7 +318,7 @@ def _load(ctx: _Context, parcels: Any, redlines: Any, parcels_crs: Any, redlines
 
     ctx.scheme_layer = layers()
     # read and normalised once: the floors and the validation take this layer as it is
-    ctx.red_layer = redline_layer(redlines, crs=redlines_crs) if redlines is not None else redline_layer()
+    ctx.red_layer = redline_layer(redlines, crs=redlines_crs)  # None: the bundled sample
     ctx.red = load_redlines(ctx.red_layer)
     ctx.redlines_name = _name_of(redlines) if redlines is not None else "redlines.geojson"
     ctx.zone = joint_control_zone()
