@@ -45,6 +45,7 @@ __all__ = [
     "DENSIFY_TOLERANCE_M",
     "finite_bounds",
     "transformer",
+    "parse_crs",
     "ensure_crs",
     "legacy_datum",
     "resolve_crs",
@@ -1073,11 +1074,23 @@ def _check_coordinates(crs: CRS, b: np.ndarray, name: str, spelling) -> None:
     )
 
 
-def _parse_crs(value: Any, name: str, what: str) -> CRS:
+def parse_crs(value: Any, *, what: str, source: str, hint: str | None = None) -> CRS:
+    """Return *value* as a pyproj CRS, or raise the library's CRSError naming *what* it was.
+
+    Examples
+    --------
+    >>> parse_crs("EPSG:4549", what="the grid's CRS", source="rasterize").to_epsg()
+    4549
+    >>> try:
+    ...     parse_crs("EPSG:0", what="the grid's CRS", source="rasterize")
+    ... except CRSError as exc:
+    ...     print(str(exc).split(" (")[0])
+    rasterize: the grid's CRS 'EPSG:0' is not a valid CRS
+    """
     try:
         return CRS.from_user_input(value)
     except _PyprojCRSError as exc:
-        raise CRSError(f"{what} {value!r} is not a valid CRS ({exc})", source=name) from None
+        raise CRSError(f"{what} {value!r} is not a valid CRS ({exc})", source=source, hint=hint) from None
 
 
 def resolve_crs(
@@ -1178,8 +1191,8 @@ def _gcj02_decision(declared, override: bool, bounds, name: str, spelling) -> CR
 def _chosen_crs(declared, given, override: bool, bounds, name: str, spelling) -> tuple[CRS, str]:
     """Return the CRS the coordinates are in, from the declared and the given one, and how it was chosen."""
     if given is None:
-        return _parse_crs(declared, name, "the declared CRS"), "declared"
-    given_crs = _parse_crs(given, name, "the CRS given")
+        return parse_crs(declared, what="the declared CRS", source=name), "declared"
+    given_crs = parse_crs(given, what="the CRS given", source=name)
     if declared is None:
         return given_crs, "given"
     if given_crs == CRS.from_user_input(declared):

@@ -22,7 +22,15 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from .crs import CGCS2000, CGCS2000_GK_CM120, ensure_crs, gcj02_to_wgs84, is_gcj02, transformer
+from .crs import (
+    CGCS2000,
+    CGCS2000_GK_CM120,
+    ensure_crs,
+    gcj02_to_wgs84,
+    is_gcj02,
+    parse_crs,
+    transformer,
+)
 from .errors import CRSError, InputError, arg
 
 __all__ = ["area_km2", "area_m2", "length_m", "area_m2_fast", "area_m2_projected", "area_m2_lonlat", "GEOD",
@@ -227,13 +235,8 @@ def area_m2_fast(geoms: Any, crs: Any = CGCS2000) -> np.ndarray:
 
 def _crs(crs: Any) -> CRS:
     """*crs* as a pyproj CRS, or a CRSError saying it is not one."""
-    from pyproj.exceptions import CRSError as ProjCRSError
-
-    try:
-        return CRS.from_user_input(crs)
-    except ProjCRSError as exc:
-        raise CRSError(f"{crs!r} is not a CRS ({exc})", source="measure",
-                       hint=f"pass e.g. {arg('crs', repr(CGCS2000))}, or 'GCJ-02' for Amap/Gaode coordinates") from None
+    return parse_crs(crs, what="the CRS", source="measure",
+                     hint=f"pass e.g. {arg('crs', repr(CGCS2000))}, or 'GCJ-02' for Amap/Gaode coordinates")
 
 
 def _transformer(src: Any, dst: Any) -> Transformer:

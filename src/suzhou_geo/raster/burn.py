@@ -27,8 +27,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ..crs import CGCS2000_GK_CM120
-from ..errors import CRSError, GeometryError, InputError, SuzhouGeoWarning, arg
+from ..crs import CGCS2000_GK_CM120, parse_crs
+from ..errors import GeometryError, InputError, SuzhouGeoWarning, arg
 from ..layer import Layer
 from .grid import DEFAULT_CHUNK, check_grid, grid_from_bounds, opened
 from .zones import in_crs, read_layer, unusable_rows
@@ -201,13 +201,8 @@ def target_grid(lay: Layer, like: Any, resolution: Any, crs: Any) -> tuple[Targe
 
 
 def _grid_crs(crs: Any) -> CRS:
-    from pyproj.exceptions import CRSError as ProjCRSError
-
-    try:
-        return CRS.from_user_input(crs)
-    except ProjCRSError as exc:
-        raise CRSError(f"the grid's CRS {crs!r} is not a valid CRS ({exc})", source="rasterize",
-                       hint=f"pass e.g. {arg('crs', repr(CGCS2000_GK_CM120))}") from None
+    return parse_crs(crs, what="the grid's CRS", source="rasterize",
+                     hint=f"pass e.g. {arg('crs', repr(CGCS2000_GK_CM120))}")
 
 
 def code_table(lay: Layer, attribute: str | None) -> tuple[np.ndarray, pd.DataFrame]:
