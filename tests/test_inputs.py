@@ -355,6 +355,37 @@ def test_messages_name_only_arguments_the_function_takes():
     assert "redlines_crs=" in str(err.value)
 
 
+def test_reference_layers_prepared_beside_the_read_keep_the_callers_context_and_order(tmp_path, monkeypatch):
+    """The redlines are prepared in a thread while the parcels are read: in the caller's context, errors in order."""
+    import contextvars
+
+    from suzhou_geo.validate import ValidationInputs
+
+    probe: contextvars.ContextVar[str] = contextvars.ContextVar("probe", default="a context of its own")
+    seen: list[str] = []
+    prepare = ValidationInputs.prepare
+
+    def spy(self):
+        seen.append(probe.get())
+        return prepare(self)
+
+    monkeypatch.setattr(ValidationInputs, "prepare", spy)
+    red = sg.load_redlines().iloc[:3]
+    parcels = gpd.GeoDataFrame(geometry=[box(120.95, 31.36, 120.951, 31.361)], crs=4490)
+    parcels.to_file(tmp_path / "p.gpkg")
+    probe.set("the caller's")  # what spelled() sets for messages, carried the same way
+    sg.validate_parcels(parcels, redlines=red, joint_zones=False, schemes=False)
+    sg.redline_overlap(str(tmp_path / "p.gpkg"), redlines=red)  # read in batches beside the preparing
+    assert seen and set(seen) == {"the caller's"}
+    # both unreadable: the parcels are named, as when one was read after the other
+    with pytest.raises(InputError) as err:
+        sg.validate_parcels(str(tmp_path / "nowhere.gpkg"), redlines=str(tmp_path / "no_redlines.gpkg"))
+    assert "nowhere.gpkg" in str(err.value) and "no_redlines" not in str(err.value)
+    with pytest.raises(InputError) as err:
+        sg.validate_parcels(parcels, redlines=str(tmp_path / "no_redlines.gpkg"))
+    assert "no_redlines.gpkg" in str(err.value)
+
+
 def test_kind_column_of_unknown_values_is_an_error_for_frames_and_files(tmp_path):
     g = gpd.GeoDataFrame({"name": ["a", "b"], "kind": ["湿地", "森林"]},
                          geometry=[box(120.95, 31.36, 120.951, 31.361), box(120.96, 31.36, 120.961, 31.361)],

@@ -117,7 +117,7 @@ class ValidationInputs:
 
     def prepare(self) -> ValidationInputs:
         """Return the same inputs with the reference layers prepared (prepared inputs are returned as they are)."""
-        if isinstance(self.layers, PreparedLayers) and self._references_prepared:
+        if self.is_prepared:
             return self
         layers = resolve_layers(self.layers, self.redlines, self.joint_zones, self.schemes, self.rules,
                                 self.redlines_crs, self.joint_zones_crs, self.schemes_crs)
@@ -125,10 +125,11 @@ class ValidationInputs:
                        joint_zones_crs=None, schemes_crs=None, layers=layers)
 
     @property
-    def _references_prepared(self) -> bool:
+    def is_prepared(self) -> bool:
+        """Whether the reference layers are prepared (:meth:`prepare` returns these inputs as they are)."""
         refs = (self.redlines, self.joint_zones, self.schemes, self.redlines_crs, self.joint_zones_crs,
                 self.schemes_crs)
-        return all(r is None for r in refs)
+        return isinstance(self.layers, PreparedLayers) and all(r is None for r in refs)
 
     def with_parcels(self, data: Any, **options: Any) -> ValidationInputs:
         """Return the same inputs for other rows of the parcels (a batch, a partition), with the same options."""

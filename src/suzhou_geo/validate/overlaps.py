@@ -19,6 +19,7 @@ is never decoded, checked or projected at all (its overlap is 0).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 from collections import deque
@@ -125,7 +126,7 @@ def _from_batches(inputs: ValidationInputs, kind: str, workers: int) -> pd.Serie
     src = inputs.parcels
     done: list[tuple[pd.Index, np.ndarray]] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="suzhou_geo-overlap") as pool:
-        prepared = pool.submit(inputs.prepare)  # while the first batch is read
+        prepared = pool.submit(contextvars.copy_context().run, inputs.prepare)  # while the first batch is read
         running: deque = deque()
         try:
             with BatchReader(Path(src.data), layer=src.layer, encoding=src.encoding, batch_size=CHUNK,
