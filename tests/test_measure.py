@@ -123,6 +123,25 @@ def test_projected_area_agrees_with_geod():
         area_m2_projected(geoms, "EPSG:4490")
 
 
+def test_projected_area_set_up_once_per_crs_however_it_is_given():
+    """The CRS's parameters are made once per CRS: another CRS, in any spelling, gets its own."""
+    from pyproj import CRS
+
+    from suzhou_geo.measure import area_m2_projected
+
+    ll = shapely.box(121.2, 31.3, 121.203, 31.302)  # 6 ha, 1.2° east of EPSG:4549's meridian
+    ref = abs(GRS80.geometry_area_perimeter(shapely.orient_polygons(shapely.segmentize(ll, 1e-5)))[0])
+    for code in ("EPSG:4549", "EPSG:4528", "EPSG:4529"):  # 3° zones: CM 120°, zone 40 (CM 120°), zone 41 (CM 123°)
+        gk = gpd.GeoSeries([shapely.segmentize(ll, 1e-5)], crs=4490).to_crs(code).values
+        crs = CRS(code)
+        for given in (code, crs, crs.to_json_dict(), crs.to_wkt()):
+            for _ in range(2):
+                assert area_m2_projected(gk, given)[0] == pytest.approx(ref, abs=2e-3), (code, given)
+    for _ in range(2):  # a refusal is not remembered as an answer
+        with pytest.raises(ValueError, match="projected"):
+            area_m2_projected(np.array([ll]), "EPSG:4490")
+
+
 def _geod_gk(geoms, step=1.0):
     """Measure EPSG:4549 polygons split every *step* m with Geod (geodesic and GK-straight pieces agree)."""
     ll = gpd.GeoSeries(shapely.segmentize(geoms, step), crs=4549).to_crs(4490).values

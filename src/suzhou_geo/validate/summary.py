@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -193,15 +194,21 @@ class SummaryParts:
         return ValidationSummary(bv, bd, note.strip(), self.illustrative)
 
 
+@lru_cache(maxsize=1)
+def _suzhou_units() -> frozenset[str]:
+    """Return the names of 苏州市 and its county-level units (the bundled table read once, not once per batch)."""
+    from ..boundaries import jurisdictions
+
+    return frozenset(jurisdictions(suzhou_only=True).name_zh)
+
+
 def _by_unit(report: pd.DataFrame, verdict: pd.Categorical, area_ha: np.ndarray) -> pd.DataFrame:
     """One row per (parcel, unit): a parcel on a border counts in every unit; units outside Suzhou pooled.
 
     The ``district`` texts repeat (a few dozen distinct ones per batch): each
     distinct text is split and named once, then spread to its rows.
     """
-    from ..boundaries import jurisdictions
-
-    in_sz = set(jurisdictions(suzhou_only=True).name_zh)
+    in_sz = _suzhou_units()
     outside = "(苏州市域外 outside Suzhou)"
     codes, texts = pd.factorize(report["district"].fillna("").astype(str).to_numpy(dtype=object))
     named = [sorted({"(无 none)" if d == "" else d if d in in_sz else outside for d in str(t).split("; ")})
