@@ -149,3 +149,27 @@ def test_guess_crs():
     assert guess_crs((120.0, 31.0, 121.0, 32.0))[0] == "EPSG:4490"
     assert guess_crs((13.4e6, 3.6e6, 13.5e6, 3.7e6)) == ["EPSG:3857"]
     assert "swapped" in guess_crs((3.4e6, 230_000, 3.5e6, 330_000))[0]
+
+
+def test_a_datum_shift_never_hides_the_librarys_warnings_even_if_its_filter_outlives_it(monkeypatch):
+    """The warning filters are shared by every thread: one thread's block can keep another's filter past its end.
+
+    Worst case simulated: blocks that never restore the filters.  What the datum shift
+    silences (pyproj's note on PROJ strings) must then be all it silences.
+    """
+    import contextlib
+    import warnings
+
+    from suzhou_geo.crs import DatumShift
+    from suzhou_geo.errors import SuzhouGeoWarning
+
+    with warnings.catch_warnings():  # the test's own block restores the filters at the end
+        monkeypatch.setattr(warnings, "catch_warnings", contextlib.nullcontext)
+        DatumShift(-10, 150, 80).pipeline("EPSG:2385")  # Xi'an 1980 GK: its projection read as a PROJ string
+        monkeypatch.undo()
+        with warnings.catch_warnings(record=True) as seen:  # records what the filters let through, changes none
+            warnings.warn("a library warning, still seen", SuzhouGeoWarning, stacklevel=1)
+            warnings.warn("any other user warning, still seen", UserWarning, stacklevel=1)
+            warnings.warn("You will likely lose important projection information (pyproj)", UserWarning,
+                          stacklevel=1)
+        assert [str(w.message) for w in seen] == ["a library warning, still seen", "any other user warning, still seen"]

@@ -529,7 +529,10 @@ def _projection_only(crs: CRS, ellps: str) -> str:
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "you will likely lose ... information"
+        # pyproj's note alone: the filters are shared by every thread, and another thread's block may keep this
+        # one past its end, where a filter on every UserWarning would hide the library's own warnings
+        warnings.filterwarnings("ignore", message="You will likely lose important projection information",
+                                category=UserWarning)
         parts = crs.to_proj4().split()
     drop = ("+ellps=", "+datum=", "+towgs84=", "+type=", "+no_defs", "+a=", "+rf=", "+b=")
     keep = [p for p in parts if not p.startswith(drop)]
