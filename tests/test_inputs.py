@@ -373,9 +373,12 @@ def test_reference_layers_prepared_beside_the_read_keep_the_callers_context_and_
     red = sg.load_redlines().iloc[:3]
     parcels = gpd.GeoDataFrame(geometry=[box(120.95, 31.36, 120.951, 31.361)], crs=4490)
     parcels.to_file(tmp_path / "p.gpkg")
-    probe.set("the caller's")  # what spelled() sets for messages, carried the same way
-    sg.validate_parcels(parcels, redlines=red, joint_zones=False, schemes=False)
-    sg.redline_overlap(str(tmp_path / "p.gpkg"), redlines=red)  # read in batches beside the preparing
+    token = probe.set("the caller's")  # what spelled() sets for messages, carried the same way
+    try:
+        sg.validate_parcels(parcels, redlines=red, joint_zones=False, schemes=False)
+        sg.redline_overlap(str(tmp_path / "p.gpkg"), redlines=red)  # read in batches beside the preparing
+    finally:
+        probe.reset(token)
     assert seen and set(seen) == {"the caller's"}
     # both unreadable: the parcels are named, as when one was read after the other
     with pytest.raises(InputError) as err:
