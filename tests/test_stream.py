@@ -347,3 +347,39 @@ def test_an_input_column_named_fid_survives_both_geopackage_writers(tmp_path, va
     assert (back.index if key == "fid" else back["FID"]).tolist() == values
     assert pyogrio.read_dataframe(streamed)["FID"].tolist() == values
     assert pyogrio.read_info(streamed)["fid_column"] == "fid_1"
+
+
+def test_read_ahead_runs_in_a_thread_in_the_callers_context_and_always_ends():
+    """One helper reads ahead for streamed validation and zonal statistics: order, errors, early stops."""
+    import contextlib
+    import contextvars
+    import threading
+
+    from suzhou_geo.io.stream import read_ahead
+
+    probe: contextvars.ContextVar[str] = contextvars.ContextVar("probe", default="another context")
+    token = probe.set("the caller's")
+    try:
+        made = []
+
+        def items(n, fail_at=None):
+            for k in range(n):
+                if k == fail_at:
+                    raise ValueError(f"row {k} is broken")
+                made.append((k, threading.current_thread().name, probe.get()))
+                yield k
+
+        assert list(read_ahead(items(5), name="probe-ahead")) == [0, 1, 2, 3, 4]
+        assert {(name, ctx) for _, name, ctx in made} == {("probe-ahead", "the caller's")}
+        got = []
+        with pytest.raises(ValueError, match="row 3 is broken"):
+            for k in read_ahead(items(10, fail_at=3), name="probe-ahead"):
+                got.append(k)
+        assert got == [0, 1, 2]  # every item before the error, then the error
+        made.clear()
+        with contextlib.closing(read_ahead(items(1000), name="probe-ahead")) as ahead:
+            assert next(ahead) == 0
+        assert len(made) <= 3  # stopped: the item taken, at most one waiting and one being made
+        assert not [t for t in threading.enumerate() if t.name == "probe-ahead"]  # joined
+    finally:
+        probe.reset(token)

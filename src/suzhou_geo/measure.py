@@ -293,11 +293,8 @@ def area_m2_projected(geoms: Any, crs: Any = CGCS2000_GK_CM120) -> np.ndarray:
     >>> bool(abs(area_m2_projected(parcel.values)[0] - ref) < 1e-3)
     True
     """
-    geoms = np.asarray(geoms, dtype=object)
     crs, tm, to_lonlat = _projected(crs)
-    planar = shapely.area(geoms).astype(float)
-    out = np.where(shapely.is_missing(geoms), np.nan, 0.0)
-    todo = np.flatnonzero(planar > 0)
+    geoms, planar, out, todo = _to_measure(geoms)
     if not todo.size:
         return out
     fast = np.zeros(todo.size, dtype=bool) if tm is None else _shortcut_holds(geoms[todo], planar[todo])
@@ -343,15 +340,12 @@ def area_m2_lonlat(geoms: Any) -> np.ndarray:
     >>> bool(abs(area_m2_lonlat(np.array([parcel]))[0] - ref) < 1e-4)
     True
     """
-    geoms = np.asarray(geoms, dtype=object)
-    planar = shapely.area(geoms).astype(float)
-    out = np.where(shapely.is_missing(geoms), np.nan, 0.0)
-    todo = np.flatnonzero(planar > 0)
+    geoms, planar, out, todo = _to_measure(geoms)
     if not todo.size:
         return out
     lat = np.radians(shapely.get_y(shapely.centroid(geoms[todo])))
     b = shapely.bounds(geoms[todo])
-    a, f = 6_378_137.0, 1 / 298.257222101
+    a, f = GEOD.a, GEOD.f  # GRS80, CGCS2000's ellipsoid
     e2 = f * (2 - f)
     w = 1 - e2 * np.sin(lat) ** 2
     element = (a * (1 - e2) / w**1.5) * (a / np.sqrt(w)) * np.cos(lat) * (np.pi / 180) ** 2  # m² per degree²
@@ -369,6 +363,17 @@ def area_m2_lonlat(geoms: Any) -> np.ndarray:
         metric = densify_transform(big, split_lengths(big, t.transform, degrees=True), t.transform)
         out[todo[~fast]] = area_m2_projected(metric, CGCS2000_GK_CM120)
     return out
+
+
+def _to_measure(geoms: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the geometries as an array, their planar areas, the result to fill and the rows with an area.
+
+    The result holds NaN for missing geometries and 0 for those without an area (empty, lines, points).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    planar = shapely.area(geoms).astype(float)
+    out = np.where(shapely.is_missing(geoms), np.nan, 0.0)
+    return geoms, planar, out, np.flatnonzero(planar > 0)
 
 
 def _projected(crs: Any) -> tuple[CRS, dict | None, Transformer]:

@@ -58,10 +58,10 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -87,6 +87,7 @@ __all__ = [
     "NotStreamable",
     "Restart",
     "give_back_memory",
+    "read_ahead",
 ]
 
 log = logging.getLogger(__name__)
@@ -508,6 +509,65 @@ def _parse_datetime(values: pd.Series) -> pd.Series:
     except ImportError:  # pragma: no cover - an older or newer pyogrio
         return pd.to_datetime(values, format="ISO8601")
     return _try_parse_datetime(values, False, True)
+
+
+T = TypeVar("T")
+
+
+def read_ahead(items: Iterable[T], *, ahead: int = 1, name: str = "suzhou_geo-read-ahead") -> Iterator[T]:
+    """Iterate *items* in a thread of its own, at most *ahead* of them before the caller.
+
+    What making an item costs (reading a batch and checking it, decompressing
+    a raster window) runs while the caller works on the one before: GDAL,
+    pyarrow and GEOS release the GIL, so the two overlap on two cores.  The
+    thread runs in a copy of the caller's context (messages spell options as
+    the caller does).  It is always joined before this generator ends, also when
+    the caller stops early (close it, e.g. with :func:`contextlib.closing`, to
+    stop at once) or fails; an error in the thread is raised here.
+
+    Examples
+    --------
+    >>> list(read_ahead(x * x for x in range(4)))
+    [0, 1, 4, 9]
+    """
+    import contextvars
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=max(int(ahead), 1))
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+                del item  # not kept here while the caller works on it
+            put(end)
+        except BaseException as exc:  # handed to the caller
+            put(exc)
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name=name, daemon=True)
+    thread.start()
+    try:
+        while (item := q.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            del item  # the caller's item is let go before the next one is waited for
+    finally:
+        stop.set()
+        thread.join()
 
 
 def give_back_memory() -> None:

@@ -6,8 +6,8 @@ Each stage is a function of its own:
   them and puts them in the raster's CRS, with their ellipsoidal areas;
 * :func:`scan_windows` walks the raster in windows aligned to its blocks and
   reads, once, the part of each window that some zone's box covers, with the
-  true area of every pixel of it (in a thread, :func:`read_ahead`, while the
-  window before is counted);
+  true area of every pixel of it (in a thread,
+  :func:`~suzhou_geo.io.stream.read_ahead`, while the window before is counted);
 * :func:`accumulate` adds, for every zone in a window, each pixel's covered
   area (covered share × true pixel area) to the zone's class (or to its
   no-data), in one weighted count per zone and window;
@@ -42,12 +42,13 @@ import pandas as pd
 import shapely
 
 from ..errors import InputError, SuzhouGeoWarning, arg, arg_name
+from ..io.stream import read_ahead
 from ..landcover import ClassTable, class_table
 from .coverage import MODES, covered
 from .grid import DEFAULT_CHUNK, Grid, opened, pixel_bounds, small_cache, windows
 from .zones import Zones, prepare_zones
 
-__all__ = ["zonal_stats", "Window", "Tally", "scan_windows", "read_ahead", "accumulate", "assemble"]
+__all__ = ["zonal_stats", "Window", "Tally", "scan_windows", "accumulate", "assemble"]
 
 
 def zonal_stats(
@@ -131,7 +132,7 @@ def zonal_stats(
         _check_values(grid, categorical)
         z = prepare_zones(zones, grid, zone_field=zone_field, zones_crs=zones_crs)
         tally = Tally.empty(len(z), grid, categorical)
-        for window in read_ahead(scan_windows(ds, grid, z, chunk)):
+        for window in read_ahead(scan_windows(ds, grid, z, chunk), name="suzhou_geo-raster-read-ahead"):
             accumulate(tally, window, z, mode)
     return assemble(z, tally, grid, table, mode)
 
@@ -225,52 +226,6 @@ def scan_windows(ds, grid: Grid, zones: Zones, chunk: int = DEFAULT_CHUNK) -> It
             if zr1 > zr0 and zc1 > zc0:
                 window.hits.append((z, zr0, zr1, zc0, zc1))
         yield window
-
-
-def read_ahead(windows: Iterator[Window], ahead: int = 1) -> Iterator[Window]:
-    """*windows*, each read (and its pixel areas computed) in a thread while the caller counts the one before.
-
-    GDAL decompresses without holding the GIL, so the two overlap on two cores.
-    The thread is always joined before this generator ends, also when the
-    caller stops early or fails; an error in the thread is raised here.
-    """
-    import contextvars
-    import queue
-    import threading
-
-    q: queue.Queue = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-    end = object()
-
-    def put(item) -> None:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            for window in windows:
-                put(window)
-                if stop.is_set():
-                    return
-            put(end)
-        except BaseException as exc:  # handed to the caller
-            put(exc)
-
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(produce,), daemon=True,
-                              name="suzhou_geo-raster-read-ahead")
-    thread.start()
-    try:
-        while (item := q.get()) is not end:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 # --------------------------------------------------------------------------- accumulate

@@ -31,6 +31,7 @@ from ..io.stream import (
     can_stream,
     can_stream_to,
     give_back_memory,
+    read_ahead,
 )
 from .core import check
 from .inputs import ValidationInputs
@@ -249,7 +250,7 @@ def _batches(run: _Run, batch_size: int, *, input_wkt) -> FileReport:
                          default_index=batches.default_index, input_wkt=input_wkt) as out:
             done = 0
             # closing(): the reading and writing threads are joined before the file closes, also on an error
-            with contextlib.closing(_read_ahead(batches, run.inputs)) as ahead, _WriteBehind(out) as behind:
+            with contextlib.closing(read_ahead(_layers(batches, run.inputs))) as ahead, _WriteBehind(out) as behind:
                 for n, parcels_layer in ahead:
                     run.clock("read")  # the time spent waiting for the batch (reading overlaps checking)
                     report.stage("read", done + n)
@@ -273,56 +274,14 @@ def _batches(run: _Run, batch_size: int, *, input_wkt) -> FileReport:
     return FileReport(out.target, out.rows, parts.finish(), True, provenance)
 
 
-def _read_ahead(batches, inputs: ValidationInputs, ahead: int = 1):
-    """``(rows, Layer)`` for each batch, read (and projected) in a thread while the caller checks the one before.
+def _layers(batches, inputs: ValidationInputs):
+    """Return ``(rows, Layer)`` for each batch, read with the file's options.
 
-    The thread owns the reader until it ends; it is always joined before the
-    reader closes, also when the caller stops early.  It runs in a copy of the
-    caller's context, so that messages spell options as the caller does.
+    :func:`~suzhou_geo.io.stream.read_ahead` runs it in its thread, which owns
+    the reader until it ends.  A map keeps no batch once it has handed on its
+    layer (a generator's frame would hold the last one).
     """
-    import contextvars
-    import queue
-    import threading
-
-    q: queue.Queue = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-    end = object()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for raw in batches:
-                lay = inputs.read_rows(raw, batches.info)
-                if not put((len(raw), lay)):
-                    return
-                del raw, lay
-            put(end)
-        except BaseException as exc:  # handed to the caller
-            put(exc)
-
-    context = contextvars.copy_context()
-    thread = threading.Thread(target=context.run, args=(produce,), name="suzhou_geo-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is end:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-            del item
-    finally:
-        stop.set()
-        thread.join()
+    return map(lambda raw: (len(raw), inputs.read_rows(raw, batches.info)), batches)
 
 
 class _WriteBehind:
